@@ -1,0 +1,3 @@
+from olfato.cli import main
+
+main()

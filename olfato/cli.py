@@ -1,0 +1,94 @@
+"""The olfato command line: a thin Typer app, one command per stage.
+
+No logic lives here: each command parses its options, calls the stage function the
+HTTP server would call too, and prints the result. Errors a user can cause are
+:class:`olfato.errors.OlfatoError` and print as one paragraph, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from olfato import CAVEAT, __version__
+from olfato.errors import OlfatoError
+from olfato.options import QuietOpt
+from olfato.progress import console
+
+
+class _OlfatoGroup(TyperGroup):
+    """The root command group: a user error prints as one paragraph and exits with its code.
+
+    Caught here, where every subcommand runs, so the installed command, ``python -m
+    olfato`` and the test runner all behave alike.
+    """
+
+    def invoke(self, ctx: Any) -> Any:  # a click Context
+        try:
+            return super().invoke(ctx)
+        except OlfatoError as exc:
+            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            ctx.exit(exc.exit_code)
+
+
+app = typer.Typer(
+    cls=_OlfatoGroup,
+    name="olfato",
+    help=(
+        "Find clandestine chemical labs from drone gas surveys: read a flight, find plume "
+        "crossings, locate and fingerprint their sources, plan the next flight, and report "
+        f"in English and Spanish. {CAVEAT}"
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"olfato {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """olfato: drone gas surveys -> plume hits -> sources -> next flight -> reports."""
+
+
+# --- stages register their commands below --------------------------------------------
+from olfato.survey.cli import survey_app  # noqa: E402
+
+app.add_typer(survey_app, name="survey")
+
+# --- simulate (issue 3) ---
+from olfato.simulate.cli import simulate_command  # noqa: E402
+
+app.command(name="simulate")(simulate_command)
+# --- end simulate ---
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the demo's outputs.")] = Path("out/demo"),
+    quiet: QuietOpt = False,
+) -> None:
+    """Run the whole job on an embedded example and print what an analyst would see."""
+    from olfato.demo import run_demo
+
+    run_demo(out, quiet=quiet)
+
+
+def main() -> None:
+    """Entry point of the `olfato` command."""
+    app()

@@ -1,0 +1,1 @@
+"""Detection: background, plume hits, chemical fingerprints, the signature library."""

@@ -1,0 +1,61 @@
+"""Errors a user sees: one clear paragraph, never a traceback.
+
+Every error that bad input can cause is an :class:`OlfatoError`; the CLI prints its
+message and exits with :attr:`OlfatoError.exit_code`.
+"""
+
+from __future__ import annotations
+
+
+class OlfatoError(Exception):
+    """An error caused by the user's input or environment, with a readable message."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n{self.hint}"
+
+
+class SurveyError(OlfatoError):
+    """A survey file that cannot be read, or that fails validation in strict mode."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+        hint: str | None = None,
+        exit_code: int = 1,
+    ) -> None:
+        where = []
+        if path is not None:
+            where.append(str(path))
+        if line is not None:
+            where.append(f"line {line}")
+        if column is not None:
+            where.append(f"column '{column}'")
+        prefix = ", ".join(where)
+        text = f"{prefix}: {message}" if prefix else message
+        if value is not None:
+            text += f" (value: {value!r})"
+        super().__init__(text, hint=hint)
+        self.path = path
+        self.line = line
+        self.column = column
+        self.value = value
+        self.exit_code = exit_code
+
+
+class StrictValidationError(SurveyError):
+    """Validation found bad rows and the user asked for --strict (exit code 2)."""
+
+    def __init__(self, message: str, **kwargs: object) -> None:
+        super().__init__(message, exit_code=2, **kwargs)  # type: ignore[arg-type]

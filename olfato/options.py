@@ -1,0 +1,40 @@
+"""Command-line options shared by every command that takes a SURVEY, defined once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from olfato.survey.model import Survey
+
+SurveyArg = Annotated[
+    Path, typer.Argument(help="Survey file: .csv (v1 or vendor), .ulg, .tlog, .bin, .parquet")
+]
+MappingOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping",
+        "-m",
+        help="YAML mapping for a vendor CSV, or the gas-channel mapping of a ULog/MAVLink log.",
+    ),
+]
+WindOpt = Annotated[
+    Path | None,
+    typer.Option("--wind", help="A separate wind log (CSV), joined to the survey by time."),
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Fail (exit code 2) on any bad row instead of dropping it.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+
+
+def load_survey(
+    path: Path, mapping: Path | None, wind: Path | None, strict: bool, quiet: bool
+) -> Survey:
+    """Read the SURVEY argument with the shared options (see olfato.survey.io.read_survey)."""
+    from olfato.survey.io import read_survey
+
+    return read_survey(path, mapping=mapping, wind=wind, strict=strict, quiet=quiet)

@@ -1,0 +1,54 @@
+"""Progress bars for long steps (rich), which the user can silence with --quiet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+#: the console every olfato message goes to (stderr, so stdout stays for data)
+console = Console(stderr=True)
+
+
+#: what a long-running function is given to report how far it got: ``advance(n)``
+ProgressCallback = Callable[[float], None]
+
+
+def _silent(advance: float) -> None:
+    return None
+
+
+@contextmanager
+def progress_bar(
+    description: str, total: float | None, *, quiet: bool = False
+) -> Iterator[ProgressCallback]:
+    """Show a progress bar while the block runs; yields ``advance(n)``.
+
+    Quiet, or when stderr is not a terminal and the step is short, it shows nothing.
+    """
+    if quiet:
+        yield _silent
+        return
+    columns = [
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn() if total and total < 1e6 else TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(n: float) -> None:
+            bar.advance(task, n)
+
+        yield advance

@@ -1,0 +1,82 @@
+"""What a gas sensor makes of the air: lag, background, drift, noise, steps, gaps.
+
+Pure functions on sampled series; the order in :func:`olfato.simulate.core.simulate`
+is: true mole fraction (background + plumes) -> first-order response -> unit ->
+white noise -> quantisation -> clip at 0 -> dropouts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.signal import lfilter
+
+F64 = NDArray[np.float64]
+
+
+def first_order_response(x: ArrayLike, dt_s: float, tau_s: float, axis: int = -1) -> F64:
+    """A first-order (single time constant) sensor's reading of ``x``.
+
+    dy/dt = (x - y) / tau with ``tau_s`` [s], sampled every ``dt_s`` [s], input held
+    constant over each step (zero-order-hold equivalent, Franklin, Powell &
+    Workman, *Digital Control of Dynamic Systems*, 3rd ed., 1998, sec. 6.3.1):
+    y[k] = y[k-1] + a (x[k] - y[k-1]), a = 1 - exp(-dt / tau). Starts settled at
+    x[0]. ``tau_s`` = 0 returns ``x``. After one tau a step has reached 63.2%.
+    """
+    xa = np.asarray(x, dtype=float)
+    if tau_s <= 0 or xa.shape[axis] == 0:
+        return xa.copy()
+    a = 1.0 - np.exp(-dt_s / tau_s)
+    x0 = np.take(xa, [0], axis=axis)
+    zi = (1.0 - a) * x0  # steady state at x[0]
+    y, _ = lfilter([a], [1.0, -(1.0 - a)], xa, axis=axis, zi=zi)
+    return np.asarray(y, dtype=float)
+
+
+def background(
+    t_s: F64,
+    level: float,
+    drift_per_hour: float,
+    wander: float,
+    wander_timescale_s: float,
+    rng: np.random.Generator,
+) -> F64:
+    """Ambient background: ``level`` + linear drift + an Ornstein-Uhlenbeck wander.
+
+    ``t_s`` [s, uniform], ``level`` [ppb], ``drift_per_hour`` [ppb/h], ``wander``
+    [ppb] std dev with time scale ``wander_timescale_s`` [s].
+    """
+    from olfato.simulate.world import ou_process
+
+    t = np.asarray(t_s, dtype=float)
+    out = level + drift_per_hour * (t - t[0]) / 3600.0
+    if wander > 0 and len(t) > 1:
+        out = out + ou_process(len(t), float(t[1] - t[0]), wander, wander_timescale_s, rng)
+    return out
+
+
+def quantise(x: ArrayLike, step: float) -> F64:
+    """Round ``x`` to multiples of ``step`` (same unit); ``step`` 0 leaves it as is."""
+    xa = np.asarray(x, dtype=float)
+    return xa.copy() if step <= 0 else np.round(xa / step) * step
+
+
+def dropout_mask(
+    t_s: F64, rate_per_min: float, mean_duration_s: float, rng: np.random.Generator
+) -> NDArray[np.bool_]:
+    """True where the sensor reports nothing.
+
+    Dropouts start as a Poisson process of ``rate_per_min`` [1/min] and last an
+    exponentially distributed time of mean ``mean_duration_s`` [s].
+    """
+    t = np.asarray(t_s, dtype=float)
+    mask = np.zeros(len(t), dtype=bool)
+    if rate_per_min <= 0 or len(t) == 0:
+        return mask
+    span = float(t[-1] - t[0])
+    n = rng.poisson(rate_per_min * span / 60.0)
+    starts = t[0] + rng.uniform(0.0, span, n)
+    ends = starts + rng.exponential(mean_duration_s, n)
+    for a, b in zip(starts, ends, strict=True):
+        mask |= (t >= a) & (t < b)
+    return mask

@@ -1,0 +1,44 @@
+"""The gases olfato knows: canonical names and molar masses.
+
+Molar masses [g/mol] are from the CRC Handbook of Chemistry and Physics (97th ed.,
+2016), "Physical constants of organic compounds" and "inorganic compounds" tables.
+``voc`` is a lumped photo-ionisation (PID) reading; PIDs are calibrated to
+isobutylene, so its ppb are isobutylene-equivalent and its molar mass is that of
+isobutylene (C4H8, 56.106 g/mol).
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+#: canonical analyte name -> molar mass [g/mol]
+MOLAR_MASS_G_MOL = MappingProxyType(
+    {
+        "ch4": 16.043,
+        "co2": 44.009,
+        "co": 28.010,
+        "nh3": 17.031,
+        "h2s": 34.081,
+        "hcl": 36.461,
+        "no2": 46.006,
+        "so2": 64.064,
+        "voc": 56.106,  # isobutylene-equivalent PID reading
+        "toluene": 92.138,
+        "acetone": 58.079,
+        "benzene": 78.112,
+        "methanol": 32.042,
+        "ethanol": 46.068,
+        "diethyl_ether": 74.122,
+        "methylamine": 31.057,
+    }
+)
+
+#: the concentration units a gas channel may carry, with their factor to ppb
+UNIT_TO_PPB = MappingProxyType({"ppb": 1.0, "ppm": 1000.0})
+
+KNOWN_ANALYTES = frozenset(MOLAR_MASS_G_MOL)
+
+
+def is_known_analyte(name: str) -> bool:
+    """True when ``name`` (any case) is an analyte olfato knows."""
+    return name.lower() in MOLAR_MASS_G_MOL

@@ -1,0 +1,341 @@
+"""Survey CSV, version 1 (the contract in DESIGN.md), and the CSV plumbing vendors share.
+
+One row per sample, a header, UTF-8, comma-separated. Columns: ``time`` (ISO 8601
+with an offset, or seconds since the Unix epoch), ``lat``, ``lon``, ``alt_agl_m``,
+``wind_speed_ms``, ``wind_dir_deg``, optional ``stability_class``, and one
+``<analyte>_<unit>`` column per gas channel with unit ``ppm`` or ``ppb``. Unknown
+extra columns are kept and ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from olfato.errors import SurveyError
+from olfato.progress import ProgressCallback, progress_bar
+from olfato.survey.analytes import KNOWN_ANALYTES, UNIT_TO_PPB
+from olfato.survey.model import NAV_COLUMNS, Problem, Survey
+from olfato.survey.projection import LocalFrame
+from olfato.survey.validate import RowFlags, build_survey, check_numeric
+
+#: files larger than this (several seconds' read) show a progress bar [bytes]; the
+#: byte-counting reader that drives it halves the parser's speed, so small files skip it
+PROGRESS_BYTES = 256 * 1024 * 1024
+#: plausible epoch seconds: 1990-01-01 .. 2100-01-01 [s]
+EPOCH_RANGE_S = (631_152_000.0, 4_102_444_800.0)
+
+_SKIPPED = re.compile(r"Skipping line (\d+): expected (\d+) fields?, saw (\d+)")
+_HAS_OFFSET = r"(?:[Zz]|[+-]\d\d(?::?\d\d)?)\s*$"
+
+
+def read_header(path: Path, *, encoding: str = "utf-8-sig", delimiter: str = ",") -> list[str]:
+    """The header row of a CSV file, with clear errors for empty or undecodable files."""
+    try:
+        with path.open("r", encoding=encoding, newline="") as fh:
+            first = fh.readline()
+    except UnicodeDecodeError as exc:
+        raise SurveyError(
+            f"line 1 is not valid {encoding} text ({exc.reason} at byte {exc.start})",
+            path=str(path),
+            hint="Survey CSV v1 is UTF-8; for other encodings give a vendor mapping "
+            "with 'encoding:'.",
+        ) from exc
+    except OSError as exc:
+        raise SurveyError(f"cannot open file: {exc.strerror}", path=str(path)) from exc
+    if not first.strip():
+        raise SurveyError("the file is empty (no header line)", path=str(path))
+    return [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
+
+
+def classify_columns(header: list[str], path: Path) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """Split a v1 header into gas channels ``{column: (analyte, unit)}`` and extras.
+
+    Errors name the column: a known gas without a unit, or with a unit that is not
+    ppm/ppb, and duplicate columns.
+    """
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise SurveyError("duplicate column", path=str(path), line=1, column=name)
+        seen.add(name)
+    missing = [c for c in NAV_COLUMNS if c not in seen]
+    if missing:
+        hint = None
+        if len(header) == 1 and ";" in header[0]:
+            hint = "The header looks semicolon-separated: give a vendor mapping (--mapping)."
+        raise SurveyError(
+            f"missing required column(s) {', '.join(missing)}; the header has {', '.join(header)}",
+            path=str(path),
+            line=1,
+            column=missing[0],
+            hint=hint
+            or "Survey CSV v1 needs time, lat, lon, alt_agl_m, wind_speed_ms, "
+            "wind_dir_deg; for another layout give a vendor mapping (--mapping).",
+        )
+    gas: dict[str, tuple[str, str]] = {}
+    extra: list[str] = []
+    for name in header:
+        if name in NAV_COLUMNS or name == "stability_class":
+            continue
+        analyte, _, unit = name.rpartition("_")
+        if analyte and unit.lower() in UNIT_TO_PPB:
+            gas[name] = (analyte.lower(), unit.lower())
+        elif analyte and analyte.lower() in KNOWN_ANALYTES:
+            raise SurveyError(
+                f"unknown unit '{unit}' for gas '{analyte}'; gas channels are "
+                f"<analyte>_ppm or <analyte>_ppb",
+                path=str(path),
+                line=1,
+                column=name,
+            )
+        elif name.lower() in KNOWN_ANALYTES:
+            raise SurveyError(
+                f"gas column '{name}' has no unit; name it {name}_ppm or {name}_ppb",
+                path=str(path),
+                line=1,
+                column=name,
+            )
+        else:
+            extra.append(name)
+    if not gas:
+        raise SurveyError(
+            "no gas channels: a survey needs at least one <analyte>_ppm or <analyte>_ppb column",
+            path=str(path),
+            line=1,
+        )
+    analytes = [a for a, _ in gas.values()]
+    for a in analytes:
+        if analytes.count(a) > 1:
+            cols = [c for c, (b, _) in gas.items() if b == a]
+            raise SurveyError(
+                f"gas '{a}' appears in more than one column ({', '.join(cols)})",
+                path=str(path),
+                line=1,
+                column=cols[1],
+            )
+    return gas, extra
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that reports how many bytes the CSV parser has taken (progress)."""
+
+    def __init__(self, fh: io.BufferedReader, advance: ProgressCallback) -> None:
+        self._fh = fh
+        self._advance = advance
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = self._fh.readinto(buffer)
+        self._advance(n)
+        return n
+
+
+def _parse(path: Path, kwargs: dict[str, object], quiet: bool) -> pd.DataFrame:
+    size = path.stat().st_size
+    if quiet or size < PROGRESS_BYTES:
+        # pandas parses a path about twice as fast as a Python file object
+        return pd.read_csv(path, **kwargs)  # type: ignore[call-overload]
+    with (
+        progress_bar(f"reading {path.name}", size) as advance,
+        path.open("rb") as fh,
+    ):
+        stream = io.BufferedReader(_CountingReader(fh, advance), buffer_size=1 << 20)
+        return pd.read_csv(stream, **kwargs)  # type: ignore[call-overload]
+
+
+def read_table(
+    path: Path,
+    *,
+    delimiter: str = ",",
+    decimal: str = ".",
+    encoding: str = "utf-8-sig",
+    quiet: bool = False,
+) -> tuple[pd.DataFrame, np.ndarray, list[Problem]]:
+    """Read a CSV into strings/numbers, keeping each row's line number.
+
+    Returns the table (all-empty lines removed), the file line of each row, and the
+    lines that had more fields than the header (which are left out of the table).
+    """
+    kwargs: dict[str, object] = dict(
+        sep=delimiter, decimal=decimal, encoding=encoding, skip_blank_lines=False
+    )
+    caught: list[warnings.WarningMessage] = []
+    try:
+        try:
+            table = _parse(path, kwargs, quiet)
+        except pd.errors.ParserError as exc:
+            if "Expected" not in str(exc):
+                raise
+            # lines with too many fields: parse again, skipping and recording them
+            # (only bad files pay for the slower 'warn' mode)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                table = _parse(path, {**kwargs, "on_bad_lines": "warn"}, quiet)
+    except UnicodeDecodeError as exc:
+        raise SurveyError(
+            f"not valid {encoding} text ({exc.reason} at byte {exc.start})",
+            path=str(path),
+            hint="Convert the file to UTF-8, or give a vendor mapping with 'encoding:'.",
+        ) from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise SurveyError(f"cannot parse as CSV: {exc}", path=str(path)) from exc
+    skipped: list[Problem] = []
+    for w in caught:
+        for m in _SKIPPED.finditer(str(w.message)):
+            skipped.append(
+                Problem(
+                    reason="more fields than the header",
+                    line=int(m.group(1)),
+                    value=f"expected {m.group(2)} fields, saw {m.group(3)}",
+                )
+            )
+    table.columns = [str(c).strip() for c in table.columns]  # as read_header does
+    lines = np.arange(len(table), dtype=np.int64) + 2
+    for p in sorted(skipped, key=lambda p: p.line or 0):
+        lines[lines >= (p.line or 0)] += 1
+    empty = table.isna().all(axis=1).to_numpy()
+    if empty.any():
+        table = table.loc[~empty].reset_index(drop=True)
+        lines = lines[~empty]
+    return table, lines, skipped
+
+
+def truncated_last_line(path: Path, n_fields: int, delimiter: str = ",") -> int | None:
+    """The number of fields on the last line when the file ends mid-row, else None.
+
+    Mid-row means no final newline and fewer fields than the header.
+    """
+    with path.open("rb") as fh:
+        fh.seek(0, io.SEEK_END)
+        size = fh.tell()
+        fh.seek(max(0, size - 65536))
+        tail = fh.read()
+    if not tail or tail.endswith((b"\n", b"\r")):
+        return None
+    last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    fields = next(csv.reader([last], delimiter=delimiter), [])
+    return len(fields) if len(fields) < n_fields else None
+
+
+def parse_epoch_or_iso(raw: pd.Series, column: str, flags: RowFlags, path: Path) -> np.ndarray:
+    """``time`` as seconds since the Unix epoch [s], UTC; NaN where it is unusable.
+
+    Accepts epoch seconds or ISO 8601 strings with an offset. Text that is not a time,
+    and ISO times without an offset (ambiguous: whose clock?), are flagged.
+    """
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        t = raw.to_numpy(dtype=float)
+        _check_epoch_units(t, column, path)
+        return t
+    if isinstance(raw.array, pd.arrays.ArrowStringArray):
+        try:  # fast path: Arrow's ISO 8601 parser, which insists on an offset
+            stamp = pa.array(raw.array).cast(pa.timestamp("us", "UTC"))
+            return stamp.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(float) * 1e-6
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            pass
+    text = raw.astype("string").str.strip()
+    number = pd.to_numeric(text, errors="coerce")
+    has_offset = text.str.contains(_HAS_OFFSET, regex=True).fillna(False).astype(bool)
+    iso = pd.to_datetime(text.where(has_offset), format="ISO8601", utc=True, errors="coerce")
+    t = (iso - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=float)
+    t = np.where(number.notna().to_numpy(), number.to_numpy(dtype=float, na_value=np.nan), t)
+    naive = pd.to_datetime(
+        text.where(~has_offset & number.isna()), format="ISO8601", errors="coerce"
+    ).notna()
+    flags.flag("time without UTC offset (ambiguous)", naive.to_numpy(), column, raw)
+    unparsed = np.isnan(t) & text.notna().to_numpy() & (text != "").fillna(False).to_numpy()
+    flags.flag("not a time", unparsed, column, raw)
+    if number.notna().any():
+        _check_epoch_units(number.to_numpy(dtype=float, na_value=np.nan), column, path)
+    return t
+
+
+def _check_epoch_units(t: np.ndarray, column: str, path: Path) -> None:
+    finite = t[np.isfinite(t)]
+    if finite.size == 0:
+        return
+    med = float(np.median(finite))
+    if med > EPOCH_RANGE_S[1] * 100:
+        raise SurveyError(
+            f"time looks like milliseconds or microseconds since the epoch (median {med:.6g});"
+            " Survey CSV v1 wants seconds",
+            path=str(path),
+            column=column,
+        )
+    if med < EPOCH_RANGE_S[0]:
+        raise SurveyError(
+            f"time is not seconds since the Unix epoch (median {med:.6g} is before 1990); "
+            "flight time since take-off needs a vendor mapping with the take-off clock time",
+            path=str(path),
+            column=column,
+        )
+
+
+def gas_to_ppb(
+    table: pd.DataFrame, gas: dict[str, tuple[str, str]], flags: RowFlags
+) -> dict[str, str]:
+    """Rename gas columns to their analyte and convert them to ppb in place."""
+    check_numeric(table, list(gas), flags)
+    channels: dict[str, str] = {}
+    for col, (analyte, unit) in gas.items():
+        values = table.pop(col)
+        table[analyte] = values * UNIT_TO_PPB[unit] if unit != "ppb" else values
+        channels[analyte] = unit
+    return channels
+
+
+def drop_lines(problems: Iterable[Problem], flags: RowFlags) -> None:
+    """Count lines dropped before the table was built (e.g. too many fields)."""
+    by_reason: dict[str, list[Problem]] = {}
+    for p in problems:
+        by_reason.setdefault(p.reason, []).append(p)
+    for reason, ps in by_reason.items():
+        flags.report.add(reason, len(ps), ps)
+        flags.outside += len(ps)
+
+
+def read_csv_v1(
+    path: str | Path,
+    *,
+    strict: bool = False,
+    quiet: bool = False,
+    frame: LocalFrame | None = None,
+) -> Survey:
+    """Read a Survey CSV v1 file; see the module docstring and DESIGN.md."""
+    path = Path(path)
+    header = read_header(path)
+    gas, _extra = classify_columns(header, path)
+    table, lines, skipped = read_table(path, quiet=quiet)
+    flags = RowFlags(lines)
+    drop_lines(skipped, flags)
+    n_last = truncated_last_line(path, len(header)) if len(table) else None
+    if n_last is not None:
+        last = np.zeros(len(table), dtype=bool)
+        last[-1] = True
+        flags.flag(
+            f"truncated line: {n_last} of {len(header)} fields, the file ends mid-row",
+            last,
+            header[max(n_last - 1, 0)],
+        )
+    table["time"] = parse_epoch_or_iso(table["time"], "time", flags, path)
+    channels = gas_to_ppb(table, gas, flags)
+    return build_survey(
+        table,
+        channels=channels,
+        flags=flags,
+        source=str(path),
+        format="csv-v1",
+        strict=strict,
+        frame=frame,
+    )

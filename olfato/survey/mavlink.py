@@ -1,0 +1,178 @@
+"""MAVLink telemetry logs (.tlog) and ArduPilot DataFlash logs (.bin), via pymavlink.
+
+Telemetry logs: position from ``GLOBAL_POSITION_INT`` (height above home from
+``relative_alt``), or ``GPS_RAW_INT`` when absent (height above the first fix); wind
+from ``WIND`` (ArduPilot dialect: direction the wind comes FROM, speed); gas channels
+from ``NAMED_VALUE_FLOAT`` names, by default any ``<analyte>_<ppm|ppb>`` name (MAVLink
+names hold 10 characters: ``acet_ppb`` and ``tolu_ppb`` are accepted for acetone and
+toluene), or as the mapping says.
+
+DataFlash logs: position from ``POS`` (``RelHomeAlt``) or ``GPS``; wind from the EKF's
+``XKF2``/``NKF2`` ``VWN``/``VWE`` (the air's velocity towards north/east); gas from
+``NVF`` name/value messages (what a Lua script logs with ``logger:write``) or any
+message type and field the mapping names (``topic``/``field``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from olfato.errors import SurveyError
+from olfato.physics.wind import wind_vector
+from olfato.survey.analytes import UNIT_TO_PPB
+from olfato.survey.flightlog import Streams, assemble, key_value_channels
+from olfato.survey.mapping import FlightLogMapping, load_flight_log_mapping
+from olfato.survey.model import Survey
+from olfato.survey.projection import LocalFrame
+
+
+def _messages(path: Path, types: list[str]) -> dict[str, list[object]]:
+    from pymavlink import mavutil
+
+    try:
+        conn = mavutil.mavlink_connection(str(path), dialect="ardupilotmega", robust_parsing=True)
+    except Exception as exc:  # pymavlink raises assorted errors on bad files
+        raise SurveyError(f"not a readable MAVLink/DataFlash log ({exc})", path=str(path)) from exc
+    out: dict[str, list[object]] = defaultdict(list)
+    try:
+        while True:
+            msg = conn.recv_match(type=types, blocking=False)
+            if msg is None:
+                break
+            if msg.get_type() == "BAD_DATA":
+                continue
+            out[msg.get_type()].append(msg)
+    except Exception as exc:
+        raise SurveyError(f"the log is corrupted ({exc})", path=str(path)) from exc
+    finally:
+        conn.close()
+    return out
+
+
+def _frame(msgs: list[object], fields: dict[str, str]) -> pd.DataFrame:
+    data = {"time": [m._timestamp for m in msgs]}  # type: ignore[attr-defined]
+    for col, attr in fields.items():
+        data[col] = [getattr(m, attr) for m in msgs]
+    return pd.DataFrame(data, dtype=float)
+
+
+def _tlog_streams(msgs: dict[str, list[object]], mapping: FlightLogMapping) -> Streams:
+    if msgs.get("GLOBAL_POSITION_INT"):
+        pos = _frame(
+            msgs["GLOBAL_POSITION_INT"], {"lat": "lat", "lon": "lon", "alt": "relative_alt"}
+        )
+        pos["lat"] *= 1e-7
+        pos["lon"] *= 1e-7
+        pos["alt_agl_m"] = pos.pop("alt") * 1e-3
+    elif msgs.get("GPS_RAW_INT"):
+        pos = _frame(msgs["GPS_RAW_INT"], {"lat": "lat", "lon": "lon", "alt": "alt"})
+        pos["lat"] *= 1e-7
+        pos["lon"] *= 1e-7
+        alt = pos.pop("alt") * 1e-3
+        pos["alt_agl_m"] = alt - alt.iloc[0]
+    else:
+        raise ValueError("no GLOBAL_POSITION_INT or GPS_RAW_INT messages")
+    wind = None
+    if msgs.get("WIND"):
+        w = _frame(msgs["WIND"], {"speed": "speed", "direction": "direction"})
+        ve, vn = wind_vector(w["speed"].to_numpy(), w["direction"].to_numpy())
+        wind = pd.DataFrame({"time": w["time"], "wind_east_ms": ve, "wind_north_ms": vn})
+    kv = msgs.get("NAMED_VALUE_FLOAT", [])
+    records = pd.DataFrame(
+        {
+            "time": [m._timestamp for m in kv],  # type: ignore[attr-defined]
+            "key": [str(m.name).rstrip("\0") for m in kv],  # type: ignore[attr-defined]
+            "value": [m.value for m in kv],  # type: ignore[attr-defined]
+        }
+    )
+    streams = Streams(position=pos, wind=wind)
+    streams.gas, streams.units = key_value_channels(records, mapping)
+    return streams
+
+
+def _dataflash_streams(msgs: dict[str, list[object]], mapping: FlightLogMapping) -> Streams:
+    if msgs.get("POS"):
+        pos = _frame(msgs["POS"], {"lat": "Lat", "lon": "Lng", "alt_agl_m": "RelHomeAlt"})
+    elif msgs.get("GPS"):
+        pos = _frame(msgs["GPS"], {"lat": "Lat", "lon": "Lng", "alt": "Alt"})
+        alt = pos.pop("alt")
+        pos["alt_agl_m"] = alt - alt.iloc[0]
+    else:
+        raise ValueError("no POS or GPS messages")
+    wind = None
+    ekf = msgs.get("XKF2") or msgs.get("NKF2")
+    if ekf:
+        if hasattr(ekf[0], "C"):  # one XKF2 per EKF core: keep the first core
+            ekf = [m for m in ekf if getattr(m, "C", 0) == getattr(ekf[0], "C", 0)]
+        wind = _frame(ekf, {"wind_north_ms": "VWN", "wind_east_ms": "VWE"})
+    kv = msgs.get("NVF", [])
+    records = pd.DataFrame(
+        {
+            "time": [m._timestamp for m in kv],  # type: ignore[attr-defined]
+            "key": [str(m.Name) for m in kv],  # type: ignore[attr-defined]
+            "value": [m.Value for m in kv],  # type: ignore[attr-defined]
+        }
+    )
+    streams = Streams(position=pos, wind=wind)
+    streams.gas, streams.units = key_value_channels(records, mapping)
+    if isinstance(mapping.channels, dict):
+        for analyte, src in mapping.channels.items():
+            if src.topic and msgs.get(src.topic):
+                g = _frame(msgs[src.topic], {"value": str(src.field)})
+                g["value"] *= UNIT_TO_PPB[src.unit]
+                streams.gas[analyte] = g
+                streams.units[analyte] = src.unit
+    return streams
+
+
+def read_mavlink(
+    path: str | Path,
+    *,
+    mapping: str | Path | FlightLogMapping | None = None,
+    strict: bool = False,
+    frame: LocalFrame | None = None,
+) -> Survey:
+    """Read a MAVLink .tlog or an ArduPilot DataFlash .bin into a Survey."""
+    path = Path(path)
+    fl_map = mapping if isinstance(mapping, FlightLogMapping) else load_flight_log_mapping(mapping)
+    dataflash = path.suffix.lower() in (".bin", ".log")
+    topics = [
+        s.topic
+        for s in (fl_map.channels.values() if isinstance(fl_map.channels, dict) else [])
+        if s.topic
+    ]
+    if dataflash:
+        types = ["POS", "GPS", "XKF2", "NKF2", "NVF", *topics]
+        wanted = "NVF name/value messages" + "".join(f", {t}" for t in topics)
+    else:
+        types = ["GLOBAL_POSITION_INT", "GPS_RAW_INT", "WIND", "NAMED_VALUE_FLOAT"]
+        wanted = "NAMED_VALUE_FLOAT messages"
+    msgs = _messages(path, types)
+    if not any(msgs.values()):
+        raise SurveyError(
+            "no position, wind or gas messages in the log (empty, or not a MAVLink log)",
+            path=str(path),
+        )
+    try:
+        streams = (_dataflash_streams if dataflash else _tlog_streams)(msgs, fl_map)
+    except ValueError as exc:
+        raise SurveyError(f"cannot read position: {exc}", path=str(path)) from exc
+    times = streams.position["time"].to_numpy()
+    if len(times) and not math.isfinite(float(np.nanmax(times))):
+        raise SurveyError("the log has no usable timestamps", path=str(path))
+    missing = None
+    if fl_map.channels == "auto" or fl_map.channels:
+        missing = f"no gas channel found: the mapping looks for {wanted}"
+    return assemble(
+        streams,
+        source=str(path),
+        format="ardupilot-dataflash" if dataflash else "mavlink-tlog",
+        strict=strict,
+        frame=frame,
+        missing_gas=missing,
+    )

@@ -1,0 +1,89 @@
+"""Local east/north metres for a survey, and back to WGS84.
+
+Each survey gets a transverse Mercator projection centred on itself (scale 1 on the
+central meridian), so that within a few kilometres distances are true to better
+than 1 part in 10^5 and east/north are metres from the survey's origin.
+
+PROJ's ``+approx`` (Evenden/Snyder series, USGS Professional Paper 1395, Snyder 1987,
+pp. 60-64) is used rather than the default Poder/Engsager algorithm: it is twice as
+fast and agrees with it to well under a millimetre within a few degrees of the central
+meridian (checked in the tests over a 60 km survey), far wider than any drone survey.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from pyproj import CRS, Transformer
+
+_THREAD_TRANSFORMERS = threading.local()
+
+
+@dataclass(frozen=True)
+class LocalFrame:
+    """A local tangent frame: east/north metres around an origin [degrees WGS84]."""
+
+    lat0: float
+    lon0: float
+
+    @classmethod
+    def centred_on(cls, lat: ArrayLike, lon: ArrayLike) -> LocalFrame:
+        """The frame centred on the median position of ``lat``/``lon`` [deg].
+
+        The median, not the bounding box, so that one wild GPS fix cannot move it; taken
+        over at most ~10,000 evenly spaced fixes, which is as good a centre and cheap.
+        """
+        lat_a = np.asarray(lat, dtype=float).reshape(-1)
+        lon_a = np.asarray(lon, dtype=float).reshape(-1)
+        step = max(1, lat_a.size // 10_000)
+        return cls(
+            lat0=round(float(np.nanmedian(lat_a[::step])), 7),
+            lon0=round(float(np.nanmedian(lon_a[::step])), 7),
+        )
+
+    @property
+    def proj4(self) -> str:
+        return (
+            f"+proj=tmerc +lat_0={self.lat0} +lon_0={self.lon0} +k=1 "
+            "+x_0=0 +y_0=0 +ellps=WGS84 +units=m +approx +no_defs"
+        )
+
+    @cached_property
+    def crs(self) -> CRS:
+        return CRS.from_proj4(self.proj4)
+
+    def _transformer(self, inverse: bool) -> Transformer:
+        # pyproj Transformers must not be shared between threads (a server's workers)
+        key = (self.proj4, inverse)
+        cache = _THREAD_TRANSFORMERS.__dict__.setdefault("cache", {})
+        if key not in cache:
+            src, dst = ("EPSG:4326", self.crs) if not inverse else (self.crs, "EPSG:4326")
+            cache[key] = Transformer.from_crs(src, dst, always_xy=True)
+        transformer: Transformer = cache[key]
+        return transformer
+
+    def _transform(
+        self, x: ArrayLike, y: ArrayLike, inverse: bool
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        shape = np.shape(x)
+        xs = np.array(x, dtype=float, copy=True).reshape(-1)
+        ys = np.array(y, dtype=float, copy=True).reshape(-1)
+        self._transformer(inverse).transform(xs, ys, inplace=True)
+        return xs.reshape(shape), ys.reshape(shape)
+
+    def to_local(
+        self, lat: ArrayLike, lon: ArrayLike
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """WGS84 ``lat``, ``lon`` [deg] -> ``east``, ``north`` [m]."""
+        return self._transform(lon, lat, inverse=False)
+
+    def to_wgs84(
+        self, east: ArrayLike, north: ArrayLike
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """``east``, ``north`` [m] -> WGS84 ``lat``, ``lon`` [deg]."""
+        lon, lat = self._transform(east, north, inverse=True)
+        return lat, lon

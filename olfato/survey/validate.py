@@ -1,0 +1,311 @@
+"""Validation shared by every reader: from a canonical table to a :class:`Survey`.
+
+Each reader turns its format into a *canonical table* (the columns of
+:data:`olfato.survey.model.NAV_COLUMNS`, gas channels in ppb named by analyte, and any
+extra columns) plus the source line of each row, flags what it could not parse, and
+hands both to :func:`build_survey`. Validation here is the same for all formats:
+
+- rows with a missing or unparseable navigation value are dropped;
+- latitude/longitude out of range, or exactly (0, 0) (a GPS without fix), dropped;
+- wind direction outside 0..360 deg or wind speed outside 0..60 m/s, dropped;
+- height above ground outside -50..3000 m, or any infinite value, dropped;
+- time that goes backwards, or repeats, dropped (the first sample at a time is kept);
+- positions that jump faster than any survey drone flies (default 60 m/s), dropped;
+- gaps in time and stretches of NaN in a gas channel are kept and reported;
+- a flight with fewer than two good samples is an error.
+
+By default bad rows are dropped and counted by reason in the
+:class:`ValidationReport`; with ``strict=True`` any bad row is an error (exit code 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from olfato.errors import StrictValidationError, SurveyError
+from olfato.survey.model import (
+    NAV_COLUMNS,
+    STABILITY_CLASSES,
+    Problem,
+    Survey,
+    ValidationReport,
+)
+from olfato.survey.projection import LocalFrame
+
+#: fastest horizontal speed a survey drone plausibly flies [m/s]; fixed-wing survey
+#: aircraft cruise at 15-30 m/s, so anything faster between two fixes is a GPS glitch
+MAX_GROUND_SPEED_MS = 60.0
+#: strongest wind a drone survey can report [m/s] (Beaufort 12 starts at 32.7 m/s;
+#: small drones cannot fly in half that, so 60 m/s is a units error, e.g. km/h)
+MAX_WIND_SPEED_MS = 60.0
+#: plausible height above ground [m]: below -50 m or above 3000 m is a units or datum
+#: error (feet for metres, height above sea level for above ground)
+MIN_AGL_M, MAX_AGL_M = -50.0, 3000.0
+#: a time step this many times the median is reported as a gap
+GAP_FACTOR = 5.0
+
+#: navigation column -> (low, high, reason) of its plausible range
+NAV_RANGES = {
+    "lat": (-90.0, 90.0, "latitude outside -90..90"),
+    "lon": (-180.0, 180.0, "longitude outside -180..180"),
+    "alt_agl_m": (
+        MIN_AGL_M,
+        MAX_AGL_M,
+        f"height above ground outside {MIN_AGL_M:g}..{MAX_AGL_M:g} m",
+    ),
+    "wind_speed_ms": (0.0, MAX_WIND_SPEED_MS, f"wind speed outside 0..{MAX_WIND_SPEED_MS:g} m/s"),
+    "wind_dir_deg": (0.0, 360.0, "wind direction outside 0..360 deg"),
+}
+
+
+@dataclass
+class RowFlags:
+    """Rows a reader or a check found bad, with the reason each was dropped for.
+
+    A row is counted once, under the first reason found for it.
+    """
+
+    lines: np.ndarray
+    """source line (or record number) of each row"""
+    report: ValidationReport = field(default_factory=ValidationReport)
+    outside: int = 0
+    """rows dropped before the table was built (e.g. lines with too many fields)"""
+    bad: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.bad = np.zeros(len(self.lines), dtype=bool)
+
+    def flag(
+        self,
+        reason: str,
+        mask: np.ndarray,
+        column: str | None = None,
+        values: pd.Series | np.ndarray | None = None,
+    ) -> None:
+        new = np.asarray(mask, dtype=bool) & ~self.bad
+        if not new.any():
+            return
+        idx = np.flatnonzero(new)
+        examples = []
+        for i in idx[: ValidationReport.MAX_EXAMPLES]:
+            value = None
+            if values is not None:
+                v = values.iloc[i] if isinstance(values, pd.Series) else values[i]
+                value = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+            examples.append(
+                Problem(reason=reason, line=int(self.lines[i]), column=column, value=value)
+            )
+        self.report.add(reason, int(idx.size), examples)
+        self.bad |= new
+
+
+def check_numeric(table: pd.DataFrame, columns: list[str], flags: RowFlags) -> None:
+    """Convert ``columns`` to float in place, flagging text and empty values."""
+    for col in columns:
+        raw = table[col]
+        if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+            if raw.dtype != np.float64:
+                table[col] = raw.astype(float)
+            continue
+        num = pd.to_numeric(raw, errors="coerce").astype(float)
+        text = num.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+        flags.flag("not a number", text.to_numpy(), col, raw)
+        table[col] = num
+
+
+def _flag_ranges(table: pd.DataFrame, channels: list[str], flags: RowFlags) -> None:
+    # The usual file is clean: one pass per column proves it (NaN fails both
+    # comparisons), and only a column with a problem pays for telling its reasons apart.
+    t = table["time"].to_numpy(dtype=float)
+    flags.flag("missing value", np.isnan(t), "time", t)
+    for col, (low, high, reason) in NAV_RANGES.items():
+        v = table[col].to_numpy(dtype=float)
+        if ((v >= low) & (v <= high)).all():
+            continue
+        flags.flag("missing value", np.isnan(v), col, v)
+        flags.flag("infinite value", np.isinf(v), col, v)
+        flags.flag(reason, (v < low) | (v > high), col, v)
+    for col in channels:
+        v = table[col].to_numpy(dtype=float)
+        flags.flag("infinite value", np.isinf(v), col, v)
+    lat = table["lat"].to_numpy(dtype=float)
+    lon = table["lon"].to_numpy(dtype=float)
+    flags.flag("position (0, 0): GPS without fix", (lat == 0) & (lon == 0), "lat", lat)
+    if "stability_class" in table:
+        sc = table["stability_class"]
+        text = sc.astype("string").str.strip().str.upper()
+        bad = text.notna() & (text != "") & ~text.isin(STABILITY_CLASSES)
+        flags.flag("stability class not one of A..F", bad.to_numpy(), "stability_class", sc)
+        table["stability_class"] = text.where(text.isin(STABILITY_CLASSES))
+
+
+def _flag_time_order(t: np.ndarray, keep: np.ndarray, flags: RowFlags) -> None:
+    """Flag kept rows whose time does not increase over all kept rows before them."""
+    if keep.all() and (np.diff(t) > 0).all():  # the usual case
+        return
+    idx = np.flatnonzero(keep)
+    tk = t[idx]
+    prev_max = np.concatenate(([-np.inf], np.maximum.accumulate(tk)[:-1]))
+    back = np.zeros_like(keep)
+    dup = np.zeros_like(keep)
+    back[idx[tk < prev_max]] = True
+    dup[idx[tk == prev_max]] = True
+    flags.flag("time goes backwards", back, "time", t)
+    flags.flag("duplicate time", dup, "time", t)
+
+
+def _jump_mask(t: np.ndarray, e: np.ndarray, n: np.ndarray, vmax: float) -> np.ndarray:
+    """Samples that lie farther from the last good sample than ``vmax`` allows.
+
+    Walks the track out from an anchor (the sample nearest the median position, which
+    a few wild fixes cannot move) in both directions, keeping the last good fix; the
+    allowed distance grows with the time since it, so after a lasting jump (GPS
+    re-acquired elsewhere) the track is picked up again once a drone could have got
+    there. Only tracks with a fast step pay for the walk.
+    """
+    de, dn, reach = np.diff(e), np.diff(n), vmax * np.diff(t)
+    if not (de * de + dn * dn > reach * reach).any():
+        return np.zeros(len(t), dtype=bool)
+    bad = np.zeros(len(t), dtype=bool)
+    anchor = int(np.argmin(np.hypot(e - np.median(e), n - np.median(n))))
+    for order in (range(anchor + 1, len(t)), range(anchor - 1, -1, -1)):
+        last = anchor
+        for i in order:
+            if np.hypot(e[i] - e[last], n[i] - n[last]) > vmax * abs(t[i] - t[last]):
+                bad[i] = True
+            else:
+                last = i
+    return bad
+
+
+def _report_gaps_and_nans(
+    survey_t: np.ndarray,
+    table: pd.DataFrame,
+    channels: list[str],
+    lines: np.ndarray,
+    report: ValidationReport,
+) -> None:
+    if len(survey_t) > 2:
+        dt = np.diff(survey_t)
+        med = float(np.median(dt[:: max(1, dt.size // 10_000)]))  # a 10,000-step sample
+        gaps = np.flatnonzero(dt > GAP_FACTOR * med)
+        if gaps.size:
+            longest = int(gaps[np.argmax(dt[gaps])])
+            report.warnings.append(
+                f"{gaps.size} gap(s) in time longer than {GAP_FACTOR:g}x the sample interval; "
+                f"longest {dt[longest]:.1f} s after line {int(lines[longest])}"
+            )
+    for ch in channels:
+        isnan = np.isnan(table[ch].to_numpy(dtype=float))
+        if not isnan.any():
+            continue
+        starts = np.flatnonzero(isnan & ~np.concatenate(([False], isnan[:-1])))
+        ends = np.flatnonzero(isnan & ~np.concatenate((isnan[1:], [False])))
+        longest = int(np.argmax(ends - starts))
+        report.warnings.append(
+            f"gas channel '{ch}': {int(isnan.sum())} missing value(s) in {starts.size} "
+            f"stretch(es), kept as NaN; longest lines {int(lines[starts[longest]])}-"
+            f"{int(lines[ends[longest]])}"
+        )
+
+
+def build_survey(
+    table: pd.DataFrame,
+    *,
+    channels: dict[str, str],
+    flags: RowFlags,
+    source: str,
+    format: str,
+    strict: bool = False,
+    max_speed_ms: float = MAX_GROUND_SPEED_MS,
+    frame: LocalFrame | None = None,
+) -> Survey:
+    """Validate a canonical table and project it; see the module docstring.
+
+    ``table`` has float ``time`` [s since epoch, UTC] (NaN where unparseable, already
+    flagged), the other navigation columns (any dtype; converted here), gas channels
+    already in ppb, and extra columns. ``flags`` carries the source line of each row and
+    what the reader already found bad. ``frame`` fixes the local projection; by default
+    it is centred on the survey.
+    """
+    report = flags.report
+    report.rows_read = len(table) + flags.outside
+    if len(table) == 0 and flags.outside == 0:
+        raise SurveyError("empty flight: the file has a header but no samples", path=source)
+    check_numeric(table, [c for c in NAV_COLUMNS if c != "time"], flags)
+    check_numeric(table, list(channels), flags)
+    _flag_ranges(table, list(channels), flags)
+    t = table["time"].to_numpy(dtype=float)
+    _flag_time_order(t, ~flags.bad, flags)
+
+    keep = ~flags.bad
+    if keep.any():
+        lat = table["lat"].to_numpy(dtype=float)
+        lon = table["lon"].to_numpy(dtype=float)
+        every = bool(keep.all())  # the usual case: no fancy indexing, no copies
+
+        def kept(a: np.ndarray) -> np.ndarray:
+            return a if every else a[keep]
+
+        if frame is None:
+            frame = LocalFrame.centred_on(kept(lat), kept(lon))
+        if every:
+            east, north = frame.to_local(lat, lon)
+        else:
+            east = np.full(len(table), np.nan)
+            north = np.full(len(table), np.nan)
+            east[keep], north[keep] = frame.to_local(lat[keep], lon[keep])
+        unprojectable = ~(np.isfinite(east) & np.isfinite(north))
+        if (keep & unprojectable).any():
+            flags.flag(
+                "position too far from the survey to project", keep & unprojectable, "lon", lon
+            )
+            keep = ~flags.bad
+            every = False
+        jump = np.zeros(len(table), dtype=bool)
+        jump[keep] = _jump_mask(kept(t), kept(east), kept(north), max_speed_ms)
+        flags.flag(
+            f"position jumps faster than {max_speed_ms:g} m/s from the previous good fix",
+            jump,
+            "lat",
+            lat,
+        )
+        table["east_m"] = east
+        table["north_m"] = north
+
+    keep = ~flags.bad
+    n_keep = int(keep.sum())
+    if strict and report.dropped:
+        raise StrictValidationError(
+            f"{report.rows_read - n_keep} bad row(s) in {report.rows_read} (--strict):\n  "
+            + "\n  ".join(report.summary_lines()),
+            path=source,
+        )
+    if n_keep < 2:
+        detail = "; ".join(report.summary_lines()) or "no samples"
+        raise SurveyError(
+            f"empty flight: {n_keep} usable sample(s) of {report.rows_read} ({detail})",
+            path=source,
+        )
+    assert frame is not None
+    ordered = ["time", "lat", "lon", "east_m", "north_m", *NAV_COLUMNS[3:]]
+    if "stability_class" in table:
+        ordered.append("stability_class")
+    ordered += list(channels)
+    ordered += [c for c in table.columns if c not in ordered]
+    samples = table[ordered] if keep.all() else table.loc[keep, ordered].reset_index(drop=True)
+    report.rows_kept = n_keep
+    _report_gaps_and_nans(
+        samples["time"].to_numpy(), samples, list(channels), flags.lines[keep], report
+    )
+    return Survey(
+        samples=samples,
+        frame=frame,
+        channels=dict(channels),
+        source=source,
+        format=format,
+        report=report,
+    )

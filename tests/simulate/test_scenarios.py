@@ -1,0 +1,110 @@
+"""Scenario files: the shipped ones load, bad ones fail with one clear paragraph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from olfato.errors import OlfatoError
+from olfato.simulate import load_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIOS = sorted((REPO / "scenarios").glob("*.yaml"))
+
+
+def test_at_least_ten_scenarios_ship():
+    names = {p.stem for p in SCENARIOS}
+    assert len(names) >= 10
+    for needed in (
+        "calm_stable_night",
+        "unstable_noon",
+        "two_labs",
+        "benign_only",
+        "no_sources",
+        "crowded",
+        "weak_lab",
+        "wind_shift",
+        "sensor_dropouts",
+        "long_40min_10hz",
+    ):
+        assert needed in names
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_shipped_scenarios_load(path):
+    sc = load_scenario(path)
+    assert sc.sensors and sc.path == path
+
+
+def test_packaged_demo_scenario_loads():
+    from importlib.resources import files
+
+    sc = load_scenario(Path(str(files("olfato") / "data" / "scenarios" / "demo.yaml")))
+    assert sc.sources
+
+
+def _write(tmp_path, base, **changes):
+    raw = dict(base, **changes)
+    p = tmp_path / "bad.yaml"
+    p.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return p
+
+
+def test_negative_rate_names_file_and_field(tmp_path, base):
+    base["sources"][0]["rate_g_s"] = -1.0
+    p = _write(tmp_path, base)
+    with pytest.raises(OlfatoError) as err:
+        load_scenario(p)
+    msg = str(err.value)
+    assert str(p) in msg and "sources[0].rate_g_s" in msg and "greater than 0" in msg
+
+
+def test_unknown_signature_names_the_field(tmp_path, base):
+    base["sources"][0]["signature"] = "meth_lab"
+    with pytest.raises(OlfatoError, match=r"sources\[0\]\.signature.*unknown signature 'meth_lab'"):
+        load_scenario(_write(tmp_path, base))
+
+
+def test_other_bad_fields(tmp_path, base):
+    cases = [
+        ({"stability": "G"}, "stability"),
+        ({"start_time": "2024-03-14T15:30:00"}, "UTC offset"),
+        ({"sensors": [{"analyte": "kryptonite"}]}, "sensors[0].analyte"),
+        ({"wind": {"speed_ms": 3}}, "wind.direction_deg"),
+        ({"flight": {"pattern": "waypoints"}}, "waypoints"),
+        ({"colour": "red"}, "colour"),
+    ]
+    for change, needle in cases:
+        with pytest.raises(OlfatoError) as err:
+            load_scenario(_write(tmp_path, dict(base, **change)))
+        assert needle in str(err.value), (change, str(err.value))
+
+
+def test_malformed_yaml_and_missing_file(tmp_path):
+    p = tmp_path / "broken.yaml"
+    p.write_text("name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(OlfatoError, match="not valid YAML"):
+        load_scenario(p)
+    with pytest.raises(OlfatoError, match="cannot read the scenario"):
+        load_scenario(tmp_path / "absent.yaml")
+
+
+def test_cli_writes_files_and_reports_errors_without_traceback(tmp_path, base):
+    from olfato.cli import app
+
+    good = _write(tmp_path, base)
+    runner = CliRunner()
+    res = runner.invoke(
+        app, ["simulate", str(good), "--out", str(tmp_path / "o"), "--seed", "2", "--plot", "-q"]
+    )
+    assert res.exit_code == 0, res.output
+    for name in ("survey.csv", "truth.json", "clean.parquet", "map.png"):
+        assert (tmp_path / "o" / name).stat().st_size > 0
+    base["sources"][0]["rate_g_s"] = -3
+    bad = _write(tmp_path, base)
+    res = runner.invoke(app, ["simulate", str(bad), "--out", str(tmp_path / "p")])
+    assert res.exit_code == 1
+    assert "rate_g_s" in res.output and "Traceback" not in res.output

@@ -1,0 +1,47 @@
+"""Sensor model pieces against closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from olfato.simulate.sensor import background, dropout_mask, first_order_response, quantise
+
+
+def test_step_response_reaches_63_percent_after_one_time_constant():
+    dt, tau = 0.1, 2.0
+    x = np.r_[np.zeros(10), np.ones(200)]
+    y = first_order_response(x, dt, tau)
+    k = 9 + round(tau / dt)  # tau after the step
+    assert y[k] == pytest.approx(1 - np.exp(-1), abs=1e-12)
+    assert y[9] == 0.0 and y[-1] == pytest.approx(1 - np.exp(-10), abs=1e-12)
+
+
+def test_ramp_lags_by_the_time_constant():
+    # a first-order sensor follows a ramp at a constant lag of tau (closed form)
+    dt, tau = 0.05, 3.0
+    t = np.arange(0, 60, dt)
+    y = first_order_response(t, dt, tau)
+    # the discrete filter's steady lag is dt (1 - a) / a = tau - dt/2 + O(dt^2)
+    lag = t[-1] - y[-1]
+    assert lag == pytest.approx(tau, abs=dt)
+
+
+def test_zero_time_constant_is_transparent():
+    x = np.array([1.0, 5.0, 2.0])
+    assert np.array_equal(first_order_response(x, 1.0, 0.0), x)
+
+
+def test_quantise_and_background_drift():
+    assert np.allclose(quantise([0.04, 0.06, 1.26], 0.1), [0.0, 0.1, 1.3])
+    t = np.arange(0.0, 3601.0, 1.0)
+    b = background(t, 400.0, 12.0, 0.0, 300.0, np.random.default_rng(0))
+    assert b[0] == 400.0 and b[-1] == pytest.approx(412.0)
+
+
+def test_dropout_fraction_matches_the_renewal_estimate():
+    t = np.arange(0.0, 36000.0, 0.5)
+    m = dropout_mask(t, 3.0, 4.0, np.random.default_rng(0))
+    # covered fraction of a Poisson boolean model: 1 - exp(-rate * mean duration)
+    assert m.mean() == pytest.approx(1 - np.exp(-3.0 * 4.0 / 60), abs=0.02)
+    assert not dropout_mask(t, 0.0, 4.0, np.random.default_rng(0)).any()
