@@ -77,6 +77,19 @@ from olfato.simulate.cli import simulate_command  # noqa: E402
 app.command(name="simulate")(simulate_command)
 # --- end simulate ---
 
+# --- detect (issue 4) ---
+from olfato.detect.cli import detect_command  # noqa: E402
+
+app.command(name="detect")(detect_command)
+# --- end detect ---
+
+
+# --- case (issue 8) ---
+from olfato.store.cli import case_app  # noqa: E402
+
+app.add_typer(case_app, name="case")
+# --- end case ---
+
 
 @app.command()
 def demo(

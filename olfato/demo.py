@@ -31,5 +31,10 @@ def run_demo(out: Path, *, quiet: bool = False) -> None:
     survey = step_simulate(out, quiet=quiet)
     step_survey_summary(survey)
     # --- end simulate ---
+    # --- detect (issue 4) ---
+    from olfato.detect.demo import step_detect
+
+    hits = step_detect(survey, out, quiet=quiet)
+    # --- end detect ---
     # later stages append their steps here, each taking the survey or the previous result
-    del survey
+    del hits

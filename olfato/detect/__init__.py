@@ -1,1 +1,34 @@
-"""Detection: background, plume hits, chemical fingerprints, the signature library."""
+"""Detection: background, plume hits, chemical fingerprints, the signature library.
+
+    from olfato.detect import detect
+    hits = detect(survey, false_alarms_per_hour=0.2)
+    hits.table                 # one row per plume crossing
+    hits.fingerprints[0]       # its ratios and signature probabilities
+    hits.group([1, 4, 7])      # the fingerprint of several hits together
+    hits.write_geojson("hits.geojson")
+
+Modules: :mod:`~olfato.detect.background` (baseline and noise),
+:mod:`~olfato.detect.hits` (joint detection at a set false-alarm rate),
+:mod:`~olfato.detect.fingerprint` (York ratios, classifier, mixtures),
+:mod:`~olfato.detect.signatures` (the library), :mod:`~olfato.detect.pipeline`
+(:func:`detect`), :mod:`~olfato.detect.geojson`, :mod:`~olfato.detect.plot`,
+:mod:`~olfato.detect.table`.
+"""
+
+from olfato.detect.background import ChannelBackground, estimate_background
+from olfato.detect.fingerprint import Classification, YorkFit, classify, unmix, york_fit
+from olfato.detect.pipeline import DEFAULT_FALSE_ALARMS_PER_HOUR, Fingerprint, Hits, detect
+
+__all__ = [
+    "DEFAULT_FALSE_ALARMS_PER_HOUR",
+    "ChannelBackground",
+    "Classification",
+    "Fingerprint",
+    "Hits",
+    "YorkFit",
+    "classify",
+    "detect",
+    "estimate_background",
+    "unmix",
+    "york_fit",
+]

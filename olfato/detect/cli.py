@@ -1,0 +1,73 @@
+"""`olfato detect SURVEY`: find the plume hits of a flight and fingerprint them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from olfato.options import MappingOpt, QuietOpt, StrictOpt, SurveyArg, WindOpt, load_survey
+from olfato.progress import console
+
+
+def detect_command(
+    survey: SurveyArg,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the hits as GeoJSON points here.")
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write a time-series plot (PNG) with the hits.")
+    ] = None,
+    false_alarms: Annotated[
+        float,
+        typer.Option(
+            "--false-alarms",
+            help="Expected false hits per flight hour on clean air (sets the threshold).",
+        ),
+    ] = 0.2,
+    signatures: Annotated[
+        Path | None,
+        typer.Option(
+            "--signatures",
+            help="Signature library YAML: its signatures are added to the default one, "
+            "replacing those of the same name.",
+        ),
+    ] = None,
+    replace_signatures: Annotated[
+        bool,
+        typer.Option(
+            "--replace-signatures",
+            help="Use only the --signatures file, not the default library.",
+        ),
+    ] = False,
+    mapping: MappingOpt = None,
+    wind: WindOpt = None,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Find every plume crossing of SURVEY, its enhancements and chemical fingerprint."""
+    from olfato.detect.pipeline import detect
+    from olfato.detect.signatures import load_signatures
+    from olfato.detect.table import hits_table
+    from olfato.errors import OlfatoError
+
+    if replace_signatures and signatures is None:
+        raise OlfatoError("--replace-signatures needs --signatures FILE")
+    library = (
+        load_signatures(signatures) if replace_signatures else load_signatures(extra=signatures)
+    )
+    s = load_survey(survey, mapping, wind, strict, quiet)
+    hits = detect(s, false_alarms_per_hour=false_alarms, signatures=library)
+    for w in hits.warnings:
+        console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+    Console().print(hits_table(hits))
+    if out is not None:
+        hits.write_geojson(out)
+        console.print(f"hits written to {out}", highlight=False)
+    if plot is not None:
+        from olfato.detect.plot import plot_hits
+
+        plot_hits(hits, plot)
+        console.print(f"plot written to {plot}", highlight=False)

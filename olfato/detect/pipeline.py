@@ -1,0 +1,269 @@
+"""detect(): a survey in, its plume hits with their fingerprints out.
+
+Background and noise per channel (:mod:`olfato.detect.background`), joint detection
+at the user's false-alarm rate (:mod:`olfato.detect.hits`), then per hit the peak and
+integrated enhancement of every channel with their errors, the ratios between
+channels and the signature it matches (:mod:`olfato.detect.fingerprint`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from olfato.detect import hits as hitmod
+from olfato.detect.background import DEFAULT_WINDOW_S, ChannelBackground, estimate_background
+from olfato.detect.fingerprint import (
+    Classification,
+    YorkFit,
+    classify,
+    enhancement_ratios,
+)
+from olfato.detect.signatures import SignatureLibrary, load_signatures
+from olfato.errors import OlfatoError
+from olfato.survey.model import Survey
+
+#: default false alarms per flight hour
+DEFAULT_FALSE_ALARMS_PER_HOUR = 0.2
+#: a channel needs this many finite readings to be used
+MIN_READINGS = 10
+
+
+@dataclass
+class Fingerprint:
+    """The chemistry of one hit or a group of hits.
+
+    ``integrated``: channel -> (enhancement [ppb s], standard error [ppb s]);
+    ``reference``: the channel the ``ratios`` are against; ``ratios``: channel ->
+    York fit of its enhancement samples on the reference's (slope [ppb/ppb]);
+    ``classification``: the signature answer.
+    """
+
+    hit_ids: list[int]
+    integrated: dict[str, tuple[float, float]]
+    reference: str | None
+    ratios: dict[str, YorkFit]
+    classification: Classification
+
+
+@dataclass
+class Hits:
+    """The plume hits of one survey.
+
+    ``table``: one row per hit (see :func:`detect`); ``fingerprints``: one per hit,
+    same order; ``backgrounds``: channel -> :class:`ChannelBackground`;
+    ``threshold`` [sd] the detection threshold; ``warnings``: channels skipped and why.
+    """
+
+    table: pd.DataFrame
+    fingerprints: list[Fingerprint]
+    survey: Survey
+    library: SignatureLibrary
+    backgrounds: dict[str, ChannelBackground]
+    statistics: hitmod.Statistics
+    threshold: float
+    false_alarms_per_hour: float
+    warnings: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    @property
+    def channels(self) -> list[str]:
+        return list(self.backgrounds)
+
+    def enhancement(self, channel: str) -> np.ndarray:
+        """Reading minus background of ``channel`` over the whole flight [ppb]."""
+        return self.backgrounds[channel].enhancement(self.survey.gas(channel))
+
+    def group(self, ids: Iterable[int]) -> Fingerprint:
+        """The fingerprint of several hits together (e.g. those of one source)."""
+        rows = self.table.set_index("id").loc[list(ids)]
+        starts = rows["i_start"].to_numpy(dtype=int)
+        ends = rows["i_end"].to_numpy(dtype=int)
+        idx = np.concatenate([np.arange(a, b + 1) for a, b in zip(starts, ends, strict=True)])
+        integ = {}
+        for c in self.channels:
+            v = rows[f"{c}_int_ppb_s"].to_numpy(dtype=float)
+            s = rows[f"{c}_int_err_ppb_s"].to_numpy(dtype=float)
+            ok = np.isfinite(v)
+            integ[c] = (float(v[ok].sum()), float(np.sqrt(np.sum(s[ok] ** 2))))
+        return _fingerprint(self, [int(i) for i in rows.index], idx, integ)
+
+    def to_geojson(self) -> dict[str, Any]:
+        """FeatureCollection of Point features [lon, lat], one per hit (module docs)."""
+        from olfato.detect.geojson import hits_to_geojson
+
+        return hits_to_geojson(self)
+
+    def write_geojson(self, path: str | Path) -> Path:
+        from olfato.detect.geojson import write_geojson
+
+        return write_geojson(self, path)
+
+
+def _fingerprint(
+    hits: Hits, ids: list[int], idx: np.ndarray, integ: dict[str, tuple[float, float]]
+) -> Fingerprint:
+    e = {c: v for c, (v, _) in integ.items()}
+    s = {c: v for c, (_, v) in integ.items()}
+    cls = classify(e, s, hits.library)
+    ref: str | None = None
+    if cls.signature in hits.library and hits.library[cls.signature].reference in hits.channels:
+        ref = hits.library[cls.signature].reference
+    elif cls.channels:
+        ref = max(cls.channels, key=lambda c: e[c] / s[c])
+    ratios: dict[str, YorkFit] = {}
+    if ref is not None:
+        enh = {c: hits.enhancement(c)[idx] for c in hits.channels}
+        noise = {c: hits.backgrounds[c].noise for c in hits.channels}
+        ratios = enhancement_ratios(enh, noise, ref)
+    return Fingerprint(ids, integ, ref, ratios, cls)
+
+
+def _iso(t: float) -> str:
+    return pd.Timestamp(t, unit="s", tz="UTC").isoformat()
+
+
+def detect(
+    survey: Survey,
+    *,
+    false_alarms_per_hour: float = DEFAULT_FALSE_ALARMS_PER_HOUR,
+    signatures: SignatureLibrary | None = None,
+    window_s: float = DEFAULT_WINDOW_S,
+    smooth_s: float = hitmod.DEFAULT_SMOOTH_S,
+    pad_s: float = hitmod.DEFAULT_PAD_S,
+) -> Hits:
+    """Find every plume crossing of a survey and fingerprint it.
+
+    ``false_alarms_per_hour`` [1/h]: expected hits per flight hour on clean air;
+    ``signatures``: the library (default: the shipped one); ``window_s`` [s] the
+    background window; ``smooth_s`` [s] the running mean of the smoothed statistics;
+    ``pad_s`` [s] added to each side of a hit.
+
+    The table has per hit: ``id``; ``start_time``, ``end_time``, ``peak_time`` [s
+    epoch] and ISO UTC strings (``*_utc``); ``i_start``, ``i_end``, ``i_peak`` (sample
+    rows); ``lat``, ``lon`` [deg], ``east_m``, ``north_m`` [m] at the peak;
+    ``wind_speed_ms`` [m/s] and ``wind_dir_deg`` (FROM) [deg], vector mean over the
+    hit; ``snr`` [sd] the peak of the triggering statistic, ``trigger`` its name;
+    per channel ``<c>_peak_ppb``, ``<c>_peak_err_ppb``, ``<c>_int_ppb_s``,
+    ``<c>_int_err_ppb_s``, ``<c>_snr``; ``signature``, ``probability``, ``suspect``.
+    Bad input raises :class:`OlfatoError`; unusable channels are skipped and listed
+    in ``warnings``.
+    """
+    if not false_alarms_per_hour > 0:
+        raise OlfatoError(
+            f"--false-alarms must be a positive rate per flight hour, got {false_alarms_per_hour}"
+        )
+    library = signatures if signatures is not None else load_signatures()
+    where = survey.source
+    if survey.n_samples < 3:
+        raise OlfatoError(
+            f"{where}: the survey has {survey.n_samples} sample(s); detection needs a flight"
+        )
+    if not survey.channels:
+        raise OlfatoError(f"{where}: the survey has no gas channels to detect plumes in")
+    t = survey.time
+    warnings: list[str] = []
+    known = {c for sig in library.signatures.values() for c in sig.ratios}
+    backgrounds: dict[str, ChannelBackground] = {}
+    for c in survey.channels:
+        v = survey.gas(c)
+        n_ok = int(np.isfinite(v).sum())
+        if n_ok < MIN_READINGS:
+            warnings.append(
+                f"{where}: channel '{c}' has {n_ok} reading(s) (all missing or nearly); skipped"
+            )
+            continue
+        backgrounds[c] = estimate_background(t, v, window_s=window_s)
+        if c not in known:
+            warnings.append(
+                f"{where}: channel '{c}' is in no signature of the library "
+                f"({', '.join(library.sources)}); it is used to find hits but not to "
+                "fingerprint them"
+            )
+    if not backgrounds:
+        raise OlfatoError(
+            f"{where}: no gas channel has readings (all of {', '.join(survey.channels)} are "
+            "empty or missing); nothing to detect"
+        )
+    channels = list(backgrounds)
+    enh = np.column_stack([backgrounds[c].enhancement(survey.gas(c)) for c in channels])
+    noise = np.array([backgrounds[c].noise for c in channels])
+    z = enh / noise
+    bg_mask = np.ones(len(t), dtype=bool)
+    for k, c in enumerate(channels):
+        bg_mask &= backgrounds[c].background_mask | ~np.isfinite(enh[:, k])
+    bg_mask &= np.isfinite(enh).any(axis=1)
+    combos = {
+        name: {c: sig.ratios[c] / backgrounds[c].noise for c in channels if c in sig.ratios}
+        for name, sig in library.signatures.items()
+    }
+    dt = float(np.median(np.diff(t)))
+    smooth_n = max(1, round(smooth_s / dt))
+    stats = hitmod.detection_statistics(z, channels, combos, bg_mask, smooth_samples=smooth_n)
+    u = hitmod.threshold_for_rate(false_alarms_per_hour, 3600.0 / dt, stats.rho1)
+    spans = hitmod.hit_spans(stats, u, pad_samples=round(pad_s / dt))
+
+    s = survey.samples
+    rows: list[dict[str, Any]] = []
+    for hid, (a, b, p, k) in enumerate(spans, start=1):
+        sl = slice(a, b + 1)
+        ws = s["wind_speed_ms"].to_numpy(dtype=float)[sl]
+        wd = np.deg2rad(s["wind_dir_deg"].to_numpy(dtype=float)[sl])
+        ue, vn = np.nanmean(-ws * np.sin(wd)), np.nanmean(-ws * np.cos(wd))
+        row: dict[str, Any] = {
+            "id": hid,
+            "start_time": float(t[a]),
+            "end_time": float(t[b]),
+            "peak_time": float(t[p]),
+            "start_utc": _iso(t[a]),
+            "end_utc": _iso(t[b]),
+            "peak_utc": _iso(t[p]),
+            "duration_s": float(t[b] - t[a]),
+            "i_start": a,
+            "i_end": b,
+            "i_peak": p,
+            "lat": float(s["lat"].to_numpy(dtype=float)[p]),
+            "lon": float(s["lon"].to_numpy(dtype=float)[p]),
+            "east_m": float(s["east_m"].to_numpy(dtype=float)[p]),
+            "north_m": float(s["north_m"].to_numpy(dtype=float)[p]),
+            "alt_agl_m": float(s["alt_agl_m"].to_numpy(dtype=float)[p]),
+            "wind_speed_ms": float(np.hypot(ue, vn)),
+            "wind_dir_deg": float(np.mod(np.rad2deg(np.arctan2(-ue, -vn)), 360.0)),
+            "snr": float(stats.values[p, k]),
+            "trigger": stats.names[k],
+        }
+        for j, c in enumerate(channels):
+            bgc = backgrounds[c]
+            e = enh[sl, j]
+            finite = np.isfinite(e)
+            row[f"{c}_peak_ppb"] = float(np.nanmax(e)) if finite.any() else float("nan")
+            row[f"{c}_peak_err_ppb"] = float(np.hypot(bgc.noise, bgc.level_sd))
+            total, err = hitmod.integrate_enhancement(t[sl], e, bgc.noise, bgc.rho1, bgc.level_sd)
+            row[f"{c}_int_ppb_s"] = total
+            row[f"{c}_int_err_ppb_s"] = err
+            row[f"{c}_snr"] = row[f"{c}_peak_ppb"] / bgc.noise
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    result = Hits(
+        table, [], survey, library, backgrounds, stats, u, false_alarms_per_hour, warnings
+    )
+    fps = []
+    for r in rows:
+        integ = {c: (r[f"{c}_int_ppb_s"], r[f"{c}_int_err_ppb_s"]) for c in channels}
+        fps.append(_fingerprint(result, [r["id"]], np.arange(r["i_start"], r["i_end"] + 1), integ))
+    result.fingerprints = fps
+    if rows:
+        table["signature"] = [f.classification.signature for f in fps]
+        table["probability"] = [
+            f.classification.probabilities.get(f.classification.signature, float("nan"))
+            for f in fps
+        ]
+        table["suspect"] = [f.classification.suspect for f in fps]
+    return result

@@ -1,0 +1,109 @@
+"""Plume hits: false alarms at the user's rate, joint detection, what each hit reports."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import poisson
+
+from olfato.detect import detect
+from olfato.detect.hits import integrate_enhancement, threshold_for_rate, upcrossing_probability
+from tests.detect.synthetic import ar1, crossings, make_survey
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.7])
+def test_upcrossing_probability_closed_form_matches_simulation(rho: float) -> None:
+    rng = np.random.default_rng(5)
+    x = ar1(400_000, rho, 1.0, rng)
+    u = 2.5
+    observed = np.mean((x[:-1] < u) & (x[1:] >= u))
+    expected = float(upcrossing_probability(u, rho))
+    assert observed == pytest.approx(expected, rel=0.08)
+
+
+@pytest.mark.parametrize(("rho", "rate"), [(0.0, 3.0), (0.6, 3.0)])
+def test_false_alarm_rate_on_pure_noise_matches_the_setting(rho: float, rate: float) -> None:
+    """White and red (AR(1)) noise, no plume: hits per hour ~ the user's setting."""
+    rng = np.random.default_rng(11)
+    hours = 60
+    n = hours * 3600
+    v = 100.0 + ar1(n, rho, 2.0, rng)
+    hits = detect(make_survey({"acetone": v}), false_alarms_per_hour=rate)
+    expected = rate * hours  # 180
+    # the threshold is a union bound and nearby crossings merge: at most the setting,
+    # and not far below it
+    assert len(hits) <= poisson.ppf(0.999, expected)
+    assert len(hits) >= 0.7 * expected
+
+
+def test_threshold_rises_as_the_user_allows_fewer_false_alarms() -> None:
+    rho = np.array([0.0, 0.6])
+    u1 = threshold_for_rate(1.0, 3600.0, rho)
+    u01 = threshold_for_rate(0.1, 3600.0, rho)
+    assert 3.5 < u1 < u01 < 5.0
+    rate = 3600.0 * float(np.sum(upcrossing_probability(u1, rho)))
+    assert rate == pytest.approx(1.0, rel=1e-4)
+
+
+def _three_gas_flight(peak_sd: float, seed: int, n: int = 7200):
+    rng = np.random.default_rng(seed)
+    centres = list(range(300, n - 200, 400))
+    shape = crossings(n, centres, width=3.0, peak=1.0)
+    # a clandestine lab: acetone 1, voc 2.2, toluene 0.35 (default library ratios)
+    noise = {"acetone": 1.0, "voc": 2.2, "toluene": 0.35}
+    gas = {
+        a: 5.0 + 0.5 * np.arange(n) / 3600 + peak_sd * s * shape + ar1(n, 0.3, s, rng)
+        for a, s in noise.items()
+    }
+    return make_survey(gas), centres
+
+
+def test_joint_detection_finds_crossings_no_single_channel_would() -> None:
+    # each gas peaks at 3.5 sd: below a single channel's ~4 sd threshold, but the three
+    # together (matched filter over channels) stand at ~6 sd
+    survey, centres = _three_gas_flight(3.5, seed=7)
+    hits = detect(survey, false_alarms_per_hour=0.5)
+    found = [any(r.i_start <= c <= r.i_end for r in hits.table.itertuples()) for c in centres]
+    assert np.mean(found) >= 0.9
+    assert len(hits) <= len(centres) + 2
+    single = [
+        any(
+            r.i_start <= c <= r.i_end
+            for r in detect(make_survey({"acetone": survey.gas("acetone")})).table.itertuples()
+        )
+        for c in centres
+    ]
+    assert np.mean(single) < np.mean(found)
+
+
+def test_each_hit_reports_times_position_wind_and_enhancements() -> None:
+    survey, centres = _three_gas_flight(12.0, seed=8)
+    hits = detect(survey)
+    t = hits.table
+    assert len(t) == len(centres)
+    assert np.all(np.abs(t["i_peak"].to_numpy() - np.array(centres)) <= 2)
+    assert np.all(t["start_time"] < t["peak_time"]) and np.all(t["peak_time"] < t["end_time"])
+    assert np.allclose(t["wind_speed_ms"], 4.0) and np.allclose(t["wind_dir_deg"], 270.0)
+    # peak ~12 sd of each gas: acetone 12 ppb, voc 26.4 ppb
+    assert np.median(t["acetone_peak_ppb"]) == pytest.approx(12.0, abs=1.5)
+    assert np.median(t["voc_peak_ppb"]) == pytest.approx(26.4, abs=3.0)
+    # integral of a Gaussian crossing: peak * width * sqrt(2 pi) [ppb s]
+    true_int = 12.0 * 3.0 * np.sqrt(2 * np.pi)
+    z = (t["acetone_int_ppb_s"] - true_int) / t["acetone_int_err_ppb_s"]
+    assert abs(z.mean()) < 1.0 and 0.4 < z.std() < 1.6
+    assert set(t["signature"]) == {"clandestine_lab"} and t["suspect"].all()
+
+
+def test_integrated_enhancement_error_matches_its_scatter() -> None:
+    rng = np.random.default_rng(9)
+    t = np.arange(30.0)
+    truth = crossings(30, [15], 3.0, 10.0)
+    vals, errs = [], []
+    for _ in range(2000):
+        e = truth + ar1(30, 0.5, 1.0, rng)
+        v, s = integrate_enhancement(t, e, 1.0, 0.5, 0.0)
+        vals.append(v)
+        errs.append(s)
+    assert np.mean(vals) == pytest.approx(truth.sum(), rel=0.02)
+    # the AR(1) inflation (1+rho)/(1-rho) slightly overstates a finite window's variance
+    assert 0.85 < np.std(vals) / np.mean(errs) <= 1.05
