@@ -83,12 +83,11 @@ from olfato.detect.cli import detect_command  # noqa: E402
 app.command(name="detect")(detect_command)
 # --- end detect ---
 
+# --- translate (issue 7) ---
+from olfato.translate.cli import translate_command  # noqa: E402
 
-# --- case (issue 8) ---
-from olfato.store.cli import case_app  # noqa: E402
-
-app.add_typer(case_app, name="case")
-# --- end case ---
+app.command(name="translate")(translate_command)
+# --- end translate ---
 
 
 @app.command()

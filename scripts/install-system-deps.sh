@@ -6,6 +6,7 @@ set -u
 packages=()
 need() { dpkg -s "$1" >/dev/null 2>&1 || packages+=("$1"); }
 # (stages add their packages here)
+need apertium-eng-spa  # translate: the default offline ES<->EN engine (pulls in apertium)
 [ ${#packages[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "installing Debian packages: ${packages[*]}"
