@@ -89,6 +89,12 @@ from olfato.translate.cli import translate_command  # noqa: E402
 app.command(name="translate")(translate_command)
 # --- end translate ---
 
+# --- locate (issue 5) ---
+from olfato.locate.cli import locate_command  # noqa: E402
+
+app.command(name="locate")(locate_command)
+# --- end locate ---
+
 
 @app.command()
 def demo(

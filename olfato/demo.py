@@ -36,5 +36,10 @@ def run_demo(out: Path, *, quiet: bool = False) -> None:
 
     hits = step_detect(survey, out, quiet=quiet)
     # --- end detect ---
+    # --- locate (issue 5) ---
+    from olfato.locate.demo import step_locate
+
+    sources = step_locate(survey, hits, out, quiet=quiet)
+    # --- end locate ---
     # later stages append their steps here, each taking the survey or the previous result
-    del hits
+    del hits, sources

@@ -1,0 +1,76 @@
+"""`olfato locate SURVEY`: where each plume comes from, how strong, and how sure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from olfato.options import MappingOpt, QuietOpt, StrictOpt, SurveyArg, WindOpt, load_survey
+from olfato.progress import console
+
+
+def locate_command(
+    survey: SurveyArg,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the sources as GeoJSON (the Sources contract)."),
+    ] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Write a map (PNG): track, hits, posterior, ellipses."),
+    ] = None,
+    false_alarms: Annotated[
+        float,
+        typer.Option(
+            "--false-alarms",
+            help="Expected false hits per flight hour on clean air (detection threshold).",
+        ),
+    ] = 0.2,
+    signatures: Annotated[
+        Path | None,
+        typer.Option("--signatures", help="Signature library YAML added to the default one."),
+    ] = None,
+    transport: Annotated[
+        str,
+        typer.Option(
+            "--transport",
+            help="'trajectory' (plumes follow the logged wind's history; real plumes) or "
+            "'mean' (straight time-averaged plumes along the mean wind).",
+        ),
+    ] = "trajectory",
+    margin: Annotated[
+        float, typer.Option("--margin", help="How far beyond the track a source may be [m].")
+    ] = 250.0,
+    mapping: MappingOpt = None,
+    wind: WindOpt = None,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Locate every source of SURVEY (runs detection first) with 95% regions and rates."""
+    from olfato.detect.pipeline import detect
+    from olfato.detect.signatures import load_signatures
+    from olfato.locate.pipeline import check_survey, locate
+    from olfato.locate.table import sources_table
+
+    library = load_signatures(extra=signatures)
+    s = load_survey(survey, mapping, wind, strict, quiet)
+    check_survey(s)
+    hits = detect(s, false_alarms_per_hour=false_alarms, signatures=library)
+    result = locate(s, hits, transport=transport, margin_m=margin)
+    for w in result.warnings:
+        console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+    if len(result):
+        Console().print(sources_table(result))
+    else:
+        console.print(result.message, highlight=False, soft_wrap=True)
+    if out is not None:
+        result.write_geojson(out)
+        console.print(f"sources written to {out}", highlight=False)
+    if plot is not None:
+        from olfato.locate.plot import plot_sources
+
+        plot_sources(result, plot)
+        console.print(f"map written to {plot}", highlight=False)

@@ -1,0 +1,144 @@
+"""From hits and the track to the likelihood's data: crossings, probes, sensor lag.
+
+A crossing is one hit seen in one channel: the enhancement-weighted centroid of the
+hit (time and place), the drone's velocity there, and the hit's time-integrated
+enhancement [ppb s] (from :func:`olfato.detect.detect`). A first-order sensor
+delays the centroid of what it reads by exactly its time constant (the first moment
+of a convolution is the sum of the first moments; e.g. Bracewell, *The Fourier
+Transform and its Applications*, 3rd ed., 2000, ch. 8), so the drone's position is
+taken at (centroid time - lag).
+
+Probes are the track outside every hit, cut into segments of about
+``probe_length_m``: the places where a plume would have been seen and was not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from olfato.locate.likelihood import Crossings, Probes, channel_molar_mass
+
+if TYPE_CHECKING:
+    from olfato.detect.pipeline import Hits
+
+F64 = NDArray[np.float64]
+
+#: default length of a non-detection segment [m]
+DEFAULT_PROBE_LENGTH_M = 15.0
+
+
+def _velocity(t: F64, e: F64, n: F64) -> tuple[F64, F64]:
+    dt = np.gradient(t)
+    dt = np.where(dt > 0, dt, np.nan)
+    return np.nan_to_num(np.gradient(e) / dt), np.nan_to_num(np.gradient(n) / dt)
+
+
+def crossings_from_hits(
+    hits: Hits, hit_ids: list[int] | NDArray[np.int64], channel: str, lag_s: float = 0.0
+) -> Crossings:
+    """The crossings of ``hit_ids`` in ``channel``, positions taken ``lag_s`` [s] earlier."""
+    s = hits.survey.samples
+    t = hits.survey.time
+    e = s["east_m"].to_numpy(dtype=float)
+    n = s["north_m"].to_numpy(dtype=float)
+    z = s["alt_agl_m"].to_numpy(dtype=float)
+    ve, vn = _velocity(t, e, n)
+    enh = hits.enhancement(channel)
+    table = hits.table.set_index("id")
+    rows = table.loc[list(hit_ids)]
+    out: dict[str, list[float]] = {k: [] for k in ("e", "n", "t", "z", "ve", "vn", "E", "s")}
+    for r in rows.to_dict("records"):
+        sl = slice(int(r["i_start"]), int(r["i_end"]) + 1)
+        w = np.nan_to_num(np.maximum(enh[sl], 0.0))
+        if w.sum() <= 0:
+            w = np.zeros_like(w)
+            w[int(r["i_peak"]) - int(r["i_start"])] = 1.0
+        tc = float(np.sum(w * t[sl]) / w.sum()) - lag_s
+        out["t"].append(tc)
+        out["e"].append(float(np.interp(tc, t, e)))
+        out["n"].append(float(np.interp(tc, t, n)))
+        out["z"].append(float(np.nanmean(z[sl])))
+        out["ve"].append(float(np.sum(w * ve[sl]) / w.sum()))
+        out["vn"].append(float(np.sum(w * vn[sl]) / w.sum()))
+        out["E"].append(float(r[f"{channel}_int_ppb_s"]))
+        out["s"].append(float(r[f"{channel}_int_err_ppb_s"]))
+    integ = np.array(out["E"])
+    err = np.array(out["s"])
+    err = np.where(np.isfinite(err) & (err > 0), err, np.nanmax(np.append(err, 1.0)))
+    integ = np.where(np.isfinite(integ), integ, 0.0)
+    return Crossings(
+        np.asarray(list(rows.index), dtype=np.int64),
+        np.array(out["e"]),
+        np.array(out["n"]),
+        np.array(out["t"]),
+        np.array(out["z"]),
+        np.array(out["ve"]),
+        np.array(out["vn"]),
+        integ,
+        err,
+        channel,
+        channel_molar_mass(channel),
+    )
+
+
+def probes_from_track(
+    hits: Hits,
+    channel: str,
+    lag_s: float = 0.0,
+    probe_length_m: float = DEFAULT_PROBE_LENGTH_M,
+) -> Probes:
+    """The non-detection segments of the flight in ``channel`` (module docstring)."""
+    s = hits.survey.samples
+    t = hits.survey.time
+    e = s["east_m"].to_numpy(dtype=float)
+    n = s["north_m"].to_numpy(dtype=float)
+    z = s["alt_agl_m"].to_numpy(dtype=float)
+    bg = hits.backgrounds[channel]
+    ok = np.isfinite(hits.survey.gas(channel))
+    for a, b in zip(hits.table["i_start"], hits.table["i_end"], strict=True):
+        ok[int(a) : int(b) + 1] = False
+    if ok.sum() == 0:
+        empty = np.empty(0)
+        return Probes(empty, empty, empty, empty, empty, empty, empty, bg.noise, hits.threshold)
+    step = np.concatenate([[0.0], np.hypot(np.diff(e), np.diff(n))])
+    dist = np.cumsum(step)
+    # a new segment where the run of probe samples breaks or every probe_length_m
+    brk = np.concatenate([[True], ~ok[:-1]]) & ok
+    run = np.cumsum(brk)
+    seg_key = run * 1_000_000 + np.floor(dist / probe_length_m).astype(np.int64)
+    idx = np.flatnonzero(ok)
+    keys, inv = np.unique(seg_key[idx], return_inverse=True)
+    cnt = np.bincount(inv).astype(float)
+    tp = t[idx] - lag_s
+
+    def mean(v: F64) -> F64:
+        return np.bincount(inv, weights=v) / cnt
+
+    tc = mean(tp)
+    first = np.full(len(keys), np.inf)
+    last = np.full(len(keys), -np.inf)
+    np.minimum.at(first, inv, dist[idx])
+    np.maximum.at(last, inv, dist[idx])
+    t_first = np.full(len(keys), np.inf)
+    t_last = np.full(len(keys), -np.inf)
+    np.minimum.at(t_first, inv, t[idx])
+    np.maximum.at(t_last, inv, t[idx])
+    dur = np.maximum(t_last - t_first, 1e-6)
+    ec, nc = np.interp(tc, t, e), np.interp(tc, t, n)
+    e0, n0 = np.interp(t_first - lag_s, t, e), np.interp(t_first - lag_s, t, n)
+    e1, n1 = np.interp(t_last - lag_s, t, e), np.interp(t_last - lag_s, t, n)
+    half = 0.5 * np.maximum(last - first, 0.0) + 0.5 * np.median(step[1:] if len(step) > 1 else 0)
+    return Probes(
+        ec,
+        nc,
+        tc,
+        mean(z[idx]),
+        half,
+        (e1 - e0) / dur,
+        (n1 - n0) / dur,
+        float(bg.noise),
+        float(hits.threshold),
+    )

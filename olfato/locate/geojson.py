@@ -1,0 +1,89 @@
+"""Sources as GeoJSON (RFC 7946): the Sources contract of docs/DESIGN.md.
+
+A FeatureCollection with one Point feature [lon, lat] per source. Properties, as
+the contract requires: ``id``, ``rate_g_s``, ``rate_ci95_g_s`` [low, high],
+``analyte``, ``ellipse95_m`` {semi_major, semi_minor, azimuth_deg},
+``signature``, ``signature_probabilities``, ``suspect``, ``n_hits``; and extras:
+``crlb_m`` (Cramer-Rao bound on the RMS position error [m]), ``east_m``,
+``north_m``, ``height_m``, ``hit_ids``, ``mixture``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from olfato import CAVEAT
+from olfato.errors import OlfatoError
+
+if TYPE_CHECKING:
+    from olfato.locate.pipeline import Sources
+
+
+def _num(x: float, digits: int = 6) -> float | None:
+    """JSON-safe number: NaN and infinities become null."""
+    x = float(x)
+    return round(x, digits) if math.isfinite(x) else None
+
+
+def sources_to_geojson(sources: Sources) -> dict[str, Any]:
+    """FeatureCollection of the sources (module docstring)."""
+    features = []
+    for s in sources.sources:
+        props: dict[str, Any] = {
+            "id": s.id,
+            "rate_g_s": _num(s.rate_g_s),
+            "rate_ci95_g_s": [_num(s.rate_ci95_g_s[0]), _num(s.rate_ci95_g_s[1])],
+            "analyte": s.analyte,
+            "ellipse95_m": s.ellipse95.as_dict(),
+            "signature": s.signature,
+            "signature_probabilities": {
+                k: round(float(v), 6) for k, v in s.signature_probabilities.items()
+            },
+            "suspect": bool(s.suspect),
+            "n_hits": int(s.n_hits),
+            "crlb_m": _num(s.crlb_m, 3),
+            "east_m": _num(s.east_m, 2),
+            "north_m": _num(s.north_m, 2),
+            "height_m": _num(s.height_m, 2),
+            "hit_ids": [int(i) for i in s.hit_ids],
+            "mixture": {k: round(float(v), 4) for k, v in s.mixture.items()},
+        }
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [_num(s.lon, 8), _num(s.lat, 8)]},
+                "properties": props,
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "properties": {
+            "survey": sources.survey.source,
+            "n_hits": len(sources.hits),
+            "stability": sources.stability,
+            "transport": sources.transport,
+            "dispersion_model": sources.settings.dispersion_model,
+            "sensor_lag_s": dict(sources.lag_s),
+            "message": sources.message,
+            "caveat": CAVEAT,
+            "warnings": list(sources.warnings),
+        },
+        "features": features,
+    }
+
+
+def write_geojson(sources: Sources, path: str | Path) -> Path:
+    """Write :func:`sources_to_geojson` to ``path``; :class:`OlfatoError` if it cannot."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(sources_to_geojson(sources), indent=1)
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise OlfatoError(
+            f"{path}: cannot write the sources GeoJSON: {exc.strerror or exc}"
+        ) from None
+    return path

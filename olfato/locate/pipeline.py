@@ -1,0 +1,521 @@
+"""locate(): a survey (and its hits) in, its sources with positions, rates and fingerprints out.
+
+Steps: the wind history and stability of the flight; the sensor lag per channel
+(:func:`estimate_lag`); hits grouped into sources by chemistry, geometry and
+evidence (:mod:`olfato.locate.multisource`); each source's posterior
+(:mod:`olfato.locate.posterior`), its fingerprint from all its hits
+(:meth:`olfato.detect.pipeline.Hits.group`) and its Cramer-Rao bound
+(:mod:`olfato.locate.crlb`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from olfato.errors import OlfatoError
+from olfato.locate import crlb as crlbmod
+from olfato.locate import multisource as ms
+from olfato.locate.crossings import DEFAULT_PROBE_LENGTH_M, crossings_from_hits, probes_from_track
+from olfato.locate.likelihood import Crossings, Probes, Settings
+from olfato.locate.posterior import DEFAULT_HEIGHTS_M, Domain, Ellipse, Posterior, posterior
+from olfato.locate.transport import WindHistory, wind_history
+from olfato.physics.stability import pasquill_class, solar_elevation
+
+if TYPE_CHECKING:
+    from olfato.detect.pipeline import Hits
+    from olfato.detect.signatures import SignatureLibrary
+    from olfato.survey.model import Survey
+
+F64 = NDArray[np.float64]
+
+#: sensor lags tried [s]
+LAG_GRID_S = tuple(np.arange(0.0, 4.01, 0.5))
+#: default margin of the search domain around the track [m]
+DEFAULT_MARGIN_M = 250.0
+#: default model settings per transport: a turbulent (real) plume and a steady plume
+TURBULENT: dict[str, Any] = {
+    "dispersion_model": "pasquill_gifford",
+    "discrepancy": 0.6,
+    "transport_sd_deg": 3.0,
+}
+STEADY: dict[str, Any] = {
+    "dispersion_model": "briggs_rural",
+    "discrepancy": 0.1,
+    "transport_sd_deg": 0.0,
+}
+
+
+@dataclass
+class Source:
+    """One estimated source (see :func:`locate` for the fields)."""
+
+    id: str
+    east_m: float
+    north_m: float
+    height_m: float
+    lat: float
+    lon: float
+    analyte: str
+    rate_g_s: float
+    rate_ci95_g_s: tuple[float, float]
+    ellipse95: Ellipse
+    signature: str
+    signature_probabilities: dict[str, float]
+    suspect: bool
+    hit_ids: list[int]
+    crlb_m: float
+    log_evidence: float
+    posterior: Posterior = field(repr=False)
+    mixture: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n_hits(self) -> int:
+        return len(self.hit_ids)
+
+
+@dataclass
+class Sources:
+    """The sources of one survey.
+
+    ``sources`` in order of decreasing rate SNR... (ids S1, S2, ...); ``hits`` the
+    detection it used; ``stability`` the Pasquill class used; ``lag_s`` channel ->
+    sensor lag [s]; ``domain`` the search rectangle; ``warnings`` for the analyst.
+    """
+
+    sources: list[Source]
+    hits: Hits
+    stability: str
+    lag_s: dict[str, float]
+    domain: Domain
+    transport: str
+    settings: Settings
+    warnings: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __iter__(self) -> Iterator[Source]:
+        return iter(self.sources)
+
+    @property
+    def survey(self) -> Survey:
+        return self.hits.survey
+
+    @property
+    def message(self) -> str:
+        """One line for the analyst."""
+        if not self.sources:
+            return (
+                f"{self.survey.source}: no plume hits, so no sources: the flight saw no plume "
+                "above the detection threshold (an empty collection was written)"
+            )
+        n_s = sum(s.suspect for s in self.sources)
+        return (
+            f"{len(self.sources)} source(s) from {len(self.hits)} hit(s); {n_s} suspect. "
+            "Every candidate needs ground confirmation."
+        )
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per source: id, lat, lon, east_m, north_m, height_m, analyte, rate_g_s,
+        rate_lo_g_s, rate_hi_g_s, semi_major_m, semi_minor_m, azimuth_deg, crlb_m,
+        signature, probability, suspect, n_hits."""
+        rows = []
+        for s in self.sources:
+            rows.append(
+                {
+                    "id": s.id,
+                    "lat": s.lat,
+                    "lon": s.lon,
+                    "east_m": s.east_m,
+                    "north_m": s.north_m,
+                    "height_m": s.height_m,
+                    "analyte": s.analyte,
+                    "rate_g_s": s.rate_g_s,
+                    "rate_lo_g_s": s.rate_ci95_g_s[0],
+                    "rate_hi_g_s": s.rate_ci95_g_s[1],
+                    "semi_major_m": s.ellipse95.semi_major,
+                    "semi_minor_m": s.ellipse95.semi_minor,
+                    "azimuth_deg": s.ellipse95.azimuth_deg,
+                    "crlb_m": s.crlb_m,
+                    "signature": s.signature,
+                    "probability": s.signature_probabilities.get(s.signature, float("nan")),
+                    "suspect": s.suspect,
+                    "n_hits": s.n_hits,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def raster(self) -> tuple[F64, F64, F64]:
+        """(east (nx,), north (ny,), density (ny, nx)): the sum of every source's posterior
+        probability per coarse cell, for maps."""
+        if not self.sources:
+            e, n = self.domain.grid(10.0)
+            return e, n, np.zeros((len(n), len(e)))
+        c = self.sources[0].posterior.coarse
+        total = np.zeros_like(c.prob)
+        for s in self.sources:
+            total += s.posterior.coarse.prob
+        return c.east, c.north, total
+
+    def to_geojson(self) -> dict[str, Any]:
+        from olfato.locate.geojson import sources_to_geojson
+
+        return sources_to_geojson(self)
+
+    def write_geojson(self, path: str | Path) -> Path:
+        from olfato.locate.geojson import write_geojson
+
+        return write_geojson(self, path)
+
+
+def survey_stability(survey: Survey) -> str:
+    """The flight's Pasquill class: the logged one (most common), else estimated from
+    the median wind speed and the sun at mid-flight (:func:`olfato.physics.pasquill_class`)."""
+    s = survey.samples
+    if "stability_class" in s:
+        vals = s["stability_class"].dropna().astype(str).str.strip().str.upper()
+        vals = vals[vals.isin(list("ABCDEF"))]
+        if len(vals):
+            return str(vals.mode().iloc[0])
+    t = survey.time
+    mid = float(np.nanmedian(t))
+    elev = solar_elevation(mid, float(np.nanmedian(s["lat"])), float(np.nanmedian(s["lon"])))
+    speed = float(np.nanmedian(s["wind_speed_ms"]))
+    return str(pasquill_class(speed, elev))
+
+
+def check_survey(survey: Survey) -> None:
+    """Raise :class:`OlfatoError` naming the field when the survey cannot be located."""
+    where = survey.source
+    for col in ("time", "east_m", "north_m", "alt_agl_m", "wind_speed_ms", "wind_dir_deg"):
+        if col not in survey.samples:
+            raise OlfatoError(
+                f"{where}: field '{col}' is missing; locating sources needs the track and the "
+                "wind at the drone",
+            )
+    if survey.n_samples < 3:
+        raise OlfatoError(
+            f"{where}: the survey has {survey.n_samples} sample(s); nothing to locate"
+        )
+    for col in ("wind_speed_ms", "wind_dir_deg"):
+        v = survey.samples[col].to_numpy(dtype=float)
+        if np.isfinite(v).sum() < 2:
+            raise OlfatoError(
+                f"{where}: field '{col}' has no usable readings; locating a source needs the wind "
+                "(speed, and direction FROM clockwise from north) at the drone",
+                hint="Give a wind log with --wind.",
+            )
+
+
+def estimate_lag(
+    hits: Hits,
+    channel: str,
+    hit_ids: list[int],
+    cand_e: F64,
+    cand_n: F64,
+    wind: WindHistory,
+    settings: Settings,
+    lags: tuple[float, ...] = LAG_GRID_S,
+) -> float:
+    """The sensor lag [s] of ``channel`` that makes the hits' back-trajectories meet best.
+
+    A lag shifts every crossing centroid along the track, in opposite directions on
+    lines flown in opposite directions; the lag that maximises the peak of the vote
+    map (:func:`olfato.locate.multisource.vote`) is taken (a profile-likelihood
+    estimate of a nuisance; ties go to the smaller lag). Needs 3 hits, else 0.
+    """
+    if len(hit_ids) < 3:
+        return 0.0
+    scores = []
+    for lag in lags:
+        cr = crossings_from_hits(hits, hit_ids, channel, lag)
+        lat = ms.lateral_maps(cand_e, cand_n, cr, wind, settings)
+        scores.append(float(ms.vote(lat, np.ones(len(cr), dtype=bool)).max()))
+    return float(lags[int(np.argmax(np.round(scores, 6)))])
+
+
+def _concat(parts: list[Crossings]) -> Crossings:
+    cat = np.concatenate
+    return Crossings(
+        cat([p.hit_ids for p in parts]),
+        cat([p.east for p in parts]),
+        cat([p.north for p in parts]),
+        cat([p.time for p in parts]),
+        cat([p.alt for p in parts]),
+        cat([p.vel_e for p in parts]),
+        cat([p.vel_n for p in parts]),
+        cat([p.integral for p in parts]),
+        cat([p.integral_err for p in parts]),
+        parts[0].channel,
+        parts[0].molar_mass,
+    )
+
+
+def locate(
+    survey: Survey,
+    hits: Hits | None = None,
+    *,
+    signatures: SignatureLibrary | None = None,
+    false_alarms_per_hour: float | None = None,
+    transport: str = "trajectory",
+    dispersion_model: str | None = None,
+    discrepancy: float | None = None,
+    transport_sd_deg: float | None = None,
+    heights_m: tuple[float, ...] = DEFAULT_HEIGHTS_M,
+    margin_m: float = DEFAULT_MARGIN_M,
+    coarse_m: float | None = None,
+    lag_s: float | dict[str, float] | None = None,
+    direction_sd_deg: float | None = None,
+    probe_length_m: float = DEFAULT_PROBE_LENGTH_M,
+    crlb: bool = True,
+) -> Sources:
+    """Estimate every source of a survey: where, how strong, how sure, and what.
+
+    ``hits``: from :func:`olfato.detect.detect` (run here with ``signatures`` and
+    ``false_alarms_per_hour`` when None). ``transport``: ``"trajectory"`` (default:
+    plumes follow the logged wind's history, for real, meandering plumes) or
+    ``"mean"`` (straight time-averaged plumes along the flight's mean wind, whose
+    direction uncertainty ``direction_sd_deg`` [deg] is integrated out; estimated
+    from the logged wind when None). ``dispersion_model``, ``discrepancy`` [-] and
+    ``transport_sd_deg`` [deg] default by transport (:data:`TURBULENT`,
+    :data:`STEADY`). ``heights_m`` the prior's source heights [m AGL];
+    ``margin_m`` [m] how far beyond the track a source may be; ``coarse_m`` [m] the
+    coarse grid (default: about 1/120 of the domain); ``lag_s`` [s] the sensor lag
+    (one for all channels, or per channel; estimated when None); ``probe_length_m``
+    [m] the non-detection segments; ``crlb`` compute the Cramer-Rao bound.
+
+    Each :class:`Source` has ``east_m``, ``north_m`` [m] and ``lat``, ``lon`` [deg]
+    (posterior mean), ``height_m`` [m AGL], ``analyte`` (the dominant channel) with
+    ``rate_g_s`` (posterior median) and ``rate_ci95_g_s`` [g/s], ``ellipse95`` (95%
+    credible region), ``signature``, ``signature_probabilities`` and ``suspect``
+    from the fingerprint of all its hits, ``hit_ids``, ``crlb_m`` [m] and its
+    ``posterior`` rasters. No hits give no sources (see :attr:`Sources.message`).
+    """
+    check_survey(survey)
+    if hits is None:
+        from olfato.detect.pipeline import DEFAULT_FALSE_ALARMS_PER_HOUR, detect
+
+        hits = detect(
+            survey,
+            signatures=signatures,
+            false_alarms_per_hour=false_alarms_per_hour or DEFAULT_FALSE_ALARMS_PER_HOUR,
+        )
+    defaults = TURBULENT if transport == "trajectory" else STEADY
+    settings = Settings(
+        stability=survey_stability(survey),
+        dispersion_model=dispersion_model or str(defaults["dispersion_model"]),
+        transport_sd_deg=float(
+            transport_sd_deg if transport_sd_deg is not None else defaults["transport_sd_deg"]
+        ),
+        discrepancy=float(discrepancy if discrepancy is not None else defaults["discrepancy"]),
+    )
+    s = survey.samples
+    t = survey.time
+    speed = s["wind_speed_ms"].to_numpy(dtype=float)
+    direction = s["wind_dir_deg"].to_numpy(dtype=float)
+    wind = wind_history(t, speed, direction, transport=transport, where=survey.source)
+    if transport == "mean" and direction_sd_deg is None:
+        direction_sd_deg = crlbmod.mean_direction_sd(t, direction)
+    dir_sd = float(direction_sd_deg or 0.0) if transport == "mean" else 0.0
+    e = s["east_m"].to_numpy(dtype=float)
+    n = s["north_m"].to_numpy(dtype=float)
+    domain = Domain(
+        float(np.nanmin(e) - margin_m),
+        float(np.nanmax(e) + margin_m),
+        float(np.nanmin(n) - margin_m),
+        float(np.nanmax(n) + margin_m),
+        tuple(float(h) for h in heights_m),
+    )
+    if coarse_m is None:
+        coarse_m = float(max(5.0, np.sqrt(domain.area_m2) / 120.0))
+    base = Sources(
+        [], hits, settings.stability, {}, domain, transport, settings, list(hits.warnings)
+    )
+    if len(hits) == 0:
+        return base
+
+    ids = [int(i) for i in hits.table["id"]]
+    dom = {i: ms.dominant_channel(hits, [i]) for i in ids}
+    ge, gn = domain.grid(coarse_m)
+    ee, nn = np.meshgrid(ge, gn)
+    ce, cn = ee.ravel(), nn.ravel()
+
+    # -- sensor lag per channel ---------------------------------------------------------
+    lags: dict[str, float] = {}
+    for c in sorted(set(dom.values())):
+        if isinstance(lag_s, dict) and c in lag_s:
+            lags[c] = float(lag_s[c])
+        elif isinstance(lag_s, int | float):
+            lags[c] = float(lag_s)
+        else:
+            lags[c] = estimate_lag(hits, c, [i for i in ids if dom[i] == c], ce, cn, wind, settings)
+
+    # -- every hit in its own dominant channel: lateral ridges on the coarse grid ----------
+    per_hit = [crossings_from_hits(hits, [i], dom[i], lags[dom[i]]) for i in ids]
+    allc = _concat(per_hit)
+    lateral = ms.lateral_maps(ce, cn, allc, wind, settings)
+    best = lateral.max(axis=0)
+    compat = ms.chemistry_compatible(hits)
+    snr = hits.table["snr"].to_numpy(dtype=float)
+
+    probes_cache: dict[str, Probes] = {}
+    sw = (t, speed, direction)
+
+    def fit(group: list[int]) -> tuple[str, Posterior]:
+        ch = ms.dominant_channel(hits, group)
+        lag = lags.get(ch)
+        if lag is None:
+            lag = lags[ch] = float(np.median(list(lags.values())))
+        if ch not in probes_cache:
+            probes_cache[ch] = probes_from_track(hits, ch, lag, probe_length_m)
+        cr = crossings_from_hits(hits, group, ch, lag)
+        post = posterior(
+            cr,
+            probes_cache[ch],
+            wind,
+            domain,
+            settings,
+            coarse_m=coarse_m,
+            direction_sd_deg=dir_sd,
+            survey_wind=sw,
+        )
+        return ch, post
+
+    # -- greedy grouping around the vote map's peaks ---------------------------------------
+    active = np.ones(len(ids), dtype=bool)
+    groups: list[tuple[list[int], str, Posterior]] = []
+    while active.any():
+        v = ms.vote(lateral, active)
+        k = int(np.argmax(v))
+        sup = ms.supporters(lateral[k], best, active)
+        if not sup.any():
+            sup = active.copy()
+        cand = np.flatnonzero(sup)
+        seed = int(cand[np.argmax(snr[cand])])
+        grp = sup & compat[seed]
+        grp[seed] = True
+        members = [ids[j] for j in np.flatnonzero(grp)]
+        ch, post = fit(members)
+        # collect again around the posterior mode
+        me, mn, _ = post.map_position
+        lat_at = ms.lateral_maps(np.array([me]), np.array([mn]), allc, wind, settings)[0]
+        grp2 = ms.supporters(lat_at, best, active) & compat[seed]
+        grp2[seed] = True
+        if not np.array_equal(grp2, grp):
+            members = [ids[j] for j in np.flatnonzero(grp2)]
+            ch, post = fit(members)
+            grp = grp2
+        groups.append((members, ch, post))
+        active &= ~grp
+
+    # -- merge groups when one source explains them better (evidence) ----------------------
+    idx = {h: j for j, h in enumerate(ids)}
+    merged = True
+    while merged and len(groups) > 1:
+        merged = False
+        best_gain, best_pair, best_fit = 0.0, None, None
+        for a in range(len(groups)):
+            for b in range(a + 1, len(groups)):
+                ga, gb = groups[a], groups[b]
+                ia = [idx[h] for h in ga[0]]
+                ib = [idx[h] for h in gb[0]]
+                if not compat[np.ix_(ia, ib)].all():
+                    continue
+                pa, pb = ga[2], gb[2]
+                dist = float(np.hypot(pa.mean[0] - pb.mean[0], pa.mean[1] - pb.mean[1]))
+                reach = 2.0 * (pa.ellipse.semi_major + pb.ellipse.semi_major) + 30.0
+                if dist > reach:
+                    continue
+                ch, post = fit(ga[0] + gb[0])
+                gain = post.log_evidence - pa.log_evidence - pb.log_evidence
+                if gain > best_gain:
+                    best_gain, best_pair, best_fit = gain, (a, b), (ga[0] + gb[0], ch, post)
+        if best_pair is not None and best_fit is not None:
+            a, b = best_pair
+            groups = [g for j, g in enumerate(groups) if j not in (a, b)] + [best_fit]
+            merged = True
+
+    # -- summaries -----------------------------------------------------------------------
+    sources = []
+    for members, ch, post in groups:
+        fp = hits.group(members)
+        cls = fp.classification
+        lat, lon = survey.frame.to_wgs84([post.mean[0]], [post.mean[1]])
+        bound = float("nan")
+        if crlb:
+            bound = source_crlb(hits, ch, post, wind, settings, dir_sd_for_crlb(t, direction))
+        sources.append(
+            Source(
+                "",
+                post.mean[0],
+                post.mean[1],
+                post.height_m,
+                float(lat[0]),
+                float(lon[0]),
+                ch,
+                post.rate_g_s,
+                post.rate_ci95_g_s,
+                post.ellipse,
+                cls.signature,
+                dict(cls.probabilities),
+                bool(cls.suspect),
+                sorted(members),
+                bound,
+                post.log_evidence,
+                post,
+                dict(cls.mixture),
+            )
+        )
+    sources.sort(key=lambda x: (-x.n_hits, -x.rate_g_s))
+    for j, src in enumerate(sources, start=1):
+        src.id = f"S{j}"
+    base.sources = sources
+    base.lag_s = lags
+    return base
+
+
+def dir_sd_for_crlb(time_s: F64, dir_from_deg: F64) -> float:
+    """The mean wind direction's standard error [deg] used as the CRLB's prior."""
+    return crlbmod.mean_direction_sd(time_s, dir_from_deg)
+
+
+def source_crlb(
+    hits: Hits,
+    channel: str,
+    post: Posterior,
+    wind: WindHistory,
+    settings: Settings,
+    direction_sd_deg: float,
+) -> float:
+    """The Cramer-Rao bound [m] of a source at its estimate (:mod:`olfato.locate.crlb`)."""
+    s = hits.survey.samples
+    v = hits.survey.gas(channel)
+    ok = np.isfinite(v)
+    theta = np.array(
+        [post.mean[0], post.mean[1], post.height_m, 0.0, np.log(max(post.rate_g_s, 1e-12))]
+    )
+    from olfato.physics.units import molar_mass
+
+    j = crlbmod.fisher_information(
+        theta,
+        s["east_m"].to_numpy(dtype=float)[ok],
+        s["north_m"].to_numpy(dtype=float)[ok],
+        s["alt_agl_m"].to_numpy(dtype=float)[ok],
+        hits.backgrounds[channel].noise,
+        wind.mean_speed_ms,
+        wind.mean_dir_deg,
+        settings.stability,
+        settings.dispersion_model,
+        molar_mass(channel),
+        direction_sd_deg,
+        settings.mixing_height_m,
+    )
+    return crlbmod.position_bound(j)[0]

@@ -1,0 +1,181 @@
+"""The sources map: track, hits, posterior, 95% ellipses, labels, scale bar, north arrow."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from olfato.errors import OlfatoError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from olfato.locate.pipeline import Sources
+
+
+def _nice_length(span_m: float) -> float:
+    """A round scale-bar length [m] about a fifth of ``span_m``."""
+    target = max(span_m / 5.0, 1.0)
+    base = 10 ** np.floor(np.log10(target))
+    for m in (1, 2, 5, 10):
+        if m * base >= target:
+            return float(m * base)
+    return float(10 * base)
+
+
+def _scale_bar_and_arrow(ax: Axes) -> None:
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = _nice_length(x1 - x0)
+    bx, by = x0 + 0.05 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    ax.plot([bx, bx + length], [by, by], color="k", lw=3, solid_capstyle="butt")
+    ax.text(bx + length / 2, by + 0.015 * (y1 - y0), f"{length:g} m", ha="center", va="bottom")
+    ax_, ay = x1 - 0.06 * (x1 - x0), y1 - 0.16 * (y1 - y0)
+    ax.annotate(
+        "N",
+        xy=(ax_, ay + 0.1 * (y1 - y0)),
+        xytext=(ax_, ay),
+        ha="center",
+        va="top",
+        fontsize=12,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "-|>", "color": "k", "lw": 2},
+    )
+
+
+def plot_sources(
+    sources: Sources,
+    path: str | Path,
+    *,
+    truth: Sequence[tuple[float, float, str]] = (),
+) -> Path:
+    """Map of the survey in local metres (north up), written as a PNG to ``path``.
+
+    The track (grey), hits at their peaks (red: suspect fingerprint, blue: benign,
+    grey: none), the posterior probability of a source per cell (all sources, log
+    shading), each source's 95% credible ellipse and label (id, signature, rate),
+    the mean wind arrow, a scale bar and a north arrow. ``truth``: optional (east,
+    north, label) of known sources, drawn as black crosses (for simulations).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Ellipse
+
+    path = Path(path)
+    s = sources.survey.samples
+    e = s["east_m"].to_numpy(dtype=float)
+    n = s["north_m"].to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(9, 8.5))
+    ge, gn, dens = sources.raster()
+    if dens.max() > 0:
+        de, dn = ge[1] - ge[0], gn[1] - gn[0]
+        lv = np.log10(np.maximum(dens / dens.max(), 1e-4))
+        img = ax.imshow(
+            np.ma.masked_less_equal(lv, -4.0),
+            origin="lower",
+            extent=(ge[0] - de / 2, ge[-1] + de / 2, gn[0] - dn / 2, gn[-1] + dn / 2),
+            cmap="YlOrRd",
+            vmin=-4,
+            vmax=0,
+            alpha=0.75,
+            interpolation="nearest",
+        )
+        fig.colorbar(img, ax=ax, shrink=0.6, label="log10 posterior (relative to peak)")
+    ax.plot(e, n, color="0.55", lw=0.6, zorder=2, label="track")
+    t = sources.hits.table
+    if len(t):
+        colours = [
+            "tab:red"
+            if fp.classification.suspect
+            else ("0.4" if fp.classification.signature == "none" else "tab:blue")
+            for fp in sources.hits.fingerprints
+        ]
+        ax.scatter(t["east_m"], t["north_m"], s=28, c=colours, zorder=4, edgecolors="k", lw=0.4)
+        for row in t.itertuples():
+            ax.annotate(
+                str(row.id),
+                (row.east_m, row.north_m),
+                fontsize=6,
+                xytext=(3, 3),
+                textcoords="offset points",
+                zorder=5,
+            )
+    for src in sources.sources:
+        el = src.ellipse95
+        colour = "tab:red" if src.suspect else "tab:blue"
+        ax.add_patch(
+            Ellipse(
+                (src.east_m, src.north_m),
+                2 * el.semi_major,
+                2 * el.semi_minor,
+                angle=90.0 - el.azimuth_deg,  # matplotlib: counter-clockwise from east
+                fill=False,
+                color=colour,
+                lw=1.6,
+                zorder=6,
+            )
+        )
+        ax.plot(src.east_m, src.north_m, marker="*", ms=13, color=colour, mec="k", zorder=7)
+        ax.annotate(
+            f"{src.id} {src.signature}\n{src.rate_g_s:.2g} g/s {src.analyte}",
+            (src.east_m, src.north_m),
+            xytext=(8, -14),
+            textcoords="offset points",
+            fontsize=8,
+            fontweight="bold",
+            color=colour,
+            zorder=8,
+            bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7, "lw": 0},
+        )
+    for te, tn, label in truth:
+        ax.plot(te, tn, marker="x", ms=10, mew=2, color="k", zorder=9)
+        ax.annotate(label, (te, tn), xytext=(5, 5), textcoords="offset points", fontsize=7)
+    pad = 60.0
+    pts_e = np.concatenate([e, [x.east_m for x in sources.sources], [x[0] for x in truth]])
+    pts_n = np.concatenate([n, [x.north_m for x in sources.sources], [x[1] for x in truth]])
+    ax.set_xlim(np.nanmin(pts_e) - pad, np.nanmax(pts_e) + pad)
+    ax.set_ylim(np.nanmin(pts_n) - pad, np.nanmax(pts_n) + pad)
+    ax.set_aspect("equal")
+    # mean wind: an arrow pointing where the air goes
+    from olfato.physics.wind import wind_vector
+
+    ws = s["wind_speed_ms"].to_numpy(dtype=float)
+    wd = s["wind_dir_deg"].to_numpy(dtype=float)
+    ue, vn = wind_vector(ws, wd)
+    mu, mv = float(np.nanmean(ue)), float(np.nanmean(vn))
+    sp = max(np.hypot(mu, mv), 1e-9)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    L = 0.08 * (x1 - x0)
+    cx, cy = x0 + 0.12 * (x1 - x0), y1 - 0.12 * (y1 - y0)
+    ax.annotate(
+        "",
+        xy=(cx + L * mu / sp, cy + L * mv / sp),
+        xytext=(cx - L * mu / sp, cy - L * mv / sp),
+        arrowprops={"arrowstyle": "-|>", "color": "tab:green", "lw": 2.5},
+    )
+    ax.text(
+        cx, cy - 0.06 * (y1 - y0), f"wind {sp:.1f} m/s", ha="center", color="tab:green", fontsize=8
+    )
+    _scale_bar_and_arrow(ax)
+    ax.set_xlabel("east [m]")
+    ax.set_ylabel("north [m]")
+    ax.set_title(
+        f"{Path(sources.survey.source).name}: {len(sources)} source(s) from {len(sources.hits)} "
+        "hit(s)\n95% credible ellipses; red = suspect fingerprint. Needs ground confirmation.",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=110)
+    except OSError as exc:
+        raise OlfatoError(f"{path}: cannot write the map: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)
+    return path

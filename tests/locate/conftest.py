@@ -1,0 +1,109 @@
+"""Small simulated flights for the locate tests (turbulent unless stated), cached per session."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from olfato.detect import detect
+from olfato.simulate import simulate
+from olfato.simulate.scenario import scenario_from_dict
+from olfato.survey.io import read_survey
+
+SENSORS = [
+    {
+        "analyte": "acetone",
+        "unit": "ppb",
+        "response_time_s": 2,
+        "noise": 1.0,
+        "background": 3,
+        "resolution": 0.1,
+    },
+    {
+        "analyte": "voc",
+        "unit": "ppb",
+        "response_time_s": 1,
+        "noise": 4.0,
+        "background": 25,
+        "resolution": 1,
+    },
+    {
+        "analyte": "toluene",
+        "unit": "ppb",
+        "response_time_s": 2,
+        "noise": 0.3,
+        "background": 0.6,
+        "resolution": 0.05,
+    },
+]
+
+ONE_LAB: dict[str, Any] = {
+    "name": "one_lab",
+    "origin": {"lat": 29.095, "lon": -111.042},
+    "start_time": "2024-03-14T15:30:00-07:00",
+    "area": {"width_m": 400, "height_m": 360},
+    "mode": "turbulent",
+    "stability": "D",
+    "wind": {"speed_ms": 4.0, "direction_deg": 270, "meander_deg": 10, "meander_timescale_s": 60},
+    "sources": [
+        {
+            "id": "lab1",
+            "east_m": -130,
+            "north_m": 20,
+            "height_m": 3,
+            "signature": "clandestine_lab",
+            "rate_g_s": 2.0,
+        },
+    ],
+    "flight": {"line_spacing_m": 80, "altitude_m": 20, "speed_ms": 6, "sample_rate_hz": 2},
+    "sensors": SENSORS,
+}
+
+
+def scenario(**changes: Any) -> dict[str, Any]:
+    """ONE_LAB with top-level or nested (``wind__direction_deg``) changes."""
+    d = copy.deepcopy(ONE_LAB)
+    for k, v in changes.items():
+        parts = k.split("__")
+        tgt = d
+        for p in parts[:-1]:
+            tgt = tgt[p]
+        tgt[parts[-1]] = v
+    return d
+
+
+class Flight:
+    """A simulated flight read back through the reader, with its hits and truth."""
+
+    def __init__(self, raw: dict[str, Any], seed: int, tmp: Path) -> None:
+        self.sim = simulate(scenario_from_dict(raw), seed=seed)
+        paths = self.sim.write(tmp)
+        self.path = paths["survey"]
+        self.survey = read_survey(self.path, quiet=True)
+        self.hits = detect(self.survey)
+
+    def truth(self, k: int = 0) -> tuple[float, float]:
+        s = self.sim.truth["sources"][k]
+        e, n = self.survey.frame.to_local([s["lat"]], [s["lon"]])
+        return float(e[0]), float(n[0])
+
+
+@pytest.fixture(scope="session")
+def one_lab(tmp_path_factory: pytest.TempPathFactory) -> Flight:
+    return Flight(ONE_LAB, 1, tmp_path_factory.mktemp("one_lab"))
+
+
+@pytest.fixture(scope="session")
+def one_lab_ne(tmp_path_factory: pytest.TempPathFactory) -> Flight:
+    """A lab near the upwind (north-east) corner in a wind FROM 40 deg: another quadrant."""
+    raw = scenario(wind__direction_deg=40)
+    raw["sources"][0].update(east_m=100, north_m=100)
+    return Flight(raw, 2, tmp_path_factory.mktemp("one_lab_ne"))
+
+
+@pytest.fixture(scope="session")
+def no_plume(tmp_path_factory: pytest.TempPathFactory) -> Flight:
+    return Flight(scenario(sources=[]), 3, tmp_path_factory.mktemp("no_plume"))
