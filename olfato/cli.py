@@ -96,6 +96,20 @@ app.command(name="locate")(locate_command)
 # --- end locate ---
 
 
+# --- case (issue 8) ---
+from olfato.store.cli import case_app  # noqa: E402
+
+app.add_typer(case_app, name="case")
+# --- end case ---
+
+# --- report and share (issue 8) ---
+from olfato.report.cli import report_command, share_command  # noqa: E402
+
+app.command(name="report")(report_command)
+app.command(name="share")(share_command)
+# --- end report and share ---
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo's outputs.")] = Path("out/demo"),

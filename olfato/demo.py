@@ -41,5 +41,10 @@ def run_demo(out: Path, *, quiet: bool = False) -> None:
 
     sources = step_locate(survey, hits, out, quiet=quiet)
     # --- end locate ---
+    # --- case, reports and partner package (issue 8) ---
+    from olfato.report.demo import step_case_products
+
+    step_case_products(survey, hits, sources, out, quiet=quiet)
+    # --- end case, reports and partner package ---
     # later stages append their steps here, each taking the survey or the previous result
     del hits, sources

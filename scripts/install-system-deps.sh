@@ -7,6 +7,13 @@ packages=()
 need() { dpkg -s "$1" >/dev/null 2>&1 || packages+=("$1"); }
 # (stages add their packages here)
 need apertium-eng-spa  # translate: the default offline ES<->EN engine (pulls in apertium)
+# store/report (issue 8): PostgreSQL for the store tests (scripts/postgres-test.sh runs a
+# throwaway server on loopback); Pango and DejaVu fonts for WeasyPrint's PDF reports
+need postgresql
+need libpango-1.0-0
+need libpangoft2-1.0-0
+need fonts-dejavu-core
+need libharfbuzz-subset0
 [ ${#packages[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "installing Debian packages: ${packages[*]}"

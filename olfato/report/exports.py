@@ -1,0 +1,180 @@
+"""A case's candidates as GeoJSON, KML and CSV, for GIS tools and partners.
+
+GeoJSON (RFC 7946, [lon, lat]): per source a Point with the Sources GeoJSON
+contract's properties and a Polygon of its 95% ellipse; per hit a Point. KML: the
+ellipses as polygons and the sources as points, styled by category (suspect red,
+benign blue). CSV: one row per source. Every file carries :data:`olfato.CAVEAT`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+from xml.sax.saxutils import escape
+
+from olfato import CAVEAT
+from olfato.report.geometry import source_ellipse_wgs84
+from olfato.store import models as m
+from olfato.store.cases import CaseView
+
+
+def _source_properties(sv_name: str, src: m.Source) -> dict[str, Any]:
+    return {
+        "id": src.label,
+        "survey": sv_name,
+        "rate_g_s": src.rate_g_s,
+        "rate_ci95_g_s": [src.rate_lo_g_s, src.rate_hi_g_s],
+        "analyte": src.analyte,
+        "ellipse95_m": {
+            "semi_major": round(src.semi_major_m, 2),
+            "semi_minor": round(src.semi_minor_m, 2),
+            "azimuth_deg": round(src.azimuth_deg, 1),
+        },
+        "signature": src.signature,
+        "signature_probabilities": dict(src.signature_probabilities),
+        "suspect": bool(src.suspect),
+        "category": "suspect" if src.suspect else "benign",
+        "n_hits": src.n_hits,
+        "height_m": src.height_m,
+    }
+
+
+def case_geojson(view: CaseView) -> dict[str, Any]:
+    """FeatureCollection: sources (points), their 95% ellipses (polygons) and the hits."""
+    features: list[dict[str, Any]] = []
+    for sv, src in view.sources:
+        props = _source_properties(sv.survey.name, src)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [src.lon, src.lat]},
+                "properties": {**props, "feature": "source"},
+            }
+        )
+        lat, lon = source_ellipse_wgs84(src, sv.survey)
+        ring = [[float(x), float(y)] for x, y in zip(lon, lat, strict=True)]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {**props, "feature": "ellipse95"},
+            }
+        )
+    for sv in view.surveys:
+        for h in sv.hits:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [h.lon, h.lat]},
+                    "properties": {
+                        "feature": "hit",
+                        "survey": sv.survey.name,
+                        "id": h.number,
+                        "peak_time": h.properties.get("peak_time"),
+                        "snr": h.snr,
+                        "signature": h.signature,
+                        "suspect": h.suspect,
+                    },
+                }
+            )
+    return {
+        "type": "FeatureCollection",
+        "properties": {"case": view.case.name, "caveat": CAVEAT},
+        "features": features,
+    }
+
+
+def geojson_bytes(view: CaseView) -> bytes:
+    return json.dumps(case_geojson(view), indent=1, allow_nan=False).encode()
+
+
+_STYLES = {"suspect": ("ff2b39c0", "402b39c0"), "benign": ("ffa37124", "40a37124")}
+
+
+def kml_bytes(view: CaseView) -> bytes:
+    """KML 2.2: a folder of source points and 95% ellipse polygons, styled by category."""
+    out = io.StringIO()
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write('<kml xmlns="http://www.opengis.net/kml/2.2"><Document>\n')
+    out.write(f"<name>{escape(view.case.name)}</name>\n")
+    out.write(f"<description>{escape(CAVEAT)}</description>\n")
+    for cat, (line, fill) in _STYLES.items():
+        out.write(
+            f'<Style id="{cat}"><LineStyle><color>{line}</color><width>2</width></LineStyle>'
+            f"<PolyStyle><color>{fill}</color></PolyStyle>"
+            f"<IconStyle><color>{line}</color></IconStyle></Style>\n"
+        )
+    for sv, src in view.sources:
+        cat = "suspect" if src.suspect else "benign"
+        p = src.signature_probabilities.get(src.signature, 0.0)
+        desc = escape(
+            f"{src.signature} ({p:.1%}); {src.analyte} {src.rate_g_s:.3g} g/s "
+            f"[{src.rate_lo_g_s:.3g}, {src.rate_hi_g_s:.3g}]; survey {sv.survey.name}. {CAVEAT}"
+        )
+        out.write(
+            f"<Placemark><name>{escape(src.label)}</name><description>{desc}</description>"
+            f"<styleUrl>#{cat}</styleUrl><Point><coordinates>{src.lon:.7f},{src.lat:.7f},0"
+            "</coordinates></Point></Placemark>\n"
+        )
+        lat, lon = source_ellipse_wgs84(src, sv.survey)
+        coords = " ".join(f"{x:.7f},{y:.7f},0" for x, y in zip(lon, lat, strict=True))
+        out.write(
+            f"<Placemark><name>{escape(src.label)} 95%</name><description>{desc}</description>"
+            f"<styleUrl>#{cat}</styleUrl><Polygon><outerBoundaryIs><LinearRing><coordinates>"
+            f"{coords}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>\n"
+        )
+    out.write("</Document></kml>\n")
+    return out.getvalue().encode()
+
+
+CSV_COLUMNS = (
+    "survey",
+    "id",
+    "lat",
+    "lon",
+    "semi_major_m",
+    "semi_minor_m",
+    "azimuth_deg",
+    "analyte",
+    "rate_g_s",
+    "rate_lo_g_s",
+    "rate_hi_g_s",
+    "signature",
+    "probability",
+    "suspect",
+    "n_hits",
+)
+
+
+def csv_bytes(view: CaseView) -> bytes:
+    """One row per candidate source; a comment line first with the caveat."""
+    out = io.StringIO()
+    out.write(f"# {CAVEAT}\n")
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for sv, src in view.sources:
+        w.writerow(
+            [
+                sv.survey.name,
+                src.label,
+                f"{src.lat:.7f}",
+                f"{src.lon:.7f}",
+                f"{src.semi_major_m:.1f}",
+                f"{src.semi_minor_m:.1f}",
+                f"{src.azimuth_deg:.1f}",
+                src.analyte,
+                f"{src.rate_g_s:.6g}",
+                f"{src.rate_lo_g_s:.6g}",
+                f"{src.rate_hi_g_s:.6g}",
+                src.signature,
+                f"{src.signature_probabilities.get(src.signature, 0.0):.4f}",
+                str(bool(src.suspect)).lower(),
+                src.n_hits,
+            ]
+        )
+    return out.getvalue().encode()
+
+
+EXPORTERS = {"geojson": geojson_bytes, "kml": kml_bytes, "csv": csv_bytes}

@@ -1,0 +1,290 @@
+"""The partner package: a case's products releasable to one partner, signed.
+
+``build_package`` puts into one zip only the newest products marked releasable to
+the partner (reports rendered for release, which leave internal notes out, and
+exports), after checking each file still has the SHA-256 the store recorded. The
+zip holds ``manifest.json`` (case, partner, who, when, olfato version, the caveat
+and every file's path, size and SHA-256) and ``manifest.sig``, an Ed25519 signature
+of the manifest's exact bytes by the workspace's signing key (RFC 8032, with the
+``cryptography`` package).
+
+``verify_package`` checks the signature against a key the verifier trusts (the
+producer's public key, exported with ``olfato share key``), then every file's size
+and SHA-256, and that the zip holds nothing the manifest does not list. Any change
+to a file, to the manifest or to the file list fails verification.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from olfato import CAVEAT, __version__
+from olfato.errors import OlfatoError
+from olfato.report.products import check_partners, record_products
+from olfato.store import models as m
+from olfato.store.cases import load_case
+from olfato.store.db import Store
+from olfato.store.workspace import Workspace, actor, sha256_file
+
+FORMAT = "olfato-partner-package/1"
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+PRIVATE_KEY = "signing-ed25519.pem"
+PUBLIC_KEY = "signing-ed25519.pub.pem"
+
+
+class PackageError(OlfatoError):
+    """A partner package that cannot be made, or that fails verification."""
+
+
+# -- keys ------------------------------------------------------------------------------
+def signing_key(workspace: Workspace) -> Ed25519PrivateKey:
+    """The workspace's Ed25519 signing key, created (mode 0600) on first use."""
+    folder = workspace.keys_dir
+    path = folder / PRIVATE_KEY
+    if path.exists():
+        try:
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        except (ValueError, TypeError) as exc:
+            raise PackageError(f"The signing key {path} is not a readable PEM key: {exc}") from exc
+        if not isinstance(key, Ed25519PrivateKey):
+            raise PackageError(f"The signing key {path} is not an Ed25519 key.")
+        return key
+    folder.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(pem)
+    (folder / PUBLIC_KEY).write_bytes(public_pem(key.public_key()))
+    return key
+
+
+def public_pem(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def fingerprint(key: Ed25519PublicKey) -> str:
+    """SHA-256 of the raw 32-byte public key, hex: what people compare by phone."""
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def export_public_key(workspace: Workspace) -> Path:
+    """The path of the workspace's public key file (creating the key pair if needed)."""
+    signing_key(workspace)
+    return workspace.keys_dir / PUBLIC_KEY
+
+
+def load_public_key(path: Path) -> Ed25519PublicKey:
+    """A trusted public key from a PEM file."""
+    try:
+        key = serialization.load_pem_public_key(Path(path).read_bytes())
+    except FileNotFoundError as exc:
+        raise PackageError(f"The key file {path} does not exist.") from exc
+    except (ValueError, TypeError) as exc:
+        raise PackageError(f"{path} is not a PEM public key: {exc}") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise PackageError(f"{path} is not an Ed25519 public key.")
+    return key
+
+
+# -- building --------------------------------------------------------------------------
+def releasable_products(store: Store, case_name: str, partner: str) -> list[m.Product]:
+    """The newest product of each kind, language and format releasable to ``partner``."""
+    view = load_case(store, case_name)
+    newest: dict[tuple[str, str, str], m.Product] = {}
+    for p in view.products:
+        if p.kind == "package" or partner not in (p.releasable_to or []):
+            continue
+        k = (p.kind, p.lang, p.format)
+        if k not in newest or p.version > newest[k].version:
+            newest[k] = p
+    return sorted(newest.values(), key=lambda p: (p.kind, p.lang, p.format))
+
+
+def build_package(store: Store, case_name: str, partner: str, out: Path) -> m.Product:
+    """Write the signed package of ``case_name``'s products releasable to ``partner``."""
+    codes = check_partners([partner])
+    if len(codes) != 1:
+        raise PackageError("Give exactly one partner code with --releasable-to, e.g. MX.")
+    code = codes[0]
+    products = releasable_products(store, case_name, code)
+    if not products:
+        raise PackageError(
+            f"No product of case {case_name} is marked releasable to {code}; nothing to share.",
+            hint=f"Make some with `olfato report {case_name} --releasable-to {code}`.",
+        )
+    out = Path(out)
+    if out.exists():
+        raise PackageError(f"{out} already exists; olfato never overwrites a product.")
+    files: list[dict[str, Any]] = []
+    sources: list[tuple[str, Path]] = []
+    for p in products:
+        path = store.workspace.resolve(p.path)
+        if not path.exists():
+            raise PackageError(f"Product {p.id} ({path}) is missing; nothing was packaged.")
+        digest = sha256_file(path)
+        if digest != p.sha256:
+            raise PackageError(
+                f"Product {p.id} ({path}) has changed since it was made (SHA-256 {digest[:12]}..."
+                f", recorded {p.sha256[:12]}...); nothing was packaged.",
+            )
+        if p.kind == "report" and p.parameters.get("internal_notes", True):
+            raise PackageError(f"Product {p.id} includes internal notes; it cannot be shared.")
+        name = f"products/{path.name}"
+        files.append(
+            {
+                "path": name,
+                "sha256": digest,
+                "size": path.stat().st_size,
+                "kind": p.kind,
+                "lang": p.lang,
+                "format": p.format,
+                "version": p.version,
+            }
+        )
+        sources.append((name, path))
+    key = signing_key(store.workspace)
+    manifest = {
+        "format": FORMAT,
+        "case": case_name,
+        "releasable_to": code,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_by": actor(),
+        "olfato_version": __version__,
+        "caveat": CAVEAT,
+        "signer": {"algorithm": "Ed25519", "fingerprint": fingerprint(key.public_key())},
+        "files": files,
+    }
+    body = json.dumps(manifest, indent=1, sort_keys=True).encode()
+    sig = base64.b64encode(key.sign(body)) + b"\n"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".zip.tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            z.writestr(MANIFEST, body)
+            z.writestr(SIGNATURE, sig)
+            z.writestr(f"{FORMAT.split('/')[0]}.pub.pem", public_pem(key.public_key()))
+            for name, path in sources:
+                z.write(path, name)
+        os.link(tmp, out)  # fails rather than replace a file made meanwhile
+    except FileExistsError as exc:
+        raise PackageError(f"{out} already exists; olfato never overwrites a product.") from exc
+    finally:
+        os.unlink(tmp)
+    from olfato.report.products import next_version
+
+    rows = record_products(
+        store,
+        case_name,
+        [
+            {
+                "kind": "package",
+                "lang": "",
+                "format": "zip",
+                "version": next_version(store, case_name, "package", "", "zip"),
+                "path": out,
+                "releasable_to": [code],
+                "parameters": {"products": [p.id for p in products]},
+            }
+        ],
+        action="share.package",
+    )
+    return rows[0]
+
+
+# -- verifying -------------------------------------------------------------------------
+@dataclass
+class Verified:
+    """A package that passed verification."""
+
+    path: Path
+    manifest: dict[str, Any]
+    fingerprint: str
+
+    @property
+    def message(self) -> str:
+        n = len(self.manifest["files"])
+        return (
+            f"{self.path}: signature valid (Ed25519 key {self.fingerprint[:16]}...) and all "
+            f"{n} file(s) match their SHA-256. Case {self.manifest['case']}, releasable to "
+            f"{self.manifest['releasable_to']}, made {self.manifest['created_at']} by "
+            f"{self.manifest['created_by']}. {CAVEAT}"
+        )
+
+
+def _safe(name: str) -> bool:
+    p = PurePosixPath(name)
+    return not p.is_absolute() and ".." not in p.parts and "\\" not in name
+
+
+def verify_package(path: Path, trusted: Ed25519PublicKey) -> Verified:
+    """Check a package's signature against ``trusted`` and every file against the manifest."""
+    path = Path(path)
+    bad = f"{path} fails verification"
+    try:
+        z = zipfile.ZipFile(path)
+    except FileNotFoundError as exc:
+        raise PackageError(f"{path} does not exist.") from exc
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise PackageError(f"{bad}: it is not a readable zip file ({exc}).") from exc
+    with z:
+        names = z.namelist()
+        if MANIFEST not in names or SIGNATURE not in names:
+            raise PackageError(f"{bad}: it has no {MANIFEST} and {SIGNATURE}.")
+        try:
+            body = z.read(MANIFEST)
+            sig = base64.b64decode(z.read(SIGNATURE).strip(), validate=True)
+        except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            raise PackageError(f"{bad}: its manifest or signature is unreadable ({exc}).") from exc
+        try:
+            trusted.verify(sig, body)
+        except InvalidSignature as exc:
+            raise PackageError(
+                f"{bad}: the signature does not match the manifest under the trusted key "
+                f"({fingerprint(trusted)[:16]}...). The package was altered after signing, or "
+                "was signed by another key. Do not use its contents.",
+            ) from exc
+        manifest = json.loads(body)
+        listed = {f["path"]: f for f in manifest.get("files", [])}
+        extra = set(names) - set(listed) - {MANIFEST, SIGNATURE, "olfato-partner-package.pub.pem"}
+        if extra:
+            raise PackageError(
+                f"{bad}: it holds file(s) the signed manifest does not list: "
+                f"{', '.join(sorted(extra))}."
+            )
+        for name, f in listed.items():
+            if not _safe(name):
+                raise PackageError(f"{bad}: unsafe file name {name!r} in the manifest.")
+            if name not in names:
+                raise PackageError(f"{bad}: {name} is listed in the manifest but missing.")
+            try:
+                data = z.read(name)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise PackageError(f"{bad}: {name} is corrupted ({exc}).") from exc
+            digest = hashlib.sha256(data).hexdigest()
+            if digest != f["sha256"] or len(data) != f["size"]:
+                raise PackageError(
+                    f"{bad}: {name} does not match its signed SHA-256 (found {digest[:12]}..., "
+                    f"signed {f['sha256'][:12]}...). Do not use its contents."
+                )
+    return Verified(path, manifest, fingerprint(trusted))

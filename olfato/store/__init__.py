@@ -1,0 +1,1 @@
+"""The case store (see olfato.store.models)."""

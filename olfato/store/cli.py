@@ -1,0 +1,172 @@
+"""`olfato case ...`: make a case, add surveys to it (detect + locate), note, and show it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from olfato import CAVEAT
+from olfato.options import MappingOpt, QuietOpt, StrictOpt, WindOpt
+from olfato.progress import console
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default $OLFATO_WORKSPACE or ./.olfato); "
+        "$OLFATO_DATABASE_URL selects another database, e.g. PostgreSQL.",
+    ),
+]
+CaseArg = Annotated[str, typer.Argument(help="The case's name.")]
+
+case_app = typer.Typer(
+    help=f"Cases: the surveys, runs, sources, notes and products of one investigation. {CAVEAT}",
+    no_args_is_help=True,
+)
+
+
+@case_app.command("new")
+def new_command(name: CaseArg, workspace: WorkspaceOpt = None) -> None:
+    """Create an empty case called NAME."""
+    from olfato.store.cases import new_case
+    from olfato.store.db import open_store
+
+    with open_store(workspace) as store:
+        new_case(store, name)
+        console.print(f"case {name} created in {store.workspace.root}", highlight=False)
+
+
+@case_app.command("add")
+def add_command(
+    case: CaseArg,
+    surveys: Annotated[
+        list[Path], typer.Argument(help="Survey files: .csv (v1 or vendor), .ulg, .tlog, .bin")
+    ],
+    mapping: MappingOpt = None,
+    wind: WindOpt = None,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Add SURVEYs to CASE: detect and locate each, recorded as new versions."""
+    from olfato.store.db import open_store
+    from olfato.store.ingest import add_survey
+
+    with open_store(workspace) as store:
+        for path in surveys:
+            added = add_survey(
+                store, case, path, mapping=mapping, wind=wind, strict=strict, quiet=quiet
+            )
+            for w in added.warnings:
+                console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+            console.print(added.message, highlight=False, soft_wrap=True)
+
+
+@case_app.command("note")
+def note_command(
+    case: CaseArg,
+    text: Annotated[str, typer.Argument(help="The note, in English or Spanish.")],
+    lang: Annotated[str, typer.Option("--lang", help="The note's language: en or es.")] = "en",
+    internal: Annotated[
+        bool, typer.Option("--internal", help="Internal: never goes into partner products.")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Add an analyst's note to CASE (shown, machine-translated, in the reports)."""
+    from olfato.store.cases import add_note
+    from olfato.store.db import open_store
+
+    with open_store(workspace) as store:
+        nid = add_note(store, case, text, lang=lang, internal=internal)
+        console.print(f"note {nid} added to {case}", highlight=False)
+
+
+def _when(t: float | datetime) -> str:
+    if isinstance(t, datetime):
+        return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+@case_app.command("show")
+def show_command(case: CaseArg, workspace: WorkspaceOpt = None) -> None:
+    """Show CASE: surveys and run versions, candidate sources, notes, products, audit trail."""
+    from olfato.store.cases import load_case
+    from olfato.store.db import open_store
+
+    with open_store(workspace) as store:
+        view = load_case(store, case)
+    out = Console()
+    c = view.case
+    out.print(
+        f"[bold]case {c.name}[/] (created {_when(c.created_at)} by {c.created_by}); "
+        f"{len(view.surveys)} survey(s), {view.n_runs} run(s) in all",
+        highlight=False,
+    )
+    t = Table(title="Surveys")
+    for col in ("id", "survey", "flown (UTC)", "samples", "detect", "locate", "hits", "sources"):
+        t.add_column(col)
+    for sv in view.surveys:
+        s = sv.survey
+        t.add_row(
+            str(s.id),
+            s.name,
+            _when(s.start_time),
+            str(s.n_samples),
+            f"v{sv.detect.version}" if sv.detect else "-",
+            f"v{sv.locate.version}" if sv.locate else "-",
+            str(len(sv.hits)),
+            str(len(sv.sources)),
+        )
+    out.print(t)
+    t = Table(title="Candidate sources (newest locate run of each survey)")
+    for col in ("survey", "id", "lat", "lon", "95% ellipse (m)", "rate g/s [95%]", "signature"):
+        t.add_column(col)
+    for sv, src in view.sources:
+        sig = f"{src.signature} ({src.signature_probabilities.get(src.signature, 0):.2f})"
+        t.add_row(
+            sv.survey.name,
+            src.label + (" [red]suspect[/]" if src.suspect else ""),
+            f"{src.lat:.6f}",
+            f"{src.lon:.6f}",
+            f"{src.semi_major_m:.0f} x {src.semi_minor_m:.0f} @ {src.azimuth_deg:.0f}°",
+            f"{src.analyte} {src.rate_g_s:.3g} [{src.rate_lo_g_s:.3g}, {src.rate_hi_g_s:.3g}]",
+            sig,
+        )
+    out.print(t)
+    if view.notes:
+        t = Table(title="Notes")
+        for col in ("id", "by", "lang", "internal", "text"):
+            t.add_column(col)
+        for n in view.notes:
+            t.add_row(str(n.id), n.author, n.lang, "yes" if n.internal else "", n.text)
+        out.print(t)
+    if view.products:
+        t = Table(title="Products")
+        for col in ("id", "kind", "lang", "version", "releasable to", "sha256", "path"):
+            t.add_column(col)
+        for p in view.products:
+            t.add_row(
+                str(p.id),
+                f"{p.kind}.{p.format}",
+                p.lang or "-",
+                f"v{p.version}",
+                ", ".join(p.releasable_to) or "internal",
+                p.sha256[:12],
+                p.path,
+            )
+        out.print(t)
+    t = Table(title="Audit trail (newest last)")
+    for col in ("when (UTC)", "who", "what", "detail"):
+        t.add_column(col)
+    for a in view.audit:
+        t.add_row(
+            _when(a.at), a.actor, a.action, ", ".join(f"{k}={v}" for k, v in a.detail.items())
+        )
+    out.print(t)
+    out.print(CAVEAT, highlight=False)

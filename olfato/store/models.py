@@ -1,0 +1,242 @@
+"""The case store's tables (SQLAlchemy 2 ORM), the same on SQLite and PostgreSQL.
+
+A *case* holds *surveys* (the samples stay in Parquet files the store points to,
+with their SHA-256), every stage *run* made on them (a new version each time, never
+an overwrite, with its parameters, code version and inputs' checksums), the *hits*
+and *sources* each run found, flight *plans*, analyst *notes*, the *products* made
+from them (reports, exports, partner packages, with checksums and the partners they
+are releasable to) and an *audit* trail of who did what when.
+
+The migrations in :mod:`olfato.store.migrations` create exactly these tables; a test
+checks the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+#: constraint names the same on every database, so migrations can refer to them
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Case(Base):
+    """An investigation: a name analysts use on the command line."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+    surveys: Mapped[list[Survey]] = relationship(back_populates="case", order_by="Survey.id")
+    notes: Mapped[list[Note]] = relationship(back_populates="case", order_by="Note.id")
+    products: Mapped[list[Product]] = relationship(back_populates="case", order_by="Product.id")
+
+
+class Survey(Base):
+    """One flight added to a case; its samples live in ``parquet_path`` (workspace-relative)."""
+
+    __tablename__ = "surveys"
+    __table_args__ = (UniqueConstraint("case_id", "input_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    name: Mapped[str] = mapped_column(String(500))
+    input_path: Mapped[str] = mapped_column(Text)
+    input_sha256: Mapped[str] = mapped_column(String(64))
+    parquet_path: Mapped[str] = mapped_column(Text)
+    parquet_sha256: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(50))
+    n_samples: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[float] = mapped_column(Float)
+    end_time: Mapped[float] = mapped_column(Float)
+    channels: Mapped[dict[str, Any]] = mapped_column(JSON)
+    lat0: Mapped[float] = mapped_column(Float)
+    lon0: Mapped[float] = mapped_column(Float)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    added_by: Mapped[str] = mapped_column(String(200))
+
+    case: Mapped[Case] = relationship(back_populates="surveys")
+    runs: Mapped[list[Run]] = relationship(back_populates="survey", order_by="Run.id")
+
+
+class Run(Base):
+    """One run of a stage (``detect``, ``locate``) on a survey: version N of that stage."""
+
+    __tablename__ = "runs"
+    __table_args__ = (UniqueConstraint("survey_id", "stage", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(50))
+    version: Mapped[int] = mapped_column(Integer)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    code_version: Mapped[str] = mapped_column(String(200))
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    warnings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: the posterior raster of a locate run (NumPy .npz: east, north, density)
+    raster_npz: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+
+    survey: Mapped[Survey] = relationship(back_populates="runs")
+    hits: Mapped[list[Hit]] = relationship(back_populates="run", order_by="Hit.number")
+    sources: Mapped[list[Source]] = relationship(back_populates="run", order_by="Source.id")
+
+
+class Hit(Base):
+    """One plume crossing found by a detect run."""
+
+    __tablename__ = "hits"
+    __table_args__ = (UniqueConstraint("run_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[float] = mapped_column(Float)
+    end_time: Mapped[float] = mapped_column(Float)
+    peak_time: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    snr: Mapped[float] = mapped_column(Float)
+    signature: Mapped[str] = mapped_column(String(200))
+    suspect: Mapped[bool] = mapped_column(Boolean)
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    run: Mapped[Run] = relationship(back_populates="hits")
+
+
+class Source(Base):
+    """One estimated source of a locate run (the Sources GeoJSON contract's fields)."""
+
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("run_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    label: Mapped[str] = mapped_column(String(50))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    east_m: Mapped[float] = mapped_column(Float)
+    north_m: Mapped[float] = mapped_column(Float)
+    height_m: Mapped[float] = mapped_column(Float)
+    analyte: Mapped[str] = mapped_column(String(50))
+    rate_g_s: Mapped[float] = mapped_column(Float)
+    rate_lo_g_s: Mapped[float] = mapped_column(Float)
+    rate_hi_g_s: Mapped[float] = mapped_column(Float)
+    semi_major_m: Mapped[float] = mapped_column(Float)
+    semi_minor_m: Mapped[float] = mapped_column(Float)
+    azimuth_deg: Mapped[float] = mapped_column(Float)
+    signature: Mapped[str] = mapped_column(String(200))
+    signature_probabilities: Mapped[dict[str, Any]] = mapped_column(JSON)
+    suspect: Mapped[bool] = mapped_column(Boolean)
+    hit_numbers: Mapped[list[Any]] = mapped_column(JSON)
+    crlb_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+    run: Mapped[Run] = relationship(back_populates="sources")
+
+    @property
+    def n_hits(self) -> int:
+        return len(self.hit_numbers)
+
+
+class Plan(Base):
+    """A next-flight plan file attached to a case (the file stays where it is, checksummed)."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id"), nullable=True)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Note(Base):
+    """An analyst's free-text note; ``internal`` notes never leave the agency."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8))
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="notes")
+
+
+class Product(Base):
+    """A file made from the case: a report, an export or a partner package."""
+
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("case_id", "kind", "lang", "format", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    lang: Mapped[str] = mapped_column(String(8), default="")
+    format: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    releasable_to: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    run_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+    case: Mapped[Case] = relationship(back_populates="products")
+
+
+class AuditEvent(Base):
+    """Who did what when: one row per change to the store, written in the same transaction."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,109 @@
+"""Where a case store lives: the workspace folder and the database it uses.
+
+The workspace (``--workspace``, else ``$OLFATO_WORKSPACE``, else ``./.olfato``) holds
+the survey Parquet files, the products, the signing key and, by default, the SQLite
+database ``case.db``. ``$OLFATO_DATABASE_URL`` points at another database instead,
+e.g. ``postgresql+psycopg://user@host/olfato`` for a team.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from olfato import __version__
+
+DEFAULT_WORKSPACE = Path(".olfato")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace folder and the database URL of its store."""
+
+    root: Path
+    database_url: str
+
+    @classmethod
+    def locate(cls, root: Path | str | None = None, database_url: str | None = None) -> Workspace:
+        """The workspace named by the argument, the environment, or the default."""
+        folder = Path(root or os.environ.get("OLFATO_WORKSPACE") or DEFAULT_WORKSPACE)
+        url = database_url or os.environ.get("OLFATO_DATABASE_URL") or ""
+        if not url:
+            url = f"sqlite:///{(folder / 'case.db').resolve()}"
+        return cls(folder.resolve(), url)
+
+    @property
+    def surveys_dir(self) -> Path:
+        return self.root / "surveys"
+
+    @property
+    def products_dir(self) -> Path:
+        return self.root / "products"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.root / "keys"
+
+    def resolve(self, stored: str) -> Path:
+        """A path as stored (relative to the workspace, or absolute) as a real path."""
+        p = Path(stored)
+        return p if p.is_absolute() else self.root / p
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the workspace when inside it, else absolute."""
+        path = path.resolve()
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+
+def sha256_file(path: Path | str) -> str:
+    """The SHA-256 of a file's bytes, hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def actor() -> str:
+    """Who is acting: ``$OLFATO_ANALYST``, else the login name."""
+    name = os.environ.get("OLFATO_ANALYST")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """olfato's version, with the git commit (``+dirty`` when modified) in a source checkout."""
+    here = Path(__file__).resolve().parents[2]
+    if not (here / ".git").exists():
+        return __version__
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return __version__
+    return f"{__version__}+g{commit}{'.dirty' if dirty else ''}"
