@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -15,8 +17,13 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-#: the console every olfato message goes to (stderr, so stdout stays for data)
-console = Console(stderr=True)
+#: the console every olfato message and table goes to (stderr, so stdout stays for data
+#: such as --json). Piped into a log (make demo in CI), rich would cut tables to 80
+#: columns; 120 keeps the hits and sources tables readable there.
+console = Console(
+    stderr=True,
+    width=None if sys.stderr.isatty() or "COLUMNS" in os.environ else 120,
+)
 
 
 #: what a long-running function is given to report how far it got: ``advance(n)``

@@ -21,7 +21,7 @@ survey_app = typer.Typer(
 
 def print_summary(info: dict[str, Any]) -> None:
     """The survey summary as an analyst reads it."""
-    out = console.__class__()  # stdout
+    out = console
     table = Table(title=f"Survey {info['source']}", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
