@@ -66,48 +66,25 @@ def _root(
     """olfato: drone gas surveys -> plume hits -> sources -> next flight -> reports."""
 
 
-# --- stages register their commands below --------------------------------------------
-from olfato.survey.cli import survey_app  # noqa: E402
-
-app.add_typer(survey_app, name="survey")
-
-# --- simulate (issue 3) ---
-from olfato.simulate.cli import simulate_command  # noqa: E402
-
-app.command(name="simulate")(simulate_command)
-# --- end simulate ---
-
-# --- detect (issue 4) ---
+# --- the stages' commands, in the order of the flow (DESIGN.md) ----------------------
 from olfato.detect.cli import detect_command  # noqa: E402
-
-app.command(name="detect")(detect_command)
-# --- end detect ---
-
-# --- translate (issue 7) ---
+from olfato.locate.cli import locate_command  # noqa: E402
+from olfato.plan.cli import plan_app  # noqa: E402
+from olfato.report.cli import report_command, share_command  # noqa: E402
+from olfato.simulate.cli import simulate_command  # noqa: E402
+from olfato.store.cli import case_app  # noqa: E402
+from olfato.survey.cli import survey_app  # noqa: E402
 from olfato.translate.cli import translate_command  # noqa: E402
 
-app.command(name="translate")(translate_command)
-# --- end translate ---
-
-# --- locate (issue 5) ---
-from olfato.locate.cli import locate_command  # noqa: E402
-
+app.add_typer(survey_app, name="survey")
+app.command(name="simulate")(simulate_command)
+app.command(name="detect")(detect_command)
 app.command(name="locate")(locate_command)
-# --- end locate ---
-
-
-# --- case (issue 8) ---
-from olfato.store.cli import case_app  # noqa: E402
-
+app.add_typer(plan_app, name="plan")
 app.add_typer(case_app, name="case")
-# --- end case ---
-
-# --- report and share (issue 8) ---
-from olfato.report.cli import report_command, share_command  # noqa: E402
-
 app.command(name="report")(report_command)
 app.command(name="share")(share_command)
-# --- end report and share ---
+app.command(name="translate")(translate_command)
 
 
 @app.command()

@@ -23,28 +23,19 @@ def step_survey_summary(survey: Survey) -> None:
 
 
 def run_demo(out: Path, *, quiet: bool = False) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    console.print(f"[bold]olfato demo[/] -> {out}\n{CAVEAT}", highlight=False)
-    # --- simulate (issue 3): a flight with known truth, read back through the reader ---
+    """The flow of DESIGN.md on a simulated flight: survey -> hits -> sources -> case
+    and bilingual products -> the follow-up flight plan."""
+    from olfato.detect.demo import step_detect
+    from olfato.locate.demo import step_locate
+    from olfato.plan.demo import step_plan
+    from olfato.report.demo import step_case_products
     from olfato.simulate.demo import step_simulate
 
-    survey = step_simulate(out, quiet=quiet)
+    out.mkdir(parents=True, exist_ok=True)
+    console.print(f"[bold]olfato demo[/] -> {out}\n{CAVEAT}", highlight=False)
+    survey = step_simulate(out, quiet=quiet)  # a flight with known truth, read back
     step_survey_summary(survey)
-    # --- end simulate ---
-    # --- detect (issue 4) ---
-    from olfato.detect.demo import step_detect
-
     hits = step_detect(survey, out, quiet=quiet)
-    # --- end detect ---
-    # --- locate (issue 5) ---
-    from olfato.locate.demo import step_locate
-
     sources = step_locate(survey, hits, out, quiet=quiet)
-    # --- end locate ---
-    # --- case, reports and partner package (issue 8) ---
-    from olfato.report.demo import step_case_products
-
     step_case_products(survey, hits, sources, out, quiet=quiet)
-    # --- end case, reports and partner package ---
-    # later stages append their steps here, each taking the survey or the previous result
-    del hits, sources
+    step_plan(sources, out, quiet=quiet)

@@ -1,0 +1,58 @@
+"""Where to fly next: survey patterns, information-driven follow-up, mission files.
+
+    from olfato.plan import read_area, cover_area, next_flight, write_qgc_plan
+    area = read_area("area.geojson")
+    sorties = cover_area(area, wind_from_deg=270, alt_m=20, spacing_m=60,
+                         speed_ms=6, endurance_s=1200, reserve=0.2)
+    write_qgc_plan(sorties, "survey.plan")         # one .plan per sortie
+    follow_up = next_flight(sources, survey)        # locate's Sources, or a GeoJSON path
+    write_qgc_plan(follow_up, "next.plan")
+
+Modules, one concept each: :mod:`~olfato.plan.geometry` (polygons, clipping),
+:mod:`~olfato.plan.area` (area and no-fly polygons from GeoJSON/KML),
+:mod:`~olfato.plan.coverage` (crosswind survey lines), :mod:`~olfato.plan.sortie`
+and :mod:`~olfato.plan.sorties` (battery-sized flights), :mod:`~olfato.plan.candidates`
+(sources to follow up), :mod:`~olfato.plan.conditions` (wind, noise, home),
+:mod:`~olfato.plan.followup` (expected information gain), :mod:`~olfato.plan.nofly`
+(no-fly zones), :mod:`~olfato.plan.export_qgc`, :mod:`~olfato.plan.export_kml`,
+:mod:`~olfato.plan.export_geojson`, :mod:`~olfato.plan.plot` (preview),
+:mod:`~olfato.plan.nextflight` (:func:`next_flight`).
+"""
+
+from olfato.plan.area import Area, read_area, read_no_fly
+from olfato.plan.candidates import (
+    Candidate,
+    candidates_from_geojson,
+    candidates_from_sources,
+    read_candidates,
+)
+from olfato.plan.conditions import Conditions, conditions_from_survey
+from olfato.plan.coverage import survey_lines
+from olfato.plan.export_geojson import write_geojson
+from olfato.plan.export_kml import write_kml
+from olfato.plan.export_qgc import QgcMission, read_qgc_plan, write_qgc_plan
+from olfato.plan.followup import FollowUp, plan_followup
+from olfato.plan.sortie import Sortie
+from olfato.plan.sorties import cover_area
+
+__all__ = [
+    "Area",
+    "Candidate",
+    "Conditions",
+    "FollowUp",
+    "QgcMission",
+    "Sortie",
+    "candidates_from_geojson",
+    "candidates_from_sources",
+    "conditions_from_survey",
+    "cover_area",
+    "plan_followup",
+    "read_area",
+    "read_candidates",
+    "read_no_fly",
+    "read_qgc_plan",
+    "survey_lines",
+    "write_geojson",
+    "write_kml",
+    "write_qgc_plan",
+]

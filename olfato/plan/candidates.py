@@ -1,0 +1,227 @@
+"""Candidate sources to follow up: from the Sources GeoJSON contract or locate's result.
+
+A candidate is a located source with its 95% credible ellipse (DESIGN.md, "Sources
+GeoJSON"): position, ``ellipse95_m`` {semi_major, semi_minor, azimuth_deg}, rate of
+its dominant analyte, signature probabilities and the suspect flag. Its position
+uncertainty is taken as the bivariate normal whose 95% region is that ellipse:
+semi-axes = sqrt(chi2_2(0.95)) x standard deviations, chi2_2(0.95) = -2 ln 0.05 =
+5.991 (the chi-square quantile with two degrees of freedom).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from olfato.errors import OlfatoError
+from olfato.survey.projection import LocalFrame
+
+F64 = NDArray[np.float64]
+
+#: chi-square 95% quantile with 2 degrees of freedom, -2 ln(0.05)
+CHI2_2_95 = -2.0 * math.log(0.05)
+#: default source height when the input has none [m above ground]
+DEFAULT_HEIGHT_M = 2.0
+
+
+@dataclass
+class Candidate:
+    """A candidate source in local metres, with its 95% ellipse.
+
+    ``east_m``, ``north_m`` [m]; ``semi_major_m``, ``semi_minor_m`` [m] and
+    ``azimuth_deg`` [deg clockwise from north] of the major axis: the 95% ellipse;
+    ``rate_g_s`` [g/s] of ``analyte``; ``p_suspect`` [-] the probability that its
+    signature is in the suspect category; ``height_m`` [m] above ground.
+    """
+
+    id: str
+    east_m: float
+    north_m: float
+    semi_major_m: float
+    semi_minor_m: float
+    azimuth_deg: float
+    rate_g_s: float
+    analyte: str
+    p_suspect: float
+    suspect: bool
+    signature: str = ""
+    height_m: float = DEFAULT_HEIGHT_M
+    cells: tuple[F64, F64, tuple[float, float]] | None = None
+    """the posterior raster when known: cell centres (K, 2) [m], their probabilities
+    (K,) and the cell size (east, north) [m]"""
+
+    @property
+    def mean(self) -> F64:
+        return np.array([self.east_m, self.north_m])
+
+    @property
+    def covariance(self) -> F64:
+        """Position covariance (2, 2) [m2] whose 95% ellipse is the candidate's."""
+        th = math.radians(self.azimuth_deg)
+        major = np.array([math.sin(th), math.cos(th)])  # clockwise from north
+        minor = np.array([major[1], -major[0]])
+        s1 = max(self.semi_major_m, 1e-3) ** 2 / CHI2_2_95
+        s2 = max(self.semi_minor_m, 1e-3) ** 2 / CHI2_2_95
+        return s1 * np.outer(major, major) + s2 * np.outer(minor, minor)
+
+    def particles(self, n: int, rng: np.random.Generator) -> F64:
+        """``n`` positions (n, 2) [m] drawn from the candidate's position distribution.
+
+        From the posterior raster when there is one (a cell by its probability, then a
+        uniform point inside it), else from the normal of the 95% ellipse.
+        """
+        if self.cells is not None:
+            centres, prob, (de, dn) = self.cells
+            k = rng.choice(len(prob), size=n, p=prob / prob.sum())
+            jitter = (rng.random((n, 2)) - 0.5) * np.array([de, dn])
+            return np.asarray(centres[k] + jitter, dtype=float)
+        return rng.multivariate_normal(self.mean, self.covariance, size=n)
+
+
+def ellipse_semi_axes(cov: F64) -> tuple[float, float, float]:
+    """95% ellipse (semi_major [m], semi_minor [m], azimuth [deg from north]) of a covariance."""
+    vals, vecs = np.linalg.eigh(np.asarray(cov, dtype=float))
+    vals = np.maximum(vals, 0.0)
+    major = vecs[:, 1]
+    az = math.degrees(math.atan2(major[0], major[1])) % 180.0
+    return (
+        math.sqrt(CHI2_2_95 * vals[1]),
+        math.sqrt(CHI2_2_95 * vals[0]),
+        az,
+    )
+
+
+def _suspect_probability(props: dict[str, Any]) -> float:
+    probs = props.get("signature_probabilities")
+    if isinstance(probs, dict) and probs:
+        from olfato.detect.signatures import load_signatures
+
+        library = load_signatures()
+        total = 0.0
+        for name, p in probs.items():
+            if name in library and library[name].suspect:
+                total += float(p)
+        return float(min(max(total, 0.0), 1.0))
+    return 1.0 if props.get("suspect") else 0.0
+
+
+def candidates_from_geojson(
+    obj: Any, where: str = "sources", frame: LocalFrame | None = None
+) -> tuple[list[Candidate], LocalFrame]:
+    """Candidates from a Sources FeatureCollection (DESIGN.md contract), in local metres.
+
+    ``frame``: the local frame to use (default: centred on the sources). Errors name
+    ``where``, the feature and the property.
+    """
+    if not isinstance(obj, dict) or obj.get("type") != "FeatureCollection":
+        raise OlfatoError(f"{where}: not a Sources GeoJSON (expected a FeatureCollection)")
+    feats = [f for f in obj.get("features") or [] if isinstance(f, dict)]
+    points = [f for f in feats if (f.get("geometry") or {}).get("type") == "Point"]
+    if not points:
+        raise OlfatoError(f"{where}: no Point features, so no candidate sources to follow up")
+    lonlat = []
+    for k, f in enumerate(points, start=1):
+        c = f["geometry"].get("coordinates")
+        if not (isinstance(c, list) and len(c) >= 2):
+            raise OlfatoError(f"{where}: feature {k}: coordinates must be [lon, lat]")
+        lonlat.append((float(c[0]), float(c[1])))
+    arr = np.asarray(lonlat)
+    fr = frame or LocalFrame.centred_on(arr[:, 1], arr[:, 0])
+    east, north = fr.to_local(arr[:, 1], arr[:, 0])
+    out = []
+    for k, f in enumerate(points, start=1):
+        props = f.get("properties") or {}
+        ell = props.get("ellipse95_m")
+        if not isinstance(ell, dict) or not {"semi_major", "semi_minor"} <= set(ell):
+            raise OlfatoError(
+                f"{where}: feature {k}: property 'ellipse95_m' {{semi_major, semi_minor, "
+                "azimuth_deg}} is missing; it is needed to plan where to fly"
+            )
+        try:
+            rate = float(props.get("rate_g_s") or 0.0)
+            cand = Candidate(
+                id=str(props.get("id", k)),
+                east_m=float(east[k - 1]),
+                north_m=float(north[k - 1]),
+                semi_major_m=float(ell["semi_major"]),
+                semi_minor_m=float(ell["semi_minor"]),
+                azimuth_deg=float(ell.get("azimuth_deg", 0.0)),
+                rate_g_s=rate,
+                analyte=str(props.get("analyte") or ""),
+                p_suspect=_suspect_probability(props),
+                suspect=bool(props.get("suspect", False)),
+                signature=str(props.get("signature") or ""),
+                height_m=float(props.get("height_m") or DEFAULT_HEIGHT_M),
+            )
+        except (TypeError, ValueError):
+            raise OlfatoError(
+                f"{where}: feature {k}: rate_g_s and ellipse95_m values must be numbers"
+            ) from None
+        if not (math.isfinite(cand.semi_major_m) and cand.semi_major_m >= 0):
+            raise OlfatoError(f"{where}: feature {k}: ellipse95_m.semi_major must be >= 0")
+        if not cand.rate_g_s > 0:
+            raise OlfatoError(f"{where}: feature {k}: rate_g_s must be > 0, got {rate}")
+        out.append(cand)
+    return out, fr
+
+
+def candidates_from_sources(sources: Any) -> tuple[list[Candidate], LocalFrame]:
+    """Candidates from :func:`olfato.locate.locate`'s result, with their posterior rasters.
+
+    Each source's fine posterior raster (cells holding all but 1e-9 of its mass) is
+    kept, so that follow-up planning samples the real, possibly banana-shaped
+    posterior rather than its ellipse.
+    """
+    frame = sources.survey.frame
+    out = []
+    for s in sources.sources:
+        fine = s.posterior.fine
+        ee, nn = np.meshgrid(fine.east, fine.north)
+        prob = np.asarray(fine.prob, dtype=float).ravel()
+        keep = prob > 1e-9 * prob.max()
+        cells = (
+            np.column_stack([ee.ravel()[keep], nn.ravel()[keep]]),
+            prob[keep] / prob[keep].sum(),
+            fine.cell_m,
+        )
+        probs = dict(s.signature_probabilities)
+        out.append(
+            Candidate(
+                id=str(s.id),
+                east_m=float(s.east_m),
+                north_m=float(s.north_m),
+                semi_major_m=float(s.ellipse95.semi_major),
+                semi_minor_m=float(s.ellipse95.semi_minor),
+                azimuth_deg=float(s.ellipse95.azimuth_deg),
+                rate_g_s=float(s.rate_g_s),
+                analyte=str(s.analyte),
+                p_suspect=_suspect_probability(
+                    {"signature_probabilities": probs, "suspect": s.suspect}
+                ),
+                suspect=bool(s.suspect),
+                signature=str(s.signature),
+                height_m=float(s.height_m),
+                cells=cells,
+            )
+        )
+    return out, frame
+
+
+def read_candidates(
+    path: str | Path, frame: LocalFrame | None = None
+) -> tuple[list[Candidate], LocalFrame]:
+    """Read a Sources GeoJSON file (``olfato locate --out``) into candidates."""
+    p = Path(path)
+    try:
+        obj = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise OlfatoError(f"{p}: cannot read the sources: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise OlfatoError(f"{p}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    return candidates_from_geojson(obj, str(p), frame)

@@ -1,0 +1,128 @@
+"""next_flight(): the follow-up sortie from located sources (or their GeoJSON) and a survey."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from olfato.errors import OlfatoError
+from olfato.plan.area import Area
+from olfato.plan.candidates import (
+    Candidate,
+    candidates_from_geojson,
+    candidates_from_sources,
+    read_candidates,
+)
+from olfato.plan.conditions import Conditions, conditions_from_survey
+from olfato.plan.followup import FollowUp, plan_followup
+from olfato.survey.model import Survey
+from olfato.survey.projection import LocalFrame
+
+
+def _candidates(
+    given: Any, survey: Survey | None, frame: LocalFrame | None
+) -> tuple[list[Candidate], LocalFrame]:
+    fr = survey.frame if survey is not None else frame
+    if hasattr(given, "sources") and hasattr(given, "survey"):  # olfato.locate.Sources
+        if not given.sources:
+            raise OlfatoError(
+                f"{given.survey.source}: locate found no sources, so there is nothing to "
+                "follow up; fly a wider or denser area survey (olfato plan area)"
+            )
+        return candidates_from_sources(given)
+    if isinstance(given, str | Path):
+        return read_candidates(given, fr)
+    if isinstance(given, dict):
+        return candidates_from_geojson(given, "sources", fr)
+    items = list(given)
+    if items and all(isinstance(c, Candidate) for c in items):
+        if fr is None:
+            raise OlfatoError("candidates in local metres need their frame (frame=...)")
+        return items, fr
+    raise OlfatoError(
+        "next_flight needs locate's Sources, a Sources GeoJSON (path or object) or a list "
+        "of candidates"
+    )
+
+
+def next_flight(
+    candidates_or_sources: Any,
+    survey: Survey | None = None,
+    *,
+    frame: LocalFrame | None = None,
+    home: tuple[float, float] | None = None,
+    wind_from_deg: float | None = None,
+    wind_speed_ms: float | None = None,
+    stability: str | None = None,
+    min_alt_m: float = 10.0,
+    max_alt_m: float = 120.0,
+    speed_ms: float = 6.0,
+    endurance_s: float = 1200.0,
+    reserve: float = 0.2,
+    no_fly: Sequence[Area] = (),
+    goal_m: float = 25.0,
+    seed: int = 0,
+) -> FollowUp:
+    """The next flight that most reduces the candidates' expected uncertainty.
+
+    ``candidates_or_sources``: :func:`olfato.locate.locate`'s result (its posterior
+    rasters are used), a Sources GeoJSON path or object (DESIGN.md contract), or a
+    list of :class:`~olfato.plan.candidates.Candidate` with ``frame``. ``survey``:
+    the last survey, for the wind, stability, sensor noise and home point (its
+    take-off); without it give ``wind_from_deg`` [deg], ``wind_speed_ms`` [m/s] and
+    ``home``. ``home`` (east, north) [m] in the candidates' frame; ``min_alt_m``,
+    ``max_alt_m`` the altitude band [m]; ``speed_ms`` [m/s]; ``endurance_s`` [s];
+    ``reserve`` [-]; ``no_fly`` zones; ``goal_m`` [m] the 95% semi-major axis at
+    which a candidate counts as settled. Returns a
+    :class:`~olfato.plan.followup.FollowUp` (its ``sortie`` is what to fly).
+    """
+    if survey is None and hasattr(candidates_or_sources, "survey"):
+        survey = candidates_or_sources.survey
+    cands, fr = _candidates(candidates_or_sources, survey, frame)
+    if survey is not None:
+        cond = conditions_from_survey(survey)
+        if survey.frame != fr:
+            raise OlfatoError("the sources and the survey are in different local frames")
+    else:
+        if wind_from_deg is None or wind_speed_ms is None:
+            raise OlfatoError(
+                "without a survey the wind must be given: --wind-from DEG and --wind-speed M/S "
+                "(or pass the survey with --survey)"
+            )
+        cond = Conditions(wind_speed_ms=wind_speed_ms, wind_from_deg=wind_from_deg)
+    if wind_from_deg is not None:
+        cond.wind_from_deg = float(wind_from_deg)
+    if wind_speed_ms is not None:
+        cond.wind_speed_ms = float(wind_speed_ms)
+    if stability is not None:
+        cond.stability = stability.upper()
+    zones = [z.in_frame(fr) for z in no_fly]
+    return plan_followup(
+        cands,
+        cond,
+        fr,
+        home=home,
+        min_alt_m=min_alt_m,
+        max_alt_m=max_alt_m,
+        speed_ms=speed_ms,
+        endurance_s=endurance_s,
+        reserve=reserve,
+        no_fly=zones,
+        goal_m=goal_m,
+        seed=seed,
+    )
+
+
+def load_sources_json(path: Path) -> dict[str, Any]:
+    """The parsed Sources GeoJSON at ``path`` (errors name the file)."""
+    try:
+        obj = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise OlfatoError(f"{path}: cannot read the sources: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise OlfatoError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    if not isinstance(obj, dict):
+        raise OlfatoError(f"{path}: not a Sources GeoJSON FeatureCollection")
+    return obj
