@@ -48,6 +48,16 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"(?:\s?,?\s?(?:[NSEWO]\s?)?[-−]?{_DEG}(?:{_HEMI})?)?"
         ),
     ),
+    # 29.0961 N, 111.0443 O / 29.0961N 111.0443W: decimal degrees with a hemisphere
+    # letter and no degree sign (O is Spanish "oeste"); >= 3 decimals, so that "5 N"
+    # (newtons) is not taken for one
+    (
+        "coordinate",
+        re.compile(
+            r"(?<![\w.,])\d{1,3}\.\d{3,}\s?[NSEWO]\b"
+            r"(?:\s?,?\s?[-−]?\d{1,3}\.\d{3,}\s?[NSEWO]\b)?"
+        ),
+    ),
     # 32.514944, -117.038250 (a decimal-degree pair: both parts need >= 3 decimals)
     (
         "coordinate",

@@ -104,6 +104,7 @@ def test_bad_glossary_is_a_clear_error(tmp_path: Path, content: str, message: st
 def test_protected_tokens_are_found() -> None:
     text = (
         "Vimos la camioneta BCN-4521-A en 32.5149, -117.0382 y en 31°19'48\"N 110°56'24\"W "
+        "y en 29.0961 N, 111.0443 O; la fuerza fue de 5 N "
         "el 15/03/2024 a las 14:30; llamó al +52 664 123 4567 y escribió a a.b@ejemplo.mx "
         "desde https://ejemplo.mx/x. Emite 3.5 g/s y pesa 40 kg en Tijuana; 5 in Europe."
     )
@@ -112,6 +113,7 @@ def test_protected_tokens_are_found() -> None:
         ("plate", "BCN-4521-A"),
         ("coordinate", "32.5149, -117.0382"),
         ("coordinate", "31°19'48\"N 110°56'24\"W"),
+        ("coordinate", "29.0961 N, 111.0443 O"),
         ("date", "15/03/2024"),
         ("time", "14:30"),
         ("phone", "+52 664 123 4567"),
@@ -122,6 +124,7 @@ def test_protected_tokens_are_found() -> None:
         ("name", "Tijuana"),
     } <= found
     assert ("quantity", "5 in") not in found  # "in" after a number is a word here
+    assert not any(s.startswith("5 N") for k, s in found if k == "coordinate")
 
 
 def term(target: str, gender: str, number: str = "sg") -> Span:
