@@ -102,7 +102,11 @@ def detect_parameters(hits: Hits) -> dict[str, Any]:
         {
             "false_alarms_per_hour": hits.false_alarms_per_hour,
             "threshold_sd": hits.threshold,
-            "signature_library": list(hits.library.sources),
+            # by file name and checksum: it identifies the library exactly, and a partner
+            # package carries no directory of the analyst's machine
+            "signature_library": [
+                {"file": Path(p).name, "sha256": sha256_file(p)} for p in hits.library.sources
+            ],
             "channels": hits.channels,
         }
     )

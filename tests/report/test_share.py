@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from typer.testing import CliRunner
 
+import olfato
 from olfato.report.share import (
     MANIFEST,
     PackageError,
@@ -50,6 +51,11 @@ def trusted(made: Made) -> Ed25519PublicKey:
     return load_public_key(export_public_key(made.workspace))
 
 
+def _texts(package: Path) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(package) as z:
+        return [(n, z.read(n)) for n in z.namelist() if not n.endswith(".pdf")]
+
+
 def test_package_holds_only_releasable_products_and_verifies(made: Made, package: Path) -> None:
     with zipfile.ZipFile(package) as z:
         names = set(z.namelist())
@@ -68,6 +74,11 @@ def test_package_holds_only_releasable_products_and_verifies(made: Made, package
     assert manifest["releasable_to"] == "MX"
     assert "ground confirmation" in manifest["caveat"]
     assert INTERNAL_NOTE.encode() not in everything and b"K-7" not in everything
+    # provenance names inputs and the signature library by file and checksum, never by a
+    # folder of the analyst's machine (the package goes to another authority)
+    text = b"".join(z_read for n, z_read in _texts(package))
+    assert b"default.yaml" in text and str(Path(olfato.__file__).parent).encode() not in text
+    assert str(made.workspace.root).encode() not in text
     result = verify_package(package, trusted(made))
     assert result.manifest["case"] == CASE
 
