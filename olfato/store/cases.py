@@ -23,6 +23,8 @@ from olfato.store.db import Store
 from olfato.store.workspace import actor
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+#: words `olfato share` takes in place of a case (share verify PKG, share key)
+RESERVED_NAMES = frozenset({"verify", "key"})
 #: the languages a note may be written in
 NOTE_LANGUAGES = ("en", "es")
 
@@ -36,6 +38,11 @@ def check_case_name(name: str) -> str:
         raise CaseError(
             f"{name!r} is not a usable case name: use 1 to 100 letters, digits, '.', '_' or "
             "'-', starting with a letter or digit (e.g. sonora-2026-07)."
+        )
+    if name.lower() in RESERVED_NAMES:
+        raise CaseError(
+            f"{name!r} cannot name a case: `olfato share {name.lower()}` means something else. "
+            "Choose another name (e.g. sonora-2026-07)."
         )
     return name
 

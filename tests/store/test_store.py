@@ -86,6 +86,8 @@ def test_case_names_and_unknown_case(store: Store) -> None:
         new_case(store, "sonora-1")
     with pytest.raises(CaseError, match="not a usable case name"):
         new_case(store, "../etc")
+    with pytest.raises(CaseError, match="`olfato share verify` means something else"):
+        new_case(store, "Verify")
     with pytest.raises(CaseError, match=r"no case called 'sonora-2'.*cases: sonora-1"):
         load_case(store, "sonora-2")
     with store.read() as s:
