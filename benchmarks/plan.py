@@ -26,8 +26,10 @@ flight time counts the climb and descent. A strategy that has not settled every
 source by then is reported with ">" (at least that much flight), and the ratio
 uses the baseline's lower bound (conservative for the follow-up).
 
-Run: ``.venv/bin/python benchmarks/plan.py [--seeds N] [--quick]``; ``--quick`` runs
-2 seeds. About 1-2 minutes per seed on one core, mostly in locate.
+Run: ``.venv/bin/python benchmarks/plan.py [--seeds N] [--first-seed S] [--quick]``;
+``--quick`` runs 2 seeds; ``--first-seed`` checks on seeds other than 0, 1, ...;
+``--verbose`` prints each follow-up sortie. About 1-2 minutes per seed on one core,
+mostly in locate.
 """
 
 from __future__ import annotations
@@ -188,6 +190,18 @@ def run_followup(
             goal_m=args.goal_m,
             seed=seed * 100 + k,
         )
+        if args.verbose:
+            print(
+                f"  seed {seed} follow-up {k + 1}: {fu.sortie.flight_time_s / 60:.1f} of "
+                f"{fu.sortie.usable_s / 60:.1f} min, {len(fu.legs)} legs at "
+                f"{fu.sortie.altitude_m:g} m; a95 now -> expected: "
+                + ", ".join(
+                    f"{c.id}({c.n_hits} hits) {fu.semi_major_now_m[c.id]:.0f}->"
+                    f"{fu.semi_major_expected_m[c.id]:.0f}"
+                    for c in cands
+                ),
+                flush=True,
+            )
         world.fly(fu.sortie)
         dist += fu.sortie.distance_m
         tsec += fu.sortie.flight_time_s
@@ -242,8 +256,10 @@ def _fmt(o: Outcome) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scenario", default="two_labs", help="a scenario in scenarios/")
-    ap.add_argument("--seeds", type=int, default=8, help="number of seeds (0, 1, ...)")
+    ap.add_argument("--seeds", type=int, default=8, help="number of seeds")
+    ap.add_argument("--first-seed", type=int, default=0, help="first seed (fresh seeds: e.g. 100)")
     ap.add_argument("--quick", action="store_true", help="2 seeds, for a quick check")
+    ap.add_argument("--verbose", action="store_true", help="print each follow-up sortie")
     ap.add_argument("--goal-m", type=float, default=25.0, help="95%% semi-major goal [m]")
     ap.add_argument("--match-m", type=float, default=50.0, help="truth matching radius [m]")
     ap.add_argument("--alt", type=float, default=10.0, help="re-flight altitude [m]")
@@ -268,7 +284,7 @@ def main() -> None:
     t_start = time.time()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        for seed in range(n_seeds):
+        for seed in range(args.first_seed, args.first_seed + n_seeds):
             first_world = Field(scenario, seed, work, "first")
             first = locate(first_world.survey())
             _, semi0, _, _ = settled(first, first_world.truth, args.goal_m, args.match_m)

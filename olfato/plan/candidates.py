@@ -55,6 +55,13 @@ class Candidate:
     cells: tuple[F64, F64, tuple[float, float]] | None = None
     """the posterior raster when known: cell centres (K, 2) [m], their probabilities
     (K,) and the cell size (east, north) [m]"""
+    cell_states: tuple[F64, F64, F64] | None = None
+    """with ``cells``: per cell the source height [m], and the posterior mean and sd of
+    ln rate [ln g/s] given the cell and that height (one raster cell per height)"""
+    n_hits: int | None = None
+    """plume crossings attributed to the candidate, when known"""
+    rate_log_sd: float = 0.5
+    """sd of ln rate [-] when there is no raster (from ``rate_ci95_g_s``)"""
 
     @property
     def mean(self) -> F64:
@@ -71,17 +78,29 @@ class Candidate:
         return s1 * np.outer(major, major) + s2 * np.outer(minor, minor)
 
     def particles(self, n: int, rng: np.random.Generator) -> F64:
-        """``n`` positions (n, 2) [m] drawn from the candidate's position distribution.
+        """``n`` positions (n, 2) [m] drawn from the candidate's position distribution."""
+        return self.draw(n, rng)[0]
 
-        From the posterior raster when there is one (a cell by its probability, then a
-        uniform point inside it), else from the normal of the 95% ellipse.
+    def draw(self, n: int, rng: np.random.Generator) -> tuple[F64, F64, F64]:
+        """``n`` draws of (position (n, 2) [m], height (n,) [m], ln rate (n,) [ln g/s]).
+
+        From the posterior raster when there is one (a cell and height by its
+        probability, a uniform point inside the cell, ln rate from its normal given
+        that cell and height), else from the normal of the 95% ellipse at the stated
+        height, ln rate normal around the stated rate with sd ``rate_log_sd``.
         """
         if self.cells is not None:
             centres, prob, (de, dn) = self.cells
             k = rng.choice(len(prob), size=n, p=prob / prob.sum())
             jitter = (rng.random((n, 2)) - 0.5) * np.array([de, dn])
-            return np.asarray(centres[k] + jitter, dtype=float)
-        return rng.multivariate_normal(self.mean, self.covariance, size=n)
+            pos = np.asarray(centres[k] + jitter, dtype=float)
+            if self.cell_states is not None:
+                h, mu, sd = self.cell_states
+                return pos, h[k], mu[k] + sd[k] * rng.standard_normal(n)
+        else:
+            pos = rng.multivariate_normal(self.mean, self.covariance, size=n)
+        log_q = math.log(max(self.rate_g_s, 1e-12)) + self.rate_log_sd * rng.standard_normal(n)
+        return pos, np.full(n, self.height_m), log_q
 
 
 def ellipse_semi_axes(cov: F64) -> tuple[float, float, float]:
@@ -145,6 +164,11 @@ def candidates_from_geojson(
             )
         try:
             rate = float(props.get("rate_g_s") or 0.0)
+            ci = props.get("rate_ci95_g_s")
+            log_sd = 0.5
+            if isinstance(ci, list | tuple) and len(ci) == 2 and 0 < float(ci[0]) < float(ci[1]):
+                log_sd = math.log(float(ci[1]) / float(ci[0])) / (2.0 * 1.959964)
+            hits = props.get("n_hits")
             cand = Candidate(
                 id=str(props.get("id", k)),
                 east_m=float(east[k - 1]),
@@ -158,6 +182,8 @@ def candidates_from_geojson(
                 suspect=bool(props.get("suspect", False)),
                 signature=str(props.get("signature") or ""),
                 height_m=float(props.get("height_m") or DEFAULT_HEIGHT_M),
+                n_hits=int(hits) if hits is not None else None,
+                rate_log_sd=log_sd,
             )
         except (TypeError, ValueError):
             raise OlfatoError(
@@ -174,21 +200,31 @@ def candidates_from_geojson(
 def candidates_from_sources(sources: Any) -> tuple[list[Candidate], LocalFrame]:
     """Candidates from :func:`olfato.locate.locate`'s result, with their posterior rasters.
 
-    Each source's fine posterior raster (cells holding all but 1e-9 of its mass) is
-    kept, so that follow-up planning samples the real, possibly banana-shaped
-    posterior rather than its ellipse.
+    Each source's fine posterior raster over position and height (cells holding all
+    but 1e-9 of its mass), with the rate given each cell and height, is kept, so that
+    follow-up planning samples the real, possibly banana-shaped posterior, with the
+    height and rate that go with each position, rather than its ellipse.
     """
     frame = sources.survey.frame
     out = []
     for s in sources.sources:
         fine = s.posterior.fine
+        n_h = len(fine.heights)
         ee, nn = np.meshgrid(fine.east, fine.north)
-        prob = np.asarray(fine.prob, dtype=float).ravel()
+        ee3 = np.repeat(ee[:, :, None], n_h, axis=2).ravel()
+        nn3 = np.repeat(nn[:, :, None], n_h, axis=2).ravel()
+        hh3 = np.broadcast_to(np.asarray(fine.heights, dtype=float), fine.prob3.shape).ravel()
+        prob = np.asarray(fine.prob3, dtype=float).ravel()
         keep = prob > 1e-9 * prob.max()
         cells = (
-            np.column_stack([ee.ravel()[keep], nn.ravel()[keep]]),
+            np.column_stack([ee3[keep], nn3[keep]]),
             prob[keep] / prob[keep].sum(),
             fine.cell_m,
+        )
+        states = (
+            hh3[keep],
+            np.asarray(fine.rate_mu, dtype=float).ravel()[keep],
+            np.asarray(fine.rate_sd, dtype=float).ravel()[keep],
         )
         probs = dict(s.signature_probabilities)
         out.append(
@@ -208,6 +244,8 @@ def candidates_from_sources(sources: Any) -> tuple[list[Candidate], LocalFrame]:
                 signature=str(s.signature),
                 height_m=float(s.height_m),
                 cells=cells,
+                cell_states=states,
+                n_hits=len(s.hit_ids),
             )
         )
     return out, frame

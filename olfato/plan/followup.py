@@ -7,29 +7,49 @@ within one battery, and the gain is that of the flight's observations about ever
 candidate's position.
 
 Observation model (the same as the likelihood of :mod:`olfato.locate`, so that what
-the planner expects to learn is what locating will learn). A crosswind leg at
-downwind distance x of a hypothetical source position s either shows no plume or
-crosses it at a position along the leg:
+the planner expects to learn is what locating will learn). A hypothesis is a source
+position s, height H and rate Q, drawn from locate's posterior raster over position
+and height with ln Q from its normal given that cell (or from the 95% ellipse, the
+stated height and the rate interval for a Sources GeoJSON). A crosswind leg at
+downwind distance x of s either shows no plume or crosses it, and a crossing gives
+two numbers:
 
-* expected peak mu(s) [ppb]: the Gaussian plume's centreline value at the leg's
-  height (:func:`olfato.physics.gaussian_plume`, Pasquill-Gifford sigmas, Turner
-  1970) for the candidate's rate of its dominant analyte;
-* detected with probability (1 - miss) (1 - Phi((u sd - mu) / sqrt(sd^2 + (k mu)^2)))
+* whether: the Gaussian plume's centreline peak mu [ppb] at the leg's height
+  (:func:`olfato.physics.gaussian_plume`, Pasquill-Gifford sigmas, Turner 1970) is
+  detected with probability (1 - miss) (1 - Phi((u sd - mu) / sqrt(sd^2 + (k mu)^2)))
   (u the detection threshold in noise sd, k the log-normal model discrepancy);
-* the crossing's position along the leg is normal around the plume axis with sd
-  sqrt(position_sd^2 + (tan(transport_sd) x)^2), read in bins of ``bin_m``.
+* where: the crossing's position along the leg is normal around the plume axis with
+  sd sqrt(position_sd^2 + (tan(transport_sd) x)^2); a crossing off the leg's ends is
+  not seen;
+* how much: the time-integrated enhancement E = Q CIC(x, z, H) / v [ppb s], the
+  crosswind-integrated concentration CIC = Q V(z, H, sz) / (sqrt(2 pi) u sz) (Turner
+  1970, eq. 3.1 integrated over y) over the drone's speed v across the plume, with a
+  log-normal error of sd sqrt(k^2 + (noise / E)^2) (Kennedy & O'Hagan 2001 model
+  discrepancy, as in locate). Because sz grows with x, the amounts at two downwind
+  distances (or two heights) tell where along the wind the source is, which the
+  crossing positions alone do not; since H and Q ride with each hypothesis, the
+  planner sees the confounding of height, rate and along-wind position that locate
+  faces.
 
-With the outcomes of legs independent given s, the expected information gain of a
-set of legs about candidate c is the mutual information I(S_c; O) = E[log p(O | S_c)
-- log p(O)], with S_c drawn from the candidate's position distribution (particles),
-O drawn from the model, and p(O) the exact mixture over the particles (nested Monte
-Carlo with an exact inner sum; Ryan 2003, J. Comput. Graph. Stat. 12, 585; Chaloner
-& Verdinelli 1995, Stat. Sci. 10, 273). The gains of the candidates add, each
-weighted by its priority: suspects over benign sources, and candidates whose 95%
-ellipse is already under the goal much less.
+Objective. With the outcomes of legs independent given the hypothesis, outcomes O
+are sampled from the model (hypothesis j(m), then O_m) and each hypothesis i is
+weighted by p(O_m | i) (nested Monte Carlo with an exact inner sum; Ryan 2003, J.
+Comput. Graph. Stat. 12, 585; Chaloner & Verdinelli 1995, Stat. Sci. 10, 273). The
+expected information gain about the position, with height and rate marginalised, is
+taken under the normal approximation of the position posterior (Bayesian
+D-optimality, Chaloner & Verdinelli 1995, sec. 2.1): 0.5 (ln det C_prior - E_O ln det
+C_post(O)) [nats]. Each eigenvalue of C is floored at the variance whose 95% ellipse
+is ``GOAL_MARGIN`` x the goal, so a candidate stops earning once it is expected to be
+settled, the battery goes to the others, and the flight ends (short of the battery)
+once every candidate is expected to be settled: flight distance is what a follow-up
+costs. A candidate behind fewer than ``CONFIRM_HITS`` plume crossings may be a false
+alarm of detection; it is only confirmed or ruled out (floor at ``CONFIRM_FACTOR`` x
+the goal), not localised with most of the battery. The gains of the candidates add,
+each weighted by its priority: suspects over benign sources, and candidates
+supported by few plume crossings less.
 
 Flight: legs are proposed around every candidate (just upwind of it, across it, and
-at several distances downwind, wide enough for its crosswind uncertainty and the
+at many distances downwind, wide enough for its crosswind uncertainty and the
 plume). Legs are added greedily by expected gain per second of added flight time,
 each inserted where it lengthens the route least, while the sortie fits one battery
 with its reserve (greedy maximisation of a monotone submodular gain under a budget;
@@ -47,13 +67,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import logsumexp, ndtr
+from scipy.special import ndtr
 
 from olfato.errors import OlfatoError
 from olfato.physics import downwind_crosswind, g_m3_to_ppb, gaussian_plume
 from olfato.physics.units import molar_mass
 from olfato.plan.area import Area
-from olfato.plan.candidates import Candidate, ellipse_semi_axes
+from olfato.plan.candidates import CHI2_2_95, Candidate, ellipse_semi_axes
 from olfato.plan.conditions import Conditions
 from olfato.plan.coverage import wind_axes
 from olfato.plan.nofly import DEFAULT_BUFFER_M, clear_route, free_pieces, inside_any
@@ -76,14 +96,25 @@ TRANSPORT_SD_DEG = 3.0
 #: width of the bins the crossing position is read in [m]
 BIN_M = 5.0
 #: particles per candidate and Monte Carlo outcome samples
-N_PARTICLES = 300
+N_PARTICLES = 400
 N_SAMPLES = 300
 #: priority of a certainly-benign candidate relative to a certain suspect
 BENIGN_WEIGHT = 0.25
-#: priority factor of a candidate whose 95% ellipse is already under the goal
-GOAL_MET_WEIGHT = 0.05
+#: a candidate with n plume crossings is weighted n / (n + HITS_HALF): one seen in a
+#: single crossing may be a false alarm of detection and gets a third of the weight
+HITS_HALF = 2.0
+#: a candidate stops earning once its expected 95% semi-major axis is this fraction
+#: of the goal: a margin for what the model does not know (meander, intermittency);
+#: in the turbulent simulator locate's ellipses came out 1.5-2x the expected ones
+GOAL_MARGIN = 0.5
+#: a candidate behind fewer crossings than this may be a false alarm: it is only
+#: confirmed (or not), its semi-major brought to CONFIRM_FACTOR x the goal
+CONFIRM_HITS = 3
+CONFIRM_FACTOR = 2.0
 #: stop adding legs whose expected gain is below this [nats]
-MIN_GAIN_NATS = 0.01
+MIN_GAIN_NATS = 0.002
+#: sample interval assumed for the integral's noise [s]
+SAMPLE_DT_S = 0.5
 #: shortest leg worth flying [m]
 MIN_LEG_M = 20.0
 
@@ -123,16 +154,30 @@ class FollowUp:
     wind_from_deg: float = 0.0
 
 
-def priority(c: Candidate, goal_m: float) -> float:
-    """Weight of a candidate's information gain: suspects first, unresolved first [-]."""
+def priority(c: Candidate, goal_m: float = 25.0) -> float:
+    """Weight of a candidate's information gain [-]: suspects first, then by support.
+
+    ``p_suspect + BENIGN_WEIGHT (1 - p_suspect)``, times ``n / (n + HITS_HALF)`` when
+    the number n of plume crossings behind it is known. (Candidates already under the
+    goal earn nothing more through the floor of the objective; ``goal_m`` is kept for
+    callers.)
+    """
     w = c.p_suspect + BENIGN_WEIGHT * (1.0 - c.p_suspect)
-    return w * (GOAL_MET_WEIGHT if c.semi_major_m < goal_m else 1.0)
+    if c.n_hits is not None:
+        w *= c.n_hits / (c.n_hits + HITS_HALF)
+    return w
 
 
 def propose_legs(
     candidates: Sequence[Candidate], wind_from_deg: float, stability: str
 ) -> list[Leg]:
-    """Crosswind legs around each candidate (module docstring), unclipped."""
+    """Crosswind legs around each candidate (module docstring), unclipped.
+
+    At downwind offsets x from the candidate's mean: upwind of its ellipse, across it
+    in steps of half its along-wind sd, and at 12 distances from just past its
+    downwind edge out to 300 m, each wide enough for the crosswind sd, the plume's
+    sigma_y and a 10 degree wind swing.
+    """
     from olfato.physics import sigma_yz
 
     d, c = wind_axes(wind_from_deg)
@@ -141,8 +186,11 @@ def propose_legs(
         cov = cand.covariance
         sx = math.sqrt(float(d @ cov @ d))
         sy = math.sqrt(float(c @ cov @ c))
-        offsets = [-2.0 * sx - 5.0, -sx, 0.0, sx]
-        offsets += [2.0 * sx + extra for extra in (15.0, 40.0, 80.0, 140.0, 220.0)]
+        offsets = [-2.0 * sx - 5.0, -sx, -0.5 * sx, 0.0, 0.5 * sx, sx, 1.5 * sx]
+        offsets += [
+            2.0 * sx + extra for extra in (5.0, 12.0, 20.0, 30.0, 45.0, 60.0, 80.0, 110.0, 150.0)
+        ]
+        offsets += [2.0 * sx + extra for extra in (200.0, 250.0, 300.0)]
         for x in offsets:
             reach = max(x + 2.0 * sx, 5.0)  # farthest downwind distance from a particle
             plume_sy = float(sigma_yz(reach, stability, "pasquill_gifford")[0])
@@ -167,6 +215,77 @@ def clip_legs(legs: Sequence[Leg], no_fly: Sequence[Area], buffer_m: float) -> l
     return out
 
 
+@dataclass
+class LegView:
+    """What a leg would see of each hypothesis (N of them), per the module docstring.
+
+    ``p_seen`` (N,) chance of a crossing on the leg; ``p_det`` (N,) chance the plume
+    is detected where it crosses the leg's line; ``along`` (N,) [m] where the plume
+    axis meets the leg, from its start; ``spread`` (N,) [m] sd of the crossing
+    position; ``log_amount`` (N,) expected ln E [ln ppb s]; ``amount_sd`` (N,) its sd.
+    """
+
+    p_seen: F64
+    p_det: F64
+    along: F64
+    spread: F64
+    log_amount: F64
+    amount_sd: F64
+    length_m: float
+
+
+def leg_view(
+    leg: Leg,
+    particles: F64,
+    cand: Candidate,
+    altitude_m: float,
+    cond: Conditions,
+    speed_ms: float = 6.0,
+    heights: F64 | None = None,
+    log_rate: F64 | None = None,
+) -> LegView:
+    """The observation model of one leg for hypotheses ``particles`` (N, 2) [m].
+
+    ``heights`` (N,) [m] and ``log_rate`` (N,) [ln g/s] default to the candidate's;
+    ``altitude_m`` [m]; ``speed_ms`` [m/s] the drone's speed along the leg.
+    """
+    from olfato.physics import sigma_yz
+
+    n = len(particles)
+    h = np.full(n, cand.height_m) if heights is None else np.asarray(heights, dtype=float)
+    lq = (
+        np.full(n, math.log(max(cand.rate_g_s, 1e-12)))
+        if log_rate is None
+        else np.asarray(log_rate, dtype=float)
+    )
+    x, _ = downwind_crosswind(
+        leg.start[0], leg.start[1], particles[:, 0], particles[:, 1], cond.wind_from_deg
+    )
+    length = leg.length_m
+    u = (leg.end - leg.start) / max(length, 1e-9)
+    along = (particles - leg.start) @ u  # where the plume axis meets the leg's line
+    xs = np.maximum(x, 1.0)
+    rate = np.exp(lq)
+    g = gaussian_plume(
+        xs, 0.0, altitude_m, rate, cond.wind_speed_ms, h, cond.stability, "pasquill_gifford"
+    )
+    to_ppb = g_m3_to_ppb(1.0, molar_mass(cand.analyte), cond.temperature_k, cond.pressure_pa)
+    mu = g * to_ppb
+    sd = cond.noise(cand.analyte)
+    p_det = (1.0 - MISS) * ndtr((mu - DETECTION_SD * sd) / np.sqrt(sd**2 + (DISCREPANCY * mu) ** 2))
+    p_det = np.where(x > 0, p_det, 0.0)
+    spread = np.sqrt(POSITION_SD_M**2 + (math.tan(math.radians(TRANSPORT_SD_DEG)) * xs) ** 2)
+    p_in = ndtr((length - along) / spread) - ndtr(-along / spread)
+    # crosswind-integrated amount of one crossing: peak x sqrt(2 pi) sigma_y / speed
+    sy = sigma_yz(xs, cond.stability, "pasquill_gifford")[0]
+    amount = mu * math.sqrt(2.0 * math.pi) * sy / speed_ms
+    crossing_s = 4.0 * sy / speed_ms
+    noise_int = sd * np.sqrt(SAMPLE_DT_S * crossing_s)
+    amount = np.maximum(amount, 1e-12)
+    amount_sd = np.sqrt(DISCREPANCY**2 + (noise_int / amount) ** 2)
+    return LegView(p_det * p_in, p_det, along, spread, np.log(amount), amount_sd, length)
+
+
 def outcome_probabilities(
     leg: Leg,
     particles: F64,
@@ -174,46 +293,53 @@ def outcome_probabilities(
     altitude_m: float,
     cond: Conditions,
 ) -> F64:
-    """P(outcome | source at each particle) (N, 1 + bins): column 0 = no detection.
-
-    ``particles`` (N, 2) [m]; ``altitude_m`` [m]; see the module docstring.
+    """P(outcome | source at each particle) (N, 1 + bins): column 0 = no detection,
+    then the crossing's position along the leg in bins of ``BIN_M`` (amount left out).
     """
-    x, _ = downwind_crosswind(
-        leg.start[0], leg.start[1], particles[:, 0], particles[:, 1], cond.wind_from_deg
-    )
-    length = leg.length_m
-    u = (leg.end - leg.start) / max(length, 1e-9)
-    along = (particles - leg.start) @ u  # where the plume axis meets the leg's line
-    g = gaussian_plume(
-        x,
-        0.0,
-        altitude_m,
-        cand.rate_g_s,
-        cond.wind_speed_ms,
-        cand.height_m,
-        cond.stability,
-        "pasquill_gifford",
-    )
-    mu = g_m3_to_ppb(g, molar_mass(cand.analyte), cond.temperature_k, cond.pressure_pa)
-    sd = cond.noise(cand.analyte)
-    p_det = (1.0 - MISS) * ndtr((mu - DETECTION_SD * sd) / np.sqrt(sd**2 + (DISCREPANCY * mu) ** 2))
-    p_det = np.where(x > 0, p_det, 0.0)
-    spread = np.sqrt(POSITION_SD_M**2 + (math.tan(math.radians(TRANSPORT_SD_DEG)) * x) ** 2)
-    n_bins = max(1, math.ceil(length / BIN_M))
-    edges = np.linspace(0.0, length, n_bins + 1)
-    cdf = ndtr((edges[None, :] - along[:, None]) / spread[:, None])
-    in_bins = p_det[:, None] * np.diff(cdf, axis=1)
+    v = leg_view(leg, particles, cand, altitude_m, cond)
+    n_bins = max(1, math.ceil(v.length_m / BIN_M))
+    edges = np.linspace(0.0, v.length_m, n_bins + 1)
+    cdf = ndtr((edges[None, :] - v.along[:, None]) / v.spread[:, None])
+    in_bins = v.p_det[:, None] * np.diff(cdf, axis=1)
     none = np.clip(1.0 - in_bins.sum(axis=1), 0.0, 1.0)
     return np.column_stack([none, in_bins])
 
 
-def _mutual_information(s: F64, j: NDArray[np.int64]) -> float:
-    """I = mean_m [log p(o_m | s_j(m)) - log mean_i p(o_m | s_i)] [nats] (module docs)."""
-    if s.shape[1] == 0:
-        return 0.0
-    own = s[np.arange(len(j)), j]
-    marginal = logsumexp(s, axis=1) - math.log(s.shape[1])
-    return float(np.mean(own - marginal))
+def sampled_loglik(view: LegView, j: NDArray[np.int64], rng: np.random.Generator) -> F64:
+    """ln p(O_m | hypothesis i) (M, N) of outcomes O_m drawn from hypotheses ``j`` (M,)."""
+    m = len(j)
+    seen = rng.random(m) < view.p_det[j]
+    y = view.along[j] + view.spread[j] * rng.standard_normal(m)
+    seen &= (y >= 0.0) & (y <= view.length_m)
+    la = view.log_amount[j] + view.amount_sd[j] * rng.standard_normal(m)
+    none = np.log(np.maximum(1.0 - view.p_seen, 1e-300))
+    out = np.broadcast_to(none, (m, len(view.p_seen))).copy()
+    if seen.any():
+        zy = (y[seen, None] - view.along[None, :]) / view.spread[None, :]
+        za = (la[seen, None] - view.log_amount[None, :]) / view.amount_sd[None, :]
+        out[seen] = (
+            np.log(np.maximum(view.p_det, 1e-300))[None, :]
+            - 0.5 * (zy**2 + za**2)
+            - np.log(view.spread * view.amount_sd)[None, :]
+        )
+    return out
+
+
+def _capped_logdet(loglik: F64, particles: F64, floor: float, jitter: F64) -> F64:
+    """Per outcome (rows of ``loglik`` (M, N)): ln det of the weighted position
+    covariance (+ ``jitter`` (2, 2)), each eigenvalue floored at ``floor`` [m2]."""
+    w = np.exp(loglik - loglik.max(axis=1, keepdims=True))
+    w /= w.sum(axis=1, keepdims=True)
+    px, py = particles[:, 0], particles[:, 1]
+    mx, my = w @ px, w @ py
+    cxx = w @ (px * px) - mx * mx + jitter[0, 0]
+    cyy = w @ (py * py) - my * my + jitter[1, 1]
+    cxy = w @ (px * py) - mx * my + jitter[0, 1]
+    half_tr = 0.5 * (cxx + cyy)
+    disc = np.sqrt(np.maximum(0.25 * (cxx - cyy) ** 2 + cxy**2, 0.0))
+    l1 = np.maximum(half_tr + disc, floor)
+    l2 = np.maximum(half_tr - disc, floor)
+    return np.asarray(np.log(l1) + np.log(l2), dtype=float)
 
 
 def _expected_semi_major(s: F64, particles: F64, n: int = 100) -> float:
@@ -237,8 +363,22 @@ class _State:
     cand: Candidate
     weight: float
     particles: F64
+    heights: F64
+    log_rate: F64
     j: NDArray[np.int64]
     loglik: F64  # (M, N) accumulated log p(o_m | particle)
+    jitter: F64  # (2, 2) [m2] the covariance of a point inside a raster cell
+    scale: float  # stated semi-major over the particles' own [-]
+
+    def gain(self, loglik: F64, floor: float) -> float:
+        """Expected position information gain [nats] (module docstring), floored."""
+        after = _capped_logdet(loglik, self.particles, floor, self.jitter)
+        before = _capped_logdet(np.zeros((1, loglik.shape[1])), self.particles, floor, self.jitter)
+        return float(0.5 * (before[0] - np.mean(after)))
+
+    def floor(self, semi_major_m: float) -> float:
+        """Variance [m2] (in particle units) whose 95% semi-major is ``semi_major_m``."""
+        return (semi_major_m / self.scale) ** 2 / CHI2_2_95
 
 
 def _insertion(route: list[Leg], leg: Leg, home: F64) -> tuple[float, int, bool]:
@@ -277,58 +417,96 @@ def _greedy(
     speed_ms: float,
     usable_s: float,
     rng: np.random.Generator,
+    floors: Sequence[Sequence[float]],
 ) -> tuple[list[Leg], float]:
-    """Greedy leg selection at one altitude; returns the route and its weighted gain."""
-    m = states[0].loglik.shape[0]
+    """Greedy leg selection at one altitude; returns the route and its weighted gain.
+
+    ``floors``: per pass, per candidate, the eigenvalue floor [m2] of the objective.
+    """
     # per leg, per candidate: the (M, N) log-likelihood of the sampled outcomes
     contrib: list[list[tuple[int, F64]]] = []
     for leg in legs:
         row = []
         for ci, st in enumerate(states):
-            p = outcome_probabilities(leg, st.particles, st.cand, altitude_m, cond)
-            if float(np.max(1.0 - p[:, 0])) < 1e-4:
+            view = leg_view(
+                leg, st.particles, st.cand, altitude_m, cond, speed_ms, st.heights, st.log_rate
+            )
+            if float(np.max(view.p_seen)) < 1e-4:
                 continue  # this leg cannot see this candidate's plume
-            cum = np.cumsum(p[st.j], axis=1)
-            uu = rng.random((m, 1)) * cum[:, -1:]
-            outcome = np.minimum((cum < uu).sum(axis=1), p.shape[1] - 1)
-            row.append((ci, np.log(np.maximum(p[:, outcome].T, 1e-300))))
+            row.append((ci, sampled_loglik(view, st.j, rng)))
         contrib.append(row)
-    current = {ci: _mutual_information(st.loglik, st.j) for ci, st in enumerate(states)}
     route: list[Leg] = []
     remaining = set(range(len(legs)))
     horizontal = 0.0
     total_gain = 0.0
-    while remaining:
-        best: tuple[float, int, float, int, bool] | None = None
-        for li in remaining:
-            if not contrib[li]:
-                continue
-            added, pos, rev = _insertion(route, legs[li], home)
-            if (horizontal + added) / speed_ms + 2 * altitude_m / VERTICAL_SPEED_MS > usable_s:
-                continue
-            gain = 0.0
+    for floor in floors:
+        current = [st.gain(st.loglik, floor[ci]) for ci, st in enumerate(states)]
+        # lazy greedy (Minoux 1978): a leg's last gain bounds its gain now
+        bound = {li: math.inf for li in remaining if contrib[li]}
+        while remaining:
+            best: tuple[float, int, float, int, bool] | None = None
+            order = sorted((li for li in remaining if li in bound), key=lambda li: -bound[li])
+            costs = {li: _insertion(route, legs[li], home) for li in order}
+            order.sort(key=lambda li: -bound[li] / max(costs[li][0] / speed_ms, 1.0))
+            for li in order:
+                added, pos, rev = costs[li]
+                if (horizontal + added) / speed_ms + 2 * altitude_m / VERTICAL_SPEED_MS > usable_s:
+                    continue
+                dt = max(added / speed_ms, 1.0)
+                if best is not None and bound[li] / dt <= best[0]:
+                    break
+                gain = 0.0
+                for ci, ll in contrib[li]:
+                    st = states[ci]
+                    gain += st.weight * (st.gain(st.loglik + ll, floor[ci]) - current[ci])
+                bound[li] = gain
+                if gain > MIN_GAIN_NATS and (best is None or gain / dt > best[0]):
+                    best = (gain / dt, li, added, pos, rev)
+            if best is None:
+                break
+            _, li, added, pos, rev = best
+            leg = legs[li]
+            if rev:
+                leg = Leg(leg.end, leg.start, leg.target)
+            route.insert(pos, leg)
+            horizontal += added
+            remaining.discard(li)
+            bound.pop(li, None)
             for ci, ll in contrib[li]:
                 st = states[ci]
-                gain += st.weight * (_mutual_information(st.loglik + ll, st.j) - current[ci])
-            score = gain / max(added / speed_ms, 1e-6)
-            if gain > MIN_GAIN_NATS and (best is None or score > best[0]):
-                best = (score, li, added, pos, rev)
-        if best is None:
-            break
-        _, li, added, pos, rev = best
-        leg = legs[li]
-        if rev:
-            leg = Leg(leg.end, leg.start, leg.target)
-        route.insert(pos, leg)
-        horizontal += added
-        remaining.discard(li)
-        for ci, ll in contrib[li]:
-            st = states[ci]
-            st.loglik = st.loglik + ll
-            new = _mutual_information(st.loglik, st.j)
-            total_gain += st.weight * (new - current[ci])
-            current[ci] = new
+                st.loglik = st.loglik + ll
+                new = st.gain(st.loglik, floor[ci])
+                total_gain += st.weight * (new - current[ci])
+                current[ci] = new
     return route, total_gain
+
+
+def _target_m(c: Candidate, goal_m: float) -> float:
+    """The 95% semi-major axis [m] below which a candidate earns nothing (module docs)."""
+    if c.n_hits is not None and c.n_hits < CONFIRM_HITS:
+        return CONFIRM_FACTOR * goal_m
+    return GOAL_MARGIN * goal_m
+
+
+def _new_state(c: Candidate, n_particles: int, n_samples: int, rng: np.random.Generator) -> _State:
+    parts, heights, log_rate = c.draw(n_particles, rng)
+    if c.cells is not None:
+        de, dn = c.cells[2]
+        jitter = np.diag([de * de / 12.0, dn * dn / 12.0])
+    else:
+        jitter = np.eye(2) * POSITION_SD_M**2
+    own = _expected_semi_major(np.zeros((1, len(parts))), parts)
+    return _State(
+        c,
+        priority(c),
+        parts,
+        heights,
+        log_rate,
+        rng.integers(0, n_particles, n_samples),
+        np.zeros((n_samples, n_particles)),
+        jitter,
+        max(c.semi_major_m, 1e-3) / max(own, 1e-3),
+    )
 
 
 def plan_followup(
@@ -397,19 +575,9 @@ def plan_followup(
     gains: dict[float, float] = {}
     for alt in altitudes:
         rng = np.random.default_rng(seed)
-        states = []
-        for c in candidates:
-            parts = c.particles(n_particles, rng)
-            states.append(
-                _State(
-                    c,
-                    priority(c, goal_m),
-                    parts,
-                    rng.integers(0, n_particles, n_samples),
-                    np.zeros((n_samples, n_particles)),
-                )
-            )
-        route, gain = _greedy(states, legs, alt, cond, home_arr, speed_ms, usable, rng)
+        states = [_new_state(c, n_particles, n_samples, rng) for c in candidates]
+        floors = [[st.floor(_target_m(st.cand, goal_m)) for st in states]]
+        route, gain = _greedy(states, legs, alt, cond, home_arr, speed_ms, usable, rng, floors)
         # no-fly detours can lengthen the route: drop legs from the end until it fits
         while route:
             pts = clear_route(_route_points(route, home_arr), no_fly, buffer_m)
@@ -419,6 +587,12 @@ def plan_followup(
         gains[alt] = gain
         if route and (best is None or gain > best[0]):
             best = (gain, route, states, alt)
+    if best is None and all(c.semi_major_m < goal_m for c in candidates):
+        raise OlfatoError(
+            f"every candidate's 95% ellipse is already under the {goal_m:g} m goal "
+            f"(largest semi-major axis {max(c.semi_major_m for c in candidates):.0f} m); "
+            "there is nothing left to follow up (lower --goal to refine further)"
+        )
     if best is None:
         raise OlfatoError(
             "no follow-up flight within one battery is expected to teach anything about the "
@@ -426,15 +600,14 @@ def plan_followup(
         )
     _, route, states, alt = best
     pts = clear_route(_route_points(route, home_arr), no_fly, buffer_m)
-    per_gain = {st.cand.id: _mutual_information(st.loglik, st.j) for st in states}
+    per_gain = {st.cand.id: st.gain(st.loglik, st.floor(GOAL_MARGIN * goal_m)) for st in states}
     now = {st.cand.id: st.cand.semi_major_m for st in states}
     # expected posterior semi-major, scaled by the candidate's stated one over the
     # particles' own (so that the particle sample's scatter does not show as a change)
     expected = {}
     for st in states:
-        prior = _expected_semi_major(np.zeros((1, len(st.particles))), st.particles)
         after = _expected_semi_major(st.loglik, st.particles)
-        expected[st.cand.id] = min(st.cand.semi_major_m, after * st.cand.semi_major_m / prior)
+        expected[st.cand.id] = min(st.cand.semi_major_m, after * st.scale)
     targets = sorted({leg.target for leg in route})
     sortie = Sortie(
         waypoints=pts[1:-1],

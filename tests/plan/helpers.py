@@ -84,7 +84,7 @@ def sources_geojson(
                         else {"clandestine_lab": 0.05, "fuel_station": 0.95}
                     ),
                     "suspect": suspect,
-                    "n_hits": 4,
+                    "n_hits": s.get("n_hits", 4),
                 },
             }
         )

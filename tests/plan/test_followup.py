@@ -14,7 +14,7 @@ from olfato.plan import read_area, read_qgc_plan, write_qgc_plan
 from olfato.plan.candidates import candidates_from_geojson
 from olfato.plan.conditions import Conditions
 from olfato.plan.coverage import wind_axes
-from olfato.plan.followup import Leg, outcome_probabilities
+from olfato.plan.followup import Leg, leg_view, outcome_probabilities
 from olfato.plan.geometry import segment_enters
 from olfato.plan.nextflight import next_flight
 
@@ -36,14 +36,16 @@ def test_the_flight_fits_one_battery_and_is_expected_to_shrink_the_ellipse() -> 
     assert s.kind == "follow-up" and s.targets == ["S1"]
     assert fu.gain_nats["S1"] > 0.5
     assert fu.semi_major_expected_m["S1"] < 0.6 * fu.semi_major_now_m["S1"]
-    # every survey leg runs across the wind, and they bracket the candidate along the wind
+    # every survey leg runs across the wind, at several distances downwind of the
+    # candidate's mean (the amounts at different distances place it along the wind)
     d, _ = wind_axes(270.0)
     xs = []
     for leg in fu.legs:
         u = (leg.end - leg.start) / leg.length_m
         assert abs(float(u @ d)) < 1e-6
         xs.append(float((leg.start - cands[0].mean) @ d))
-    assert min(xs) < 0 < max(xs)
+    assert len({round(x) for x in xs}) >= 3 and max(xs) > 0
+    assert min(xs) < 60.0  # close in, not only far down the plume
 
 
 def test_suspects_are_preferred_over_benign_sources() -> None:
@@ -92,6 +94,48 @@ def test_outcome_model_sums_to_one_and_sees_nothing_upwind() -> None:
     assert p[0, 0] < 0.5  # 100 m downwind of a 2 g/s source, plume likely seen
     # the crossing is expected where the plume axis meets the leg: 5 m bins from north -100
     assert int(np.argmax(p[0, 1:])) == 20 and int(np.argmax(p[1, 1:])) == 32
+
+
+def test_a_crossing_farther_downwind_carries_less_and_is_blurred_more() -> None:
+    cand = _cands({"id": "S1", "east_m": 0.0, "north_m": 0.0})[0]
+    cond = Conditions(wind_speed_ms=4.0, wind_from_deg=270.0, noise_ppb={"acetone": 1.0})
+    near = Leg(np.array([40.0, -100.0]), np.array([40.0, 100.0]), "S1")
+    far = Leg(np.array([200.0, -100.0]), np.array([200.0, 100.0]), "S1")
+    src = np.array([[0.0, 0.0]])
+    # at the source's height the crosswind-integrated amount falls off with distance
+    # through sigma_z(x), and the crossing's position is less certain
+    a_near, a_far = (leg_view(leg, src, cand, cand.height_m, cond) for leg in (near, far))
+    assert a_far.log_amount[0] < a_near.log_amount[0] - 0.5
+    assert a_far.spread[0] > a_near.spread[0]
+    # well above a ground-level source the plume has not yet grown up to the drone close
+    # in: height and along-wind position are confounded, and the model shows it
+    hi_near, hi_far = (leg_view(leg, src, cand, 20.0, cond) for leg in (near, far))
+    assert hi_near.log_amount[0] < hi_far.log_amount[0]
+    # a source twice as strong gives twice the amount
+    double = leg_view(near, src, cand, 10.0, cond, log_rate=np.log([2 * cand.rate_g_s]))
+    single = leg_view(near, src, cand, 10.0, cond)
+    assert double.log_amount[0] == pytest.approx(single.log_amount[0] + np.log(2.0))
+
+
+def test_a_candidate_behind_a_single_crossing_gets_less_of_the_battery() -> None:
+    # two equally uncertain suspects; the northern one rests on one plume crossing
+    north = {"id": "N", "east_m": -100.0, "north_m": 400.0, "semi_major": 150.0, "n_hits": 1}
+    south = {"id": "S", "east_m": -100.0, "north_m": -400.0, "semi_major": 150.0, "n_hits": 12}
+    kw = {"frame": FRAME, "home": (100.0, 0.0), "endurance_s": 480.0, **WIND}
+    fu = next_flight(_cands(north, south), **kw)
+    assert fu.gain_nats["S"] > 2 * fu.gain_nats["N"]
+
+
+def test_the_flight_is_only_as_long_as_settling_the_candidate_needs() -> None:
+    kw = {"frame": FRAME, "home": HOME, "endurance_s": 1200.0, **WIND}
+    far_off = next_flight(_cands({"id": "S1", "east_m": -150.0, "north_m": 0.0}), **kw)
+    nearly = {"id": "S1", "east_m": -150.0, "north_m": 0.0, "semi_major": 28.0}
+    close = next_flight(_cands({**nearly, "semi_minor": 12.0}), **kw)
+    assert close.sortie.flight_time_s < 0.6 * far_off.sortie.flight_time_s
+    assert close.semi_major_expected_m["S1"] < 25.0
+    settled = {**nearly, "semi_major": 10.0, "semi_minor": 6.0}
+    with pytest.raises(OlfatoError, match="already under the 25 m goal"):
+        next_flight(_cands(settled), **kw)
 
 
 def test_impossible_requests_are_clear_errors() -> None:
