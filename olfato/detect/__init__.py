@@ -15,9 +15,13 @@ Modules: :mod:`~olfato.detect.background` (baseline and noise),
 :mod:`~olfato.detect.table`.
 """
 
-from olfato.detect.background import ChannelBackground, estimate_background
-from olfato.detect.fingerprint import Classification, YorkFit, classify, unmix, york_fit
-from olfato.detect.pipeline import DEFAULT_FALSE_ALARMS_PER_HOUR, Fingerprint, Hits, detect
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from olfato.detect.background import ChannelBackground, estimate_background
+    from olfato.detect.fingerprint import Classification, YorkFit, classify, unmix, york_fit
+    from olfato.detect.pipeline import DEFAULT_FALSE_ALARMS_PER_HOUR, Fingerprint, Hits, detect
 
 __all__ = [
     "DEFAULT_FALSE_ALARMS_PER_HOUR",
@@ -32,3 +36,24 @@ __all__ = [
     "unmix",
     "york_fit",
 ]
+#: where each export lives; loaded on first use (PEP 562) so that `olfato --help` and
+#: stages that only need the signature library do not import SciPy
+_MODULE = {
+    "ChannelBackground": "background",
+    "estimate_background": "background",
+    "Classification": "fingerprint",
+    "YorkFit": "fingerprint",
+    "classify": "fingerprint",
+    "unmix": "fingerprint",
+    "york_fit": "fingerprint",
+    "DEFAULT_FALSE_ALARMS_PER_HOUR": "pipeline",
+    "Fingerprint": "pipeline",
+    "Hits": "pipeline",
+    "detect": "pipeline",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULE:
+        return getattr(import_module(f"olfato.detect.{_MODULE[name]}"), name)
+    raise AttributeError(f"module 'olfato.detect' has no attribute {name!r}")
