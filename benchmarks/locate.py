@@ -5,8 +5,9 @@ flown with several seeds. Detection (:func:`olfato.detect.detect`) runs once per
 flight; every method gets the same survey, the same hits and the same channel.
 
 Truth attribution: a hit belongs to the true source whose noise-free ``clean``
-enhancement (in the hit's strongest channel) integrates highest over the hit; hits
-where that is under 20% of the measured integral are false hits. A true source is
+enhancement (in the hit's strongest channel: the highest SNR of the integrated
+enhancement, comparable across channels and units) integrates highest over the
+hit; hits where that is under 20% of the measured integral are false hits. A true source is
 SEEN when at least one hit belongs to it. Our estimate for a true source is the
 reported source holding most of its hits.
 
@@ -99,10 +100,11 @@ def attribute(sim: Any, hits: Any) -> dict[int, str | None]:
     out: dict[int, str | None] = {}
     ids = [s["id"] for s in sim.truth["sources"]]
     for r in hits.table.itertuples():
-        best, best_v, meas = None, 0.0, 0.0
+        best, best_v, meas, snr = None, 0.0, 0.0, 0.0
         for c in hits.channels:
             m = getattr(r, f"{c}_int_ppb_s")
-            if not np.isfinite(m) or m <= meas:
+            err = getattr(r, f"{c}_int_err_ppb_s")
+            if not (np.isfinite(m) and np.isfinite(err) and err > 0) or m / err <= snr:
                 continue
             vals = {}
             for sid in ids:
@@ -111,7 +113,7 @@ def attribute(sim: Any, hits: Any) -> dict[int, str | None]:
                     seg = sim.clean[col].to_numpy()[int(r.i_start) : int(r.i_end) + 1]
                     vals[sid] = float(seg.sum() * np.median(np.diff(hits.survey.time)))
             if vals:
-                meas = m
+                meas, snr = m, m / err
                 best = max(vals, key=lambda k: vals[k])
                 best_v = vals[best]
         out[int(r.id)] = best if best is not None and best_v >= 0.2 * meas else None
@@ -331,6 +333,8 @@ def run_flight(
         if est is None or k == 0:
             continue
         tallies[key].errors.append(float(np.hypot(est.east_m - tr["e"], est.north_m - tr["n"])))
+        if use_pyelq:  # ours on exactly pyELQ's flights and sources
+            tallies["olfato@pyelq"].errors.append(tallies[key].errors[-1])
         tallies[key].covered.append(inside(est, tr["e"], tr["n"]))
         q = tr["rates_g_s"].get(est.analyte)
         if q:
@@ -475,7 +479,13 @@ def main() -> None:
         )
     if "pyelq" in tallies and tallies["pyelq"].flights:
         # ours on exactly pyELQ's subset is the fair ratio: the first 2 seeds of its scenarios
-        print("(pyELQ row: 'inf' errors: pyELQ's samples had no mode at all)")
+        sub = med(tallies["olfato@pyelq"].errors)
+        print(
+            f"On pyELQ's {tallies['pyelq'].flights} flights: olfato median error {sub:.1f} m, "
+            f"pyELQ {med(tallies['pyelq'].errors):.1f} m, ratio "
+            f"{med(tallies['pyelq'].errors) / sub:.1f} ('inf': pyELQ found no source for at "
+            "least half of them: no mode in its samples, or it failed)"
+        )
     st = tallies["olfato-steady"]
     if st.flights:
         print(

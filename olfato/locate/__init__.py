@@ -9,6 +9,7 @@ Modules: :mod:`~olfato.locate.transport` (back-trajectories), :mod:`~olfato.loca
 (hits, non-detections, the closed-form rate marginal), :mod:`~olfato.locate.crossings`
 (the likelihood's data), :mod:`~olfato.locate.posterior` (grids, ellipses, evidence),
 :mod:`~olfato.locate.multisource` (association and the number of sources),
+:mod:`~olfato.locate.refine` (steady plumes: every sample),
 :mod:`~olfato.locate.crlb` (Cramer-Rao bound), :mod:`~olfato.locate.pipeline`
 (:func:`locate`), :mod:`~olfato.locate.geojson`, :mod:`~olfato.locate.plot`,
 :mod:`~olfato.locate.table`.

@@ -15,12 +15,19 @@ logged direction's mean, a Gaussian prior that adds 1 / sd^2 to its information
 (the Bayesian bound of Van Trees 1968, *Detection, Estimation and Modulation Theory*
 I, sec. 2.4). The bound reported is sqrt(trace) of the east/north block: a lower
 bound on the RMS radial position error [m]. Derivatives are central differences.
+
+With ``dt_s`` given, the samples are those of the sensor: the plume passed through
+its first-order response of time constant tau (:func:`first_order_hold`) after a
+pure delay, and tau and the delay join theta as unknown parameters (nuisances, as
+they are to the estimator of :mod:`olfato.locate.refine`, which sees the same
+samples with the same noise).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.signal import lfilter
 
 from olfato.physics.dispersion import gaussian_plume
 from olfato.physics.units import g_m3_to_ppb
@@ -28,8 +35,71 @@ from olfato.physics.wind import downwind_crosswind
 
 F64 = NDArray[np.float64]
 
-#: central-difference steps: east, north, height [m], direction [deg], ln rate [-]
-_STEPS = (0.5, 0.5, 0.1, 0.05, 1e-3)
+#: central-difference steps: east, north, height [m], direction [deg], ln rate [-], tau,
+#: delay [s]
+_STEPS = (0.5, 0.5, 0.1, 0.05, 1e-3, 0.02, 0.02)
+
+
+def first_order_hold(x: F64, dt_s: float, tau_s: float) -> F64:
+    """A first-order sensor's reading of ``x`` sampled every ``dt_s`` [s], time constant
+    ``tau_s`` [s], the input linear between samples; starts settled at ``x[0]``.
+
+    Exact recursion for a first-order hold input: y_k = E y_(k-1) + (1 - E) x_(k-1) +
+    (x_k - x_(k-1)) (1 - tau (1 - E) / dt), E = exp(-dt / tau) (e.g. Franklin, Powell
+    & Workman, *Digital Control of Dynamic Systems*, 3rd ed., 1998, sec. 6.3).
+    """
+    x = np.asarray(x, dtype=float)
+    if tau_s <= 1e-6 or len(x) == 0:
+        return x
+    e = float(np.exp(-dt_s / tau_s))
+    c = 1.0 - tau_s * (1.0 - e) / dt_s
+    b = [c, (1.0 - e) - c]
+    zi = [(e + b[1]) * x[0]]  # the filter state E y[-1] + b1 x[-1], y[-1] = x[-1] = x[0]
+    return np.asarray(lfilter(b, [1.0, -e], x, zi=zi)[0], dtype=float)
+
+
+#: the sensor model's internal time step [s]: finer than a crossing's time scale
+SUB_STEP_S = 0.1
+
+
+def sensor_samples(
+    theta: F64,
+    east: F64,
+    north: F64,
+    alt: F64,
+    dt_s: float,
+    wind_speed_ms: float,
+    dir_from_deg: float,
+    stability: str,
+    model: str,
+    molar_mass_g_mol: float,
+    mixing_height_m: float | None = None,
+) -> F64:
+    """What the sensor reads [ppb] at samples every ``dt_s`` [s] for theta = (east,
+    north, height, direction offset, ln rate, tau[, delay]): the steady plume along the
+    track (positions linear between samples, evaluated every <= :data:`SUB_STEP_S`),
+    passed through the first-order response of time constant tau [s] after a pure
+    delay [s] (an inlet's transport time or a clock offset; 0 when absent), read at
+    the samples."""
+    k = max(1, int(np.ceil(dt_s / SUB_STEP_S - 1e-9)))
+    delay = float(theta[6]) / dt_s if len(theta) > 6 else 0.0
+    if (k > 1 or delay != 0.0) and len(east) > 1:
+        f = np.arange((len(east) - 1) * k + 1) / k - delay
+        i = np.arange(len(east), dtype=float)
+        east, north, alt = (np.interp(f, i, v) for v in (east, north, alt))
+    raw = plume_samples(
+        theta[:5],
+        east,
+        north,
+        alt,
+        wind_speed_ms,
+        dir_from_deg,
+        stability,
+        model,
+        molar_mass_g_mol,
+        mixing_height_m,
+    )
+    return first_order_hold(raw, dt_s / k, max(float(theta[5]), 0.0))[::k]
 
 
 def mean_direction_sd(time_s: F64, dir_from_deg: F64) -> float:
@@ -94,21 +164,35 @@ def fisher_information(
     molar_mass_g_mol: float,
     direction_sd_deg: float,
     mixing_height_m: float | None = None,
+    dt_s: float | None = None,
+    use: NDArray[np.bool_] | None = None,
 ) -> F64:
     """J (5 x 5) for theta = (east [m], north [m], height [m], direction offset [deg],
     ln rate [ln g/s]) from samples at ``east``, ``north``, ``alt`` [m] with white noise
-    ``noise_ppb`` [ppb], plus the direction prior of sd ``direction_sd_deg`` [deg]."""
+    ``noise_ppb`` [ppb], plus the direction prior of sd ``direction_sd_deg`` [deg].
+
+    With ``dt_s`` [s] (samples every ``dt_s`` in time order) theta has a sixth entry,
+    the sensor's response time [s], and may have a seventh, a pure delay [s]; J is
+    then 6 x 6 or 7 x 7 (module docstring, :func:`sensor_samples`); ``use`` then
+    picks the samples that are data (the response runs over all of them).
+    """
     theta = np.asarray(theta, dtype=float)
+    args = (east, north, alt, wind_speed_ms, dir_from_deg, stability, model, molar_mass_g_mol)
+
+    def mu(p: F64) -> F64:
+        if dt_s is None:
+            return plume_samples(p[:5], *args, mixing_height_m)
+        out = sensor_samples(p, east, north, alt, dt_s, *args[3:], mixing_height_m)
+        return out if use is None else out[use]
+
     grads = []
-    for k, h in enumerate(_STEPS):
+    for k, h in enumerate(_STEPS[: len(theta)]):
         tp, tm = theta.copy(), theta.copy()
         tp[k] += h
         tm[k] -= h
-        args = (east, north, alt, wind_speed_ms, dir_from_deg, stability, model, molar_mass_g_mol)
-        grads.append(
-            (plume_samples(tp, *args, mixing_height_m) - plume_samples(tm, *args, mixing_height_m))
-            / (2 * h)
-        )
+        if k == 5:  # tau >= 0: one-sided at the boundary
+            tm[k] = max(tm[k], 0.0)
+        grads.append((mu(tp) - mu(tm)) / (tp[k] - tm[k]))
     g = np.stack(grads)
     j = g @ g.T / noise_ppb**2
     if direction_sd_deg > 0 and np.isfinite(direction_sd_deg):

@@ -8,8 +8,10 @@ of a convolution is the sum of the first moments; e.g. Bracewell, *The Fourier
 Transform and its Applications*, 3rd ed., 2000, ch. 8), so the drone's position is
 taken at (centroid time - lag).
 
-Probes are the track outside every hit, cut into segments of about
-``probe_length_m``: the places where a plume would have been seen and was not.
+Probes are the track outside every hit (and a guard band of one hit length either
+side of it: the edges of a detected plume are below threshold by definition),
+cut into segments of about ``probe_length_m``: the places where a plume would
+have been seen and was not.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ F64 = NDArray[np.float64]
 
 #: default length of a non-detection segment [m]
 DEFAULT_PROBE_LENGTH_M = 15.0
+#: samples this many hit lengths either side of a hit are not probes
+GUARD = 1.0
 
 
 def _velocity(t: F64, e: F64, n: F64) -> tuple[F64, F64]:
@@ -49,13 +53,14 @@ def crossings_from_hits(
     enh = hits.enhancement(channel)
     table = hits.table.set_index("id")
     rows = table.loc[list(hit_ids)]
+    cols = ["i_start", "i_end", "i_peak", f"{channel}_int_ppb_s", f"{channel}_int_err_ppb_s"]
     out: dict[str, list[float]] = {k: [] for k in ("e", "n", "t", "z", "ve", "vn", "E", "s")}
-    for r in rows.to_dict("records"):
-        sl = slice(int(r["i_start"]), int(r["i_end"]) + 1)
+    for i0, i1, ip, integ_c, err_c in rows[cols].to_numpy(dtype=float):
+        sl = slice(int(i0), int(i1) + 1)
         w = np.nan_to_num(np.maximum(enh[sl], 0.0))
         if w.sum() <= 0:
             w = np.zeros_like(w)
-            w[int(r["i_peak"]) - int(r["i_start"])] = 1.0
+            w[int(ip) - int(i0)] = 1.0
         tc = float(np.sum(w * t[sl]) / w.sum()) - lag_s
         out["t"].append(tc)
         out["e"].append(float(np.interp(tc, t, e)))
@@ -63,8 +68,8 @@ def crossings_from_hits(
         out["z"].append(float(np.nanmean(z[sl])))
         out["ve"].append(float(np.sum(w * ve[sl]) / w.sum()))
         out["vn"].append(float(np.sum(w * vn[sl]) / w.sum()))
-        out["E"].append(float(r[f"{channel}_int_ppb_s"]))
-        out["s"].append(float(r[f"{channel}_int_err_ppb_s"]))
+        out["E"].append(float(integ_c))
+        out["s"].append(float(err_c))
     integ = np.array(out["E"])
     err = np.array(out["s"])
     err = np.where(np.isfinite(err) & (err > 0), err, np.nanmax(np.append(err, 1.0)))
@@ -99,7 +104,12 @@ def probes_from_track(
     bg = hits.backgrounds[channel]
     ok = np.isfinite(hits.survey.gas(channel))
     for a, b in zip(hits.table["i_start"], hits.table["i_end"], strict=True):
-        ok[int(a) : int(b) + 1] = False
+        # the hit and a guard band of GUARD x its length on each side: a detected
+        # plume's edges are below the threshold by definition (censored parts of the
+        # same crossing, whose width the time-averaged plume model overstates), not
+        # independent non-detections
+        pad = int(np.ceil(GUARD * (int(b) - int(a) + 1)))
+        ok[max(int(a) - pad, 0) : int(b) + 1 + pad] = False
     if ok.sum() == 0:
         empty = np.empty(0)
         return Probes(empty, empty, empty, empty, empty, empty, empty, bg.noise, hits.threshold)

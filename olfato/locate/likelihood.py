@@ -68,7 +68,7 @@ F64 = NDArray[np.float64]
 #: log-likelihood of a hit that the candidate's plume cannot reach (upwind of it)
 UPWIND_LOGLIK = -50.0
 #: Gauss-Hermite nodes for the average over the rate
-N_RATE_NODES = 5
+N_RATE_NODES = 3
 _GH_X, _GH_W = np.polynomial.hermite.hermgauss(N_RATE_NODES)
 #: candidates evaluated together (memory: candidates x heights x nodes x probes)
 CHUNK = 256
@@ -255,29 +255,84 @@ def rate_marginal(
     return -0.5 * chi + const + mass, np.clip(ybar, a, b), np.full(ybar.shape, sd)
 
 
-def nondetection_loglik(
+@dataclass
+class PairCache:
+    """Rate-independent probe geometry for one fixed candidate set, filled lazily.
+
+    The non-detection term of a candidate needs, per probe its plume reaches, the
+    plume's peak per unit rate there (``unit_ppb``, (pairs, H)); that depends on the
+    candidate, the probes, the wind and the settings but not on the hits, so the
+    coarse grid shared by every source of a survey computes it once per channel,
+    in blocks of :data:`CHUNK` candidates, as they are first needed.
+    """
+
+    cand_e: F64
+    cand_n: F64
+    heights: F64
+    blocks: dict[int, tuple[NDArray[np.int64], F64]] = field(default_factory=dict)
+
+    def pairs(
+        self,
+        index: NDArray[np.int64],
+        probes: Probes,
+        wind: WindHistory,
+        molar_mass_g_mol: float,
+        settings: Settings,
+    ) -> tuple[NDArray[np.int64], F64]:
+        """(position in ``index``, unit_ppb) of every live pair of the candidates ``index``."""
+        pos = np.full(len(self.cand_e), -1, dtype=np.int64)
+        pos[index] = np.arange(len(index))
+        out_c, out_u = [], []
+        for b in np.unique(index // CHUNK):
+            b = int(b)
+            if b not in self.blocks:
+                sl = slice(b * CHUNK, min(len(self.cand_e), (b + 1) * CHUNK))
+                ci, unit = probe_pairs(
+                    self.cand_e[sl],
+                    self.cand_n[sl],
+                    self.heights,
+                    probes,
+                    wind,
+                    molar_mass_g_mol,
+                    settings,
+                )
+                self.blocks[b] = (ci + b * CHUNK, unit)
+            ci, unit = self.blocks[b]
+            p = pos[ci]
+            keep = p >= 0
+            out_c.append(p[keep])
+            out_u.append(unit[keep])
+        if not out_c:
+            return np.empty(0, dtype=np.int64), np.empty((0, len(self.heights)))
+        return np.concatenate(out_c), np.concatenate(out_u)
+
+
+def probe_pairs(
     cand_e: F64,
     cand_n: F64,
     heights: F64,
-    rate_mu: F64,
-    rate_sd: F64,
     probes: Probes,
     wind: WindHistory,
     molar_mass_g_mol: float,
     settings: Settings,
-) -> F64:
-    """ln E_{Q | hits}[P(no hit at any probe | s, H, Q)], shape (k, H) (module docstring)."""
-    k, nh = len(cand_e), len(heights)
-    out = np.zeros((k, nh))
+) -> tuple[NDArray[np.int64], F64]:
+    """(candidate index, unit_ppb (pairs, H)): the probes each candidate's plume reaches.
+
+    unit_ppb [ppb per g/s] is the Gaussian plume's peak at the probe segment's closest
+    approach to the axis, its width widened by the transport error (module docstring).
+    Probes outside a wide straight cone downwind, upwind, or beyond 5 plume widths
+    are left out (their P(no hit) is 1).
+    """
+    k = len(cand_e)
+    empty = (np.empty(0, dtype=np.int64), np.empty((0, len(heights))))
     if len(probes) == 0 or k == 0:
-        return out
-    nodes = rate_mu[..., None] + np.sqrt(2.0) * rate_sd[..., None] * _GH_X  # (k, H, N)
-    logw = np.log(_GH_W / np.sqrt(np.pi))
+        return empty
     tsd = np.deg2rad(settings.transport_sd_deg)
     me, mn = wind.mean_e, wind.mean_n
     ms = max(np.hypot(me, mn), 1e-9)
     me, mn = me / ms, mn / ms
     speed_p = np.maximum(np.hypot(probes.vel_e, probes.vel_n), 1e-6)
+    cis, units = [], []
     for c0 in range(0, k, CHUNK):
         sl = slice(c0, min(k, c0 + CHUNK))
         # cheap straight-line screen: probes far outside a wide cone downwind cannot matter
@@ -299,7 +354,7 @@ def nondetection_loglik(
         near = (co.x > 0.0) & (y_min < 5.0 * s_lat)
         if not near.any():
             continue
-        ci, pj = ci[near], pj[near]
+        pj = pj[near]
         conc = gaussian_plume_sigma(
             y_min[near][:, None],
             probes.alt[pj][:, None],
@@ -310,27 +365,68 @@ def nondetection_loglik(
             sz[near][:, None],
             settings.mixing_height_m,
         )  # (pairs, H) [g/m3 per g/s]
-        unit_ppb = g_m3_to_ppb(conc, molar_mass_g_mol)
-        # pairs whose plume cannot reach the threshold at the highest rate node: P = 1
-        limit = 0.2 * probes.threshold * probes.noise
-        qmax = np.exp(nodes[sl][ci].max(axis=(1, 2)))
-        live = unit_ppb.max(axis=1) * qmax > limit
-        if not live.any():
-            continue
-        ci, unit_ppb = ci[live], unit_ppb[live]
-        mu = np.exp(nodes[sl][ci]) * unit_ppb[:, :, None]  # (pairs, H, N) [ppb]
-        sd = np.sqrt(probes.noise**2 + (settings.discrepancy * mu) ** 2)
-        logp = np.log(
-            settings.miss
-            + (1.0 - settings.miss) * ndtr((probes.threshold * probes.noise - mu) / sd)
+        cis.append(ci[near] + c0)
+        units.append(g_m3_to_ppb(conc, molar_mass_g_mol))
+    if not cis:
+        return empty
+    return np.concatenate(cis), np.concatenate(units)
+
+
+def nondetection_loglik(
+    cand_e: F64,
+    cand_n: F64,
+    heights: F64,
+    rate_mu: F64,
+    rate_sd: F64,
+    probes: Probes,
+    wind: WindHistory,
+    molar_mass_g_mol: float,
+    settings: Settings,
+    *,
+    cache: PairCache | None = None,
+    index: NDArray[np.int64] | None = None,
+) -> F64:
+    """ln E_{Q | hits}[P(no hit at any probe | s, H, Q)], shape (k, H) (module docstring).
+
+    With ``cache`` (whose candidates include these: ``index`` their positions in
+    it) the probe geometry is taken from, and kept in, the cache.
+    """
+    k, nh = len(cand_e), len(heights)
+    out = np.zeros((k, nh))
+    if len(probes) == 0 or k == 0:
+        return out
+    if cache is not None and index is not None:
+        ci, unit_ppb = cache.pairs(index, probes, wind, molar_mass_g_mol, settings)
+    else:
+        ci, unit_ppb = probe_pairs(
+            cand_e, cand_n, heights, probes, wind, molar_mass_g_mol, settings
         )
-        n_c = sl.stop - sl.start
-        lp = np.zeros((n_c, nh, N_RATE_NODES))
-        for a in range(nh):
-            for b in range(N_RATE_NODES):
-                lp[:, a, b] = np.bincount(ci, weights=logp[:, a, b], minlength=n_c)
-        out[sl] = np.logaddexp.reduce(lp + logw, axis=-1)
-    return out
+    if ci.size == 0:
+        return out
+    nodes = rate_mu[..., None] + np.sqrt(2.0) * rate_sd[..., None] * _GH_X  # (k, H, N)
+    logw = np.log(_GH_W / np.sqrt(np.pi))
+    # pairs whose plume cannot reach the threshold at the highest rate node: P = 1
+    limit = 0.2 * probes.threshold * probes.noise
+    q = np.exp(nodes)  # (k, H, N) [g/s]
+    live = unit_ppb.max(axis=1) * q.max(axis=(1, 2))[ci] > limit
+    if not live.any():
+        return out
+    ci, unit_ppb = ci[live], unit_ppb[live]
+    # (pairs, H, N) [ppb]; single precision: each term is a probability near 1 whose
+    # log is summed over a few hundred probes (error ~1e-5 on the log-likelihood)
+    f32 = np.float32
+    mu = q[ci].astype(f32) * unit_ppb[:, :, None].astype(f32)
+    sd = np.sqrt(f32(probes.noise**2) + (f32(settings.discrepancy) * mu) ** 2)
+    z = (f32(probes.threshold * probes.noise) - mu) / sd
+    logp = np.log(f32(settings.miss) + f32(1.0 - settings.miss) * ndtr(z))
+    # sum over each candidate's probes (pairs come candidate by candidate)
+    if np.any(ci[1:] < ci[:-1]):
+        order = np.argsort(ci, kind="stable")
+        ci, logp = ci[order], logp[order]
+    starts = np.flatnonzero(np.concatenate([[True], ci[1:] != ci[:-1]]))
+    lp = np.zeros((k, nh, N_RATE_NODES))
+    lp[ci[starts]] = np.add.reduceat(logp, starts, axis=0, dtype=np.float64)
+    return np.asarray(np.logaddexp.reduce(lp + logw, axis=-1), dtype=float)
 
 
 def evaluate(
@@ -343,12 +439,14 @@ def evaluate(
     settings: Settings,
     *,
     prune: float = 20.0,
+    cache: PairCache | None = None,
 ) -> Evaluation:
     """The log marginal likelihood of every candidate (positions x heights).
 
     ``cand_e``, ``cand_n`` (k,) [m]; ``heights`` (H,) [m AGL]. The non-detection term
     is evaluated only where the hits' likelihood is within ``prune`` of its maximum
-    (elsewhere it cannot change which candidates are plausible).
+    (elsewhere it cannot change which candidates are plausible). ``cache``: a
+    :class:`PairCache` for exactly these candidates.
     """
     cand_e = np.asarray(cand_e, dtype=float)
     cand_n = np.asarray(cand_n, dtype=float)
@@ -379,6 +477,8 @@ def evaluate(
                 wind,
                 crossings.molar_mass,
                 settings,
+                cache=cache,
+                index=np.flatnonzero(keep),
             )
             total[keep] += nd
             total[~keep] += -prune  # bounded below what any kept candidate can reach

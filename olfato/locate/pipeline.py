@@ -10,6 +10,7 @@ evidence (:mod:`olfato.locate.multisource`); each source's posterior
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +20,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from olfato.detect.fingerprint import NONE
 from olfato.errors import OlfatoError
 from olfato.locate import crlb as crlbmod
 from olfato.locate import multisource as ms
+from olfato.locate import refine as rf
 from olfato.locate.crossings import DEFAULT_PROBE_LENGTH_M, crossings_from_hits, probes_from_track
-from olfato.locate.likelihood import Crossings, Probes, Settings
+from olfato.locate.likelihood import Crossings, PairCache, Probes, Settings
 from olfato.locate.posterior import DEFAULT_HEIGHTS_M, Domain, Ellipse, Posterior, posterior
 from olfato.locate.transport import WindHistory, wind_history
 from olfato.physics.stability import pasquill_class, solar_elevation
@@ -37,6 +40,10 @@ F64 = NDArray[np.float64]
 
 #: sensor lags tried [s]
 LAG_GRID_S = tuple(np.arange(0.0, 4.01, 0.5))
+#: a mixture makes a source suspect when its suspect parts hold at least this share
+#: (the larger part of its gas: the source's own answer, cf.
+#: :attr:`olfato.detect.fingerprint.Classification.primary`)
+MIXTURE_SUSPECT_SHARE = 0.5
 #: default margin of the search domain around the track [m]
 DEFAULT_MARGIN_M = 250.0
 #: default model settings per transport: a turbulent (real) plume and a steady plume
@@ -276,6 +283,7 @@ def locate(
     direction_sd_deg: float | None = None,
     probe_length_m: float = DEFAULT_PROBE_LENGTH_M,
     crlb: bool = True,
+    refine: bool = True,
 ) -> Sources:
     """Estimate every source of a survey: where, how strong, how sure, and what.
 
@@ -290,7 +298,9 @@ def locate(
     ``margin_m`` [m] how far beyond the track a source may be; ``coarse_m`` [m] the
     coarse grid (default: about 1/120 of the domain); ``lag_s`` [s] the sensor lag
     (one for all channels, or per channel; estimated when None); ``probe_length_m``
-    [m] the non-detection segments; ``crlb`` compute the Cramer-Rao bound.
+    [m] the non-detection segments; ``crlb`` compute the Cramer-Rao bound;
+    ``refine`` with ``transport="mean"``, refine each source on every sample when
+    the data fit a steady plume (:mod:`olfato.locate.refine`).
 
     Each :class:`Source` has ``east_m``, ``north_m`` [m] and ``lat``, ``lon`` [deg]
     (posterior mean), ``height_m`` [m AGL], ``analyte`` (the dominant channel) with
@@ -367,9 +377,18 @@ def locate(
     snr = hits.table["snr"].to_numpy(dtype=float)
 
     probes_cache: dict[str, Probes] = {}
+    pair_cache: dict[Any, PairCache] = {}
     sw = (t, speed, direction)
 
+    fits: dict[frozenset[int], tuple[str, Posterior]] = {}
+
     def fit(group: list[int]) -> tuple[str, Posterior]:
+        key = frozenset(group)
+        if key not in fits:
+            fits[key] = _fit(group)
+        return fits[key]
+
+    def _fit(group: list[int]) -> tuple[str, Posterior]:
         ch = ms.dominant_channel(hits, group)
         lag = lags.get(ch)
         if lag is None:
@@ -386,6 +405,7 @@ def locate(
             coarse_m=coarse_m,
             direction_sd_deg=dir_sd,
             survey_wind=sw,
+            pair_cache=pair_cache,
         )
         return ch, post
 
@@ -443,30 +463,64 @@ def locate(
             groups = [g for j, g in enumerate(groups) if j not in (a, b)] + [best_fit]
             merged = True
 
+    # -- steady plumes: every sample, not just crossing summaries ---------------------------
+    refined: list[rf.Refined | None] = [None] * len(groups)
+    dir_sd_bound = dir_sd_for_crlb(t, direction)
+    if transport == "mean" and refine:
+        refined = refine_steady(hits, groups, lags, wind, settings, dir_sd_bound)
+
     # -- summaries -----------------------------------------------------------------------
     sources = []
-    for members, ch, post in groups:
+    by_hits: set[frozenset[int]] = set()
+    for (members, ch, post), ref in zip(groups, refined, strict=True):
         fp = hits.group(members)
         cls = fp.classification
-        lat, lon = survey.frame.to_wgs84([post.mean[0]], [post.mean[1]])
+        signature, suspect = cls.signature, is_suspect(cls, hits.library)
+        own = (
+            hits_verdict(hits, members, idx) if cls.signature == NONE and not cls.mixture else None
+        )
+        if own is not None:
+            signature, suspect = own
+            if suspect:
+                by_hits.add(frozenset(members))
+        se, sn, sh = post.mean[0], post.mean[1], post.height_m
+        rate, rate_ci, ell = post.rate_g_s, post.rate_ci95_g_s, post.ellipse
+        tau = (lags.get(ch, 0.0), 0.0)
+        if ref is not None and ref.accepted:
+            se, sn, sh = (float(v) for v in ref.theta[:3])
+            tau = (float(ref.theta[5]), float(ref.theta[6]))
+            sd_q = float(np.sqrt(max(ref.cov[4, 4], 0.0)))
+            rate = float(np.exp(ref.theta[4]))
+            rate_ci = (rate * float(np.exp(-1.96 * sd_q)), rate * float(np.exp(1.96 * sd_q)))
+            ell = ellipse_from_cov(ref.position_cov)
+        lat, lon = survey.frame.to_wgs84([se], [sn])
         bound = float("nan")
         if crlb:
-            bound = source_crlb(hits, ch, post, wind, settings, dir_sd_for_crlb(t, direction))
+            bound = source_crlb(
+                hits,
+                ch,
+                post,
+                wind,
+                settings,
+                dir_sd_bound,
+                at=(se, sn, sh, rate),
+                response_s=tau if transport == "mean" else None,
+            )
         sources.append(
             Source(
                 "",
-                post.mean[0],
-                post.mean[1],
-                post.height_m,
+                se,
+                sn,
+                sh,
                 float(lat[0]),
                 float(lon[0]),
                 ch,
-                post.rate_g_s,
-                post.rate_ci95_g_s,
-                post.ellipse,
-                cls.signature,
+                rate,
+                rate_ci,
+                ell,
+                signature,
                 dict(cls.probabilities),
-                bool(cls.suspect),
+                suspect,
                 sorted(members),
                 bound,
                 post.log_evidence,
@@ -477,9 +531,62 @@ def locate(
     sources.sort(key=lambda x: (-x.n_hits, -x.rate_g_s))
     for j, src in enumerate(sources, start=1):
         src.id = f"S{j}"
+        if frozenset(src.hit_ids) in by_hits:
+            base.warnings.append(
+                f"{src.id}: its hits' summed gases match no signature; most of its hits alone "
+                f"read as {src.signature}, so it is reported as a suspect"
+            )
+        sus = {
+            k: v for k, v in src.mixture.items() if k in hits.library and hits.library[k].suspect
+        }
+        if sus and not src.suspect:
+            parts = ", ".join(f"{k} {v:.0%}" for k, v in sus.items())
+            base.warnings.append(
+                f"{src.id}: a mixture with a minor suspect part ({parts}): a suspect plume "
+                "crosses this source's; check the nearby suspect sources and the ground"
+            )
     base.sources = sources
     base.lag_s = lags
     return base
+
+
+def is_suspect(cls: Any, library: Any) -> bool:
+    """Whether a source's fingerprint makes it a suspect.
+
+    A single signature: its category. A mixture of overlapping plumes: only when its
+    suspect parts hold at least :data:`MIXTURE_SUSPECT_SHARE` of it, i.e. most of the
+    source's own gas is suspect; a mixture whose suspect part is the smaller says
+    that a suspect plume passes over this source's, and the suspect is that plume's
+    own source (whose hits it dominates) - the analyst is told in
+    :attr:`Sources.warnings`.
+    """
+    if not cls.mixture:
+        return bool(cls.suspect)
+    share = sum(v for k, v in cls.mixture.items() if k in library and library[k].suspect)
+    return bool(share >= MIXTURE_SUSPECT_SHARE)
+
+
+def hits_verdict(hits: Hits, members: list[int], index: dict[int, int]) -> tuple[str, bool] | None:
+    """(signature, suspect) from the hits' own fingerprints, when most of them agree.
+
+    Used when the gases of a source's hits summed match no signature nor a mixture
+    (overlapping plumes can contaminate each hit differently, so the sum fits no
+    two-part mix while every hit alone does): the source is a suspect when more
+    than half of its hits are (:func:`is_suspect`), named by their most common own
+    answer (:attr:`olfato.detect.fingerprint.Classification.primary`). None when
+    no answer has a majority.
+    """
+    if len(members) < 2:
+        return None
+    own = [hits.fingerprints[index[h]].classification for h in members]
+    votes = [is_suspect(c, hits.library) for c in own]
+    n_sus = sum(votes)
+    if 2 * n_sus > len(votes):
+        names = Counter(c.primary for c, v in zip(own, votes, strict=True) if v)
+        return names.most_common(1)[0][0], True
+    names = Counter(c.primary for c in own)
+    name, n = names.most_common(1)[0]
+    return (name, False) if 2 * n > len(own) else None
 
 
 def dir_sd_for_crlb(time_s: F64, dir_from_deg: F64) -> float:
@@ -494,21 +601,39 @@ def source_crlb(
     wind: WindHistory,
     settings: Settings,
     direction_sd_deg: float,
+    *,
+    at: tuple[float, float, float, float] | None = None,
+    response_s: tuple[float, float] | None = None,
 ) -> float:
-    """The Cramer-Rao bound [m] of a source at its estimate (:mod:`olfato.locate.crlb`)."""
+    """The Cramer-Rao bound [m] of a source at its estimate (:mod:`olfato.locate.crlb`).
+
+    ``at`` (east [m], north [m], height [m], rate [g/s]) where to evaluate it (default:
+    the posterior mean). With ``response_s`` (time constant, delay) [s] the bound is
+    for the sensor's samples (every sample in time order, the first-order response
+    with that time constant and delay, both unknown), the data of
+    :mod:`olfato.locate.refine`; else for the plume at the valid samples, without
+    the sensor's response.
+    """
     s = hits.survey.samples
     v = hits.survey.gas(channel)
     ok = np.isfinite(v)
-    theta = np.array(
-        [post.mean[0], post.mean[1], post.height_m, 0.0, np.log(max(post.rate_g_s, 1e-12))]
-    )
+    if at is None:
+        at = (post.mean[0], post.mean[1], post.height_m, post.rate_g_s)
+    theta = np.array([at[0], at[1], at[2], 0.0, np.log(max(at[3], 1e-12))])
     from olfato.physics.units import molar_mass
 
+    e = s["east_m"].to_numpy(dtype=float)
+    n = s["north_m"].to_numpy(dtype=float)
+    z = s["alt_agl_m"].to_numpy(dtype=float)
+    dt = None
+    if response_s is not None:
+        theta = np.append(theta, [max(float(response_s[0]), 0.0), float(response_s[1])])
+        dt = sample_step(hits.survey.time)
     j = crlbmod.fisher_information(
         theta,
-        s["east_m"].to_numpy(dtype=float)[ok],
-        s["north_m"].to_numpy(dtype=float)[ok],
-        s["alt_agl_m"].to_numpy(dtype=float)[ok],
+        e if dt is not None else e[ok],
+        n if dt is not None else n[ok],
+        z if dt is not None else z[ok],
         hits.backgrounds[channel].noise,
         wind.mean_speed_ms,
         wind.mean_dir_deg,
@@ -517,5 +642,106 @@ def source_crlb(
         molar_mass(channel),
         direction_sd_deg,
         settings.mixing_height_m,
+        dt_s=dt,
+        use=ok if dt is not None else None,
     )
     return crlbmod.position_bound(j)[0]
+
+
+def sample_step(time_s: F64) -> float:
+    """The survey's median sampling step [s]."""
+    d = np.diff(np.asarray(time_s, dtype=float))
+    d = d[np.isfinite(d) & (d > 0)]
+    return float(np.median(d)) if d.size else 1.0
+
+
+def ellipse_from_cov(cov: F64, level: float = 0.95) -> Ellipse:
+    """The ``level`` ellipse of a bivariate normal of covariance ``cov`` [m2] (east, north)."""
+    from scipy.stats import chi2
+
+    r2 = float(chi2.ppf(level, 2))
+    vals, vecs = np.linalg.eigh(np.asarray(cov, dtype=float))
+    major = vecs[:, 1]
+    az = float(np.mod(np.rad2deg(np.arctan2(major[0], major[1])), 180.0))
+    return Ellipse(
+        float(np.sqrt(r2 * max(vals[1], 0.0))), float(np.sqrt(r2 * max(vals[0], 0.0))), az
+    )
+
+
+def refine_steady(
+    hits: Hits,
+    groups: list[tuple[list[int], str, Posterior]],
+    lags: dict[str, float],
+    wind: WindHistory,
+    settings: Settings,
+    direction_sd_deg: float,
+) -> list[rf.Refined | None]:
+    """Sample-level refinement of every group (:mod:`olfato.locate.refine`), largest first;
+    each accepted source's plume is subtracted from the samples of the next ones."""
+    from olfato.physics.units import molar_mass
+
+    survey = hits.survey
+    s = survey.samples
+    e = s["east_m"].to_numpy(dtype=float)
+    n = s["north_m"].to_numpy(dtype=float)
+    z = s["alt_agl_m"].to_numpy(dtype=float)
+    dt = sample_step(survey.time)
+    tab = hits.table.set_index("id")
+    in_hit: dict[int, NDArray[np.bool_]] = {}
+    for h in tab.index:
+        m = np.zeros(len(e), dtype=bool)
+        r = tab.loc[h]
+        m[int(r["i_start"]) : int(r["i_end"]) + 1] = True
+        in_hit[int(h)] = m
+    out: list[rf.Refined | None] = [None] * len(groups)
+    fitted: dict[str, F64] = {}  # channel -> the accepted sources' plumes [ppb]
+    order = sorted(range(len(groups)), key=lambda k: -len(groups[k][0]))
+    for k in order:
+        _, ch, post = groups[k]
+        y = hits.enhancement(ch)
+        use = np.isfinite(y)
+        for j, (other, _, _) in enumerate(groups):
+            if j != k:
+                for h in other:
+                    use &= ~in_hit[h]
+        if use.sum() < 10:
+            continue
+        y = y - fitted.get(ch, 0.0)
+        me, mn, mh = post.map_position
+        lag = lags.get(ch, 0.0)
+        start = np.array([me, mn, mh, 0.0, np.log(max(post.rate_g_s, 1e-6)), lag, 0.0])
+        args = (
+            e,
+            n,
+            z,
+            y,
+            use,
+            hits.backgrounds[ch].noise,
+            dt,
+            wind.mean_speed_ms,
+            wind.mean_dir_deg,
+            direction_sd_deg,
+            settings.stability,
+            settings.dispersion_model,
+            molar_mass(ch),
+            settings.mixing_height_m,
+        )
+        ref = rf.refine(start, *args)
+        ref.accepted = rf.accept(ref, np.asarray(post.mean), post.cov)
+        out[k] = ref
+        if ref.accepted:
+            mu = rf.model(
+                ref.theta,
+                e,
+                n,
+                z,
+                dt,
+                wind.mean_speed_ms,
+                wind.mean_dir_deg,
+                settings.stability,
+                settings.dispersion_model,
+                molar_mass(ch),
+                settings.mixing_height_m,
+            )
+            fitted[ch] = fitted.get(ch, 0.0) + mu
+    return out

@@ -22,12 +22,20 @@ Summaries
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import logsumexp, ndtr
 
-from olfato.locate.likelihood import Crossings, Evaluation, Probes, Settings, evaluate
+from olfato.locate.likelihood import (
+    Crossings,
+    Evaluation,
+    PairCache,
+    Probes,
+    Settings,
+    evaluate,
+)
 from olfato.locate.transport import WindHistory, wind_history
 
 F64 = NDArray[np.float64]
@@ -170,13 +178,17 @@ def _raster(
     probes: Probes | None,
     winds: list[tuple[WindHistory, float]],
     settings: Settings,
+    caches: dict[Any, PairCache] | None = None,
 ) -> Raster:
     ee, nn = np.meshgrid(e, n)
+    ce, cn = ee.ravel(), nn.ravel()
     lls, mus, sds, lws = [], [], [], []
-    for wind, logw in winds:
-        ev: Evaluation = evaluate(
-            ee.ravel(), nn.ravel(), heights, crossings, probes, wind, settings
-        )
+    for j, (wind, logw) in enumerate(winds):
+        cache = None
+        if caches is not None:
+            key = (crossings.channel, j, len(ce), float(ce[0]), float(cn[0]))
+            cache = caches.setdefault(key, PairCache(ce, cn, heights))
+        ev: Evaluation = evaluate(ce, cn, heights, crossings, probes, wind, settings, cache=cache)
         lls.append(ev.loglik)
         mus.append(ev.rate_mu)
         sds.append(ev.rate_sd)
@@ -247,13 +259,17 @@ def posterior(
     direction_sd_deg: float = 0.0,
     survey_wind: tuple[F64, F64, F64] | None = None,
     coarse: Raster | None = None,
+    pair_cache: dict[Any, PairCache] | None = None,
 ) -> Posterior:
     """The posterior of one source from its crossings and the flight's probes.
 
     ``coarse_m`` [m] the coarse grid; ``direction_sd_deg`` [deg] the uncertainty of
     the mean wind direction, integrated out when > 0 (needs ``survey_wind`` = (time
     [s], speed [m/s], direction FROM [deg])); ``coarse`` a coarse raster already
-    computed for these data.
+    computed for these data; ``pair_cache`` a dict, shared by the fits of one
+    survey, that keeps the coarse grid's probe geometry per channel
+    (:class:`olfato.locate.likelihood.PairCache`; the probes of a channel must not
+    change between fits that share it).
     """
     heights = np.asarray(domain.heights, dtype=float)
     winds = (
@@ -261,12 +277,15 @@ def posterior(
     )
     if coarse is None:
         e, n = domain.grid(coarse_m)
-        coarse = _raster(e, n, heights, crossings, probes, winds, settings)
+        coarse = _raster(e, n, heights, crossings, probes, winds, settings, pair_cache)
     e0, e1, n0, n1 = coarse.region()
     step = max((e1 - e0) / FINE_CELLS, (n1 - n0) / FINE_CELLS, 0.25)
-    sub = replace(domain, east_min=e0, east_max=e1, north_min=n0, north_max=n1)
-    fe, fn = sub.grid(step)
-    fine = _raster(fe, fn, heights, crossings, probes, winds, settings)
+    if step >= 0.75 * min(coarse.cell_m):
+        fine = coarse  # a broad posterior: a finer grid would not be finer
+    else:
+        sub = replace(domain, east_min=e0, east_max=e1, north_min=n0, north_max=n1)
+        fe, fn = sub.grid(step)
+        fine = _raster(fe, fn, heights, crossings, probes, winds, settings)
     ee, nn = np.meshgrid(fine.east, fine.north)
     p = fine.prob
     mean = np.array([np.sum(p * ee), np.sum(p * nn)])
