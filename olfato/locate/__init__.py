@@ -15,6 +15,17 @@ Modules: :mod:`~olfato.locate.transport` (back-trajectories), :mod:`~olfato.loca
 :mod:`~olfato.locate.table`.
 """
 
-from olfato.locate.pipeline import Source, Sources, locate
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from olfato.locate.pipeline import Source, Sources, locate
 
 __all__ = ["Source", "Sources", "locate"]
+
+
+def __getattr__(name: str) -> Any:
+    # loaded on first use (PEP 562), so that `olfato --help` does not import SciPy
+    if name in __all__:
+        return getattr(import_module("olfato.locate.pipeline"), name)
+    raise AttributeError(f"module 'olfato.locate' has no attribute {name!r}")

@@ -19,21 +19,25 @@ and :mod:`~olfato.plan.sorties` (battery-sized flights), :mod:`~olfato.plan.cand
 :mod:`~olfato.plan.nextflight` (:func:`next_flight`).
 """
 
-from olfato.plan.area import Area, read_area, read_no_fly
-from olfato.plan.candidates import (
-    Candidate,
-    candidates_from_geojson,
-    candidates_from_sources,
-    read_candidates,
-)
-from olfato.plan.conditions import Conditions, conditions_from_survey
-from olfato.plan.coverage import survey_lines
-from olfato.plan.export_geojson import write_geojson
-from olfato.plan.export_kml import write_kml
-from olfato.plan.export_qgc import QgcMission, read_qgc_plan, write_qgc_plan
-from olfato.plan.followup import FollowUp, plan_followup
-from olfato.plan.sortie import Sortie
-from olfato.plan.sorties import cover_area
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from olfato.plan.area import Area, read_area, read_no_fly
+    from olfato.plan.candidates import (
+        Candidate,
+        candidates_from_geojson,
+        candidates_from_sources,
+        read_candidates,
+    )
+    from olfato.plan.conditions import Conditions, conditions_from_survey
+    from olfato.plan.coverage import survey_lines
+    from olfato.plan.export_geojson import write_geojson
+    from olfato.plan.export_kml import write_kml
+    from olfato.plan.export_qgc import QgcMission, read_qgc_plan, write_qgc_plan
+    from olfato.plan.followup import FollowUp, plan_followup
+    from olfato.plan.sortie import Sortie
+    from olfato.plan.sorties import cover_area
 
 __all__ = [
     "Area",
@@ -56,3 +60,32 @@ __all__ = [
     "write_kml",
     "write_qgc_plan",
 ]
+#: where each export lives; loaded on first use (PEP 562), so that `olfato --help`
+#: does not import SciPy
+_MODULE = {
+    "Area": "area",
+    "read_area": "area",
+    "read_no_fly": "area",
+    "Candidate": "candidates",
+    "candidates_from_geojson": "candidates",
+    "candidates_from_sources": "candidates",
+    "read_candidates": "candidates",
+    "Conditions": "conditions",
+    "conditions_from_survey": "conditions",
+    "survey_lines": "coverage",
+    "write_geojson": "export_geojson",
+    "write_kml": "export_kml",
+    "QgcMission": "export_qgc",
+    "read_qgc_plan": "export_qgc",
+    "write_qgc_plan": "export_qgc",
+    "FollowUp": "followup",
+    "plan_followup": "followup",
+    "Sortie": "sortie",
+    "cover_area": "sorties",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULE:
+        return getattr(import_module(f"olfato.plan.{_MODULE[name]}"), name)
+    raise AttributeError(f"module 'olfato.plan' has no attribute {name!r}")
