@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from olfato.errors import OlfatoError
+from olfato.plotting import save_figure
 
 if TYPE_CHECKING:
     from olfato.detect.pipeline import Hits
@@ -61,11 +61,4 @@ def plot_hits(hits: Hits, path: str | Path) -> Path:
         fontsize=10,
     )
     fig.tight_layout()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110)
-    except OSError as exc:
-        raise OlfatoError(f"{path}: cannot write the plot: {exc.strerror or exc}") from None
-    finally:
-        plt.close(fig)
-    return path
+    return save_figure(fig, path, what="plot")

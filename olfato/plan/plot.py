@@ -14,10 +14,10 @@ import numpy as np
 from matplotlib.patches import Ellipse as EllipsePatch
 from matplotlib.patches import Polygon as PolygonPatch
 
-from olfato.errors import OlfatoError
 from olfato.plan.area import Area
 from olfato.plan.candidates import Candidate
 from olfato.plan.sortie import Sortie
+from olfato.plotting import save_figure
 
 
 def plot_plan(
@@ -133,11 +133,4 @@ def plot_plan(
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=7, framealpha=0.85)
     fig.tight_layout()
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(p)
-    except OSError as exc:
-        raise OlfatoError(f"{p}: cannot write the preview: {exc.strerror or exc}") from None
-    finally:
-        plt.close(fig)
-    return p
+    return save_figure(fig, p, what="preview")

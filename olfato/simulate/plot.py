@@ -9,6 +9,7 @@ import numpy as np
 
 from olfato.physics.units import g_m3_to_ppb, molar_mass
 from olfato.physics.wind import wind_vector
+from olfato.plotting import save_figure
 
 if TYPE_CHECKING:
     from olfato.simulate.core import Simulation
@@ -151,7 +152,4 @@ def plot_simulation(sim: Simulation, path: str | Path, grid: int = 140) -> Path:
         ha="center",
         color="tab:blue",
     )
-    out = Path(path)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, what="map")
