@@ -92,7 +92,7 @@ class ValidationReport:
         for reason, n in sorted(self.dropped.items(), key=lambda kv: -kv[1]):
             ex = self.examples.get(reason) or []
             first = f"; first at {ex[0].location()}" if ex and ex[0].location() else ""
-            lines.append(f"{n} row(s) dropped: {reason}{first}")
+            lines.append(f"{n} row(s): {reason}{first}")
         lines.extend(self.warnings)
         return lines
 
