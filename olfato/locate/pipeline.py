@@ -730,7 +730,7 @@ def refine_steady(
         ref.accepted = rf.accept(ref, np.asarray(post.mean), post.cov)
         out[k] = ref
         if ref.accepted:
-            mu = rf.model(
+            mu = crlbmod.sensor_samples(
                 ref.theta,
                 e,
                 n,

@@ -79,36 +79,6 @@ class Refined:
         return np.asarray(self.cov[:2, :2], dtype=float)
 
 
-def model(
-    p: F64,
-    east: F64,
-    north: F64,
-    alt: F64,
-    dt_s: float,
-    speed_ms: float,
-    dir_from_deg: float,
-    stability: str,
-    dispersion_model: str,
-    molar_mass_g_mol: float,
-    mixing_height_m: float | None = None,
-) -> F64:
-    """The sensor's expected enhancement [ppb] at every sample for ``p`` (module docstring;
-    :func:`olfato.locate.crlb.sensor_samples`)."""
-    return sensor_samples(
-        p,
-        east,
-        north,
-        alt,
-        dt_s,
-        speed_ms,
-        dir_from_deg,
-        stability,
-        dispersion_model,
-        molar_mass_g_mol,
-        mixing_height_m,
-    )
-
-
 def refine(
     start: F64,
     east: F64,
@@ -148,7 +118,7 @@ def refine(
     dsd = direction_sd_deg if np.isfinite(direction_sd_deg) and direction_sd_deg > 0 else 0.0
 
     def resid(p: F64) -> F64:
-        r = (model(p, *args)[use] - yu) / noise_ppb
+        r = (sensor_samples(p, *args)[use] - yu) / noise_ppb
         if dsd > 0:
             r = np.append(r, p[3] / dsd)
         return r
@@ -169,7 +139,7 @@ def refine(
         cov = np.linalg.inv(info)
     except np.linalg.LinAlgError:
         cov = np.linalg.pinv(info)
-    mu = model(fit.x, *args)[use]
+    mu = sensor_samples(fit.x, *args)[use]
     plume = mu > PLUME_SD * noise_ppb
     n_plume = int(plume.sum())
     red = float(np.mean(((mu - yu)[plume] / noise_ppb) ** 2)) if n_plume else float("inf")
