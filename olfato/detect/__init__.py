@@ -15,8 +15,9 @@ Modules: :mod:`~olfato.detect.background` (baseline and noise),
 :mod:`~olfato.detect.table`.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from olfato.lazy import exports
 
 if TYPE_CHECKING:
     from olfato.detect.background import ChannelBackground, estimate_background
@@ -52,8 +53,4 @@ _MODULE = {
     "detect": "pipeline",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _MODULE:
-        return getattr(import_module(f"olfato.detect.{_MODULE[name]}"), name)
-    raise AttributeError(f"module 'olfato.detect' has no attribute {name!r}")
+__getattr__ = exports(__name__, _MODULE)

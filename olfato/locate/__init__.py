@@ -15,17 +15,14 @@ Modules: :mod:`~olfato.locate.transport` (back-trajectories), :mod:`~olfato.loca
 :mod:`~olfato.locate.table`.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from olfato.lazy import exports
 
 if TYPE_CHECKING:
     from olfato.locate.pipeline import Source, Sources, locate
 
 __all__ = ["Source", "Sources", "locate"]
 
-
-def __getattr__(name: str) -> Any:
-    # loaded on first use (PEP 562), so that `olfato --help` does not import SciPy
-    if name in __all__:
-        return getattr(import_module("olfato.locate.pipeline"), name)
-    raise AttributeError(f"module 'olfato.locate' has no attribute {name!r}")
+# loaded on first use, so that `olfato --help` does not import SciPy
+__getattr__ = exports(__name__, dict.fromkeys(__all__, "pipeline"))

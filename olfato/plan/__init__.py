@@ -19,8 +19,9 @@ and :mod:`~olfato.plan.sorties` (battery-sized flights), :mod:`~olfato.plan.cand
 :mod:`~olfato.plan.nextflight` (:func:`next_flight`).
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from olfato.lazy import exports
 
 if TYPE_CHECKING:
     from olfato.plan.area import Area, read_area, read_no_fly
@@ -84,8 +85,4 @@ _MODULE = {
     "cover_area": "sorties",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _MODULE:
-        return getattr(import_module(f"olfato.plan.{_MODULE[name]}"), name)
-    raise AttributeError(f"module 'olfato.plan' has no attribute {name!r}")
+__getattr__ = exports(__name__, _MODULE)

@@ -7,8 +7,9 @@ sim.clean     # enhancement [ppb] per "source:analyte", no noise or background
 sim.write("out/two_labs", plot=True)
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from olfato.lazy import exports
 
 if TYPE_CHECKING:
     from olfato.simulate.core import Simulation, simulate
@@ -25,8 +26,4 @@ _MODULE = {
     "scenario_from_dict": "scenario",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _MODULE:
-        return getattr(import_module(f"olfato.simulate.{_MODULE[name]}"), name)
-    raise AttributeError(f"module 'olfato.simulate' has no attribute {name!r}")
+__getattr__ = exports(__name__, _MODULE)

@@ -1,7 +1,8 @@
 """Reading, validating and projecting drone survey logs into a :class:`Survey`."""
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from olfato.lazy import exports
 
 if TYPE_CHECKING:
     from olfato.survey.model import Problem, Survey, ValidationReport
@@ -18,8 +19,4 @@ _MODULE = {
     "LocalFrame": "projection",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _MODULE:
-        return getattr(import_module(f"olfato.survey.{_MODULE[name]}"), name)
-    raise AttributeError(f"module 'olfato.survey' has no attribute {name!r}")
+__getattr__ = exports(__name__, _MODULE)
