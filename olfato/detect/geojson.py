@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from olfato.errors import OlfatoError
+from olfato.output import writing
 
 if TYPE_CHECKING:
     from olfato.detect.pipeline import Hits
@@ -82,10 +82,6 @@ def hits_to_geojson(hits: Hits) -> dict[str, Any]:
 
 def write_geojson(hits: Hits, path: str | Path) -> Path:
     """Write :func:`hits_to_geojson` to ``path``; :class:`OlfatoError` if it cannot."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(hits_to_geojson(hits), indent=1) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise OlfatoError(f"{path}: cannot write the hits GeoJSON: {exc.strerror or exc}") from None
-    return path
+    with writing(path, "hits GeoJSON") as p:
+        p.write_text(json.dumps(hits_to_geojson(hits), indent=1) + "\n", encoding="utf-8")
+    return p

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from olfato.plotting import save_figure
+from olfato.output import save_figure
 
 if TYPE_CHECKING:
     from olfato.detect.pipeline import Hits

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from olfato import CAVEAT
-from olfato.errors import OlfatoError
+from olfato.output import writing
 
 if TYPE_CHECKING:
     from olfato.locate.pipeline import Sources
@@ -77,13 +77,7 @@ def sources_to_geojson(sources: Sources) -> dict[str, Any]:
 
 def write_geojson(sources: Sources, path: str | Path) -> Path:
     """Write :func:`sources_to_geojson` to ``path``; :class:`OlfatoError` if it cannot."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    with writing(path, "sources GeoJSON") as p:
         text = json.dumps(sources_to_geojson(sources), indent=1)
-        path.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise OlfatoError(
-            f"{path}: cannot write the sources GeoJSON: {exc.strerror or exc}"
-        ) from None
-    return path
+        p.write_text(text + "\n", encoding="utf-8")
+    return p

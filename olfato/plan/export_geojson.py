@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from olfato.errors import OlfatoError
+from olfato.output import writing
 from olfato.plan.sortie import Sortie
 
 
@@ -63,10 +63,6 @@ def plan_geojson(sorties: Sequence[Sortie]) -> dict[str, Any]:
 
 def write_geojson(sorties: Sequence[Sortie], path: str | Path) -> Path:
     """Write :func:`plan_geojson` to ``path``."""
-    p = Path(path)
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
+    with writing(path, "GeoJSON") as p:
         p.write_text(json.dumps(plan_geojson(sorties), indent=2) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise OlfatoError(f"{p}: cannot write the GeoJSON: {exc.strerror or exc}") from None
     return p

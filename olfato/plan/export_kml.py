@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from olfato.errors import OlfatoError
+from olfato.output import writing
 from olfato.plan.area import Area
 from olfato.plan.sortie import Sortie
 
@@ -131,10 +131,6 @@ def write_kml(
     candidates: Sequence[Any] | None = None,
 ) -> Path:
     """Write the plan as KML 2.2 (:func:`kml_tree`); returns the path."""
-    p = Path(path)
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
+    with writing(path, "KML") as p:
         kml_tree(sorties, area, no_fly, candidates).write(p, encoding="UTF-8", xml_declaration=True)
-    except OSError as exc:
-        raise OlfatoError(f"{p}: cannot write the KML: {exc.strerror or exc}") from None
     return p

@@ -37,6 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from olfato.errors import OlfatoError
+from olfato.output import writing
 from olfato.plan.area import Area
 from olfato.plan.sortie import Sortie
 
@@ -149,12 +150,9 @@ def write_qgc_plan(
         raise OlfatoError("no sortie to write: the plan is empty")
     paths = plan_paths(path, len(items))
     for sortie, p in zip(items, paths, strict=True):
-        try:
-            p.parent.mkdir(parents=True, exist_ok=True)
+        with writing(p, "plan"):
             text = json.dumps(plan_dict(sortie, no_fly, home_amsl_m), indent=4)
             p.write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise OlfatoError(f"{p}: cannot write the plan: {exc.strerror or exc}") from None
     return paths
 
 

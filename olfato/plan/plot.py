@@ -14,10 +14,10 @@ import numpy as np
 from matplotlib.patches import Ellipse as EllipsePatch
 from matplotlib.patches import Polygon as PolygonPatch
 
+from olfato.output import save_figure
 from olfato.plan.area import Area
 from olfato.plan.candidates import Candidate
 from olfato.plan.sortie import Sortie
-from olfato.plotting import save_figure
 
 
 def plot_plan(

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from olfato.output import save_figure
 from olfato.physics.units import g_m3_to_ppb, molar_mass
 from olfato.physics.wind import wind_vector
-from olfato.plotting import save_figure
 
 if TYPE_CHECKING:
     from olfato.simulate.core import Simulation

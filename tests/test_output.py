@@ -1,4 +1,4 @@
-"""Figures are written where asked, or refused with a message naming the file."""
+"""Products are written where asked, or refused with a message naming the file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from olfato.errors import OlfatoError
-from olfato.plotting import save_figure
+from olfato.output import save_figure, writing
 
 
 def test_save_figure_writes_png_in_a_new_folder(tmp_path: Path) -> None:
@@ -26,3 +26,16 @@ def test_unwritable_path_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(OlfatoError, match=r"a-file/map.png: cannot write the map"):
         save_figure(fig, blocker / "map.png", what="map")
     assert not plt.get_fignums()
+
+
+def test_writing_makes_the_folder_and_names_an_unwritable_file(tmp_path: Path) -> None:
+    with writing(tmp_path / "a" / "b" / "hits.geojson", "hits GeoJSON") as p:
+        p.write_text("{}", encoding="utf-8")
+    assert (tmp_path / "a" / "b" / "hits.geojson").read_text() == "{}"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with (
+        pytest.raises(OlfatoError, match=r"a-file/x.geojson: cannot write the hits GeoJSON"),
+        writing(blocker / "x.geojson", "hits GeoJSON") as p,
+    ):
+        p.write_text("{}", encoding="utf-8")
