@@ -12,8 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import warnings
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +27,7 @@ from olfato.progress import ProgressCallback, progress_bar
 from olfato.survey.analytes import KNOWN_ANALYTES, UNIT_TO_PPB
 from olfato.survey.model import NAV_COLUMNS, Problem, Survey
 from olfato.survey.projection import LocalFrame
-from olfato.survey.validate import RowFlags, build_survey, check_numeric
+from olfato.survey.validate import RowFlags, as_column, build_survey, check_numeric
 
 #: files larger than this (several seconds' read) show a progress bar [bytes]; the
 #: byte-counting reader that drives it halves the parser's speed, so small files skip it
@@ -204,7 +206,10 @@ def read_table(
     lines = np.arange(len(table), dtype=np.int64) + 2
     for p in sorted(skipped, key=lambda p: p.line or 0):
         lines[lines >= (p.line or 0)] += 1
-    empty = table.isna().all(axis=1).to_numpy()
+    # a blank line is a row of NaN, so a first column without NaN rules them out cheaply
+    empty = np.zeros(len(table), dtype=bool)
+    if len(table.columns) and table.iloc[:, 0].isna().any():
+        empty = table.isna().all(axis=1).to_numpy()
     if empty.any():
         table = table.loc[~empty].reset_index(drop=True)
         lines = lines[~empty]
@@ -238,12 +243,28 @@ def parse_epoch_or_iso(raw: pd.Series, column: str, flags: RowFlags, path: Path)
         t = raw.to_numpy(dtype=float)
         _check_epoch_units(t, column, path)
         return t
-    if isinstance(raw.array, pd.arrays.ArrowStringArray):
-        try:  # fast path: Arrow's ISO 8601 parser, which insists on an offset
-            stamp = pa.array(raw.array).cast(pa.timestamp("us", "UTC"))
-            return stamp.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(float) * 1e-6
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-            pass
+    t_iso = iso_with_offset_to_epoch(raw)
+    return t_iso if t_iso is not None else _parse_mixed_times(raw, column, flags, path)
+
+
+def iso_with_offset_to_epoch(raw: pd.Series) -> np.ndarray | None:
+    """Seconds since the Unix epoch [s] when every value is ISO 8601 with an offset.
+
+    Arrow's parser (which insists on the offset, and releases the GIL); empty values
+    are NaN. None when any value is not a time or has no offset: the caller then takes
+    the slow path that names them.
+    """
+    if not isinstance(raw.array, pd.arrays.ArrowStringArray):
+        return None
+    try:
+        stamp = pa.array(raw.array).cast(pa.timestamp("us", "UTC"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    us: np.ndarray = stamp.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    return us * 1e-6
+
+
+def _parse_mixed_times(raw: pd.Series, column: str, flags: RowFlags, path: Path) -> np.ndarray:
     text = raw.astype("string").str.strip()
     number = pd.to_numeric(text, errors="coerce")
     has_offset = text.str.contains(_HAS_OFFSET, regex=True).fillna(False).astype(bool)
@@ -290,7 +311,9 @@ def gas_to_ppb(
     channels: dict[str, str] = {}
     for col, (analyte, unit) in gas.items():
         values = table.pop(col)
-        table[analyte] = values * UNIT_TO_PPB[unit] if unit != "ppb" else values
+        if unit != "ppb":
+            values = as_column(table, values.to_numpy() * UNIT_TO_PPB[unit])
+        table[analyte] = values
         channels[analyte] = unit
     return channels
 
@@ -328,7 +351,8 @@ def read_csv_v1(
             last,
             header[max(n_last - 1, 0)],
         )
-    table["time"] = parse_epoch_or_iso(table["time"], "time", flags, path)
+    t, frame, projected = _times_and_positions(table, flags, path, frame)
+    table["time"] = as_column(table, t)
     channels = gas_to_ppb(table, gas, flags)
     return build_survey(
         table,
@@ -338,4 +362,43 @@ def read_csv_v1(
         format="csv-v1",
         strict=strict,
         frame=frame,
+        projected=projected,
     )
+
+
+def _times_and_positions(
+    table: pd.DataFrame, flags: RowFlags, path: Path, frame: LocalFrame | None
+) -> tuple[np.ndarray, LocalFrame | None, tuple[np.ndarray, np.ndarray] | None]:
+    """The times [s] of every row and, when positions are numbers, their projection.
+
+    Arrow's ISO 8601 parser releases the GIL and PROJ holds it, so the times are parsed
+    on a second core while the positions are projected: on a million rows that hides
+    the ~25 ms the times take (benchmarks/read.py). Returns the times, the frame and
+    the east/north [m] of every row; or the frame given and None when positions are
+    not all numbers (build_survey then projects them after flagging the text).
+    """
+    raw, lat, lon = table["time"], table["lat"], table["lon"]
+    if not (
+        isinstance(raw.array, pd.arrays.ArrowStringArray)
+        and lat.dtype == np.float64
+        and lon.dtype == np.float64
+    ):
+        return parse_epoch_or_iso(raw, "time", flags, path), frame, None
+    try:
+        frame = frame or LocalFrame.centred_on(lat.to_numpy(), lon.to_numpy())
+    except ValueError:  # not one usable position: build_survey says so
+        return parse_epoch_or_iso(raw, "time", flags, path), None, None
+    started = threading.Event()
+
+    def parse() -> np.ndarray | None:
+        started.set()
+        return iso_with_offset_to_epoch(raw)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        times = pool.submit(parse)
+        started.wait()  # PROJ would otherwise hold the GIL before Arrow could start
+        projected = frame.to_local(lat.to_numpy(), lon.to_numpy())
+        t = times.result()
+    if t is None:
+        t = _parse_mixed_times(raw, "time", flags, path)
+    return t, frame, projected

@@ -36,13 +36,22 @@ class LocalFrame:
 
         The median, not the bounding box, so that one wild GPS fix cannot move it; taken
         over at most ~10,000 evenly spaced fixes, which is as good a centre and cheap.
+        Fixes that cannot be positions (missing, out of range, or (0, 0): a GPS without
+        fix) are left out, so a frame can be chosen before the survey is validated.
         """
         lat_a = np.asarray(lat, dtype=float).reshape(-1)
         lon_a = np.asarray(lon, dtype=float).reshape(-1)
-        step = max(1, lat_a.size // 10_000)
+        for step in (max(1, lat_a.size // 10_000), 1):  # all fixes if the sample has none
+            la, lo = lat_a[::step], lon_a[::step]
+            with np.errstate(invalid="ignore"):
+                ok = (np.abs(la) <= 90) & (np.abs(lo) <= 180) & ((la != 0) | (lo != 0))
+            if ok.any():
+                break
+        else:
+            raise ValueError("no usable position to centre a local frame on")
         return cls(
-            lat0=round(float(np.nanmedian(lat_a[::step])), 7),
-            lon0=round(float(np.nanmedian(lon_a[::step])), 7),
+            lat0=round(float(np.median(la[ok])), 7),
+            lon0=round(float(np.median(lo[ok])), 7),
         )
 
     @property

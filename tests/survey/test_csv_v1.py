@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from pyproj import Geod
 
@@ -237,3 +238,45 @@ def test_fast_projection_matches_exact_transverse_mercator():
     exact = Transformer.from_crs("EPSG:4326", frame.proj4.replace(" +approx", ""), always_xy=True)
     e2, n2 = exact.transform(lon, lat)
     assert np.max(np.hypot(e - e2, n - n2)) < 1e-3
+
+
+def test_iso_and_epoch_times_give_the_same_survey(write_csv):
+    """ISO times take the path that parses them while projecting; epoch seconds do not."""
+    r = rows(40)
+    r[3] = r[3].replace(",270,", ",361,")
+    r[5] = r[5].replace("29.100250", "95.0")
+    r[7] = r[7].replace("29.100350,-110.9", "0,0")
+    r[9] = r[9].replace("29.100450", "29.110450")
+    r[12] = ",".join(["", *r[12].split(",")[1:]])  # no time
+    epoch = write_csv(r, name="epoch.csv")
+    iso = [
+        line
+        if line.startswith(",")
+        else pd.Timestamp(float(line.split(",", 1)[0]), unit="s", tz="UTC")
+        .tz_convert("-07:00")
+        .isoformat()
+        + ","
+        + line.split(",", 1)[1]
+        for line in r
+    ]
+    a, b = read_survey(epoch), read_survey(write_csv(iso, name="iso.csv"))
+    assert a.frame == b.frame
+    assert a.report.dropped == b.report.dropped
+    assert a.report.dropped["missing value"] == 1 and b.n_samples == 35
+    for col in ("time", "east_m", "north_m", "ch4"):
+        np.testing.assert_array_equal(a.samples[col], b.samples[col])
+
+
+def test_frame_is_centred_on_real_fixes_only():
+    """No-fix (0, 0), out-of-range and missing positions do not move the frame."""
+    from olfato.survey.projection import LocalFrame
+
+    lat = np.array([29.1, 29.2, 29.3, 0.0, 0.0, 0.0, 95.0, np.nan, np.nan])
+    lon = np.array([-110.9, -110.8, -110.7, 0.0, 0.0, 0.0, -110.0, -110.0, -110.0])
+    assert LocalFrame.centred_on(lat, lon) == LocalFrame(29.2, -110.8)
+    with pytest.raises(ValueError):
+        LocalFrame.centred_on([0.0, np.nan], [0.0, 1.0])
+    # a long flight whose evenly spaced sample of fixes holds no good one
+    lat, lon = np.zeros(20_000), np.zeros(20_000)
+    lat[1::2], lon[1::2] = 29.1, -110.9
+    assert LocalFrame.centred_on(lat, lon) == LocalFrame(29.1, -110.9)
