@@ -14,7 +14,7 @@ import io
 import re
 import threading
 import warnings
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -166,20 +166,6 @@ def _parse(path: Path, kwargs: dict[str, object], quiet: bool) -> pd.DataFrame:
         return pd.read_csv(stream, **kwargs)  # type: ignore[call-overload]
 
 
-def _parse_numbers_typed(
-    path: Path, kwargs: dict[str, object], numeric: Collection[str], quiet: bool
-) -> pd.DataFrame:
-    """Parse with the ``numeric`` columns as floats (a few per cent faster), or, when one
-    holds text, with types guessed, so that validation can name each bad value."""
-    if numeric:
-        try:
-            return _parse(path, {**kwargs, "dtype": dict.fromkeys(numeric, np.float64)}, quiet)
-        except ValueError as exc:  # text in a number column (ParserError is a ValueError)
-            if isinstance(exc, (pd.errors.ParserError, UnicodeDecodeError)):
-                raise
-    return _parse(path, kwargs, quiet)
-
-
 def read_table(
     path: Path,
     *,
@@ -187,12 +173,8 @@ def read_table(
     decimal: str = ".",
     encoding: str = "utf-8-sig",
     quiet: bool = False,
-    numeric: Collection[str] = (),
 ) -> tuple[pd.DataFrame, np.ndarray, list[Problem]]:
     """Read a CSV into strings/numbers, keeping each row's line number.
-
-    ``numeric`` names the columns that should hold numbers: they are parsed as floats
-    straight away (no type guessing), unless one holds text.
 
     Returns the table (all-empty lines removed), the file line of each row, and the
     lines that had more fields than the header (which are left out of the table).
@@ -203,7 +185,7 @@ def read_table(
     caught: list[warnings.WarningMessage] = []
     try:
         try:
-            table = _parse_numbers_typed(path, kwargs, numeric, quiet)
+            table = _parse(path, kwargs, quiet)
         except pd.errors.ParserError as exc:
             if "Expected" not in str(exc):
                 raise
@@ -364,8 +346,7 @@ def read_csv_v1(
     path = Path(path)
     header = read_header(path)
     gas, _extra = classify_columns(header, path)
-    numeric = [c for c in header if c in gas or c in NAV_COLUMNS[1:]]
-    table, lines, skipped = read_table(path, quiet=quiet, numeric=numeric)
+    table, lines, skipped = read_table(path, quiet=quiet)
     flags = RowFlags(lines)
     drop_lines(skipped, flags)
     n_last = truncated_last_line(path, len(header)) if len(table) else None
