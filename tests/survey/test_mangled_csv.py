@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,21 @@ from olfato.survey.io import read_survey
 from tests.survey.conftest import HEADER, rows
 
 GOOD = "\n".join([HEADER, *rows(12)]) + "\n"
+# the same flight with ISO 8601 times: Survey CSV v1 parses those while it projects
+GOOD_ISO = (
+    "\n".join(
+        [
+            HEADER,
+            *(
+                pd.Timestamp(float(r.split(",", 1)[0]), unit="s", tz="UTC").isoformat()
+                + ","
+                + r.split(",", 1)[1]
+                for r in rows(12)
+            ),
+        ]
+    )
+    + "\n"
+)
 JUNK = st.sampled_from(
     [
         "",
@@ -38,7 +54,7 @@ JUNK = st.sampled_from(
 
 @st.composite
 def mangled(draw: st.DrawFn) -> bytes:
-    text = GOOD
+    text = draw(st.sampled_from([GOOD, GOOD_ISO]))
     for _ in range(draw(st.integers(1, 6))):
         op = draw(st.sampled_from(["insert", "delete", "replace_field", "truncate", "swap_lines"]))
         if op == "truncate":
