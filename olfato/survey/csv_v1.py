@@ -12,10 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
 import warnings
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -358,54 +357,37 @@ def read_csv_v1(
             last,
             header[max(n_last - 1, 0)],
         )
-    t, frame, projected = _times_and_positions(table, flags, path, frame)
-    table["time"] = as_column(table, t)
-    channels = gas_to_ppb(table, gas, flags)
-    return build_survey(
-        table,
-        channels=channels,
-        flags=flags,
-        source=str(path),
-        format="csv-v1",
-        strict=strict,
-        frame=frame,
-        projected=projected,
-    )
+    # PROJ, Arrow's ISO 8601 parser and NumPy release the GIL: the positions are
+    # projected on other threads while the times are parsed and the columns checked
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        frame, projected = _start_projection(table, frame, pool)
+        table["time"] = as_column(table, parse_epoch_or_iso(table["time"], "time", flags, path))
+        channels = gas_to_ppb(table, gas, flags)
+        return build_survey(
+            table,
+            channels=channels,
+            flags=flags,
+            source=str(path),
+            format="csv-v1",
+            strict=strict,
+            frame=frame,
+            projected=projected,
+        )
 
 
-def _times_and_positions(
-    table: pd.DataFrame, flags: RowFlags, path: Path, frame: LocalFrame | None
-) -> tuple[np.ndarray, LocalFrame | None, tuple[np.ndarray, np.ndarray] | None]:
-    """The times [s] of every row and, when positions are numbers, their projection.
+def _start_projection(
+    table: pd.DataFrame, frame: LocalFrame | None, pool: ThreadPoolExecutor
+) -> tuple[LocalFrame | None, Future[tuple[np.ndarray, np.ndarray]] | None]:
+    """Start projecting every row when all positions are numbers (the usual file).
 
-    Arrow's ISO 8601 parser releases the GIL and PROJ holds it, so the times are parsed
-    on a second core while the positions are projected: on a million rows that hides
-    the ~25 ms the times take (benchmarks/read.py). Returns the times, the frame and
-    the east/north [m] of every row; or the frame given and None when positions are
-    not all numbers (build_survey then projects them after flagging the text).
+    Returns the frame and the projection under way; or the frame given and None when
+    a position is text or none is usable (build_survey projects after flagging them).
     """
-    raw, lat, lon = table["time"], table["lat"], table["lon"]
-    if not (
-        isinstance(raw.array, pd.arrays.ArrowStringArray)
-        and lat.dtype == np.float64
-        and lon.dtype == np.float64
-    ):
-        return parse_epoch_or_iso(raw, "time", flags, path), frame, None
+    lat, lon = table["lat"], table["lon"]
+    if lat.dtype != np.float64 or lon.dtype != np.float64:
+        return frame, None
     try:
         frame = frame or LocalFrame.centred_on(lat.to_numpy(), lon.to_numpy())
     except ValueError:  # not one usable position: build_survey says so
-        return parse_epoch_or_iso(raw, "time", flags, path), None, None
-    started = threading.Event()
-
-    def parse() -> np.ndarray | None:
-        started.set()
-        return iso_with_offset_to_epoch(raw)
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        times = pool.submit(parse)
-        started.wait()  # PROJ would otherwise hold the GIL before Arrow could start
-        projected = frame.to_local(lat.to_numpy(), lon.to_numpy())
-        t = times.result()
-    if t is None:
-        t = _parse_mixed_times(raw, "time", flags, path)
-    return t, frame, projected
+        return None, None
+    return frame, pool.submit(frame.to_local, lat.to_numpy(), lon.to_numpy())

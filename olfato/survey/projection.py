@@ -66,8 +66,9 @@ class LocalFrame:
         return CRS.from_proj4(self.proj4)
 
     def _projection(self) -> Proj:
-        # pyproj objects must not be shared between threads (a server's workers); a
-        # bare Proj skips the CRS-to-CRS pipeline of a Transformer, ~20% faster
+        # pyproj objects must not be shared between threads (a server's workers, or
+        # Survey CSV v1 projecting in the background: pyproj releases the GIL); a bare
+        # Proj skips the CRS-to-CRS pipeline of a Transformer, ~20% faster
         cache = _THREAD_PROJ.__dict__.setdefault("cache", {})
         if self.proj4 not in cache:
             cache[self.proj4] = Proj(self.proj4)

@@ -20,6 +20,7 @@ By default bad rows are dropped and counted by reason in the
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -263,7 +264,7 @@ def build_survey(
     strict: bool = False,
     max_speed_ms: float = MAX_GROUND_SPEED_MS,
     frame: LocalFrame | None = None,
-    projected: tuple[np.ndarray, np.ndarray] | None = None,
+    projected: Future[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Survey:
     """Validate a canonical table and project it; see the module docstring.
 
@@ -272,8 +273,8 @@ def build_survey(
     already in ppb, and extra columns. ``flags`` carries the source line of each row and
     what the reader already found bad. ``frame`` fixes the local projection; by default
     it is centred on the survey. ``projected`` is east, north [m] of every row in
-    ``frame`` when the reader has projected them already (Survey CSV v1 does, while
-    Arrow parses its times).
+    ``frame`` being projected on another thread while the columns are checked (Survey
+    CSV v1 starts it before parsing times; PROJ releases the GIL).
     """
     report = flags.report
     report.rows_read = len(table) + flags.outside
@@ -294,13 +295,14 @@ def build_survey(
         def kept(a: np.ndarray) -> np.ndarray:
             return a if every else a[keep]
 
-        if projected is None or frame is None:
+        if projected is not None and frame is not None:
+            east, north = projected.result()
+        else:
             # every row, bad ones too: cheaper than selecting the good ones first, and
             # the frame is the one Survey CSV v1 picks before validating (centred_on
             # leaves out fixes that cannot be positions)
             frame = frame or LocalFrame.centred_on(lat, lon)
-            projected = frame.to_local(lat, lon)
-        east, north = projected
+            east, north = frame.to_local(lat, lon)
         if not np.isfinite(kept(east).sum() + kept(north).sum()):  # one pass, no temporaries
             unprojectable = keep & ~(np.isfinite(east) & np.isfinite(north))
             if unprojectable.any():
