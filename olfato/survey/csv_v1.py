@@ -269,8 +269,15 @@ def iso_with_offset_to_epoch(raw: pd.Series) -> np.ndarray | None:
         stamp = pa.array(raw.array).cast(pa.timestamp("us", "UTC"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
-    us: np.ndarray = stamp.cast(pa.int64()).to_numpy(zero_copy_only=False)
-    return us * 1e-6
+    # chunk by chunk into one array: the chunks' microseconds are read in place
+    us = stamp.cast(pa.int64())
+    seconds = np.empty(len(us))
+    start = 0
+    for chunk in us.chunks if isinstance(us, pa.ChunkedArray) else [us]:
+        end = start + len(chunk)
+        np.multiply(chunk.to_numpy(zero_copy_only=False), 1e-6, out=seconds[start:end])
+        start = end
+    return seconds
 
 
 def _parse_mixed_times(raw: pd.Series, column: str, flags: RowFlags, path: Path) -> np.ndarray:
