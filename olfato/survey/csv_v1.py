@@ -252,11 +252,11 @@ def parse_epoch_or_iso(raw: pd.Series, column: str, flags: RowFlags, path: Path)
         t = raw.to_numpy(dtype=float)
         _check_epoch_units(t, column, path)
         return t
-    t_iso = iso_with_offset_to_epoch(raw)
+    t_iso = _iso_with_offset_to_epoch(raw)
     return t_iso if t_iso is not None else _parse_mixed_times(raw, column, flags, path)
 
 
-def iso_with_offset_to_epoch(raw: pd.Series) -> np.ndarray | None:
+def _iso_with_offset_to_epoch(raw: pd.Series) -> np.ndarray | None:
     """Seconds since the Unix epoch [s] when every value is ISO 8601 with an offset.
 
     Arrow's parser (which insists on the offset, and releases the GIL); empty values
