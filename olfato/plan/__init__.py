@@ -16,7 +16,8 @@ and :mod:`~olfato.plan.sorties` (battery-sized flights), :mod:`~olfato.plan.cand
 :mod:`~olfato.plan.followup` (expected information gain), :mod:`~olfato.plan.nofly`
 (no-fly zones), :mod:`~olfato.plan.export_qgc`, :mod:`~olfato.plan.export_kml`,
 :mod:`~olfato.plan.export_geojson`, :mod:`~olfato.plan.plot` (preview),
-:mod:`~olfato.plan.nextflight` (:func:`next_flight`).
+:mod:`~olfato.plan.nextflight` (:func:`next_flight`), :mod:`~olfato.plan.flight_defaults`
+(the default speed, endurance, reserve, altitude band and goal).
 """
 
 from typing import TYPE_CHECKING

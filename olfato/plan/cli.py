@@ -9,6 +9,7 @@ import typer
 
 from olfato.errors import OlfatoError
 from olfato.options import MappingOpt, QuietOpt, StrictOpt, WindOpt, load_survey
+from olfato.plan import flight_defaults
 from olfato.progress import console
 
 if TYPE_CHECKING:
@@ -88,9 +89,9 @@ def area_command(
     alt: Annotated[float, typer.Option("--alt", help="Flight altitude above home (m).")],
     spacing: Annotated[float, typer.Option("--spacing", help="Distance between lines (m).")],
     out: OutOpt,
-    speed: SpeedOpt = 6.0,
-    endurance: EnduranceOpt = 1200.0,
-    reserve: ReserveOpt = 0.2,
+    speed: SpeedOpt = flight_defaults.SPEED_MS,
+    endurance: EnduranceOpt = flight_defaults.ENDURANCE_S,
+    reserve: ReserveOpt = flight_defaults.RESERVE,
     home: HomeOpt = None,
     margin: Annotated[
         float, typer.Option("--margin", help="Keep line ends this far inside the area (m).")
@@ -147,16 +148,20 @@ def next_command(
     stability: Annotated[
         str | None, typer.Option("--stability", help="Pasquill class A..F (default: survey's).")
     ] = None,
-    min_alt: Annotated[float, typer.Option("--min-alt", help="Lowest altitude (m).")] = 10.0,
-    max_alt: Annotated[float, typer.Option("--max-alt", help="Highest altitude (m).")] = 120.0,
-    speed: SpeedOpt = 6.0,
-    endurance: EnduranceOpt = 1200.0,
-    reserve: ReserveOpt = 0.2,
+    min_alt: Annotated[
+        float, typer.Option("--min-alt", help="Lowest altitude (m).")
+    ] = flight_defaults.MIN_ALT_M,
+    max_alt: Annotated[
+        float, typer.Option("--max-alt", help="Highest altitude (m).")
+    ] = flight_defaults.MAX_ALT_M,
+    speed: SpeedOpt = flight_defaults.SPEED_MS,
+    endurance: EnduranceOpt = flight_defaults.ENDURANCE_S,
+    reserve: ReserveOpt = flight_defaults.RESERVE,
     no_fly: NoFlyOpt = None,
     goal: Annotated[
         float,
         typer.Option("--goal", help="95% ellipse semi-major at which a source is settled (m)."),
-    ] = 25.0,
+    ] = flight_defaults.GOAL_M,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo.")] = 0,
     plot: PlotOpt = None,
     kml: KmlOpt = None,

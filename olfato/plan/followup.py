@@ -76,6 +76,14 @@ from olfato.plan.area import Area
 from olfato.plan.candidates import CHI2_2_95, Candidate, ellipse_semi_axes
 from olfato.plan.conditions import Conditions
 from olfato.plan.coverage import wind_axes
+from olfato.plan.flight_defaults import (
+    ENDURANCE_S,
+    GOAL_M,
+    MAX_ALT_M,
+    MIN_ALT_M,
+    RESERVE,
+    SPEED_MS,
+)
 from olfato.plan.nofly import DEFAULT_BUFFER_M, clear_route, free_pieces, inside_any
 from olfato.plan.sortie import VERTICAL_SPEED_MS, Sortie, flight_time_s
 from olfato.plan.sorties import check_flight_settings
@@ -154,7 +162,7 @@ class FollowUp:
     wind_from_deg: float = 0.0
 
 
-def priority(c: Candidate, goal_m: float = 25.0) -> float:
+def priority(c: Candidate, goal_m: float = GOAL_M) -> float:
     """Weight of a candidate's information gain [-]: suspects first, then by support.
 
     ``p_suspect + BENIGN_WEIGHT (1 - p_suspect)``, times ``n / (n + HITS_HALF)`` when
@@ -240,7 +248,7 @@ def leg_view(
     cand: Candidate,
     altitude_m: float,
     cond: Conditions,
-    speed_ms: float = 6.0,
+    speed_ms: float = SPEED_MS,
     heights: F64 | None = None,
     log_rate: F64 | None = None,
 ) -> LegView:
@@ -515,13 +523,13 @@ def plan_followup(
     frame: object,
     *,
     home: tuple[float, float] | None = None,
-    min_alt_m: float = 10.0,
-    max_alt_m: float = 120.0,
-    speed_ms: float = 6.0,
-    endurance_s: float = 1200.0,
-    reserve: float = 0.2,
+    min_alt_m: float = MIN_ALT_M,
+    max_alt_m: float = MAX_ALT_M,
+    speed_ms: float = SPEED_MS,
+    endurance_s: float = ENDURANCE_S,
+    reserve: float = RESERVE,
     no_fly: Sequence[Area] = (),
-    goal_m: float = 25.0,
+    goal_m: float = GOAL_M,
     buffer_m: float = DEFAULT_BUFFER_M,
     n_particles: int = N_PARTICLES,
     n_samples: int = N_SAMPLES,

@@ -16,6 +16,14 @@ from olfato.plan.candidates import (
     read_candidates,
 )
 from olfato.plan.conditions import Conditions, conditions_from_survey
+from olfato.plan.flight_defaults import (
+    ENDURANCE_S,
+    GOAL_M,
+    MAX_ALT_M,
+    MIN_ALT_M,
+    RESERVE,
+    SPEED_MS,
+)
 from olfato.plan.followup import FollowUp, plan_followup
 from olfato.survey.model import Survey
 from olfato.survey.projection import LocalFrame
@@ -56,13 +64,13 @@ def next_flight(
     wind_from_deg: float | None = None,
     wind_speed_ms: float | None = None,
     stability: str | None = None,
-    min_alt_m: float = 10.0,
-    max_alt_m: float = 120.0,
-    speed_ms: float = 6.0,
-    endurance_s: float = 1200.0,
-    reserve: float = 0.2,
+    min_alt_m: float = MIN_ALT_M,
+    max_alt_m: float = MAX_ALT_M,
+    speed_ms: float = SPEED_MS,
+    endurance_s: float = ENDURANCE_S,
+    reserve: float = RESERVE,
     no_fly: Sequence[Area] = (),
-    goal_m: float = 25.0,
+    goal_m: float = GOAL_M,
     seed: int = 0,
 ) -> FollowUp:
     """The next flight that most reduces the candidates' expected uncertainty.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from olfato.plan.flight_defaults import RESERVE
 from olfato.plan.geometry import path_length
 from olfato.survey.projection import LocalFrame
 
@@ -41,7 +42,7 @@ class Sortie:
     speed_ms: float
     frame: LocalFrame
     endurance_s: float
-    reserve: float = 0.2
+    reserve: float = RESERVE
     label: str = "sortie"
     kind: str = "coverage"
     expected_gain_nats: float | None = None

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from olfato.errors import OlfatoError
 from olfato.plan import geometry as geo
 from olfato.plan.area import Area
+from olfato.plan.flight_defaults import RESERVE
 from olfato.plan.sortie import Sortie, flight_time_s
 
 F64 = NDArray[np.float64]
@@ -120,7 +121,7 @@ def cover_area(
     spacing_m: float,
     speed_ms: float,
     endurance_s: float,
-    reserve: float = 0.2,
+    reserve: float = RESERVE,
     home: tuple[float, float] | None = None,
     margin_m: float = 2.0,
     offset_m: float = 0.0,
