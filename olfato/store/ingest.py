@@ -258,10 +258,29 @@ def record_analysis(
             code_version=code,
             inputs={**inputs, "detect_run": det.id},
             warnings=[w for w in sources.warnings if w not in hits.warnings],
-            summary={
-                "n_sources": len(sources),
-                "n_suspect": sum(x.suspect for x in sources.sources),
-            },
+            summary=_jsonable(
+                {
+                    "n_sources": len(sources),
+                    "n_suspect": sum(x.suspect for x in sources.sources),
+                    # until the sources table carries them (issue 12): each source's
+                    # kind/probabilities/warnings, and the detections (seen, not located)
+                    "source_levels": {
+                        x.id: {
+                            "kind": x.kind,
+                            "probability_exists": x.probability_exists,
+                            "p_suspect": x.p_suspect,
+                            "warnings": list(x.warnings),
+                        }
+                        for x in sources.sources
+                    },
+                    "n_detections": len(getattr(sources, "detections", [])),
+                    "detections": [
+                        f["properties"] | {"lon_lat": f["geometry"]["coordinates"]}
+                        for f in sources.to_geojson()["features"]
+                        if f["properties"].get("kind") == "detection"
+                    ],
+                }
+            ),
             raster_npz=_raster_npz(sources),
             started_at=started_at,
             actor=who,
