@@ -84,10 +84,11 @@ def chemistry_compatible(
     snr = np.where(fin, e / np.where(fin, s, 1.0), 0.0)
     ok = np.ones((n, n), dtype=bool)
     labels = []
-    for fp in hits.fingerprints:
+    for row, fp in enumerate(hits.fingerprints):
         cls = fp.classification
         p = cls.probabilities.get(cls.signature, 0.0)
-        labels.append(cls.signature if p >= SURE else None)
+        # a hit missing a channel (left out for a sensor fault) is not sure of anything
+        labels.append(cls.signature if p >= SURE and np.isfinite(e[row]).all() else None)
     for i in range(n):
         for j in range(i + 1, n):
             if labels[i] and labels[j] and labels[i] != labels[j]:

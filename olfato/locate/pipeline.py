@@ -731,8 +731,13 @@ def _finding(
             if f
         }
     )
-    if faults:
-        implausible.append("sensor warnings on its hits: " + "; ".join(faults))
+    blocking = [f for f in faults if "saturated" in f]
+    if blocking:
+        implausible.append("sensor warnings on its hits: " + "; ".join(blocking))
+    if len(blocking) < len(faults):
+        warnings.append(
+            "sensor notes on its hits: " + "; ".join(f for f in faults if f not in blocking)
+        )
 
     # -- level: located source or detection ----------------------------------------------
     why_not = []
@@ -749,6 +754,8 @@ def _finding(
         )
     if lv.rate_at_bound(rate_ci, settings.rate_range_g_s):
         why_not.append("its rate is at the prior's bound")
+    # the reason a detection is never suspect is its level, so the same words once
+    implausible = [w for w in implausible if not why_not or "prior's bound" not in w]
     if why_not:
         first = hits.table.iloc[
             max((full_index[h] for h in members), key=lambda j: float(hits.table["snr"].iloc[j]))

@@ -310,8 +310,15 @@ def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = Tr
         reading = (
             sn.first_order_response(truth_ppb, dt_int, sensor.response_time_s)[::n_sub] / per_unit
         )
+        reading = reading + sn.warmup_offset(
+            t_samp, sensor.warmup_amplitude, sensor.warmup_timescale_s
+        )
         reading = reading + sensor.noise * rng_sensor.standard_normal(len(reading))
         reading = np.maximum(sn.quantise(reading, sensor.resolution), 0.0)
+        reading = sn.saturate(reading, sensor.saturation)
+        if sensor.stuck is not None:
+            st = sensor.stuck
+            reading = sn.stick(t_samp, reading, st.start_s, st.duration_s, st.value)
         drop = sn.dropout_mask(
             t_samp, sensor.dropouts.rate_per_min, sensor.dropouts.mean_duration_s, rng_sensor
         )

@@ -36,11 +36,16 @@ Every field, with its unit; see ``scenarios/README.md`` for worked examples::
     sensors:
       - {analyte: acetone, unit: ppb, response_time_s: 2, noise: 1.5, background: 3,
          drift_per_hour: 1, wander: 0.5, resolution: 0.1,
-         dropouts: {rate_per_min: 0.5, mean_duration_s: 3}}
+         dropouts: {rate_per_min: 0.5, mean_duration_s: 3},
+         # sensor faults (optional): a warm-up offset decaying after power-on, a
+         # saturating range, a stretch frozen at one value (default: its reading then)
+         warmup_amplitude: 40, warmup_timescale_s: 90, saturation: 500,
+         stuck: {start_s: 300, duration_s: 120, value: 60}}
     signatures: my_library.yaml         # optional extra library, relative to this file
 
-``noise``, ``background``, ``drift_per_hour``, ``wander`` and ``resolution`` are in the
-channel's ``unit``. ``rate_g_s`` is the rate of the signature's reference gas [g/s].
+``noise``, ``background``, ``drift_per_hour``, ``wander``, ``resolution``,
+``warmup_amplitude``, ``saturation`` and ``stuck.value`` are in the channel's ``unit``.
+``rate_g_s`` is the rate of the signature's reference gas [g/s].
 """
 
 from __future__ import annotations
@@ -161,6 +166,12 @@ class Dropouts(_Model):
     mean_duration_s: float = Field(default=3.0, gt=0)
 
 
+class Stuck(_Model):
+    start_s: float = Field(ge=0)
+    duration_s: float = Field(gt=0)
+    value: float | None = None
+
+
 class Sensor(_Model):
     analyte: str
     unit: Literal["ppb", "ppm"] = "ppb"
@@ -172,6 +183,10 @@ class Sensor(_Model):
     wander_timescale_s: float = Field(default=300.0, gt=0)
     resolution: float = Field(default=0.0, ge=0)
     dropouts: Dropouts = Field(default_factory=Dropouts)
+    warmup_amplitude: float = 0.0
+    warmup_timescale_s: float = Field(default=90.0, gt=0)
+    saturation: float | None = Field(default=None, gt=0)
+    stuck: Stuck | None = None
 
     @field_validator("analyte")
     @classmethod
