@@ -434,6 +434,9 @@ def locate(
     best = lateral.max(axis=0)
     compat = ms.chemistry_compatible(hits)[np.ix_(rows, rows)]
     snr = hits.table["snr"].to_numpy(dtype=float)[rows]
+    passes = lv.pass_numbers(t, e, n)
+    hit_pass = passes[hits.table["i_peak"].to_numpy(dtype=int)[rows]]
+    compat &= ~ms.same_pass_apart(allc.east, allc.north, hit_pass)
 
     probes_cache: dict[str, Probes] = {}
     pair_cache: dict[Any, PairCache] = {}
@@ -479,15 +482,13 @@ def locate(
             sup = active.copy()
         cand = np.flatnonzero(sup)
         seed = int(cand[np.argmax(snr[cand])])
-        grp = sup & compat[seed]
-        grp[seed] = True
+        grp = ms.clique(sup & compat[seed], seed, compat, lateral[k])
         members = [ids[j] for j in np.flatnonzero(grp)]
         ch, post = fit(members)
         # collect again around the posterior mode
         me, mn, _ = post.map_position
         lat_at = ms.lateral_maps(np.array([me]), np.array([mn]), allc, wind, settings)[0]
-        grp2 = ms.supporters(lat_at, best, active) & compat[seed]
-        grp2[seed] = True
+        grp2 = ms.clique(ms.supporters(lat_at, best, active) & compat[seed], seed, compat, lat_at)
         if not np.array_equal(grp2, grp):
             members = [ids[j] for j in np.flatnonzero(grp2)]
             ch, post = fit(members)
@@ -531,7 +532,6 @@ def locate(
     # -- levels of finding, probabilities, summaries -------------------------------------------
     p_sep = separate_probabilities(groups, fit, compat, idx, snr)
     expected_false = hits.false_alarms_per_hour * survey.duration_s / 3600.0
-    passes = lv.pass_numbers(t, e, n)
     short = track_too_short(e, n)
     if short:
         base.warnings.append(short)
