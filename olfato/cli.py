@@ -30,8 +30,34 @@ class _OlfatoGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except OlfatoError as exc:
-            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            text = str(exc)
+            flag = option_for(ctx.command, exc.parameter) if exc.parameter else None
+            if flag:
+                text = f"{exc.message} (option {flag})" + (f"\n{exc.hint}" if exc.hint else "")
+            console.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
             ctx.exit(exc.exit_code)
+
+
+def option_for(command: Any, parameter: str) -> str | None:
+    """The flag that sets a library function's ``parameter`` on the command line.
+
+    Library errors name parameters (:attr:`OlfatoError.parameter`); every command that
+    takes that parameter gives it the same flag, so the whole command tree is searched
+    and the flag is returned only when it is unambiguous.
+    """
+    import click
+
+    flags: set[str] = set()
+
+    def walk(cmd: Any) -> None:
+        for p in getattr(cmd, "params", []):
+            if isinstance(p, click.Option) and p.name == parameter:
+                flags.add(max(p.opts, key=len))
+        for sub in getattr(cmd, "commands", {}).values():
+            walk(sub)
+
+    walk(command)
+    return flags.pop() if len(flags) == 1 else None
 
 
 app = typer.Typer(
