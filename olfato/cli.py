@@ -96,7 +96,7 @@ def _root(
 from olfato.detect.cli import detect_command  # noqa: E402
 from olfato.locate.cli import locate_command  # noqa: E402
 from olfato.plan.cli import plan_app  # noqa: E402
-from olfato.report.cli import report_command, share_command  # noqa: E402
+from olfato.report.cli import report_command, share_app  # noqa: E402
 from olfato.simulate.cli import simulate_command  # noqa: E402
 from olfato.store.cli import case_app  # noqa: E402
 from olfato.survey.cli import survey_app  # noqa: E402
@@ -109,7 +109,7 @@ app.command(name="locate")(locate_command)
 app.add_typer(plan_app, name="plan")
 app.add_typer(case_app, name="case")
 app.command(name="report")(report_command)
-app.command(name="share")(share_command)
+app.add_typer(share_app, name="share")
 app.command(name="translate")(translate_command)
 
 

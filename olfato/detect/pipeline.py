@@ -16,20 +16,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from olfato.chemistry.signatures import SignatureLibrary, load_signatures
 from olfato.detect import hits as hitmod
 from olfato.detect.background import DEFAULT_WINDOW_S, ChannelBackground, estimate_background
+from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
 from olfato.detect.fingerprint import (
     Classification,
     YorkFit,
     classify,
     enhancement_ratios,
 )
-from olfato.detect.signatures import SignatureLibrary, load_signatures
 from olfato.errors import OlfatoError
 from olfato.survey.model import Survey
 
-#: default false alarms per flight hour
-DEFAULT_FALSE_ALARMS_PER_HOUR = 0.2
 #: a channel needs this many finite readings to be used
 MIN_READINGS = 10
 
@@ -158,7 +157,9 @@ def detect(
     """
     if not false_alarms_per_hour > 0:
         raise OlfatoError(
-            f"--false-alarms must be a positive rate per flight hour, got {false_alarms_per_hour}"
+            "false_alarms_per_hour must be a positive rate per flight hour, "
+            f"got {false_alarms_per_hour}",
+            parameter="false_alarms_per_hour",
         )
     library = signatures if signatures is not None else load_signatures()
     where = survey.source

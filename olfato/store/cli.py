@@ -55,8 +55,8 @@ def add_command(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Add SURVEYs to CASE: detect and locate each, recorded as new versions."""
+    from olfato.casework.surveys import add_survey
     from olfato.store.db import open_store
-    from olfato.store.ingest import add_survey
 
     with open_store(workspace) as store:
         for path in surveys:
