@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
 from olfato.errors import OlfatoError
+from olfato.locate.defaults import DEFAULT_MARGIN_M
 from olfato.locate.thresholds import Thresholds
-from olfato.options import MappingOpt, QuietOpt, StrictOpt, SurveyArg, WindOpt, load_survey
+from olfato.options import MappingOpt, QuietOpt, StrictOpt, SurveyArg, WindOpt
 from olfato.progress import console
 
 
@@ -24,13 +26,13 @@ def locate_command(
         Path | None,
         typer.Option("--plot", help="Write a map (PNG): track, hits, posterior, ellipses."),
     ] = None,
-    false_alarms: Annotated[
+    false_alarms_per_hour: Annotated[
         float,
         typer.Option(
             "--false-alarms",
             help="Expected false hits per flight hour on clean air (detection threshold).",
         ),
-    ] = 0.2,
+    ] = DEFAULT_FALSE_ALARMS_PER_HOUR,
     signatures: Annotated[
         Path | None,
         typer.Option("--signatures", help="Signature library YAML added to the default one."),
@@ -45,15 +47,15 @@ def locate_command(
     ] = "trajectory",
     margin: Annotated[
         float, typer.Option("--margin", help="How far beyond the track a source may be [m].")
-    ] = 250.0,
-    min_p_exists: Annotated[
+    ] = DEFAULT_MARGIN_M,
+    min_probability_exists: Annotated[
         float,
         typer.Option(
             "--min-p-exists",
             help="A source is called suspect only when its probability of existing reaches this.",
         ),
     ] = Thresholds.min_probability_exists,
-    min_p_suspect: Annotated[
+    min_probability_suspect: Annotated[
         float,
         typer.Option(
             "--min-p-suspect",
@@ -66,24 +68,20 @@ def locate_command(
     quiet: QuietOpt = False,
 ) -> None:
     """Locate every source of SURVEY (runs detection first) with 95% regions and rates."""
+    from olfato.chemistry.signatures import load_signatures
     from olfato.detect.pipeline import detect
-    from olfato.detect.signatures import load_signatures
     from olfato.locate.pipeline import check_survey, locate
     from olfato.locate.table import sources_table
 
-    try:
-        thresholds = Thresholds(
-            min_probability_exists=min_p_exists, min_probability_suspect=min_p_suspect
-        )
-    except OlfatoError as err:
-        raise OlfatoError(
-            str(err)
-            .replace("min_probability_exists", "--min-p-exists")
-            .replace("min_probability_suspect", "--min-p-suspect")
-        ) from None
+    thresholds = Thresholds(
+        min_probability_exists=min_probability_exists,
+        min_probability_suspect=min_probability_suspect,
+    )
     library = load_signatures(extra=signatures)
-    s = load_survey(survey, mapping, wind, strict, quiet)
-    hits = detect(s, false_alarms_per_hour=false_alarms, signatures=library)
+    from olfato.survey.io import read_survey
+
+    s = read_survey(survey, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
+    hits = detect(s, false_alarms_per_hour=false_alarms_per_hour, signatures=library)
     try:
         check_survey(s)
     except OlfatoError:

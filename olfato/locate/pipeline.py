@@ -27,15 +27,16 @@ from olfato.locate import levels as lv
 from olfato.locate import multisource as ms
 from olfato.locate import refine as rf
 from olfato.locate.crossings import DEFAULT_PROBE_LENGTH_M, crossings_from_hits, probes_from_track
+from olfato.locate.defaults import DEFAULT_MARGIN_M
 from olfato.locate.levels import Detection, Thresholds
 from olfato.locate.likelihood import Crossings, PairCache, Probes, Settings
 from olfato.locate.posterior import DEFAULT_HEIGHTS_M, Domain, Ellipse, Posterior, posterior
 from olfato.locate.transport import WindHistory, wind_history
-from olfato.physics.stability import pasquill_class, solar_elevation
+from olfato.physics.stability import STABILITY_CLASSES, pasquill_class, solar_elevation
 
 if TYPE_CHECKING:
+    from olfato.chemistry.signatures import SignatureLibrary
     from olfato.detect.pipeline import Hits
-    from olfato.detect.signatures import SignatureLibrary
     from olfato.survey.model import Survey
 
 F64 = NDArray[np.float64]
@@ -52,8 +53,6 @@ MIXTURE_SUSPECT_SHARE = 0.5
 MIN_WIND_MS = 0.5
 #: a track whose bounding box's longer side is shorter than this [m] cannot locate
 MIN_TRACK_M = 100.0
-#: default margin of the search domain around the track [m]
-DEFAULT_MARGIN_M = 250.0
 #: default model settings per transport: a turbulent (real) plume and a steady plume
 TURBULENT: dict[str, Any] = {
     "dispersion_model": "pasquill_gifford",
@@ -214,7 +213,7 @@ def survey_stability(survey: Survey) -> str:
     s = survey.samples
     if "stability_class" in s:
         vals = s["stability_class"].dropna().astype(str).str.strip().str.upper()
-        vals = vals[vals.isin(list("ABCDEF"))]
+        vals = vals[vals.isin(STABILITY_CLASSES)]
         if len(vals):
             return str(vals.mode().iloc[0])
     t = survey.time

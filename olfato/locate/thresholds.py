@@ -28,6 +28,10 @@ class Thresholds:
         for name in ("min_probability_exists", "min_probability_suspect"):
             v = float(getattr(self, name))
             if not 0.0 <= v <= 1.0:
-                raise OlfatoError(f"{name} must be a probability in [0, 1], got {v}")
+                raise OlfatoError(
+                    f"{name} must be a probability in [0, 1], got {v}", parameter=name
+                )
         if int(self.min_passes) < 1:
-            raise OlfatoError(f"min_passes must be at least 1, got {self.min_passes}")
+            raise OlfatoError(
+                f"min_passes must be at least 1, got {self.min_passes}", parameter="min_passes"
+            )
