@@ -142,6 +142,20 @@ def _site_ratios(sig: Any, scatter: bool, rng: np.random.Generator) -> dict[str,
     return ratios
 
 
+def emission_pattern(sources: Any, t_s: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
+    """(n_sources, len(t_s)) 1 while each source emits, 0 while it is off: on for
+    ``duty_cycle`` of every ``period_s`` [s] from a random phase (a lab cooking in
+    batches); None when every source emits all the time."""
+    if all(s.duty_cycle >= 1.0 for s in sources):
+        return None
+    out = np.ones((len(sources), len(t_s)))
+    for k, s in enumerate(sources):
+        if s.duty_cycle < 1.0:
+            phase = rng.uniform(0.0, s.period_s)
+            out[k] = (np.mod(t_s + phase, s.period_s) < s.duty_cycle * s.period_s).astype(float)
+    return out
+
+
 def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = True) -> Simulation:
     """Simulate the survey a scenario describes; the same seed gives the same result."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -278,6 +292,7 @@ def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = Tr
                 max_travel,
                 w.mixing_height_m,
                 advance,
+                emission=emission_pattern(sc.sources, wind.t, rng_site),
             )
             world.n_puffs = len(wind.t) * len(sources)
     world.unit_at_samples = unit[:, ::n_sub]

@@ -23,7 +23,8 @@ Every field, with its unit; see ``scenarios/README.md`` for worked examples::
       mixing_height_m: null             # optional lid [m]
     sources:
       - {id: lab1, east_m: -150, north_m: 40, height_m: 3,
-         signature: clandestine_lab, rate_g_s: 2.0, scatter: true}
+         signature: clandestine_lab, rate_g_s: 2.0, scatter: true,
+         duty_cycle: 1.0, period_s: 120}  # on duty_cycle of every period (turbulent)
     flight:
       pattern: lines                    # lines (crosswind, start downwind) | waypoints
       line_spacing_m: 80
@@ -131,6 +132,8 @@ class Source(_Model):
     signature: str
     rate_g_s: float = Field(gt=0, le=1e4)
     scatter: bool = True
+    duty_cycle: float = Field(default=1.0, gt=0, le=1)
+    period_s: float = Field(default=120.0, gt=0)
 
     @model_validator(mode="after")
     def _one_position(self) -> Source:
