@@ -398,15 +398,30 @@ def speed_run() -> None:
     if not SPEED.exists():
         print(f"(no {SPEED}; skipping the speed run)")
         return
+    import resource
+
     sim = simulate(SPEED, seed=0)
     with tempfile.TemporaryDirectory() as tmp:
-        survey = read_survey(sim.write(tmp)["survey"], quiet=True)
+        path = sim.write(tmp)["survey"]
+        c0 = time.process_time()
+        survey = read_survey(path, quiet=True)
+        c_read = time.process_time() - c0
     t0 = time.perf_counter()
     hits = detect(survey)
     t_det = time.perf_counter() - t0
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # MB (Linux: kB)
     t0 = time.perf_counter()
+    c0 = time.process_time()
     res = locate(survey, hits)
+    c_loc = time.process_time() - c0
     t_loc = time.perf_counter() - t0
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(
+        f"\nlocate, one core (issue 12: <= 3 s CPU, <= 300 MB): {survey.n_samples} samples, "
+        f"{len(hits)} hits: {c_loc:.2f} s CPU = {c_loc / max(c_read, 1e-9):.0f} x reading the "
+        f"same survey ({c_read:.3f} s CPU); peak RSS {rss0:.0f} MB before locate, {rss1:.0f} MB "
+        f"after (+{rss1 - rss0:.0f} MB; the process's high-water mark, simulation included)"
+    )
     from olfato.locate.multisource import dominant_channel
 
     t0 = time.perf_counter()

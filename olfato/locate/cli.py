@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -98,7 +100,9 @@ def locate_command(
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     if len(result) or result.detections:
-        Console().print(sources_table(result))
+        # not a terminal: wide enough for the table (a terminal: its own width)
+        wide = sys.stdout.isatty() or "COLUMNS" in os.environ
+        Console(width=None if wide else 150).print(sources_table(result))
     console.print(result.message, highlight=False, soft_wrap=True)
     if out is not None:
         result.write_geojson(out)

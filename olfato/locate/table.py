@@ -18,24 +18,13 @@ def sources_table(sources: Sources) -> Table:
     """A rich table: one row per located source, then one per detection.
 
     Columns: id, kind, position [deg], height [m], rate of the dominant analyte with
-    its 95% interval [g/s], 95% ellipse semi-axes [m] and azimuth [deg] (a
-    detection: the bearing its plume came FROM and the wedge's half-width [deg]
+    its 95% interval [g/s] (a detection: only the analyte), 95% ellipse semi-axes [m]
+    and azimuth [deg] (a detection: the bearing its plume came FROM and the wedge's half-width [deg]
     instead, no rate), Cramer-Rao bound [m], hits, signature, P(suspect signature)
     and P(exists) (suspects in bold red; detections dimmed, never suspect).
     """
     table = Table(caption="detections: plumes seen but not located (bearing FROM +- wedge)")
-    for col in (
-        "id",
-        "kind",
-        "lat",
-        "lon",
-        "h m",
-        "analyte",
-        "rate g/s",
-        "95% g/s",
-        "ellipse95 m / bearing",
-        "CRLB m",
-    ):
+    for col in ("id", "kind", "lat, lon", "h m", "rate g/s (95%)", "ellipse95 m / from", "CRLB m"):
         table.add_column(col, justify="right")
     table.add_column("hits", justify="right")
     table.add_column("signature")
@@ -49,12 +38,9 @@ def sources_table(sources: Sources) -> Table:
         table.add_row(
             s.id,
             "source",
-            f"{s.lat:.6f}",
-            f"{s.lon:.6f}",
+            f"{s.lat:.6f}, {s.lon:.6f}",
             f"{s.height_m:.0f}",
-            s.analyte,
-            f"{s.rate_g_s:.3g}",
-            f"{s.rate_ci95_g_s[0]:.2g}-{s.rate_ci95_g_s[1]:.2g}",
+            f"{s.rate_g_s:.3g} {s.analyte} ({s.rate_ci95_g_s[0]:.2g}-{s.rate_ci95_g_s[1]:.2g})",
             f"{e.semi_major:.0f}x{e.semi_minor:.0f} @{e.azimuth_deg:.0f}",
             f"{s.crlb_m:.1f}",
             str(s.n_hits),
@@ -66,12 +52,9 @@ def sources_table(sources: Sources) -> Table:
         table.add_row(
             f"[dim]{d.id}[/]",
             "[dim]detection[/]",
-            f"{d.lat:.6f}",
-            f"{d.lon:.6f}",
+            f"{d.lat:.6f}, {d.lon:.6f}",
             "-",
-            d.analyte,
-            "-",
-            "-",
+            f"- {d.analyte}",
             f"from {d.bearing_deg:.0f} +-{d.wedge_deg:.0f}",
             "-",
             str(d.n_hits),
