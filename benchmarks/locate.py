@@ -668,10 +668,14 @@ def main() -> None:
         help="issue 12's figures per mismatch condition (false suspects, sources per true "
         "source, coverage of position/rate/height), then exit",
     )
+    ap.add_argument("--speed-only", action="store_true", help="only the speed run")
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
     ap.add_argument("--scenarios", default=",".join(TURBULENT), help="comma-separated")
     args = ap.parse_args()
+    if args.speed_only:
+        speed_run()
+        return
     if args.trust:
         trust_run(
             args.scenarios.split(","),
