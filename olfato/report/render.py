@@ -188,8 +188,27 @@ def report_context(
                 "rate": _rate(src, f),
                 "probabilities": _probabilities(src, f),
                 "n_hits": src.n_hits,
+                "p_exists": f.percent(src.probability_exists),
             }
         )
+    detections = [
+        {
+            "label": src.label,
+            "survey": sv.survey.name,
+            "lat": f.coordinate(src.lat, "lat"),
+            "lon": f.coordinate(src.lon, "lon"),
+            "bearing": f.gettext(
+                "from %(bearing)s° ± %(wedge)s°",
+                bearing=f.number(src.bearing_deg, 0),
+                wedge=f.number(src.wedge_deg, 0),
+            ),
+            "signature": f.signature(src.signature),
+            "p_exists": f.percent(src.probability_exists),
+            "n_hits": src.n_hits,
+        }
+        for sv in view.surveys
+        for src in sv.detections
+    ]
     sites = []
     by_survey = {d.view.survey.id: d for d in data}
     for sv, src in srcs:
@@ -264,6 +283,7 @@ def report_context(
             {"survey": d.view.survey.name, "png": _b64(time_series(d, f))} for d in data
         ],
         "candidates": candidates,
+        "detections": detections,
         "sites": sites,
         "notes": notes,
         "inputs": inputs,
