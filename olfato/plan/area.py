@@ -15,11 +15,14 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shapely
 from numpy.typing import ArrayLike, NDArray
+from shapely.geometry.base import BaseGeometry
 
 from olfato.errors import OlfatoError
 from olfato.plan import geometry as geo
@@ -40,9 +43,32 @@ class Area:
     frame: LocalFrame
     source: str = "area"
 
+    @cached_property
+    def polygon(self) -> BaseGeometry:
+        """The area as a shapely (multi)polygon [m] (even-odd over all rings)."""
+        poly = geo.area_polygon(self.rings)
+        shapely.prepare(poly)
+        return poly
+
     def contains(self, east: ArrayLike, north: ArrayLike) -> NDArray[np.bool_]:
-        """Whether points [m] are inside (even-odd over all rings)."""
-        return geo.contains(self.rings, east, north)
+        """Whether points [m] are inside (even-odd over all rings).
+
+        Parameters
+        ----------
+        east, north : array_like
+            Points [m], broadcast together.
+
+        Returns
+        -------
+        ndarray of bool
+            True inside.
+        """
+        out: NDArray[np.bool_] = np.asarray(
+            shapely.contains_xy(
+                self.polygon, np.asarray(east, dtype=float), np.asarray(north, dtype=float)
+            )
+        )
+        return out
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -58,15 +84,7 @@ class Area:
     @property
     def area_m2(self) -> float:
         """Enclosed area [m2]: parts add, holes (rings inside an odd number of others) subtract."""
-        total = 0.0
-        for i, r in enumerate(self.rings):
-            depth = sum(
-                1
-                for j, other in enumerate(self.rings)
-                if j != i and bool(geo.contains([other], r[0, 0], r[0, 1]))
-            )
-            total += abs(geo.ring_area(r)) * (1.0 if depth % 2 == 0 else -1.0)
-        return total
+        return float(self.polygon.area)
 
     def wgs84_rings(self) -> list[F64]:
         """Rings as (n, 2) [lat, lon] [deg], not closed."""
