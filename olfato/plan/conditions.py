@@ -46,14 +46,17 @@ class Conditions:
         return float(self.noise_ppb.get(analyte, DEFAULT_NOISE_PPB))
 
     def check(self) -> None:
+        """Raise :class:`OlfatoError` naming the field (``parameter``) that is impossible."""
         if not (np.isfinite(self.wind_speed_ms) and self.wind_speed_ms > 0):
             raise OlfatoError(
-                f"wind speed must be > 0 m/s, got {self.wind_speed_ms} (--wind-speed)"
+                f"wind speed must be > 0 m/s, got {self.wind_speed_ms}", parameter="wind_speed_ms"
             )
         if not np.isfinite(self.wind_from_deg):
-            raise OlfatoError("wind direction is not a number (--wind-from)")
+            raise OlfatoError("wind direction is not a number", parameter="wind_from_deg")
         if self.stability not in ("A", "B", "C", "D", "E", "F"):
-            raise OlfatoError(f"stability class must be A..F, got '{self.stability}' (--stability)")
+            raise OlfatoError(
+                f"stability class must be A..F, got '{self.stability}'", parameter="stability"
+            )
 
 
 def conditions_from_survey(survey: Survey) -> Conditions:

@@ -553,17 +553,22 @@ def plan_followup(
     cond.check()
     if not 0 < min_alt_m <= max_alt_m:
         raise OlfatoError(
-            f"altitude band must satisfy 0 < --min-alt <= --max-alt, got {min_alt_m}..{max_alt_m} m"
+            f"altitude band must satisfy 0 < lowest <= highest altitude, got "
+            f"{min_alt_m}..{max_alt_m} m",
+            parameter="min_alt_m" if not 0 < min_alt_m else "max_alt_m",
         )
     check_flight_settings(min_alt_m, speed_ms, endurance_s, reserve)
     h = home if home is not None else cond.home
     if h is None:
         raise OlfatoError(
-            "no home point: give --home LAT,LON (or a survey, whose take-off point is used)"
+            "no home point: give one (or a survey, whose take-off point is used)",
+            parameter="home",
         )
     home_arr = np.asarray(h, dtype=float)
     if inside_any(no_fly, float(home_arr[0]), float(home_arr[1])):
-        raise OlfatoError("the home point is inside a no-fly zone; choose another (--home)")
+        raise OlfatoError(
+            "the home point is inside a no-fly zone; choose another", parameter="home"
+        )
     for c in candidates:
         molar_mass(c.analyte)  # unknown analyte: a clear error now
     usable = endurance_s * (1.0 - reserve)
@@ -572,7 +577,8 @@ def plan_followup(
         raise OlfatoError(
             f"the home point is {nearest:.0f} m from the nearest candidate; a round trip "
             f"needs {2 * nearest / speed_ms:.0f} s but one battery allows {usable:.0f} s "
-            f"({endurance_s:g} s with a {reserve:.0%} reserve). Choose a closer --home."
+            f"({endurance_s:g} s with a {reserve:.0%} reserve). Choose a closer home point.",
+            parameter="home",
         )
     legs = clip_legs(propose_legs(candidates, cond.wind_from_deg, cond.stability), no_fly, buffer_m)
     if not legs:
@@ -599,7 +605,8 @@ def plan_followup(
         raise OlfatoError(
             f"every candidate's 95% ellipse is already under the {goal_m:g} m goal "
             f"(largest semi-major axis {max(c.semi_major_m for c in candidates):.0f} m); "
-            "there is nothing left to follow up (lower --goal to refine further)"
+            "there is nothing left to follow up (lower the goal to refine further)",
+            parameter="goal_m",
         )
     if best is None:
         raise OlfatoError(

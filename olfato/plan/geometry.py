@@ -12,33 +12,22 @@ points where that matters.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import reduce
 
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
+from olfato.survey.lines import even_odd_polygon, line_spans
+
 F64 = NDArray[np.float64]
 Rings = Sequence[F64]
 
 
 def area_polygon(rings: Rings) -> BaseGeometry:
-    """The area of ``rings`` under the even-odd rule, as a shapely geometry.
-
-    Parameters
-    ----------
-    rings : sequence of (n, 2) arrays
-        Simple rings [east, north m], not closed.
-
-    Returns
-    -------
-    shapely.Polygon or shapely.MultiPolygon
-        The symmetric difference of the rings' polygons: a ring inside an odd number
-        of others is a hole.
-    """
-    polys = [shapely.Polygon(np.asarray(r, dtype=float)) for r in rings]
-    return reduce(shapely.symmetric_difference, polys)
+    """The area of ``rings`` (even-odd rule) as a shapely geometry
+    (:func:`olfato.survey.lines.even_odd_polygon`)."""
+    return even_odd_polygon(rings)
 
 
 def ring_problem(ring: ArrayLike) -> str | None:
@@ -128,30 +117,8 @@ def clip_line(rings: Rings, point: ArrayLike, direction: ArrayLike) -> list[tupl
 def clip_line_to(
     polygon: BaseGeometry, point: ArrayLike, direction: ArrayLike
 ) -> list[tuple[float, float]]:
-    """:func:`clip_line` against a shapely polygon (see there)."""
-    p = np.asarray(point, dtype=float)
-    d = np.asarray(direction, dtype=float)
-    if polygon.is_empty:
-        return []
-    x0, y0, x1, y1 = polygon.bounds
-    corners = np.array([[x0, y0], [x0, y1], [x1, y0], [x1, y1]]) - p
-    reach = float(np.max(np.abs(corners @ d))) + 1.0
-    line = shapely.LineString([p - reach * d, p + reach * d])
-    inside = shapely.intersection(line, polygon)
-    out: list[tuple[float, float]] = []
-    for g in getattr(inside, "geoms", [inside]):
-        if g.is_empty or g.geom_type != "LineString" or g.length <= 0:
-            continue
-        s = (np.asarray(g.coords) - p) @ d
-        out.append((float(s.min()), float(s.max())))
-    out.sort()
-    merged: list[tuple[float, float]] = []
-    for s0, s1 in out:
-        if merged and s0 <= merged[-1][1] + 1e-9:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], s1))
-        else:
-            merged.append((s0, s1))
-    return merged
+    """:func:`clip_line` against a shapely polygon (:func:`olfato.survey.lines.line_spans`)."""
+    return line_spans(polygon, point, direction)
 
 
 def segment_enters(rings: Rings, p: ArrayLike, q: ArrayLike) -> bool:

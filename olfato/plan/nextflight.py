@@ -95,9 +95,11 @@ def next_flight(
             raise OlfatoError("the sources and the survey are in different local frames")
     else:
         if wind_from_deg is None or wind_speed_ms is None:
+            missing = "wind_from_deg" if wind_from_deg is None else "wind_speed_ms"
             raise OlfatoError(
-                "without a survey the wind must be given: --wind-from DEG and --wind-speed M/S "
-                "(or pass the survey with --survey)"
+                "without a survey the wind must be given: its direction FROM [deg] and its "
+                "speed [m/s] (or pass the survey)",
+                parameter=missing,
             )
         cond = Conditions(wind_speed_ms=wind_speed_ms, wind_from_deg=wind_from_deg)
     if wind_from_deg is not None:

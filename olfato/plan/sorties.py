@@ -24,16 +24,33 @@ F64 = NDArray[np.float64]
 def check_flight_settings(
     alt_m: float, speed_ms: float, endurance_s: float, reserve: float
 ) -> None:
-    """Raise :class:`OlfatoError` naming the option for impossible flight settings."""
+    """Raise :class:`OlfatoError` naming the parameter of an impossible flight setting.
+
+    Parameters
+    ----------
+    alt_m : float
+        Flight height above the home point [m], > 0.
+    speed_ms : float
+        Cruise speed [m/s], > 0.
+    endurance_s : float
+        Battery endurance [s], > 0.
+    reserve : float
+        Fraction of the endurance kept [-], in [0, 1).
+    """
     if not alt_m > 0:
-        raise OlfatoError(f"altitude must be > 0 m above the home point, got {alt_m} (--alt)")
+        raise OlfatoError(
+            f"altitude must be > 0 m above the home point, got {alt_m}", parameter="alt_m"
+        )
     if not speed_ms > 0:
-        raise OlfatoError(f"cruise speed must be > 0 m/s, got {speed_ms} (--speed)")
+        raise OlfatoError(f"cruise speed must be > 0 m/s, got {speed_ms}", parameter="speed_ms")
     if not endurance_s > 0:
-        raise OlfatoError(f"battery endurance must be > 0 s, got {endurance_s} (--endurance)")
+        raise OlfatoError(
+            f"battery endurance must be > 0 s, got {endurance_s}", parameter="endurance_s"
+        )
     if not 0 <= reserve < 1:
         raise OlfatoError(
-            f"battery reserve is a fraction of the endurance in [0, 1), got {reserve} (--reserve)"
+            f"battery reserve is a fraction of the endurance in [0, 1), got {reserve}",
+            parameter="reserve",
         )
 
 
@@ -49,7 +66,8 @@ def check_home(
             f"the home point ({float(lat[0]):.6f}, {float(lon[0]):.6f}) is {dist:.0f} m from "
             f"the area {area.source}; the round trip alone needs {2 * dist:.0f} m but one "
             f"battery flies {usable_m:.0f} m at {speed_ms:g} m/s with a {reserve:.0%} reserve. "
-            "Choose a home point at the area (--home)."
+            "Choose a home point at the area.",
+            parameter="home",
         )
     return dist
 
@@ -91,7 +109,8 @@ def split_sorties(
                     f"battery endurance too short: survey line {k + 1} ({geo.path_length(p):.0f}"
                     f" m) needs a {need:.0f} s sortie from the home point but one battery "
                     f"allows {usable:.0f} s ({endurance_s:g} s with a {reserve:.0%} reserve). "
-                    "Raise --endurance, lower --reserve, or split the area."
+                    "Raise the endurance, lower the reserve, or split the area.",
+                    parameter="endurance_s",
                 )
             groups.append(current)
             current = []
