@@ -70,10 +70,12 @@ from numpy.typing import NDArray
 from scipy.special import ndtr
 
 from olfato.errors import OlfatoError
+from olfato.locate.likelihood import Settings
+from olfato.locate.posterior import CHI2_2_95, ellipse_from_cov
 from olfato.physics import downwind_crosswind, g_m3_to_ppb, gaussian_plume
 from olfato.physics.units import molar_mass
 from olfato.plan.area import Area
-from olfato.plan.candidates import CHI2_2_95, Candidate, ellipse_semi_axes
+from olfato.plan.candidates import Candidate
 from olfato.plan.conditions import Conditions
 from olfato.plan.coverage import wind_axes
 from olfato.plan.flight_defaults import (
@@ -93,16 +95,12 @@ F64 = NDArray[np.float64]
 #: a detection needs the peak this many noise sd above background (detect's threshold
 #: at its default false-alarm rate is about 4 sd)
 DETECTION_SD = 4.0
-#: log-normal model discrepancy of a crossing (olfato.locate.likelihood.Settings)
-DISCREPANCY = 0.6
-#: chance a plume above threshold is missed anyway (intermittency)
-MISS = 0.05
-#: error of a crossing centroid [m] (GPS, residual sensor lag)
-POSITION_SD_M = 3.0
-#: error of the transport direction [deg]
-TRANSPORT_SD_DEG = 3.0
-#: width of the bins the crossing position is read in [m]
-BIN_M = 5.0
+#: locate's likelihood settings, imported so that what the planner expects to learn is
+#: what locating will learn: the log-normal model discrepancy of a crossing
+#: (``discrepancy``), the chance a plume above threshold is missed anyway
+#: (``miss``), the error of a crossing centroid (``position_sd_m`` [m]) and of the
+#: transport direction (``transport_sd_deg`` [deg])
+LIKELIHOOD = Settings()
 #: particles per candidate and Monte Carlo outcome samples
 N_PARTICLES = 400
 N_SAMPLES = 300
@@ -162,13 +160,22 @@ class FollowUp:
     wind_from_deg: float = 0.0
 
 
-def priority(c: Candidate, goal_m: float = GOAL_M) -> float:
-    """Weight of a candidate's information gain [-]: suspects first, then by support.
+def priority(c: Candidate) -> float:
+    """Weight of a candidate's information gain: suspects first, then by support.
 
-    ``p_suspect + BENIGN_WEIGHT (1 - p_suspect)``, times ``n / (n + HITS_HALF)`` when
-    the number n of plume crossings behind it is known. (Candidates already under the
-    goal earn nothing more through the floor of the objective; ``goal_m`` is kept for
-    callers.)
+    Candidates already under the goal earn nothing more through the floor of the
+    objective, not through this weight.
+
+    Parameters
+    ----------
+    c : Candidate
+        With ``p_suspect`` [-] and, when known, ``n_hits``.
+
+    Returns
+    -------
+    float
+        ``p_suspect + BENIGN_WEIGHT (1 - p_suspect)``, times ``n / (n + HITS_HALF)``
+        when the number n of plume crossings behind it is known [-].
     """
     w = c.p_suspect + BENIGN_WEIGHT * (1.0 - c.p_suspect)
     if c.n_hits is not None:
@@ -280,9 +287,13 @@ def leg_view(
     to_ppb = g_m3_to_ppb(1.0, molar_mass(cand.analyte), cond.temperature_k, cond.pressure_pa)
     mu = g * to_ppb
     sd = cond.noise(cand.analyte)
-    p_det = (1.0 - MISS) * ndtr((mu - DETECTION_SD * sd) / np.sqrt(sd**2 + (DISCREPANCY * mu) ** 2))
+    k = LIKELIHOOD.discrepancy
+    p_det = (1.0 - LIKELIHOOD.miss) * ndtr(
+        (mu - DETECTION_SD * sd) / np.sqrt(sd**2 + (k * mu) ** 2)
+    )
     p_det = np.where(x > 0, p_det, 0.0)
-    spread = np.sqrt(POSITION_SD_M**2 + (math.tan(math.radians(TRANSPORT_SD_DEG)) * xs) ** 2)
+    tan_transport = math.tan(math.radians(LIKELIHOOD.transport_sd_deg))
+    spread = np.sqrt(LIKELIHOOD.position_sd_m**2 + (tan_transport * xs) ** 2)
     p_in = ndtr((length - along) / spread) - ndtr(-along / spread)
     # crosswind-integrated amount of one crossing: peak x sqrt(2 pi) sigma_y / speed
     sy = sigma_yz(xs, cond.stability, "pasquill_gifford")[0]
@@ -290,27 +301,8 @@ def leg_view(
     crossing_s = 4.0 * sy / speed_ms
     noise_int = sd * np.sqrt(SAMPLE_DT_S * crossing_s)
     amount = np.maximum(amount, 1e-12)
-    amount_sd = np.sqrt(DISCREPANCY**2 + (noise_int / amount) ** 2)
+    amount_sd = np.sqrt(k**2 + (noise_int / amount) ** 2)
     return LegView(p_det * p_in, p_det, along, spread, np.log(amount), amount_sd, length)
-
-
-def outcome_probabilities(
-    leg: Leg,
-    particles: F64,
-    cand: Candidate,
-    altitude_m: float,
-    cond: Conditions,
-) -> F64:
-    """P(outcome | source at each particle) (N, 1 + bins): column 0 = no detection,
-    then the crossing's position along the leg in bins of ``BIN_M`` (amount left out).
-    """
-    v = leg_view(leg, particles, cand, altitude_m, cond)
-    n_bins = max(1, math.ceil(v.length_m / BIN_M))
-    edges = np.linspace(0.0, v.length_m, n_bins + 1)
-    cdf = ndtr((edges[None, :] - v.along[:, None]) / v.spread[:, None])
-    in_bins = v.p_det[:, None] * np.diff(cdf, axis=1)
-    none = np.clip(1.0 - in_bins.sum(axis=1), 0.0, 1.0)
-    return np.column_stack([none, in_bins])
 
 
 def sampled_loglik(view: LegView, j: NDArray[np.int64], rng: np.random.Generator) -> F64:
@@ -360,7 +352,7 @@ def _expected_semi_major(s: F64, particles: F64, n: int = 100) -> float:
         m = w @ particles
         dev = particles - m
         cov = (dev * w[:, None]).T @ dev
-        out.append(ellipse_semi_axes(cov)[0])
+        out.append(ellipse_from_cov(cov).semi_major)
     return float(np.mean(out))
 
 
@@ -391,10 +383,6 @@ class _State:
 
 def _insertion(route: list[Leg], leg: Leg, home: F64) -> tuple[float, int, bool]:
     """Cheapest place to insert ``leg``: (added horizontal length [m], index, reversed)."""
-    pts = [home]
-    for r in route:
-        pts.extend([r.start, r.end])
-    pts.append(home)
     best = (math.inf, 0, False)
     for k in range(len(route) + 1):
         p = route[k - 1].end if k > 0 else home
@@ -502,7 +490,7 @@ def _new_state(c: Candidate, n_particles: int, n_samples: int, rng: np.random.Ge
         de, dn = c.cells[2]
         jitter = np.diag([de * de / 12.0, dn * dn / 12.0])
     else:
-        jitter = np.eye(2) * POSITION_SD_M**2
+        jitter = np.eye(2) * LIKELIHOOD.position_sd_m**2
     own = _expected_semi_major(np.zeros((1, len(parts))), parts)
     return _State(
         c,

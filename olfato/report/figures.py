@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
 
 from olfato.output.figure import nice_length, north_arrow, scale_bar
-from olfato.report.geometry import ellipse_local
+from olfato.report.geometry import source_ellipse_local
 from olfato.report.i18n import Formatter
 from olfato.store import models as m
 from olfato.store.cases import SurveyView
@@ -166,9 +166,7 @@ def source_map(
         sv = d.view.survey
         sframe = LocalFrame(sv.lat0, sv.lon0)
         for src in d.view.sources:
-            ee, nn = ellipse_local(
-                src.east_m, src.north_m, src.semi_major_m, src.semi_minor_m, src.azimuth_deg
-            )
+            ee, nn = source_ellipse_local(src)
             la, lo = sframe.to_wgs84(ee, nn)
             me, mn = frame.to_local(la, lo)
             col = SUSPECT_COLOUR if src.suspect else BENIGN_COLOUR
