@@ -39,7 +39,18 @@ def nice_length(x: float) -> float:
 
 
 def distance_label(length_m: float) -> str:
-    """``"500 m"`` or ``"2 km"``: a scale-bar length [m] as text."""
+    """A scale-bar length as text.
+
+    Parameters
+    ----------
+    length_m : float
+        [m].
+
+    Returns
+    -------
+    str
+        ``"500 m"``, or ``"2 km"`` from 1000 m.
+    """
     return f"{length_m / 1000:g} km" if length_m >= 1000 else f"{length_m:g} m"
 
 

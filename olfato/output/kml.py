@@ -212,7 +212,18 @@ class KmlDocument:
             self.add_style(s)
 
     def add_style(self, style: Style) -> ET.Element:
-        """Append a shared ``<Style>`` to the document; returns it."""
+        """Append a shared ``<Style>`` to the document.
+
+        Parameters
+        ----------
+        style : Style
+            Its id and colours.
+
+        Returns
+        -------
+        xml.etree.ElementTree.Element
+            The ``<Style>``.
+        """
         st = _sub(self.document, "Style")
         st.set("id", style.id)
         if style.line_color is not None or style.line_width is not None:
@@ -230,7 +241,22 @@ class KmlDocument:
     def folder(
         self, name: str, *, description: str | None = None, parent: ET.Element | None = None
     ) -> ET.Element:
-        """Append a ``<Folder>`` to ``parent`` (default: the document); returns it."""
+        """Append a ``<Folder>``.
+
+        Parameters
+        ----------
+        name : str
+            Its name.
+        description : str, optional
+            Its description.
+        parent : Element, optional
+            Another folder; default the document.
+
+        Returns
+        -------
+        xml.etree.ElementTree.Element
+            The folder.
+        """
         f = _sub(self.document if parent is None else parent, "Folder")
         _sub(f, "name", name)
         if description is not None:
@@ -277,24 +303,48 @@ class KmlDocument:
         return pm
 
     def tree(self) -> ET.ElementTree:
-        """The document as an indented element tree."""
+        """The document as an element tree.
+
+        Returns
+        -------
+        xml.etree.ElementTree.ElementTree
+            Indented.
+        """
         tree = ET.ElementTree(self.root)
         ET.indent(tree)
         return tree
 
     def to_bytes(self) -> bytes:
-        """The document as UTF-8 XML with its declaration."""
+        """The document as bytes.
+
+        Returns
+        -------
+        bytes
+            UTF-8 XML with its declaration, indented.
+        """
         ET.indent(self.root)
         out: bytes = ET.tostring(self.root, encoding="UTF-8", xml_declaration=True)
         return out
 
     def write(self, path: str | Path, what: str = "KML") -> Path:
-        """Write the document to ``path`` (folder made; an OS error names the file).
+        """Write the document to a file.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file (its folder is made).
+        what : str
+            What it is, for errors.
 
         Returns
         -------
         pathlib.Path
             The path written.
+
+        Raises
+        ------
+        OlfatoError
+            When the file cannot be written, naming it.
         """
         with writing(path, what) as p:
             p.write_bytes(self.to_bytes())

@@ -75,16 +75,45 @@ class Candidate:
         return ellipse_covariance(ell)
 
     def particles(self, n: int, rng: np.random.Generator) -> F64:
-        """``n`` positions (n, 2) [m] drawn from the candidate's position distribution."""
+        """Positions drawn from the candidate's position distribution (:meth:`draw`).
+
+        Parameters
+        ----------
+        n : int
+            How many.
+        rng : numpy.random.Generator
+            The random source.
+
+        Returns
+        -------
+        (n, 2) array
+            [east, north] [m].
+        """
         return self.draw(n, rng)[0]
 
     def draw(self, n: int, rng: np.random.Generator) -> tuple[F64, F64, F64]:
-        """``n`` draws of (position (n, 2) [m], height (n,) [m], ln rate (n,) [ln g/s]).
+        """Draws of the source's position, height and ln rate.
 
         From the posterior raster when there is one (a cell and height by its
-        probability, a uniform point inside the cell, ln rate from its normal given
-        that cell and height), else from the normal of the 95% ellipse at the stated
-        height, ln rate normal around the stated rate with sd ``rate_log_sd``.
+        probability, a uniform point inside the cell, ln rate from its normal given that
+        cell and height), else from the normal of the 95% ellipse at the stated height, ln
+        rate normal around the stated rate with sd ``rate_log_sd``.
+
+        Parameters
+        ----------
+        n : int
+            How many.
+        rng : numpy.random.Generator
+            The random source.
+
+        Returns
+        -------
+        position : (n, 2) array
+            [east, north] [m].
+        height : (n,) array
+            Above ground [m].
+        log_rate : (n,) array
+            [ln g/s].
         """
         if self.cells is not None:
             centres, prob, (de, dn) = self.cells
@@ -119,8 +148,26 @@ def candidates_from_geojson(
 ) -> tuple[list[Candidate], LocalFrame]:
     """Candidates from a Sources FeatureCollection (DESIGN.md contract), in local metres.
 
-    ``frame``: the local frame to use (default: centred on the sources). Errors name
-    ``where``, the feature and the property.
+    Parameters
+    ----------
+    obj : dict
+        The parsed GeoJSON.
+    where : str
+        Names the source in errors (with the feature and the property).
+    frame : LocalFrame, optional
+        The local frame to use; default one centred on the sources.
+
+    Returns
+    -------
+    candidates : list of Candidate
+        One per Point feature.
+    frame : LocalFrame
+        The frame they are in.
+
+    Raises
+    ------
+    OlfatoError
+        For a file that is not a Sources GeoJSON or a feature without its ellipse or rate.
     """
     if not isinstance(obj, dict) or obj.get("type") != "FeatureCollection":
         raise OlfatoError(f"{where}: not a Sources GeoJSON (expected a FeatureCollection)")
@@ -188,6 +235,18 @@ def candidates_from_sources(sources: Any) -> tuple[list[Candidate], LocalFrame]:
     but 1e-9 of its mass), with the rate given each cell and height, is kept, so that
     follow-up planning samples the real, possibly banana-shaped posterior, with the
     height and rate that go with each position, rather than its ellipse.
+
+    Parameters
+    ----------
+    sources : olfato.locate.pipeline.Sources
+        Located sources and their survey.
+
+    Returns
+    -------
+    candidates : list of Candidate
+        One per source.
+    frame : LocalFrame
+        The survey's frame.
     """
     frame = sources.survey.frame
     out = []
@@ -238,7 +297,25 @@ def candidates_from_sources(sources: Any) -> tuple[list[Candidate], LocalFrame]:
 def read_candidates(
     path: str | Path, frame: LocalFrame | None = None
 ) -> tuple[list[Candidate], LocalFrame]:
-    """Read a Sources GeoJSON file (``olfato locate --out``) into candidates."""
+    """Read a Sources GeoJSON file (``olfato locate --out``) into candidates.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    frame : LocalFrame, optional
+        As :func:`candidates_from_geojson`.
+
+    Returns
+    -------
+    candidates : list of Candidate
+    frame : LocalFrame
+
+    Raises
+    ------
+    OlfatoError
+        For an unreadable file or invalid JSON, naming the file.
+    """
     p = Path(path)
     try:
         obj = json.loads(p.read_text(encoding="utf-8"))

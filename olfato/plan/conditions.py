@@ -43,6 +43,18 @@ class Conditions:
     pressure_pa: float = P_STANDARD_PA
 
     def noise(self, analyte: str) -> float:
+        """Sensor noise of a channel.
+
+        Parameters
+        ----------
+        analyte : str
+            The channel.
+
+        Returns
+        -------
+        float
+            Noise sd [ppb]; :data:`DEFAULT_NOISE_PPB` for a channel not measured.
+        """
         return float(self.noise_ppb.get(analyte, DEFAULT_NOISE_PPB))
 
     def check(self) -> None:
@@ -60,7 +72,24 @@ class Conditions:
 
 
 def conditions_from_survey(survey: Survey) -> Conditions:
-    """Wind, stability, channel noise and home point of ``survey`` (module docstring)."""
+    """Wind, stability, channel noise and home point of a survey (module docstring).
+
+    Parameters
+    ----------
+    survey : Survey
+        The last survey.
+
+    Returns
+    -------
+    Conditions
+        Mean wind (vector mean) [m/s, deg FROM], the most common logged stability
+        class (else D), noise per channel [ppb], home = the first position [m].
+
+    Raises
+    ------
+    OlfatoError
+        When the survey has no wind readings.
+    """
     from olfato.detect import estimate_background
 
     s = survey.samples

@@ -192,6 +192,20 @@ def propose_legs(
     in steps of half its along-wind sd, and at 12 distances from just past its
     downwind edge out to 300 m, each wide enough for the crosswind sd, the plume's
     sigma_y and a 10 degree wind swing.
+
+    Parameters
+    ----------
+    candidates : sequence of Candidate
+        In local metres.
+    wind_from_deg : float
+        Wind direction FROM [deg].
+    stability : str
+        Pasquill class A..F.
+
+    Returns
+    -------
+    list of Leg
+        Crosswind legs [m], each tagged with its candidate's id.
     """
     from olfato.physics import sigma_yz
 
@@ -216,7 +230,22 @@ def propose_legs(
 
 
 def clip_legs(legs: Sequence[Leg], no_fly: Sequence[Area], buffer_m: float) -> list[Leg]:
-    """Legs cut out of the no-fly zones: the longest free piece of each, if long enough."""
+    """Legs cut out of the no-fly zones: the longest free piece of each, if long enough.
+
+    Parameters
+    ----------
+    legs : sequence of Leg
+        Proposed legs [m].
+    no_fly : sequence of Area
+        The zones.
+    buffer_m : float
+        Clearance from the zones [m].
+
+    Returns
+    -------
+    list of Leg
+        Free legs at least :data:`MIN_LEG_M` long.
+    """
     if not no_fly:
         return list(legs)
     out = []
@@ -259,10 +288,31 @@ def leg_view(
     heights: F64 | None = None,
     log_rate: F64 | None = None,
 ) -> LegView:
-    """The observation model of one leg for hypotheses ``particles`` (N, 2) [m].
+    """The observation model of one leg for N hypotheses (module docstring).
 
-    ``heights`` (N,) [m] and ``log_rate`` (N,) [ln g/s] default to the candidate's;
-    ``altitude_m`` [m]; ``speed_ms`` [m/s] the drone's speed along the leg.
+    Parameters
+    ----------
+    leg : Leg
+        The crosswind leg [m].
+    particles : (N, 2) array
+        Hypothesised source positions [m].
+    cand : Candidate
+        The candidate (analyte, default height and rate).
+    altitude_m : float
+        Flight height [m].
+    cond : Conditions
+        Wind, stability, noise.
+    speed_ms : float
+        The drone's speed along the leg [m/s].
+    heights : (N,) array, optional
+        Source heights [m]; default the candidate's.
+    log_rate : (N,) array, optional
+        ln rate [ln g/s]; default the candidate's.
+
+    Returns
+    -------
+    LegView
+        Per hypothesis: chance of a crossing, where, and the amount.
     """
     from olfato.physics import sigma_yz
 
@@ -306,7 +356,22 @@ def leg_view(
 
 
 def sampled_loglik(view: LegView, j: NDArray[np.int64], rng: np.random.Generator) -> F64:
-    """ln p(O_m | hypothesis i) (M, N) of outcomes O_m drawn from hypotheses ``j`` (M,)."""
+    """Log-likelihoods of outcomes sampled from the model.
+
+    Parameters
+    ----------
+    view : LegView
+        A leg's view of N hypotheses.
+    j : (M,) int array
+        The hypothesis each of M outcomes is drawn from.
+    rng : numpy.random.Generator
+        The random source.
+
+    Returns
+    -------
+    (M, N) array
+        ln p(O_m | hypothesis i) [-].
+    """
     m = len(j)
     seen = rng.random(m) < view.p_det[j]
     y = view.along[j] + view.spread[j] * rng.standard_normal(m)
@@ -525,12 +590,45 @@ def plan_followup(
 ) -> FollowUp:
     """The one-battery flight with the largest expected information gain (module docs).
 
-    ``candidates`` in ``frame`` (a :class:`~olfato.survey.projection.LocalFrame`);
-    ``cond``: wind, stability, noise; ``home`` (east, north) [m], default
-    ``cond.home``; ``min_alt_m``..``max_alt_m`` the altitude band [m];
-    ``speed_ms`` [m/s]; ``endurance_s`` [s]; ``reserve`` [-]; ``no_fly`` zones;
-    ``goal_m`` [m] the 95% semi-major axis at which a candidate counts as settled;
-    ``buffer_m`` [m] clearance from no-fly zones; ``seed`` for the Monte Carlo.
+    Parameters
+    ----------
+    candidates : sequence of Candidate
+        In ``frame``.
+    cond : Conditions
+        Wind, stability, noise, home.
+    frame : LocalFrame
+        The local frame.
+    home : (east, north), optional
+        Take-off and landing [m]; default ``cond.home``.
+    min_alt_m, max_alt_m : float
+        The altitude band [m] above home.
+    speed_ms : float
+        Cruise speed [m/s].
+    endurance_s : float
+        Battery endurance [s].
+    reserve : float
+        Fraction of the endurance kept [-].
+    no_fly : sequence of Area
+        Zones kept out of.
+    goal_m : float
+        The 95% semi-major axis at which a candidate counts as settled [m].
+    buffer_m : float
+        Clearance from no-fly zones [m].
+    n_particles, n_samples : int
+        Monte Carlo sizes.
+    seed : int
+        Seed of the Monte Carlo.
+
+    Returns
+    -------
+    FollowUp
+        The sortie and the gains expected from it.
+
+    Raises
+    ------
+    OlfatoError
+        For impossible settings (``parameter`` names the one at fault) or when no
+        flight within one battery is expected to teach anything.
     """
     from olfato.survey.projection import LocalFrame
 
@@ -558,7 +656,10 @@ def plan_followup(
             "the home point is inside a no-fly zone; choose another", parameter="home"
         )
     for c in candidates:
-        molar_mass(c.analyte)  # unknown analyte: a clear error now
+        try:
+            molar_mass(c.analyte)  # unknown analyte: a clear error now, not mid-plan
+        except ValueError as exc:
+            raise OlfatoError(f"candidate {c.id}: {exc}") from None
     usable = endurance_s * (1.0 - reserve)
     nearest = min(float(np.hypot(*(c.mean - home_arr))) for c in candidates)
     if 2.0 * nearest / speed_ms >= usable:

@@ -25,8 +25,18 @@ Rings = Sequence[F64]
 
 
 def area_polygon(rings: Rings) -> BaseGeometry:
-    """The area of ``rings`` (even-odd rule) as a shapely geometry
-    (:func:`olfato.survey.lines.even_odd_polygon`)."""
+    """The area of ``rings`` (even-odd rule) as a shapely geometry.
+
+    Parameters
+    ----------
+    rings : sequence of (n, 2) arrays
+        [m], not closed.
+
+    Returns
+    -------
+    shapely.Polygon or shapely.MultiPolygon
+        See :func:`olfato.survey.lines.even_odd_polygon`.
+    """
     return even_odd_polygon(rings)
 
 
@@ -94,22 +104,21 @@ def contains(rings: Rings, east: ArrayLike, north: ArrayLike) -> NDArray[np.bool
 
 
 def clip_line(rings: Rings, point: ArrayLike, direction: ArrayLike) -> list[tuple[float, float]]:
-    """Intervals of the line ``point + s * direction`` inside the area.
+    """Intervals of the line ``point + s * direction`` inside the area of ``rings``.
 
     Parameters
     ----------
     rings : sequence of (n, 2) arrays
-        The area [m].
+        The area [m] (even-odd rule).
     point : (2,) array_like
         A point of the line [m].
     direction : (2,) array_like
-        Unit vector along the line.
+        Unit vector along it.
 
     Returns
     -------
     list of (s0, s1)
-        Sorted, disjoint intervals [m] of ``s``; a line that only touches the area
-        (at a corner, or along an edge) gives none.
+        [m]: :func:`olfato.survey.lines.line_spans` on :func:`area_polygon`.
     """
     return clip_line_to(area_polygon(rings), point, direction)
 
@@ -117,7 +126,20 @@ def clip_line(rings: Rings, point: ArrayLike, direction: ArrayLike) -> list[tupl
 def clip_line_to(
     polygon: BaseGeometry, point: ArrayLike, direction: ArrayLike
 ) -> list[tuple[float, float]]:
-    """:func:`clip_line` against a shapely polygon (:func:`olfato.survey.lines.line_spans`)."""
+    """Intervals of a line inside a shapely polygon.
+
+    Parameters
+    ----------
+    polygon : shapely geometry
+        The area [m].
+    point, direction : (2,) array_like
+        The line ``point + s * direction`` [m].
+
+    Returns
+    -------
+    list of (s0, s1)
+        [m] (:func:`olfato.survey.lines.line_spans`).
+    """
     return line_spans(polygon, point, direction)
 
 
@@ -142,7 +164,20 @@ def segment_enters(rings: Rings, p: ArrayLike, q: ArrayLike) -> bool:
 
 
 def segment_enters_polygon(polygon: BaseGeometry, p: ArrayLike, q: ArrayLike) -> bool:
-    """:func:`segment_enters` against a shapely polygon (see there)."""
+    """Whether a segment passes through the inside of a shapely polygon.
+
+    Parameters
+    ----------
+    polygon : shapely geometry
+        The area [m].
+    p, q : (2,) array_like
+        The segment's ends [m].
+
+    Returns
+    -------
+    bool
+        As :func:`segment_enters`.
+    """
     a = np.asarray(p, dtype=float)
     b = np.asarray(q, dtype=float)
     seg = shapely.LineString([a, b]) if np.any(a != b) else shapely.Point(a)

@@ -42,7 +42,18 @@ class FollowupInputs:
 
 
 def is_sources_file(path: str | Path) -> bool:
-    """Whether ``path`` is read as a Sources GeoJSON (by its suffix), not as a survey."""
+    """Whether a file is read as a Sources GeoJSON, not as a survey.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    bool
+        True for the suffixes in :data:`SOURCES_SUFFIXES`.
+    """
     return Path(path).suffix.lower() in SOURCES_SUFFIXES
 
 

@@ -57,7 +57,31 @@ def check_flight_settings(
 def check_home(
     area: Area, home: tuple[float, float], speed_ms: float, endurance_s: float, reserve: float
 ) -> float:
-    """Distance [m] from the home point to the area; error when a round trip cannot fit."""
+    """Distance from the home point to the area; an error when a round trip cannot fit.
+
+    Parameters
+    ----------
+    area : Area
+        The survey area.
+    home : (east, north)
+        [m].
+    speed_ms : float
+        Cruise speed [m/s].
+    endurance_s : float
+        Battery endurance [s].
+    reserve : float
+        Fraction kept [-].
+
+    Returns
+    -------
+    float
+        Distance [m] (0 inside the area).
+
+    Raises
+    ------
+    OlfatoError
+        With ``parameter="home"`` when the round trip alone exceeds one battery.
+    """
     dist = geo.distance_to_area(area.rings, home[0], home[1])
     usable_m = speed_ms * endurance_s * (1.0 - reserve)
     if 2.0 * dist >= usable_m:
@@ -82,11 +106,36 @@ def split_sorties(
     area: Area,
     kind: str = "coverage",
 ) -> list[Sortie]:
-    """Group ``pieces`` ((2, 2) [east, north m] each, in order) into sorties.
+    """Group survey line pieces, in order, into sorties that each fit one battery.
 
-    ``home`` [m]; ``alt_m`` [m]; ``speed_ms`` [m/s]; ``endurance_s`` [s];
-    ``reserve`` [-]. Raises :class:`OlfatoError` when even one piece cannot be
-    flown on a full battery.
+    Parameters
+    ----------
+    pieces : list of (2, 2) arrays
+        [east, north m], in flying order.
+    home : (east, north)
+        [m].
+    alt_m : float
+        Flight height [m].
+    speed_ms : float
+        [m/s].
+    endurance_s : float
+        [s].
+    reserve : float
+        [-].
+    area : Area
+        Gives the frame.
+    kind : str
+        Labels the sorties.
+
+    Returns
+    -------
+    list of Sortie
+
+    Raises
+    ------
+    OlfatoError
+        When even one piece cannot be flown on a full battery (``parameter`` is
+        ``endurance_s``).
     """
     check_flight_settings(alt_m, speed_ms, endurance_s, reserve)
     usable = endurance_s * (1.0 - reserve)
@@ -145,13 +194,39 @@ def cover_area(
     margin_m: float = 2.0,
     offset_m: float = 0.0,
 ) -> list[Sortie]:
-    """Crosswind survey lines over ``area``, starting downwind, split into sorties.
+    """Crosswind survey lines over an area, starting downwind, split into sorties.
 
-    ``wind_from_deg`` [deg]; ``alt_m`` flight height [m]; ``spacing_m`` between
-    lines [m]; ``speed_ms`` cruise [m/s]; ``endurance_s`` battery [s]; ``reserve``
-    fraction kept [-]; ``home`` (east, north) [m] in ``area.frame``, default the
-    start of the first (downwind) line; ``margin_m`` inside the boundary [m];
-    ``offset_m`` [m] shifts the lines upwind (:func:`~olfato.plan.coverage.survey_lines`).
+    Parameters
+    ----------
+    area : Area
+        The survey area.
+    wind_from_deg : float
+        Wind direction FROM [deg].
+    alt_m : float
+        Flight height above home [m].
+    spacing_m : float
+        Distance between lines [m].
+    speed_ms : float
+        Cruise speed [m/s].
+    endurance_s : float
+        Battery endurance [s].
+    reserve : float
+        Fraction of the endurance kept [-].
+    home : (east, north), optional
+        In ``area.frame`` [m]; default the start of the first (downwind) line.
+    margin_m : float
+        How far inside the boundary lines end [m].
+    offset_m : float
+        Shifts the lines upwind [m] (:func:`~olfato.plan.coverage.survey_lines`).
+
+    Returns
+    -------
+    list of Sortie
+
+    Raises
+    ------
+    OlfatoError
+        For impossible settings; ``parameter`` names the one at fault.
     """
     from olfato.plan.coverage import survey_lines
 
