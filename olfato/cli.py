@@ -49,8 +49,7 @@ def option_for(command: Any, parameter: str) -> str | None:
 
     def walk(cmd: Any) -> None:
         for p in getattr(cmd, "params", []):
-            # typer vendors click (typer._click): tell options by duck type, not class
-            if getattr(p, "param_type_name", None) == "option" and p.name == parameter:
+            if getattr(p, "param_type_name", "") == "option" and p.name == parameter:
                 flags.add(max(p.opts, key=len))
         for sub in getattr(cmd, "commands", {}).values():
             walk(sub)
@@ -95,7 +94,7 @@ def _root(
 from olfato.detect.cli import detect_command  # noqa: E402
 from olfato.locate.cli import locate_command  # noqa: E402
 from olfato.plan.cli import plan_app  # noqa: E402
-from olfato.report.cli import report_command, share_command  # noqa: E402
+from olfato.report.cli import report_command, share_app  # noqa: E402
 from olfato.simulate.cli import simulate_command  # noqa: E402
 from olfato.store.cli import case_app  # noqa: E402
 from olfato.survey.cli import survey_app  # noqa: E402
@@ -108,7 +107,7 @@ app.command(name="locate")(locate_command)
 app.add_typer(plan_app, name="plan")
 app.add_typer(case_app, name="case")
 app.command(name="report")(report_command)
-app.command(name="share")(share_command)
+app.add_typer(share_app, name="share")
 app.command(name="translate")(translate_command)
 
 

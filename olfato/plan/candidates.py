@@ -132,7 +132,7 @@ class Candidate:
 def _suspect_probability(props: dict[str, Any]) -> float:
     probs = props.get("signature_probabilities")
     if isinstance(probs, dict) and probs:
-        from olfato.detect.signatures import load_signatures
+        from olfato.chemistry.signatures import load_signatures
 
         library = load_signatures()
         total = 0.0

@@ -195,7 +195,7 @@ def source_map(
     e_all, n_all = np.concatenate(all_e), np.concatenate(all_n)
     if focus is not None:
         ce, cn = frame.to_local([focus.lat], [focus.lon])
-        half = max(4.0 * focus.semi_major_m, 200.0)
+        half = max(4.0 * focus.region[0], 200.0)
         box = (
             float(ce[0]) - half,
             float(ce[0]) + half,

@@ -18,7 +18,8 @@ def source_ellipse_local(
     Parameters
     ----------
     src : olfato.store.models.Source
-        Position [m] and 95% ellipse (semi-axes [m], azimuth [deg]) as stored.
+        A located source: position [m] and 95% ellipse (semi-axes [m], azimuth
+        [deg]) as stored (``region``; a detection has none: ValueError).
     n : int
         Number of distinct points.
 
@@ -27,8 +28,7 @@ def source_ellipse_local(
     east, north : (n + 1,) arrays
         [m], the first point repeated (:func:`olfato.locate.posterior.ellipse_ring`).
     """
-    ell = Ellipse(src.semi_major_m, src.semi_minor_m, src.azimuth_deg)
-    return ellipse_ring(src.east_m, src.north_m, ell, n)
+    return ellipse_ring(src.east_m, src.north_m, Ellipse(*src.region), n)
 
 
 def source_ellipse_wgs84(
