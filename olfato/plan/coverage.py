@@ -1,16 +1,10 @@
-"""Area coverage: crosswind survey lines (boustrophedon) that start downwind.
+"""Area coverage: crosswind survey lines over a plan's :class:`~olfato.plan.area.Area`.
 
-Plume surveys fly lines across the wind, starting at the downwind edge and stepping
-upwind, so every line cuts every plume once and the drone meets each plume's far
-field before flying close to its source (Hirst et al. 2013, Atmos. Environ. 74, 354,
-crosswind transects; Thoma et al. 2016, EPA OTM 33A). Back-and-forth ("boustrophedon")
-order keeps the turns short (Choset 2000, "Coverage of known spaces: the
-boustrophedon cellular decomposition", Autonomous Robots 9, 247).
-
-Lines are ``spacing_m`` apart across the area's downwind extent and centred in it, so
-no strip wider than half a spacing is left at either edge; each line is clipped to
-the area (concave areas and holes give several pieces per line) and kept
-``margin_m`` inside its boundary.
+The lines themselves (crosswind, downwind first, back and forth, clipped to the
+area, references) are :func:`olfato.survey.lines.survey_lines`, shared with the
+simulator; here they are centred in the area's downwind extent, so no strip wider
+than half a spacing is left at either edge, and kept ``margin_m`` inside its
+boundary.
 """
 
 from __future__ import annotations

@@ -57,10 +57,11 @@ def survey_lines(
             min_piece_m=0.0,
             turn="alternate",
         )
-    except OlfatoError:
+    except OlfatoError as exc:
+        if exc.parameter is not None:  # an impossible spacing: its own message
+            raise
         raise OlfatoError(
-            "the survey area is too small for one flight line at this spacing",
-            parameter="line_spacing_m",
+            "the survey area is too small for one flight line at this spacing"
         ) from None
     return np.concatenate(pieces)
 
