@@ -168,27 +168,38 @@ def modules(entries: tuple[str, ...] = DOCUMENTED) -> list[Path]:
     return files
 
 
+def public_functions(
+    tree: ast.Module,
+) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef, str | None]]:
+    """``(qualified name, node, class docstring or None)`` of each function to audit."""
+
+    def wanted(node: ast.AST) -> bool:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return False
+        public = not node.name.startswith("_") or node.name in ("__init__", "__call__")
+        return public and not _decorators(node) & SKIP_DECORATORS
+
+    for node in tree.body:
+        if wanted(node):
+            assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            yield node.name, node, None
+        if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+            class_doc = ast.get_docstring(node) or ""
+            for item in node.body:
+                if wanted(item):
+                    assert isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                    yield f"{node.name}.{item.name}", item, class_doc
+
+
 def audit(path: Path) -> list[str]:
     """Every shortfall in one module, as ``file:line name: problem``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     rel = path.relative_to(ROOT)
     out = []
-
-    def check(node: ast.AST, owner: str, class_doc: str | None) -> None:
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            return
-        public = not node.name.startswith("_") or node.name in ("__init__", "__call__")
-        if not public or _decorators(node) & SKIP_DECORATORS:
-            return
+    for name, node, class_doc in public_functions(tree):
         method = class_doc is not None
         for problem in problems(node, method=method, class_doc=class_doc or ""):
-            out.append(f"{rel}:{node.lineno} {owner}{node.name}: {problem}")
-
-    for node in tree.body:
-        check(node, "", None)
-        if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
-            for item in node.body:
-                check(item, f"{node.name}.", ast.get_docstring(node) or "")
+            out.append(f"{rel}:{node.lineno} {name}: {problem}")
     return out
 
 
@@ -208,15 +219,9 @@ def test_packages_listed_exist() -> None:
 
 def _audit_source(source: str) -> list[str]:
     """The problems :func:`problems` finds in the functions and methods of ``source``."""
-    tree = ast.parse(source)
     out = []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef):
-            out += problems(node, method=False)
-        if isinstance(node, ast.ClassDef):
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef):
-                    out += problems(item, method=True, class_doc=ast.get_docstring(node) or "")
+    for _, node, class_doc in public_functions(ast.parse(source)):
+        out += problems(node, method=class_doc is not None, class_doc=class_doc or "")
     return out
 
 
