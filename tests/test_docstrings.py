@@ -31,6 +31,7 @@ DOCUMENTED: tuple[str, ...] = (
     "olfato/lazy.py",
     "olfato/chemistry",
     "olfato/translate",
+    "olfato/store",
 )
 #: folders never audited (Alembic revisions)
 SKIP_DIRS = {"migrations"}
