@@ -32,6 +32,7 @@ DOCUMENTED: tuple[str, ...] = (
     "olfato/chemistry",
     "olfato/translate",
     "olfato/store",
+    "olfato/casework",
 )
 #: folders never audited (Alembic revisions)
 SKIP_DIRS = {"migrations"}
