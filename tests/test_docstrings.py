@@ -33,6 +33,7 @@ DOCUMENTED: tuple[str, ...] = (
     "olfato/translate",
     "olfato/store",
     "olfato/casework",
+    "olfato/report",
 )
 #: folders never audited (Alembic revisions)
 SKIP_DIRS = {"migrations"}
