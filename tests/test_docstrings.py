@@ -12,6 +12,8 @@ is its ``--help`` text.
 from __future__ import annotations
 
 import ast
+import importlib
+import pydoc
 import re
 import subprocess
 import sys
@@ -297,6 +299,20 @@ class Plume:
         return self.rate_g_s
 '''
     assert _audit_source(source) == ["no Parameters section", "no Returns section"]
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_pydoc_renders_every_documented_module(path: Path) -> None:
+    module = importlib.import_module(_module_name(path))
+    text = pydoc.render_doc(module, renderer=pydoc.plaintext)
+    for name, node, _ in public_functions(ast.parse(path.read_text(encoding="utf-8"))):
+        if parameters(node, method="." in name):
+            assert f"{node.name}(" in text, name
 
 
 def test_pydoc_renders_casework_surveys() -> None:
