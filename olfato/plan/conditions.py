@@ -59,7 +59,15 @@ class Conditions:
         return float(self.noise_ppb.get(analyte, DEFAULT_NOISE_PPB))
 
     def check(self) -> None:
-        """Raise :class:`OlfatoError` naming the field (``parameter``) that is impossible."""
+        """Check that the conditions can be planned with.
+
+        Raises
+        ------
+        OlfatoError
+            For a wind speed not > 0, a direction that is not a number or a stability
+            class outside A..F; ``parameter`` names the field (``wind_speed_ms``,
+            ``wind_from_deg``, ``stability``).
+        """
         if not (np.isfinite(self.wind_speed_ms) and self.wind_speed_ms > 0):
             raise OlfatoError(
                 f"wind speed must be > 0 m/s, got {self.wind_speed_ms}", parameter="wind_speed_ms"

@@ -187,6 +187,11 @@ def write_qgc_plan(
     -------
     list of Path
         The files written.
+
+    Raises
+    ------
+    OlfatoError
+        For an empty plan, or a file that cannot be written (naming it).
     """
     items = [sorties] if isinstance(sorties, Sortie) else list(sorties)
     if not items:

@@ -629,6 +629,8 @@ def plan_followup(
     OlfatoError
         For impossible settings (``parameter`` names the one at fault) or when no
         flight within one battery is expected to teach anything.
+    TypeError
+        When ``frame`` is not a :class:`~olfato.survey.projection.LocalFrame`.
     """
     from olfato.survey.projection import LocalFrame
 

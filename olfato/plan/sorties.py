@@ -24,7 +24,7 @@ F64 = NDArray[np.float64]
 def check_flight_settings(
     alt_m: float, speed_ms: float, endurance_s: float, reserve: float
 ) -> None:
-    """Raise :class:`OlfatoError` naming the parameter of an impossible flight setting.
+    """Check the flight settings a plan is made with.
 
     Parameters
     ----------
@@ -36,6 +36,11 @@ def check_flight_settings(
         Battery endurance [s], > 0.
     reserve : float
         Fraction of the endurance kept [-], in [0, 1).
+
+    Raises
+    ------
+    OlfatoError
+        For an impossible setting; ``parameter`` names it.
     """
     if not alt_m > 0:
         raise OlfatoError(

@@ -18,15 +18,20 @@ def source_ellipse_local(
     Parameters
     ----------
     src : olfato.store.models.Source
-        A located source: position [m] and 95% ellipse (semi-axes [m], azimuth
-        [deg]) as stored (``region``; a detection has none: ValueError).
-    n : int
-        Number of distinct points.
+        A located source: position [m] and 95% ellipse (its ``region``: semi-axes
+        [m] and azimuth [deg]).
+    n : int, default 72
+        Points on the ring before the repeated first one.
 
     Returns
     -------
-    east, north : (n + 1,) arrays
-        [m], the first point repeated (:func:`olfato.locate.posterior.ellipse_ring`).
+    east, north : numpy.ndarray
+        ``n + 1`` coordinates each [m] (:func:`olfato.locate.posterior.ellipse_ring`).
+
+    Raises
+    ------
+    ValueError
+        ``src`` is a detection, which has no 95 % region.
     """
     return ellipse_ring(src.east_m, src.north_m, Ellipse(*src.region), n)
 
@@ -39,16 +44,21 @@ def source_ellipse_wgs84(
     Parameters
     ----------
     src : olfato.store.models.Source
-        The stored source.
+        A located source (its ``region``: semi-axes [m] and azimuth [deg]).
     survey : olfato.store.models.Survey
-        Its survey, whose local frame the source's metres are in.
-    n : int
-        Number of distinct points.
+        Its survey, whose ``lat0``/``lon0`` [deg] anchor the local frame.
+    n : int, default 72
+        Points on the ring before the repeated first one.
 
     Returns
     -------
-    lat, lon : (n + 1,) arrays
-        [deg], the first point repeated.
+    lat, lon : numpy.ndarray
+        ``n + 1`` coordinates each [deg].
+
+    Raises
+    ------
+    ValueError
+        ``src`` is a detection, which has no 95 % region.
     """
     e, nn = source_ellipse_local(src, n)
     lat, lon = LocalFrame(survey.lat0, survey.lon0).to_wgs84(e, nn)

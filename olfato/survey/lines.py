@@ -53,9 +53,17 @@ def wind_axes(wind_from_deg: float) -> tuple[F64, F64]:
 
 
 def rectangle(bounds: tuple[float, float, float, float]) -> F64:
-    """The ring (4, 2) [east, north m] of a rectangle.
+    """The ring of a rectangle.
 
-    ``bounds`` = (east_min, east_max, north_min, north_max) [m].
+    Parameters
+    ----------
+    bounds : (east_min, east_max, north_min, north_max)
+        [m].
+
+    Returns
+    -------
+    (4, 2) array
+        Corners [east, north m], counter-clockwise, not closed.
     """
     e0, e1, n0, n1 = bounds
     return np.array([[e0, n0], [e1, n0], [e1, n1], [e0, n1]], dtype=float)
