@@ -669,6 +669,7 @@ def main() -> None:
         "source, coverage of position/rate/height), then exit",
     )
     ap.add_argument("--speed-only", action="store_true", help="only the speed run")
+    ap.add_argument("--steady-only", action="store_true", help="only the steady-mode suite")
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
     ap.add_argument("--scenarios", default=",".join(TURBULENT), help="comma-separated")
@@ -684,7 +685,7 @@ def main() -> None:
         )
         return
     PYELQ_ITER = args.pyelq_iter
-    turbulent = TURBULENT[:3] if args.quick else TURBULENT
+    turbulent = [] if args.steady_only else TURBULENT[:3] if args.quick else TURBULENT
     seeds = 2 if args.quick else args.seeds
     try:
         import pyelq  # noqa: F401
@@ -747,7 +748,7 @@ def main() -> None:
             f"median per-source error/CRLB {med(list(np.divide(st.errors, st.crlb))):.2f}; "
             f"95% coverage {np.mean(st.covered):.0%}; rate factor {med(st.rate_factors):.2f}"
         )
-    if not args.no_speed:
+    if not args.no_speed and not args.steady_only:
         speed_run()
 
 
