@@ -118,11 +118,12 @@ def plot_sources(
                 zorder=6,
             )
         ax.plot(det.east_m, det.north_m, marker="^", ms=9, color="tab:purple", mec="k", zorder=7)
+        # the id only: bearings, signatures and probabilities are in the table and GeoJSON
+        # (a label each would pile up where several plumes cross one line)
         ax.annotate(
-            f"{det.id} detection ({det.signature})\nfrom {det.bearing_deg:.0f}\u00b0 "
-            f"\u00b1{det.wedge_deg:.0f}\u00b0, P(exists) {det.probability_exists:.2f}",
+            det.id,
             (det.east_m, det.north_m),
-            xytext=(8, 10 + 26 * (k % 3)),
+            xytext=(6, 6 + 8 * (k % 2)),
             textcoords="offset points",
             fontsize=7,
             color="tab:purple",
