@@ -59,3 +59,11 @@ class StrictValidationError(SurveyError):
 
     def __init__(self, message: str, **kwargs: object) -> None:
         super().__init__(message, exit_code=2, **kwargs)  # type: ignore[arg-type]
+
+
+class VideoError(OlfatoError):
+    """A video, its KLV metadata or its telemetry CSV that cannot be read."""
+
+    def __init__(self, message: str, *, path: str | None = None, hint: str | None = None) -> None:
+        super().__init__(f"{path}: {message}" if path is not None else message, hint=hint)
+        self.path = path
