@@ -75,6 +75,7 @@ from olfato.simulate.cli import simulate_command  # noqa: E402
 from olfato.store.cli import case_app  # noqa: E402
 from olfato.survey.cli import survey_app  # noqa: E402
 from olfato.translate.cli import translate_command  # noqa: E402
+from olfato.video.cli import video_app  # noqa: E402
 
 app.add_typer(survey_app, name="survey")
 app.command(name="simulate")(simulate_command)
@@ -85,6 +86,7 @@ app.add_typer(case_app, name="case")
 app.command(name="report")(report_command)
 app.command(name="share")(share_command)
 app.command(name="translate")(translate_command)
+app.add_typer(video_app, name="video")
 
 
 @app.command()

@@ -236,7 +236,7 @@ def analyse_video(
     work_width : int
         Processing width [px].
     gap_s : float
-        Time between background frames [s].
+        Time between background frames [s]; at most a fifth of the clip.
     detector_model : path, optional
         A user-supplied ONNX detector (see :mod:`olfato.video.detector`): gives tracks a class.
     labels : list of str, optional
@@ -251,6 +251,9 @@ def analyse_video(
     if not (fps > 0 and math.isfinite(fps)):
         t = meta.geometry.t_s
         fps = (t.size - 1) / (t[-1] - t[0]) if t.size > 1 and t[-1] > t[0] else 25.0
+    # the background needs frames 2 gaps either side: a short clip gets shorter gaps
+    span = meta.geometry.n / fps
+    gap_s = min(gap_s, max(1 / fps, span / 5))
     det = OnnxDetector(detector_model, labels) if detector_model is not None else None
     t0 = time.perf_counter()
     tracks, frames, unreg, problems = track_frames(
@@ -268,3 +271,49 @@ def analyse_video(
     tracks = [t for t in tracks if len(t.points) >= min_points]
     ground = geolocate_tracks(tracks, meta.geometry)
     return VideoAnalysis(meta, ground, tracks, frames, unreg, seconds, problems)
+
+
+def summarise(meta: VideoMetadata) -> dict[str, object]:
+    """What ``olfato video info`` shows: the file, its KLV and the platform's track."""
+    from olfato.video.export import iso_time
+
+    info, g = meta.info, meta.geometry
+    out: dict[str, object] = {
+        "file": info.path,
+        "container": info.format,
+        "codec": info.codec,
+        "size_px": f"{info.width}x{info.height}",
+        "fps": round(info.fps, 3) if math.isfinite(info.fps) else None,
+        "duration_s": round(float(g.t_s[-1] - g.t_s[0]) + 1 / info.fps, 2)
+        if g.n and info.fps > 0
+        else info.duration_s,
+        "frames": g.n,
+        "klv_streams": info.klv_streams,
+        "klv_packets": meta.klv_stats.packets,
+        "klv_packets_skipped": meta.klv_stats.skipped,
+        "metadata_source": meta.source,
+        "metadata_coverage": round(meta.coverage, 4),
+        "footprint_coverage": round(meta.footprint_coverage, 4),
+    }
+    ok = np.isfinite(g.sensor_lat) & np.isfinite(g.sensor_lon)
+    if ok.any():
+        from olfato.survey.projection import LocalFrame
+
+        la, lo = g.sensor_lat[ok], g.sensor_lon[ok]
+        frame = LocalFrame.centred_on(la, lo)
+        e, n = frame.to_local(la, lo)
+        alt = g.sensor_alt_m[ok]
+        out.update(
+            {
+                "platform_start": iso_time(g.time_us[ok][0]),
+                "platform_end": iso_time(g.time_us[ok][-1]),
+                "platform_start_latlon": [round(float(la[0]), 6), round(float(lo[0]), 6)],
+                "platform_end_latlon": [round(float(la[-1]), 6), round(float(lo[-1]), 6)],
+                "platform_distance_m": round(float(np.hypot(np.diff(e), np.diff(n)).sum()), 1),
+                "sensor_alt_m": [round(float(np.nanmin(alt)), 1), round(float(np.nanmax(alt)), 1)]
+                if np.isfinite(alt).any()
+                else None,
+            }
+        )
+    out["notes"] = list(meta.notes)
+    return out

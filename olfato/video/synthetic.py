@@ -342,3 +342,81 @@ def make_clip(
         visible=visible,
         klv_packets=packets,
     )
+
+
+@dataclass(frozen=True)
+class TrackScore:
+    """How well tracks found a clip's movers (the figures of benchmarks/video.py)."""
+
+    movers: int
+    tracks: int
+    recall: float  #: movers tracked for >= 80 % of the frames they are visible in
+    id_switches_per_mover: float
+    false_tracks: int  #: tracks mostly on no mover
+    false_tracks_per_min: float
+    geo_errors_m: NDArray[np.float64]  #: ground error of every matched point
+
+    @property
+    def median_geo_error_m(self) -> float:
+        return float(np.median(self.geo_errors_m)) if self.geo_errors_m.size else math.nan
+
+
+def score_tracks(
+    clip: SyntheticClip,
+    tracks: Sequence[object],
+    ground: Sequence[object] = (),
+    *,
+    covered: float = 0.8,
+) -> TrackScore:
+    """Score image tracks (and their ground tracks) against the clip's truth.
+
+    A track point matches the mover nearest to it in the image if within the mover's
+    length (at least 6 px); a track whose points mostly match no mover is false; a mover
+    is recalled when points of tracks that follow it cover ``covered`` of its visible
+    frames; an identity switch is a change of track id along a mover's frames.
+    """
+    gsd = 2 * clip.altitude_m * math.tan(math.radians(clip.hfov_deg) / 2) / clip.width
+    m = len(clip.movers)
+    gate = np.array([max(6.0, mv.length_m / gsd) for mv in clip.movers])
+    owner: dict[tuple[int, int], int] = {}  # (mover, frame) -> track id
+    false_tracks = 0
+    geo: list[float] = []
+    ground_by_id = {g.id: g for g in ground}  # type: ignore[attr-defined]
+    for tr in tracks:
+        pts = tr.points  # type: ignore[attr-defined]
+        hits: list[int] = []
+        for p in pts:
+            d = np.hypot(*(clip.mover_px[p.frame] - np.array([p.x, p.y])).T)
+            j = int(np.argmin(d)) if m else -1
+            hits.append(j if m and d[j] <= gate[j] else -1)
+        matched = [j for j in hits if j >= 0]
+        if len(matched) < 0.5 * len(hits):
+            false_tracks += 1
+            continue
+        major = max(set(matched), key=matched.count)
+        for p, j in zip(pts, hits, strict=True):
+            if j == major:
+                owner.setdefault((j, p.frame), tr.id)  # type: ignore[attr-defined]
+        g = ground_by_id.get(tr.id)  # type: ignore[attr-defined]
+        if g is not None and g.t_s.size:
+            e, n = clip.frame.to_local(g.lat, g.lon)
+            te = clip.mover_en[g.frame, major]
+            geo.extend(np.hypot(e - te[:, 0], n - te[:, 1]).tolist())
+    recalled = 0
+    switches = 0
+    for j in range(m):
+        frames = np.flatnonzero(clip.visible[:, j])
+        ids = [owner[(j, f)] for f in frames if (j, f) in owner]
+        if frames.size and len(ids) >= covered * frames.size:
+            recalled += 1
+        switches += sum(a != b for a, b in zip(ids, ids[1:], strict=False))
+    minutes = (clip.t_s[-1] - clip.t_s[0] + 1 / clip.fps) / 60
+    return TrackScore(
+        movers=m,
+        tracks=len(tracks),
+        recall=recalled / m if m else math.nan,
+        id_switches_per_mover=switches / m if m else math.nan,
+        false_tracks=false_tracks,
+        false_tracks_per_min=false_tracks / minutes,
+        geo_errors_m=np.array(geo),
+    )
