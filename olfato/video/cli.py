@@ -36,7 +36,7 @@ GroundOpt = Annotated[
     float | None,
     typer.Option(
         "--ground-elev",
-        help="Ground elevation (m) for the camera model when the KLV has no frame-centre elevation.",
+        help="Ground elevation (m) for the camera model when the KLV lacks the frame centre's.",
     ),
 ]
 

@@ -13,6 +13,7 @@ a burnt-in HUD line giving position and time as text.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from olfato.survey.projection import LocalFrame
+from olfato.video.geolocate import GroundTrack
 from olfato.video.klv import encode_packet
+from olfato.video.tracking import Track
 
 #: 2026-11-29T20:00:00Z in microseconds: the synthetic clips' start time
 T0_US = 1_795_982_400_000_000
@@ -363,8 +366,8 @@ class TrackScore:
 
 def score_tracks(
     clip: SyntheticClip,
-    tracks: Sequence[object],
-    ground: Sequence[object] = (),
+    tracks: Sequence[Track],
+    ground: Sequence[GroundTrack] = (),
     *,
     covered: float = 0.8,
 ) -> TrackScore:
@@ -381,9 +384,9 @@ def score_tracks(
     owner: dict[tuple[int, int], int] = {}  # (mover, frame) -> track id
     false_tracks = 0
     geo: list[float] = []
-    ground_by_id = {g.id: g for g in ground}  # type: ignore[attr-defined]
+    ground_by_id = {g.id: g for g in ground}
     for tr in tracks:
-        pts = tr.points  # type: ignore[attr-defined]
+        pts = tr.points
         hits: list[int] = []
         for p in pts:
             d = np.hypot(*(clip.mover_px[p.frame] - np.array([p.x, p.y])).T)
@@ -396,8 +399,8 @@ def score_tracks(
         major = max(set(matched), key=matched.count)
         for p, j in zip(pts, hits, strict=True):
             if j == major:
-                owner.setdefault((j, p.frame), tr.id)  # type: ignore[attr-defined]
-        g = ground_by_id.get(tr.id)  # type: ignore[attr-defined]
+                owner.setdefault((j, p.frame), tr.id)
+        g = ground_by_id.get(tr.id)
         if g is not None and g.t_s.size:
             e, n = clip.frame.to_local(g.lat, g.lon)
             te = clip.mover_en[g.frame, major]
@@ -406,10 +409,10 @@ def score_tracks(
     switches = 0
     for j in range(m):
         frames = np.flatnonzero(clip.visible[:, j])
-        ids = [owner[(j, f)] for f in frames if (j, f) in owner]
+        ids = [owner[(j, int(f))] for f in frames if (j, int(f)) in owner]
         if frames.size and len(ids) >= covered * frames.size:
             recalled += 1
-        switches += sum(a != b for a, b in zip(ids, ids[1:], strict=False))
+        switches += sum(a != b for a, b in itertools.pairwise(ids))
     minutes = (clip.t_s[-1] - clip.t_s[0] + 1 / clip.fps) / 60
     return TrackScore(
         movers=m,
