@@ -17,6 +17,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 
@@ -181,7 +182,8 @@ def make_clip(
     bad_checksum_every : int
         Corrupt the checksum of every n-th packet (0: none).
     hud : bool
-        Burn a HUD line ``LAT .. LON .. ALT .. HH:MM:SSZ`` into the top of each frame.
+        Burn a HUD into the top of each frame: ``LAT .. LON .. ALT ..M`` and
+        ``YYYY-MM-DD HH:MM:SSZ``.
     noise : float
         Sensor noise, standard deviation [grey levels].
     """
@@ -266,23 +268,25 @@ def make_clip(
             img = np.clip(img + rng.normal(0, noise, img.shape), 0, 255).astype(np.uint8)
         time_us = T0_US + round(t[i] * 1e6)
         if hud:
-            secs = (time_us // 1_000_000) % 86400
-            text = (
-                f"LAT {la_s[i]:.6f} LON {lo_s[i]:.6f} ALT {altitude_m + ground_elev_m:.0f}M "
-                f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}Z"
+            stamp = datetime.fromtimestamp(time_us // 1_000_000, tz=UTC)
+            lines = (
+                f"LAT {la_s[i]:.6f} LON {lo_s[i]:.6f} ALT {altitude_m + ground_elev_m:.0f}M",
+                stamp.strftime("%Y-%m-%d %H:%M:%SZ"),
             )
             scale = width / 900
-            cv2.rectangle(img, (0, 0), (width, int(34 * scale) + 6), 0, -1)
-            cv2.putText(
-                img,
-                text,
-                (6, int(26 * scale)),
-                cv2.FONT_HERSHEY_SIMPLEX,
-                scale,
-                255,
-                max(1, round(2 * scale)),
-                cv2.LINE_AA,
-            )
+            step = int(48 * scale)
+            cv2.rectangle(img, (0, 0), (width, 2 * step + 10), 0, -1)
+            for k, text in enumerate(lines):
+                cv2.putText(
+                    img,
+                    text,
+                    (6, (k + 1) * step),
+                    cv2.FONT_HERSHEY_SIMPLEX,
+                    scale,
+                    255,
+                    max(1, round(2 * scale)),
+                    cv2.LINE_AA,
+                )
         vf = av.VideoFrame.from_ndarray(
             np.asarray(cv2.cvtColor(img, cv2.COLOR_GRAY2BGR), dtype=np.uint8), format="bgr24"
         )
