@@ -104,20 +104,29 @@ def estimate_motion(
     return np.asarray(H, dtype=np.float64), inliers
 
 
-def _median4(a: Img, b: Img, c: Img, d: Img) -> Img:
-    """Per-pixel median of four images: mean of the two middle values (a sorting network)."""
+def _background(warped: list[Img]) -> tuple[Img, NDArray[np.bool_]]:
+    """Per-pixel median of 3 or 4 warped frames, and where it is defined.
+
+    0 marks a pixel outside a warped frame; the frames are sorted per pixel with a
+    sorting network of min/max (Knuth, TAOCP vol. 3, sec. 5.3.4), so the zeros come
+    first: with four frames the median of the valid ones is the mean of the middle two
+    when all are valid and the third smallest when one is missing (the frame's edge
+    that has just come into view); with three, all must be valid.
+    """
     import cv2
 
-    lo1, hi1 = cv2.min(a, b), cv2.max(a, b)
-    lo2, hi2 = cv2.min(c, d), cv2.max(c, d)
-    return cv2.addWeighted(cv2.max(lo1, lo2), 0.5, cv2.min(hi1, hi2), 0.5, 0)
-
-
-def _median3(a: Img, b: Img, c: Img) -> Img:
-    """Per-pixel median of three images."""
-    import cv2
-
-    return cv2.max(cv2.min(a, b), cv2.min(cv2.max(a, b), c))
+    if len(warped) == 4:
+        a, b, c, d = warped
+        lo1, hi1 = cv2.min(a, b), cv2.max(a, b)
+        lo2, hi2 = cv2.min(c, d), cv2.max(c, d)
+        s0 = cv2.min(lo1, lo2)
+        m1, m2 = cv2.max(lo1, lo2), cv2.min(hi1, hi2)
+        s1, s2 = cv2.min(m1, m2), cv2.max(m1, m2)
+        bg = np.where(s0 > 0, cv2.addWeighted(s1, 0.5, s2, 0.5, 0), s2)
+        return bg, np.asarray(s1 > 0)
+    a, b, c = warped
+    lo, hi = cv2.min(a, b), cv2.max(a, b)
+    return cv2.max(lo, cv2.min(hi, c)), np.asarray(cv2.min(lo, c) > 0)
 
 
 @dataclass
@@ -302,12 +311,13 @@ class MotionDetector:
                         borderValue=0,
                     )
                 )
-            bg = _median4(*warped) if len(warped) == 4 else _median3(*warped)
-            lo = warped[0]
-            for w_ in warped[1:]:
-                lo = cv2.min(lo, w_)
-            valid = lo > 0
-            diff = cv2.absdiff(img, bg)
+            bg, valid = _background(warped)
+            # distance from the background's 3x3 range, not from the pixel itself: a
+            # sub-pixel misregistration at a sharp edge is then no difference
+            k3 = np.ones((3, 3), np.uint8)
+            diff = cv2.max(
+                cv2.subtract(img, cv2.dilate(bg, k3)), cv2.subtract(cv2.erode(bg, k3), img)
+            )
         sample = diff[::4, ::4]
         vsample = sample if valid is None else sample[valid[::4, ::4]]
         if vsample.size == 0:
@@ -317,8 +327,7 @@ class MotionDetector:
         mask: Img = (diff > thr).astype(np.uint8)
         if valid is not None:
             mask = mask & cv2.erode(valid.astype(np.uint8), np.ones((5, 5), np.uint8))
-        k3 = np.ones((3, 3), np.uint8)
-        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, k3)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
         mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
         n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
         max_area = self.max_area_px if self.max_area_px is not None else hh * ww / 30
