@@ -99,7 +99,7 @@ from olfato.simulate.cli import simulate_command  # noqa: E402
 from olfato.store.cli import case_app  # noqa: E402
 from olfato.survey.cli import survey_app  # noqa: E402
 from olfato.translate.cli import translate_command  # noqa: E402
-from olfato.video.cli import video_app  # noqa: E402
+from olfato.video.cli import add_video_command, video_app  # noqa: E402
 
 app.add_typer(survey_app, name="survey")
 app.command(name="simulate")(simulate_command)
@@ -111,6 +111,7 @@ app.command(name="report")(report_command)
 app.add_typer(share_app, name="share")
 app.command(name="translate")(translate_command)
 app.add_typer(video_app, name="video")
+case_app.command("add-video")(add_video_command)
 
 
 @app.command()

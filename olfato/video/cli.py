@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from olfato.errors import OlfatoError
-from olfato.options import QuietOpt
+from olfato.options import CaseArg, QuietOpt, WorkspaceOpt
 from olfato.progress import console
 
 video_app = typer.Typer(
@@ -38,6 +38,10 @@ GroundOpt = Annotated[
         "--ground-elev",
         help="Ground elevation (m) for the camera model when the KLV lacks the frame centre's.",
     ),
+]
+
+RadiusOpt = Annotated[
+    float, typer.Option("--radius", help="Radius (m) around each candidate source.")
 ]
 
 
@@ -129,6 +133,12 @@ def tracks_cmd(
         ),
     ] = False,
     min_track: Annotated[float, typer.Option("--min-track", help="Shortest track kept (s).")] = 1.0,
+    near: Annotated[
+        str | None,
+        typer.Option("--near", help="A case: activity at its candidate sources (by hour)."),
+    ] = None,
+    radius: RadiusOpt = 150.0,
+    workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Moving objects, tracked and put on the ground, with speed and heading."""
@@ -177,3 +187,67 @@ def tracks_cmd(
         highlight=False,
     )
     _print_notes(result.metadata.notes + result.problems)
+    if near is not None:
+        from olfato.casework.video import case_sites
+        from olfato.store.db import open_store
+        from olfato.video.activity import activity_near
+
+        with open_store(workspace) as store:
+            sites = case_sites(store, near)
+        if not sites:
+            console.print(f"case {near} has no located candidate source", highlight=False)
+            return
+        _print_activity(activity_near(sites, result.tracks, radius_m=radius))
+
+
+def _print_activity(activity: list) -> None:  # list[SiteActivity]
+    from rich.table import Table
+
+    table = Table(title="Activity at candidate sources", title_justify="left")
+    for col in ("source", "radius m", "tracks", "closest m", "by hour (UTC)"):
+        table.add_column(col)
+    for a in activity:
+        table.add_row(
+            a.site.label,
+            f"{a.radius_m:g}",
+            ", ".join(str(v.track_id) for v in a.visits) or "-",
+            f"{min(v.closest_m for v in a.visits):.0f}" if a.visits else "-",
+            ", ".join(f"{h}: {n}" for h, n in a.by_hour.items()) or "-",
+        )
+    console.print(table)
+
+
+def add_video_command(
+    case: CaseArg,
+    file: VideoArg,
+    radius: RadiusOpt = 150.0,
+    telemetry: TelemetryOpt = None,
+    ground_elev: GroundOpt = None,
+    detector: Annotated[
+        Path | None, typer.Option("--detector", help="Your ONNX detector (gives tracks a class).")
+    ] = None,
+    labels: Annotated[
+        str | None, typer.Option("--labels", help="The detector's class names, comma-separated.")
+    ] = None,
+    quiet: QuietOpt = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Add a video to CASE: footprints, tracks and activity at its candidate sources."""
+    from olfato.casework.video import add_video
+    from olfato.store.db import open_store
+
+    with open_store(workspace) as store:
+        added = add_video(
+            store,
+            case,
+            file,
+            radius_m=radius,
+            telemetry=telemetry,
+            detector_model=detector,
+            labels=[x.strip() for x in labels.split(",")] if labels else None,
+            ground_elev_m=ground_elev,
+            quiet=quiet,
+        )
+    console.print(added.message, highlight=False, soft_wrap=True)
+    if any(a.visits for a in added.activity):
+        _print_activity(added.activity)
