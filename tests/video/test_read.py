@@ -159,3 +159,67 @@ def test_a_file_with_only_a_data_stream_is_refused(tmp_path: Path) -> None:
         out.mux(pk)
     with pytest.raises(VideoError, match="no video stream"):
         read_metadata(p)
+
+
+def _synchronous_ts(path: Path, frames: int = 20) -> None:
+    """H.264 + ST 1402 synchronous KLV (metadata access units, stream type 0x15), muxed
+    with stanag4609's transport muxer: one ST 0601 packet per frame, same PTS."""
+    from fractions import Fraction
+
+    import av
+    from stanag4609.transport.metadata import synchronous_klv_stream
+    from stanag4609.transport.mpegts import ProgramClockReference
+    from stanag4609.transport.mux import TransportMuxer, encode_pes_packet
+    from stanag4609.transport.psi import ElementaryStreamInfo
+
+    from olfato.video.klv import encode_packet
+
+    klv_stream = synchronous_klv_stream(
+        0x101, metadata_input_leak_rate=2500, metadata_buffer_size=1024
+    )
+    mux = TransportMuxer(
+        transport_stream_id=1, program_number=1, program_map_pid=0x1000, pcr_pid=0x100,
+        streams=[ElementaryStreamInfo(0x1B, 0x100, ()), klv_stream],
+    )  # fmt: skip
+    cc = av.CodecContext.create("libx264", "w")
+    cc.width, cc.height, cc.pix_fmt = 160, 120, "yuv420p"
+    cc.time_base, cc.framerate = Fraction(1, 10), 10
+    cc.options = {"preset": "ultrafast", "bframes": "0"}
+    out = bytearray()
+    rng = np.random.default_rng(0)
+
+    def emit(packets: list) -> None:  # type: ignore[type-arg]
+        for p in packets:
+            k = int(p.pts)
+            pts = 126_000 + k * 9000  # 90 kHz
+            out.extend(b"".join(mux.program_tables()))
+            out.extend(mux.mux_pcr(ProgramClockReference(pts - 9000, 0)))
+            out.extend(
+                b"".join(mux.mux_pes(0x100, encode_pes_packet(bytes(p), stream_id=0xE0, pts=pts)))
+            )
+            klv = encode_packet(
+                {"sensor_lat": 4.6 + k * 1e-5, "sensor_lon": -74.1}, T0_US + k * 100_000
+            )
+            out.extend(b"".join(mux.mux_sync_klv(0x101, klv, pts=pts)))
+
+    for i in range(frames):
+        f = av.VideoFrame.from_ndarray(
+            rng.integers(0, 255, (120, 160, 3), dtype=np.uint8), format="rgb24"
+        )
+        f.pts = i
+        emit(list(cc.encode(f)))
+    emit(list(cc.encode(None)))
+    path.write_bytes(bytes(out))
+
+
+def test_synchronous_klv_stream(tmp_path: Path) -> None:
+    p = tmp_path / "sync.ts"
+    _synchronous_ts(p)
+    samples, stats = read_klv(p)
+    assert len(samples) == 20 and stats.skipped == 0
+    np.testing.assert_allclose([s.pts_s for s in samples], np.arange(20) * 0.1, atol=1e-6)
+    meta = read_metadata(p, hud=False)
+    assert meta.source == "klv" and meta.coverage == 1.0
+    np.testing.assert_allclose(meta.geometry.sensor_lat, 4.6 + np.arange(20) * 1e-5, atol=1e-7)
+    assert meta.footprint_coverage == 0.0  # position only: no corners, no camera angles
+    assert any("footprint is unknown" in n for n in meta.notes)
