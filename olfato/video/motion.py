@@ -7,14 +7,15 @@ optical flow (Bouguet 2001, the OpenCV implementation) and a homography is fitte
 RANSAC (Fischler & Bolles 1981), so the moving objects' own features are outliers.
 
 Moving objects are then what differs from a background built, for each frame, from
-frames before and after it warped onto it: the per-pixel median of four such frames
-(Delta, 2 Delta before and after; at the ends of the clip, the nearest ones available;
-three in a clip too short for four). Delta (0.8 s by default) is longer than a car
-takes to move its own length at 6 m/s or a walker at 1.5 m/s, so a mover occupies a
-pixel in at most one of them and the median is the ground under it, and the difference
-shows the whole object rather than its leading and trailing edges, as a two-frame
-difference does. Each warp starts from the original
-frame (homographies composed, pixels resampled once), so the background stays sharp.
+frames before and after it warped onto it: the per-pixel median of six such frames
+(Delta, 2 Delta and 3 Delta before and after; at the ends of the clip, the nearest ones
+available; fewer, down to three, in a clip too short for six). An object that moves
+its own length in less than 3 Delta (1.8 s with the default 0.6 s: a 4.5 m car faster
+than 2.5 m/s, a walker faster than 0.6 m/s) covers a pixel in at most two of the six,
+so the median is the ground under it, and the difference shows the whole object rather
+than its leading and trailing edges, as a two-frame difference does. Each warp starts
+from the original frame (homographies composed, pixels resampled once), so the
+background stays sharp.
 The pixels that differ by more than a threshold (a multiple of the difference's robust
 spread, at least ``min_threshold`` grey levels) are cleaned by a morphological opening
 and closing and grouped into connected components: the detections.
@@ -104,29 +105,42 @@ def estimate_motion(
     return np.asarray(H, dtype=np.float64), inliers
 
 
-def _background(warped: list[Img]) -> tuple[Img, NDArray[np.bool_]]:
-    """Per-pixel median of 3 or 4 warped frames, and where it is defined.
+#: optimal sorting networks (Knuth, TAOCP vol. 3, sec. 5.3.4, fig. 49): comparator pairs
+SORTING_NETWORKS: dict[int, tuple[tuple[int, int], ...]] = {
+    3: ((0, 2), (0, 1), (1, 2)),
+    4: ((0, 1), (2, 3), (0, 2), (1, 3), (1, 2)),
+    5: ((0, 1), (3, 4), (2, 4), (2, 3), (0, 3), (0, 2), (1, 4), (1, 3), (1, 2)),
+    6: ((1, 2), (4, 5), (0, 2), (3, 5), (0, 1), (3, 4), (2, 5), (0, 3), (1, 4), (2, 4),
+        (1, 3), (2, 3)),
+}  # fmt: skip
 
-    0 marks a pixel outside a warped frame; the frames are sorted per pixel with a
-    sorting network of min/max (Knuth, TAOCP vol. 3, sec. 5.3.4), so the zeros come
-    first: with four frames the median of the valid ones is the mean of the middle two
-    when all are valid and the third smallest when one is missing (the frame's edge
-    that has just come into view); with three, all must be valid.
+
+def _background(warped: list[Img]) -> tuple[Img, NDArray[np.bool_]]:
+    """Per-pixel median of the valid ones among 3-6 warped frames, and where it is defined.
+
+    0 marks a pixel outside a warped frame. The frames are sorted per pixel with a
+    sorting network of min/max (:data:`SORTING_NETWORKS`), so the zeros come first and
+    the valid values are the top ``m`` of the ``n``; the median is taken over those. A
+    pixel is defined where at most two of six (one of four or five, none of three) are
+    missing: the edge of the frame that has just come into view.
     """
     import cv2
 
-    if len(warped) == 4:
-        a, b, c, d = warped
-        lo1, hi1 = cv2.min(a, b), cv2.max(a, b)
-        lo2, hi2 = cv2.min(c, d), cv2.max(c, d)
-        s0 = cv2.min(lo1, lo2)
-        m1, m2 = cv2.max(lo1, lo2), cv2.min(hi1, hi2)
-        s1, s2 = cv2.min(m1, m2), cv2.max(m1, m2)
-        bg = np.where(s0 > 0, cv2.addWeighted(s1, 0.5, s2, 0.5, 0), s2)
-        return bg, np.asarray(s1 > 0)
-    a, b, c = warped
-    lo, hi = cv2.min(a, b), cv2.max(a, b)
-    return cv2.max(lo, cv2.min(hi, c)), np.asarray(cv2.min(lo, c) > 0)
+    s = list(warped)
+    n = len(s)
+    for i, j in SORTING_NETWORKS[n]:
+        s[i], s[j] = cv2.min(s[i], s[j]), cv2.max(s[i], s[j])
+    missing = {3: 0, 4: 1, 5: 1, 6: 2}[n]
+    k = np.zeros(s[0].shape, np.uint8)
+    for i in range(missing + 1):
+        k += s[i] == 0
+    bg = np.zeros(s[0].shape, np.uint8)
+    for kk in range(missing + 1):
+        m = n - kk
+        lo, hi = kk + (m - 1) // 2, kk + m // 2
+        med = s[lo] if lo == hi else cv2.addWeighted(s[lo], 0.5, s[hi], 0.5, 0)
+        bg = np.where(k == kk, med, bg)
+    return bg, np.asarray(s[missing] > 0)
 
 
 @dataclass
@@ -159,6 +173,8 @@ class MotionDetector:
         Frame rate [1/s].
     gap_s : float
         Delta, the time between background frames [s].
+    samples : int
+        Background frames per frame (3 to 6).
     work_width : int
         Frames are processed at this width [px] (speed); detections are reported in the
         original pixels.
@@ -174,7 +190,8 @@ class MotionDetector:
     """
 
     fps: float
-    gap_s: float = 0.8
+    gap_s: float = 0.6
+    samples: int = 6
     work_width: int = 320
     method: str = "compensated"
     min_threshold: float = 28.0
@@ -199,7 +216,7 @@ class MotionDetector:
 
     @property
     def lookahead(self) -> int:
-        return 4 * self.delta if self.method == "compensated" else 0
+        return self.samples * self.delta if self.method == "compensated" else 0
 
     def push(self, index: int, gray: Img) -> list[FrameDetections]:
         """Add frame ``index`` (grey, full resolution); return the frames now ready."""
@@ -251,7 +268,7 @@ class MotionDetector:
         return ready
 
     def _trim(self) -> None:
-        keep_from = self._next_out - 4 * self.delta - 1
+        keep_from = self._next_out - self.samples * self.delta - 1
         while self._buf and self._buf[0].index < keep_from:
             self._buf.popleft()
 
@@ -289,11 +306,8 @@ class MotionDetector:
             valid = None
         else:
             d = self.delta
-            offsets = [
-                o
-                for o in (-d, d, -2 * d, 2 * d, -3 * d, 3 * d, -4 * d, 4 * d)
-                if self._get(t + o) is not None
-            ][:4]
+            near_first = [o for k in range(1, self.samples + 1) for o in (-k * d, k * d)]
+            offsets = [o for o in near_first if self._get(t + o) is not None][: self.samples]
             if len(offsets) < 3:  # a clip shorter than the background needs
                 return FrameDetections(
                     t, [], self._full_res_H(cur.H_from_prev), self._registered[t]

@@ -162,7 +162,7 @@ def track_frames(
     *,
     method: str = "compensated",
     work_width: int = 320,
-    gap_s: float = 0.8,
+    gap_s: float = 0.6,
     detector: object | None = None,
     detect_every: int = 5,
     tracker: Tracker | None = None,
@@ -177,7 +177,7 @@ def track_frames(
     from olfato.video.detector import OnnxDetector, label_detections
 
     md = MotionDetector(fps=fps, method=method, work_width=work_width, gap_s=gap_s)
-    tr = tracker or Tracker(max_missed=max(3, round(0.5 * fps)))
+    tr = tracker or Tracker(max_missed=max(3, round(1.0 * fps)))
     det = detector if isinstance(detector, OnnxDetector) else None
     reader = FrameReader(path, color=det is not None)
     labelled: dict[int, list] = {}
@@ -216,7 +216,7 @@ def analyse_video(
     hud: bool = True,
     method: str = "compensated",
     work_width: int = 320,
-    gap_s: float = 0.8,
+    gap_s: float = 0.6,
     detector_model: str | Path | None = None,
     labels: list[str] | None = None,
     min_track_s: float = 1.0,
