@@ -65,7 +65,27 @@ def analyse_video_file(
     ground_elev_m: float | None = None,
     quiet: bool = True,
 ) -> VideoRun:
-    """Run the video stage on a file (see the module docstring); no database."""
+    """Run the video stage on a file (see the module docstring); no database.
+
+    Parameters
+    ----------
+    path : path
+        The video.
+    telemetry : path, optional
+        A telemetry CSV for a video without KLV (ArcGIS FMV Multiplexer layout).
+    detector_model : path, optional
+        A user-supplied ONNX detector (gives tracks a class).
+    labels : list of str, optional
+        The detector's class names.
+    ground_elev_m : float, optional
+        Ground elevation [m] for the camera model when the KLV lacks the frame centre's.
+    quiet : bool
+        No progress bar.
+
+    Returns
+    -------
+    VideoRun
+    """
     from olfato.video.pipeline import analyse_video, summarise
 
     started = datetime.now(UTC)
@@ -118,7 +138,20 @@ def analyse_video_file(
 
 
 def case_sites(store: Store, case_name: str) -> list[Site]:
-    """The case's located candidate sources (newest locate run of each survey) as sites."""
+    """The case's located candidate sources (newest locate run of each survey) as sites.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+
+    Returns
+    -------
+    list of Site
+        Labelled ``<survey file>:<source label>``.
+    """
     view = load_case(store, case_name)
     return [Site(f"{sv.survey.name}:{src.label}", src.lat, src.lon) for sv, src in view.sources]
 
@@ -205,7 +238,23 @@ class VideoRecorded:
 def record_video(
     store: Store, case_name: str, run: VideoRun, *, radius_m: float = 150.0
 ) -> VideoRecorded:
-    """Record the video, a ``video`` run and its observations in one transaction."""
+    """Record the video, a ``video`` run and its observations in one transaction.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    run : VideoRun
+        From :func:`analyse_video_file`.
+    radius_m : float
+        Radius around each candidate source for the ``activity`` observations [m].
+
+    Returns
+    -------
+    VideoRecorded
+    """
     activity = activity_near(case_sites(store, case_name), run.ground_tracks, radius_m=radius_m)
     with store.write() as s:
         case = get_case(s, case_name)
@@ -257,7 +306,25 @@ def add_video(
     ground_elev_m: float | None = None,
     quiet: bool = True,
 ) -> VideoRecorded:
-    """Analyse a video and record it in a case (``olfato case add-video``)."""
+    """Analyse a video and record it in a case (``olfato case add-video``).
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case (checked before the slow work).
+    path : path
+        The video.
+    radius_m : float
+        Radius around each candidate source [m].
+    telemetry, detector_model, labels, ground_elev_m, quiet
+        As for :func:`analyse_video_file`.
+
+    Returns
+    -------
+    VideoRecorded
+    """
     with store.read() as s:
         get_case(s, case_name)  # an unknown case fails before the slow work
     run = analyse_video_file(

@@ -81,6 +81,11 @@ def activity_near(
     -------
     list of SiteActivity
         One per site, in order.
+
+    Raises
+    ------
+    ValueError
+        ``radius_m`` is not a positive number.
     """
     if not (radius_m > 0 and math.isfinite(radius_m)):
         raise ValueError(f"radius_m must be positive, not {radius_m}")

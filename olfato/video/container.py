@@ -66,6 +66,15 @@ def _is_klv(stream: Any) -> bool:
 def probe(path: str | Path) -> StreamInfo:
     """Read a file's headers: size, rate, duration and data streams.
 
+    Parameters
+    ----------
+    path : path
+        The video file.
+
+    Returns
+    -------
+    StreamInfo
+
     Raises
     ------
     VideoError
@@ -104,6 +113,17 @@ def probe(path: str | Path) -> StreamInfo:
 def read_klv(path: str | Path) -> tuple[list[KlvSample], KlvStats]:
     """The ST 0601 samples of every KLV data stream, checksums verified, in time order.
 
+    Parameters
+    ----------
+    path : path
+        The video file.
+
+    Returns
+    -------
+    samples : list of KlvSample
+    stats : KlvStats
+        Packets used and skipped (bad checksum, no time, undecodable).
+
     Only the data streams are demuxed (no video decoding), so this is fast. Packet times
     (``pts_s``) are in seconds from the start of the video stream, like frame times.
     """
@@ -131,7 +151,23 @@ def read_klv(path: str | Path) -> tuple[list[KlvSample], KlvStats]:
 
 
 def frame_times(path: str | Path) -> NDArray[np.float64]:
-    """Every frame's time from the start of the video [s], from the packets (no decoding)."""
+    """Every frame's time from the start of the video [s], from the packets (no decoding).
+
+    Parameters
+    ----------
+    path : path
+        The video file.
+
+    Returns
+    -------
+    ndarray
+        Sorted presentation times [s]; a truncated file gives those before the break.
+
+    Raises
+    ------
+    VideoError
+        The file cannot be opened or has no video stream.
+    """
     import av
 
     with _open(path) as c:

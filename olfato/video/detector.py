@@ -54,6 +54,11 @@ class OnnxDetector:
         Class names by class id.
     min_score : float
         Detections scoring less are dropped.
+
+    Raises
+    ------
+    VideoError
+        No such file, not a model ONNX Runtime loads, or not one (1, 3, H, W) input.
     """
 
     def __init__(
@@ -85,7 +90,23 @@ class OnnxDetector:
         self.path = p
 
     def detect(self, bgr: NDArray[np.uint8]) -> list[Detection]:
-        """Detections in one BGR frame, in its pixels, each with a label."""
+        """Detections in one BGR frame, in its pixels, each with a label.
+
+        Parameters
+        ----------
+        bgr : ndarray of uint8, shape (H, W, 3)
+            The frame.
+
+        Returns
+        -------
+        list of Detection
+
+        Raises
+        ------
+        VideoError
+            The model fails on the frame or its output is not ``[x1, y1, x2, y2, score,
+            class_id]`` rows.
+        """
         import cv2
 
         h, w = bgr.shape[:2]
@@ -125,7 +146,18 @@ class OnnxDetector:
 
 
 def iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
-    """Intersection over union of two ``(x1, y1, x2, y2)`` boxes."""
+    """Intersection over union of two ``(x1, y1, x2, y2)`` boxes.
+
+    Parameters
+    ----------
+    a, b : tuple of float
+        Boxes [px].
+
+    Returns
+    -------
+    float
+        0..1.
+    """
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = ix * iy
@@ -140,6 +172,20 @@ def label_detections(
 
     A motion blob and a detector box of the same object overlap; the centre of one inside
     the other also counts (small objects, loose boxes).
+
+    Parameters
+    ----------
+    motion : list of Detection
+        The motion detector's blobs.
+    labelled : list of Detection
+        The ONNX detector's boxes, with labels.
+    min_iou : float
+        Least overlap that counts.
+
+    Returns
+    -------
+    list of Detection
+        ``motion``, each with the label of its best box (or none).
     """
     from dataclasses import replace
 

@@ -31,7 +31,17 @@ from olfato.video.metadata import FrameGeometry
 
 
 def iso_time(time_us: float) -> str | None:
-    """ISO 8601 UTC of a MISP time [microseconds since 1970] (None if unknown)."""
+    """ISO 8601 UTC of a MISP time.
+
+    Parameters
+    ----------
+    time_us : float
+        Microseconds since 1970-01-01 UTC; NaN when unknown.
+
+    Returns
+    -------
+    str or None
+    """
     if not math.isfinite(time_us):
         return None
     return datetime.fromtimestamp(time_us / 1e6, tz=UTC).isoformat().replace("+00:00", "Z")
@@ -44,7 +54,22 @@ def _r(v: float) -> float:
 def footprints_geojson(
     geometry: FrameGeometry, *, every_s: float = 1.0, name: str = ""
 ) -> dict[str, Any]:
-    """Footprints every ``every_s`` seconds, the platform track and the frame-centre track."""
+    """Footprints every ``every_s`` seconds, the platform track and the frame-centre track.
+
+    Parameters
+    ----------
+    geometry : FrameGeometry
+        Per-frame footprints.
+    every_s : float
+        One footprint every so many seconds (and the last frame's) [s].
+    name : str
+        The collection's name.
+
+    Returns
+    -------
+    dict
+        A GeoJSON FeatureCollection (module docstring).
+    """
     g = geometry
     features: list[dict[str, Any]] = []
     ok = np.flatnonzero(g.has_footprint)
@@ -104,7 +129,20 @@ def _when(tr: GroundTrack, k: int) -> str | float:
 
 
 def tracks_geojson(tracks: Sequence[GroundTrack], *, name: str = "") -> dict[str, Any]:
-    """One LineString per track that has at least two ground points."""
+    """One LineString per track that has at least two ground points.
+
+    Parameters
+    ----------
+    tracks : sequence of GroundTrack
+        Tracks on the ground.
+    name : str
+        The collection's name.
+
+    Returns
+    -------
+    dict
+        A GeoJSON FeatureCollection (module docstring).
+    """
     features = []
     for tr in tracks:
         if tr.t_s.size < 2:
@@ -151,7 +189,17 @@ _STYLES = {
 
 
 def kml_tree(fc: dict[str, Any]) -> ET.ElementTree:
-    """A KML document with one Placemark per Feature of ``fc`` (Polygon or LineString)."""
+    """A KML document with one Placemark per Feature of ``fc`` (Polygon or LineString).
+
+    Parameters
+    ----------
+    fc : dict
+        A FeatureCollection from :func:`footprints_geojson` or :func:`tracks_geojson`.
+
+    Returns
+    -------
+    xml.etree.ElementTree.ElementTree
+    """
     ET.register_namespace("", KML_NS)
     root = ET.Element(f"{{{KML_NS}}}kml")
     doc = _sub(root, "Document")
@@ -201,6 +249,17 @@ def kml_tree(fc: dict[str, Any]) -> ET.ElementTree:
 
 def write_features(fc: dict[str, Any], path: str | Path) -> Path:
     """Write ``fc`` as GeoJSON (``.geojson``/``.json``) or KML (``.kml``), by the suffix.
+
+    Parameters
+    ----------
+    fc : dict
+        A FeatureCollection.
+    path : path
+        Where to write.
+
+    Returns
+    -------
+    Path
 
     Raises
     ------

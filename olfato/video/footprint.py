@@ -135,6 +135,11 @@ def image_to_ground(corners_en: ArrayLike, width: int, height: int) -> NDArray[n
     Returns
     -------
     ndarray, shape (3, 3)
+
+    Raises
+    ------
+    ValueError
+        A corner is NaN, or three corners are on a line.
     """
     import cv2
 
@@ -151,7 +156,20 @@ def image_to_ground(corners_en: ArrayLike, width: int, height: int) -> NDArray[n
 def apply_homography(
     H: ArrayLike, x: ArrayLike, y: ArrayLike
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """``(x, y)`` mapped by the 3x3 homography ``H`` (points in, points out)."""
+    """``(x, y)`` mapped by the 3x3 homography ``H``.
+
+    Parameters
+    ----------
+    H : array_like, shape (3, 3)
+        The homography.
+    x, y : array_like
+        Points.
+
+    Returns
+    -------
+    x, y : ndarray
+        The mapped points.
+    """
     Hm = np.asarray(H, dtype=float)
     xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     w = Hm[2, 0] * xa + Hm[2, 1] * ya + Hm[2, 2]
@@ -161,7 +179,20 @@ def apply_homography(
 
 
 def ground_sample_distance(corners_en: ArrayLike, width: int, height: int) -> float:
-    """Mean ground size of a pixel [m] over the footprint (sqrt of area / pixels)."""
+    """Mean ground size of a pixel over the footprint: sqrt(area / pixels).
+
+    Parameters
+    ----------
+    corners_en : array_like, shape (4, 2)
+        Footprint corners, east/north [m].
+    width, height : int
+        Image size [px].
+
+    Returns
+    -------
+    float
+        [m].
+    """
     c = np.asarray(corners_en, dtype=float)
     x, y = c[:, 0], c[:, 1]
     area = 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))

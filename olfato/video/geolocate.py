@@ -66,6 +66,11 @@ def local_velocity(
         Times [s] and positions [m], time-ordered.
     window_s : float
         Points within this time either side enter each fit [s].
+
+    Returns
+    -------
+    speed, heading : ndarray
+        [m/s] and [deg]; NaN where fewer than three points are in the window.
     """
     n = t_s.size
     speed = np.full(n, np.nan)

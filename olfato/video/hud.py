@@ -54,6 +54,10 @@ def parse_hud_text(text: str, t_s: float = math.nan) -> HudReading:
         All text read from a frame, joined with spaces.
     t_s : float
         The frame's time from the start of the video [s].
+
+    Returns
+    -------
+    HudReading
     """
     kw: dict[str, Any] = {}
     if m := _LAT.search(text):
@@ -80,7 +84,18 @@ def parse_hud_text(text: str, t_s: float = math.nan) -> HudReading:
 
 
 def shipped_models() -> dict[str, Path]:
-    """The PP-OCR model files in the installed rapidocr wheel."""
+    """The PP-OCR model files in the installed rapidocr wheel.
+
+    Returns
+    -------
+    dict
+        ``{"det": path, "rec": path, "cls": path}``.
+
+    Raises
+    ------
+    VideoError
+        rapidocr is missing or its wheel has no models.
+    """
     try:
         import rapidocr
     except ImportError as exc:  # pragma: no cover - a declared dependency
@@ -103,6 +118,11 @@ class HudReader:
     ----------
     det_model, rec_model : path, optional
         ONNX text detection and recognition models (default: those rapidocr ships).
+
+    Raises
+    ------
+    VideoError
+        A model file is missing.
     """
 
     def __init__(
@@ -127,7 +147,19 @@ class HudReader:
         self._ocr = RapidOCR(params=params)
 
     def read(self, image: Any, t_s: float = math.nan) -> HudReading:
-        """OCR one frame (BGR or grey pixels) and parse what it says."""
+        """OCR one frame and parse what it says.
+
+        Parameters
+        ----------
+        image : ndarray
+            BGR or grey pixels.
+        t_s : float
+            The frame's time from the start of the video [s].
+
+        Returns
+        -------
+        HudReading
+        """
         result = self._ocr(image)
         texts = [str(t) for t in (getattr(result, "txts", None) or ())]
         return parse_hud_text(" ".join(texts), t_s)
@@ -140,6 +172,17 @@ def samples_from_hud(
 
     The UTC date comes from the HUD if it shows one, else ``date``, else 1970-01-01 (the
     time of day is still right); ``pts_s`` is each reading's frame time.
+
+    Parameters
+    ----------
+    readings : sequence of HudReading
+        From :meth:`HudReader.read`.
+    date : (year, month, day), optional
+        The UTC date when the HUD shows none.
+
+    Returns
+    -------
+    list of KlvSample
     """
     day = date or next((r.date for r in readings if r.date), None)
     base = datetime(*day, tzinfo=UTC).timestamp() if day else 0.0

@@ -31,7 +31,19 @@ class KeyFrame:
 
 
 def choose_key_frames(analysis: VideoAnalysis, activity: list[SiteActivity]) -> list[KeyFrame]:
-    """One key frame per site with activity: where a visiting track came closest to it."""
+    """One key frame per site with activity: where a visiting track came closest to it.
+
+    Parameters
+    ----------
+    analysis : VideoAnalysis
+        The video's analysis.
+    activity : list of SiteActivity
+        From :func:`olfato.video.activity.activity_near` on its tracks.
+
+    Returns
+    -------
+    list of KeyFrame
+    """
     from olfato.survey.projection import LocalFrame
 
     by_id = {t.id: t for t in analysis.tracks}
@@ -75,6 +87,15 @@ def render_key_frame(
         A site to show in the inset.
     trail_s : float
         Seconds of each track drawn behind its current position.
+
+    Returns
+    -------
+    ndarray of uint8, shape (H, W, 3)
+
+    Raises
+    ------
+    VideoError
+        The video has no such frame.
     """
     import cv2
 
@@ -166,7 +187,22 @@ def _inset(
 
 
 def key_frame_png(image: NDArray[np.uint8]) -> bytes:
-    """PNG bytes of a rendered key frame."""
+    """PNG bytes of a rendered key frame.
+
+    Parameters
+    ----------
+    image : ndarray of uint8
+        From :func:`render_key_frame`.
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    VideoError
+        OpenCV could not encode it.
+    """
     import cv2
 
     ok, buf = cv2.imencode(".png", image)

@@ -138,6 +138,15 @@ class KlvStats:
         return self.bad_checksum + self.undecodable + self.no_timestamp
 
     def skip(self, kind: str, reason: str) -> None:
+        """Count a skipped packet.
+
+        Parameters
+        ----------
+        kind : {"bad_checksum", "undecodable", "no_timestamp"}
+            Why.
+        reason : str
+            The parser's message (the first 20 are kept).
+        """
         setattr(self, kind, getattr(self, kind) + 1)
         if len(self.reasons) < 20:
             self.reasons.append(reason)
@@ -153,7 +162,24 @@ def _number(value: Any) -> float:
 
 
 def sample_from_fields(values: Mapping[int, Any], *, pts_s: float = math.nan) -> KlvSample:
-    """A :class:`KlvSample` from decoded ST 0601 values by tag (``time_us`` from Tag 2)."""
+    """A :class:`KlvSample` from decoded ST 0601 values by tag.
+
+    Parameters
+    ----------
+    values : mapping
+        ``{tag: decoded value}`` (Tag 2, the time, a datetime or microseconds).
+    pts_s : float
+        The packet's time in its stream [s].
+
+    Returns
+    -------
+    KlvSample
+
+    Raises
+    ------
+    ValueError
+        No Tag 2.
+    """
     stamp = values.get(2)
     if stamp is None:
         raise ValueError("ST 0601 packet without Precision Time Stamp (tag 2)")
@@ -176,7 +202,18 @@ def sample_from_fields(values: Mapping[int, Any], *, pts_s: float = math.nan) ->
 
 
 def decode_packet(packet: Any, *, pts_s: float = math.nan) -> KlvSample:
-    """Decode one ST 0601 packet (bytes or a :class:`stanag4609.KLVPacket`), checksum verified.
+    """Decode one ST 0601 packet, checksum verified.
+
+    Parameters
+    ----------
+    packet : bytes or stanag4609.KLVPacket
+        One whole packet.
+    pts_s : float
+        Its time in its stream [s].
+
+    Returns
+    -------
+    KlvSample
 
     Raises
     ------
@@ -214,7 +251,15 @@ class KlvReader:
         self.stats = KlvStats()
 
     def feed(self, data: bytes, *, pts_s: float = math.nan) -> None:
-        """Parse ``data`` (bytes of the stream) and keep the packets that verify."""
+        """Parse ``data`` (bytes of the stream) and keep the packets that verify.
+
+        Parameters
+        ----------
+        data : bytes
+            The next bytes of the stream (a PES payload).
+        pts_s : float
+            Their time [s], given to the packets completed by them.
+        """
         from stanag4609.errors import Stanag4609Error as KLVError
 
         try:
@@ -281,6 +326,11 @@ def encode_packet(values: Mapping[str, float], time_us: int, *, version: int = 1
     -------
     bytes
         The packet, as :func:`stanag4609.st0601.encode_uas_local_set` writes it.
+
+    Raises
+    ------
+    ValueError
+        An unknown field name, or a value ST 0601 cannot carry.
     """
     from stanag4609.st0601 import encode_uas_local_set
 
@@ -298,7 +348,18 @@ def encode_packet(values: Mapping[str, float], time_us: int, *, version: int = 1
 
 
 def samples_from_packets(packets: Iterable[bytes]) -> tuple[list[KlvSample], KlvStats]:
-    """Decode a sequence of whole packets (e.g. from a file of concatenated KLV)."""
+    """Decode a sequence of whole packets (e.g. from a file of concatenated KLV).
+
+    Parameters
+    ----------
+    packets : iterable of bytes
+        The packets.
+
+    Returns
+    -------
+    samples : list of KlvSample
+    stats : KlvStats
+    """
     reader = KlvReader()
     for p in packets:
         reader.feed(p)

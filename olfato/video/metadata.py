@@ -68,7 +68,13 @@ class FrameGeometry:
         return np.asarray(ok)
 
     def local_frame(self) -> LocalFrame | None:
-        """A local east/north frame centred on the footprints (None without any)."""
+        """A local east/north frame centred on the footprints.
+
+        Returns
+        -------
+        LocalFrame or None
+            None without any footprint or sensor position.
+        """
         ok = self.has_footprint
         if not ok.any():
             ok = np.isfinite(self.sensor_lat)
@@ -78,7 +84,20 @@ class FrameGeometry:
         return LocalFrame.centred_on(self.center_lat[ok], self.center_lon[ok])
 
     def pixel_to_ground(self, frame: LocalFrame, index: int) -> NDArray[np.float64] | None:
-        """Homography from pixel to ``frame``'s east/north [m] for frame ``index``."""
+        """Homography from pixel to ``frame``'s east/north [m] for frame ``index``.
+
+        Parameters
+        ----------
+        frame : LocalFrame
+            The local frame of the east/north.
+        index : int
+            The frame of the video.
+
+        Returns
+        -------
+        ndarray (3, 3) or None
+            None where the frame has no footprint.
+        """
         if not self.has_footprint[index]:
             return None
         e, n = frame.to_local(self.corners_lat[index], self.corners_lon[index])
@@ -235,5 +254,16 @@ def frame_geometry(
 
 
 def klv_coverage(geometry: FrameGeometry) -> float:
-    """Fraction of frames with metadata (0..1; NaN for a video without frames)."""
+    """Fraction of frames with metadata.
+
+    Parameters
+    ----------
+    geometry : FrameGeometry
+        Per-frame geometry.
+
+    Returns
+    -------
+    float
+        0..1; NaN for a video without frames.
+    """
     return float(geometry.has_metadata.mean()) if geometry.n else math.nan

@@ -219,7 +219,24 @@ class MotionDetector:
         return self.samples * self.delta if self.method == "compensated" else 0
 
     def push(self, index: int, gray: Img) -> list[FrameDetections]:
-        """Add frame ``index`` (grey, full resolution); return the frames now ready."""
+        """Add a frame; return the frames whose detections are now ready.
+
+        Parameters
+        ----------
+        index : int
+            The frame's number (0, 1, 2, ... in order).
+        gray : ndarray of uint8, shape (H, W)
+            Its grey pixels, full resolution.
+
+        Returns
+        -------
+        list of FrameDetections
+
+        Raises
+        ------
+        ValueError
+            Not a 2-D image, or a size other than the first frame's.
+        """
         import cv2
 
         if gray.ndim != 2:
@@ -259,7 +276,12 @@ class MotionDetector:
         return ready
 
     def flush(self) -> list[FrameDetections]:
-        """Release the frames still waiting for later ones (call at the end)."""
+        """Release the frames still waiting for later ones (call at the end).
+
+        Returns
+        -------
+        list of FrameDetections
+        """
         ready = []
         while self._buf and self._next_out <= self._buf[-1].index:
             ready.append(self._detect(self._next_out))

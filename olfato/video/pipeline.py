@@ -94,6 +94,16 @@ def read_metadata(
         Frames further than this from a metadata sample have none [s].
     ground_elev_m : float, optional
         Ground elevation for the camera model when packets lack the frame-centre elevation.
+
+    Returns
+    -------
+    VideoMetadata
+
+    Raises
+    ------
+    VideoError
+        The file cannot be read, has no video stream or no frames, or the telemetry CSV
+        is bad.
     """
     from olfato.video.telemetry import read_fmv_csv
 
@@ -171,8 +181,35 @@ def track_frames(
 ) -> tuple[list[Track], int, int, list[str]]:
     """Motion detection and tracking over every frame of ``path`` (image pixels).
 
-    Returns the confirmed tracks, frames read, frames whose camera motion could not be
-    estimated, and problems met reading the file.
+    Parameters
+    ----------
+    path : path
+        The video.
+    fps : float
+        Its frame rate [1/s].
+    method, work_width, gap_s
+        As for :class:`~olfato.video.motion.MotionDetector`.
+    detector : OnnxDetector, optional
+        Labels tracks; run every ``detect_every`` frames.
+    detect_every : int
+        Frames between detector runs.
+    tracker : Tracker, optional
+        Default: a :class:`~olfato.video.tracking.Tracker` ending tracks unseen for 1 s.
+    quiet : bool
+        No progress bar.
+    total : int, optional
+        Frames expected (for the progress bar).
+
+    Returns
+    -------
+    tracks : list of Track
+        Confirmed tracks.
+    frames : int
+        Frames read.
+    unregistered : int
+        Frames whose camera motion could not be estimated.
+    problems : list of str
+        Problems met reading the file (truncation, size change).
     """
     from olfato.video.detector import OnnxDetector, label_detections
 
@@ -243,6 +280,12 @@ def analyse_video(
         The detector's class names.
     min_track_s : float
         Tracks shorter than this are dropped [s].
+    quiet : bool
+        No progress bar.
+
+    Returns
+    -------
+    VideoAnalysis
     """
     from olfato.video.detector import OnnxDetector
 
@@ -274,7 +317,19 @@ def analyse_video(
 
 
 def summarise(meta: VideoMetadata) -> dict[str, object]:
-    """What ``olfato video info`` shows: the file, its KLV and the platform's track."""
+    """What ``olfato video info`` shows: the file, its KLV and the platform's track.
+
+    Parameters
+    ----------
+    meta : VideoMetadata
+        From :func:`read_metadata`.
+
+    Returns
+    -------
+    dict
+        JSON-able: sizes, duration, frames, KLV packets used and skipped, coverage,
+        platform start/end, distance and altitude range, notes.
+    """
     from olfato.video.export import iso_time
 
     info, g = meta.info, meta.geometry

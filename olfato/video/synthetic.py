@@ -46,13 +46,30 @@ class Mover:
     shade: int = 235  #: grey level drawn
 
     def position(self, t_s: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Where the mover is.
+
+        Parameters
+        ----------
+        t_s : ndarray
+            Times [s].
+
+        Returns
+        -------
+        east, north : ndarray
+            [m].
+        """
         h = math.radians(self.heading_deg)
         d = self.speed_ms * np.asarray(t_s, dtype=float)
         return self.east_m + d * math.sin(h), self.north_m + d * math.cos(h)
 
 
 def default_movers() -> list[Mover]:
-    """Three vehicles and a walker crossing the flown area (a scene for tests and benchmarks)."""
+    """Three vehicles and a walker crossing the flown area (a scene for tests and benchmarks).
+
+    Returns
+    -------
+    list of Mover
+    """
     return [
         Mover(-30.0, -20.0, 8.0, 75.0),
         Mover(25.0, 30.0, 6.0, 200.0, shade=25),
@@ -87,7 +104,21 @@ class SyntheticClip:
 
 
 def ground_texture(size_px: int, res_m: float, seed: int) -> NDArray[np.uint8]:
-    """A square grey ground image: value noise at 1-40 m scales, fields and two roads."""
+    """A square grey ground image: value noise at 1-40 m scales, fields and two roads.
+
+    Parameters
+    ----------
+    size_px : int
+        Side [px].
+    res_m : float
+        Ground size of a pixel [m].
+    seed : int
+        Random seed.
+
+    Returns
+    -------
+    ndarray of uint8, shape (size_px, size_px)
+    """
     import cv2
 
     rng = np.random.default_rng(seed)
@@ -186,6 +217,16 @@ def make_clip(
         ``YYYY-MM-DD HH:MM:SSZ``.
     noise : float
         Sensor noise, standard deviation [grey levels].
+    lat0, lon0 : float
+        Origin of the clip's local frame [deg].
+    container : str, optional
+        FFmpeg container name (default: from the suffix).
+    seed : int
+        Random seed of the ground and the noise.
+
+    Returns
+    -------
+    SyntheticClip
     """
     import av
     import cv2
@@ -381,6 +422,21 @@ def score_tracks(
     length (at least 6 px); a track whose points mostly match no mover is false; a mover
     is recalled when points of tracks that follow it cover ``covered`` of its visible
     frames; an identity switch is a change of track id along a mover's frames.
+
+    Parameters
+    ----------
+    clip : SyntheticClip
+        The clip and its truth.
+    tracks : sequence of Track
+        Image tracks found in it.
+    ground : sequence of GroundTrack
+        Their ground tracks (for the geolocation error).
+    covered : float
+        Fraction of a mover's visible frames its tracks must cover to count as recalled.
+
+    Returns
+    -------
+    TrackScore
     """
     gsd = 2 * clip.altitude_m * math.tan(math.radians(clip.hfov_deg) / 2) / clip.width
     m = len(clip.movers)

@@ -153,7 +153,14 @@ class Tracker:
     ) -> None:
         """Advance one frame: move and predict tracks, assign ``detections``, start and end tracks.
 
-        ``H_from_prev`` maps the previous frame's pixels to this frame's (identity: None).
+        Parameters
+        ----------
+        frame : int
+            The frame's number.
+        detections : list of Detection
+            Its detections.
+        H_from_prev : ndarray (3, 3), optional
+            Maps the previous frame's pixels to this frame's (None: the identity).
         """
         for tr in self.active:
             self._predict(tr, H_from_prev)
@@ -186,5 +193,10 @@ class Tracker:
         self.active = keep
 
     def tracks(self) -> list[Track]:
-        """All confirmed tracks so far (ended and still active), by id."""
+        """All confirmed tracks so far (ended and still active), by id.
+
+        Returns
+        -------
+        list of Track
+        """
         return sorted(self.finished + [t for t in self.active if t.confirmed], key=lambda t: t.id)
