@@ -49,6 +49,7 @@ class Detection:
     score: float  #: contrast with the background (0..1)
     area_px: float = 0.0
     label: str | None = None  #: a class name when a detector gave one
+    contrast: float = 0.0  #: mean grey level minus the background's (signed: bright > 0)
 
     @property
     def box(self) -> tuple[float, float, float, float]:
@@ -325,6 +326,7 @@ class MotionDetector:
             if prev is None:
                 return FrameDetections(t, [], self._full_res_H(cur.H_from_prev), True)
             diff = cv2.absdiff(img, prev.image)
+            ref = prev.image
             valid = None
         else:
             d = self.delta
@@ -348,6 +350,7 @@ class MotionDetector:
                     )
                 )
             bg, valid = _background(warped)
+            ref = bg
             # distance from the background's 3x3 range, not from the pixel itself: a
             # sub-pixel misregistration at a sharp edge is then no difference
             k3 = np.ones((3, 3), np.uint8)
@@ -365,7 +368,11 @@ class MotionDetector:
             mask = mask & cv2.erode(valid.astype(np.uint8), np.ones((5, 5), np.uint8))
         mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
         mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-        n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        n, labels, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        # each blob's signed contrast with the background: tells a white car from a dark one
+        signed = img.astype(np.int16) - ref.astype(np.int16)
+        sums = np.bincount(labels.ravel(), weights=signed.ravel(), minlength=n)
+        contrast = sums / np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
         max_area = self.max_area_px if self.max_area_px is not None else hh * ww / 30
         dets = []
         s = self._scale
@@ -383,6 +390,7 @@ class MotionDetector:
                     h=h / s,
                     score=score,
                     area_px=float(area) / s**2,
+                    contrast=float(contrast[k]),
                 )
             )
         return FrameDetections(t, dets, self._full_res_H(cur.H_from_prev), self._registered[t])

@@ -6,7 +6,9 @@ Each track is a constant-velocity Kalman filter on the object's image centre (Ka
 as BoT-SORT does (Aharon et al. 2022, sec. 3.2), so that a still camera and a moving one
 track alike. Detections are assigned to tracks by the Hungarian method (scipy's
 ``linear_sum_assignment``) on the distance between the predicted and detected centres,
-gated at ``gate_px`` or three predicted standard deviations, whichever is larger;
+gated at ``gate_px`` or three predicted standard deviations, whichever is larger, plus
+the difference of their contrast with the background (a bright object never takes a
+dark one's detection);
 as in ByteTrack (Zhang et al., ECCV 2022) the confident detections are assigned first
 and the weak ones then only to tracks left over, never starting a track. A track is
 confirmed after ``min_hits`` assignments and ends after ``max_missed`` frames without one.
@@ -47,6 +49,7 @@ class Track:
     hits: int = 0
     missed: int = 0
     confirmed: bool = False
+    contrast: float = 0.0  #: running mean of its detections' contrast [grey levels]
 
     @property
     def label(self) -> str | None:
@@ -73,6 +76,11 @@ class Tracker:
         Acceleration noise [px per frame squared].
     measurement_noise_px : float
         Detection centre noise [px].
+    polarity_grey : float
+        A track brighter than its background by more than this never takes a detection
+        darker by more than this, and the other way round [grey levels]: a white car and
+        a dark one passing each other keep their identities. Otherwise a contrast
+        difference adds ``|difference| / 255`` to the assignment cost.
     """
 
     min_hits: int = 3
@@ -81,6 +89,7 @@ class Tracker:
     high_score: float = 0.3
     process_noise_px: float = 0.5
     measurement_noise_px: float = 1.5
+    polarity_grey: float = 15.0
     active: list[Track] = field(default_factory=list)
     finished: list[Track] = field(default_factory=list)
     _next_id: int = 1
@@ -114,6 +123,7 @@ class Tracker:
         K = tr.P @ Hm.T @ np.linalg.inv(S)
         tr.x = tr.x + K @ (z - Hm @ tr.x)
         tr.P = (np.eye(4) - K @ Hm) @ tr.P
+        tr.contrast = d.contrast if tr.hits == 0 else 0.7 * tr.contrast + 0.3 * d.contrast
         tr.hits += 1
         tr.missed = 0
         tr.points.append(TrackPoint(frame, d.x, d.y, d.w, d.h, d.score, d.label))
@@ -133,8 +143,12 @@ class Tracker:
             for j, d in enumerate(dets):
                 gate = max(self.gate_px, 3 * sd, 0.75 * max(d.w, d.h))
                 dist = math.hypot(tr.x[0] - d.x, tr.x[1] - d.y)
-                if dist <= gate:
-                    cost[i, j] = dist / gate
+                opposite = (
+                    tr.contrast * d.contrast < 0
+                    and min(abs(tr.contrast), abs(d.contrast)) > self.polarity_grey
+                )
+                if dist <= gate and not opposite:
+                    cost[i, j] = dist / gate + abs(tr.contrast - d.contrast) / 255
         rows, cols = linear_sum_assignment(cost)
         pairs = [(int(r), int(c)) for r, c in zip(rows, cols, strict=True) if cost[r, c] < 1e6]
         used_t = {r for r, _ in pairs}

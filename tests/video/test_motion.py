@@ -58,3 +58,26 @@ def test_blank_frames_are_unregistered_not_an_error() -> None:
     out += md.flush()
     assert [r.index for r in out] == list(range(8))
     assert md.unregistered_frames == 7 and not any(r.detections for r in out)
+
+
+def test_tracker_keeps_bright_and_dark_objects_apart() -> None:
+    from olfato.video.motion import Detection
+    from olfato.video.tracking import Tracker
+
+    tr = Tracker()
+    for f in range(5):  # a white car crossing, 2 px per frame
+        tr.step(f, [Detection(100 + 2 * f, 50, 10, 5, 0.9, contrast=90.0)])
+    # the white car is hidden; a dark car shows up 2 px from where it would be
+    for f in range(5, 9):
+        tr.step(f, [Detection(102 + 2 * f, 50, 10, 5, 0.9, contrast=-80.0)])
+    tracks = tr.tracks()
+    assert len(tracks) == 2
+    assert [p.frame for p in tracks[0].points] == [0, 1, 2, 3, 4]
+    assert tracks[1].contrast < 0
+    # with the same polarity the hidden car's track would have taken the detection
+    tr2 = Tracker()
+    for f in range(5):
+        tr2.step(f, [Detection(100 + 2 * f, 50, 10, 5, 0.9, contrast=90.0)])
+    for f in range(5, 9):
+        tr2.step(f, [Detection(102 + 2 * f, 50, 10, 5, 0.9, contrast=80.0)])
+    assert len(tr2.tracks()) == 1
