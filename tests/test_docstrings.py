@@ -37,6 +37,10 @@ DOCUMENTED: tuple[str, ...] = (
     "olfato/casework",
     "olfato/report",
     "olfato/video",
+    "olfato/output",
+    "olfato/physics",
+    "olfato/plan",
+    "olfato/survey/lines.py",
 )
 #: folders never audited (Alembic revisions)
 SKIP_DIRS = {"migrations"}
