@@ -7,7 +7,7 @@ LineString (``role: "platform"``) and, when known, the frame centres' track
 ``id``, ``label``, ``start``/``end`` (ISO 8601 UTC or seconds from the video start),
 ``duration_s``, ``distance_m``, ``mean_speed_ms``, ``heading_deg`` (overall, clockwise
 from north), ``points`` and, per vertex, ``times_s``. KML is written from the same
-FeatureCollection with the project's KML elements (:mod:`olfato.plan.export_kml`), one
+FeatureCollection with the project's KML writer (:mod:`olfato.output.kml`), one
 Placemark per Feature, so the two files always hold the same things.
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 
 from olfato import CAVEAT
 from olfato.output import writing
-from olfato.plan.export_kml import KML_NS, _style, _sub
+from olfato.output.kml import KML_NS, KmlDocument, Style
 from olfato.video.geolocate import GroundTrack
 from olfato.video.metadata import FrameGeometry
 
@@ -191,6 +191,10 @@ _STYLES = {
 def kml_tree(fc: dict[str, Any]) -> ET.ElementTree:
     """A KML document with one Placemark per Feature of ``fc`` (Polygon or LineString).
 
+    Written with :class:`olfato.output.kml.KmlDocument`, the project's KML writer; a
+    Feature with a time gets a ``<TimeStamp>`` (footprints) or ``<TimeSpan>`` (tracks),
+    KML 2.2 sec. 15.2-15.3, so Google Earth's and QGIS's time sliders play them.
+
     Parameters
     ----------
     fc : dict
@@ -200,51 +204,43 @@ def kml_tree(fc: dict[str, Any]) -> ET.ElementTree:
     -------
     xml.etree.ElementTree.ElementTree
     """
-    ET.register_namespace("", KML_NS)
-    root = ET.Element(f"{{{KML_NS}}}kml")
-    doc = _sub(root, "Document")
-    _sub(doc, "name", str(fc.get("name", "olfato video")))
-    _sub(doc, "description", CAVEAT)
-    _style(doc, "footprint", "ff00ffff", "1", "2200ffff")
-    _style(doc, "platform", "ff00a5ff", "2", None)
-    _style(doc, "centre", "ff888888", "1", None)
-    _style(doc, "track", "ff0000ff", "3", None)
+    doc = KmlDocument(
+        str(fc.get("name", "olfato video")),
+        description=CAVEAT,
+        styles=[
+            Style("footprint", line_color="ff00ffff", line_width=1, poly_color="2200ffff"),
+            Style("platform", line_color="ff00a5ff", line_width=2),
+            Style("centre", line_color="ff888888", line_width=1),
+            Style("track", line_color="ff0000ff", line_width=3),
+        ],
+    )
     for f in fc["features"]:
         props = f.get("properties", {})
         role = props.get("role", "")
-        pm = _sub(doc, "Placemark")
         label = props.get("label")
         title = {
             "footprint": f"frame {props.get('frame')}",
             "track": f"track {props.get('id')}" + (f" ({label})" if label else ""),
         }.get(role, role)
-        _sub(pm, "name", title)
-        when = props.get("time") or props.get("start")
-        if isinstance(when, str):
-            if role == "track" and isinstance(props.get("end"), str):
-                span = _sub(pm, "TimeSpan")
-                _sub(span, "begin", when)
-                _sub(span, "end", props["end"])
-            else:
-                ts = _sub(pm, "TimeStamp")
-                _sub(ts, "when", when)
         desc = ", ".join(
             f"{k}: {v}" for k, v in props.items() if k not in ("times_s", "role") and v is not None
         )
-        _sub(pm, "description", desc)
-        _sub(pm, "styleUrl", f"#{_STYLES.get(role, 'track')}")
-        geom = f["geometry"]
-        if geom["type"] == "Polygon":
-            poly = _sub(pm, "Polygon")
-            lr = _sub(_sub(poly, "outerBoundaryIs"), "LinearRing")
-            _sub(lr, "coordinates", " ".join(f"{x:.8f},{y:.8f}" for x, y in geom["coordinates"][0]))
-        elif geom["type"] == "LineString":
-            ls = _sub(pm, "LineString")
-            _sub(ls, "tessellate", "1")
-            _sub(ls, "coordinates", " ".join(f"{x:.8f},{y:.8f}" for x, y in geom["coordinates"]))
-    tree = ET.ElementTree(root)
-    ET.indent(tree)
-    return tree
+        pm = doc.placemark(
+            None, title, f["geometry"], description=desc, style=_STYLES.get(role, "track")
+        )
+        when = props.get("time") or props.get("start")
+        if isinstance(when, str):
+            if role == "track" and isinstance(props.get("end"), str):
+                prim = ET.Element(f"{{{KML_NS}}}TimeSpan")
+                ET.SubElement(prim, f"{{{KML_NS}}}begin").text = when
+                ET.SubElement(prim, f"{{{KML_NS}}}end").text = props["end"]
+            else:
+                prim = ET.Element(f"{{{KML_NS}}}TimeStamp")
+                ET.SubElement(prim, f"{{{KML_NS}}}when").text = when
+            # KML 2.2 orders a Feature's children: name, description, time, style, geometry
+            at = next(i for i, el in enumerate(pm) if el.tag == f"{{{KML_NS}}}styleUrl")
+            pm.insert(at, prim)
+    return doc.tree()
 
 
 def write_features(fc: dict[str, Any], path: str | Path) -> Path:
