@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from olfato.errors import OlfatoError
 from olfato.store import models as m
 from olfato.store import records
 from olfato.store.audit import record
@@ -324,7 +325,14 @@ def add_video(
     Returns
     -------
     VideoRecorded
+
+    Raises
+    ------
+    OlfatoError
+        ``radius_m`` is not positive, the case does not exist, or the video cannot be read.
     """
+    if not (radius_m > 0 and math.isfinite(radius_m)):  # before the slow work
+        raise OlfatoError(f"radius_m must be positive, got {radius_m}", parameter="radius_m")
     with store.read() as s:
         get_case(s, case_name)  # an unknown case fails before the slow work
     run = analyse_video_file(

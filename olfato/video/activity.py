@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from olfato.errors import OlfatoError
 from olfato.survey.projection import LocalFrame
 from olfato.video.geolocate import GroundTrack
 
@@ -84,11 +85,11 @@ def activity_near(
 
     Raises
     ------
-    ValueError
-        ``radius_m`` is not a positive number.
+    OlfatoError
+        ``radius_m`` is not a positive number (the error names the parameter).
     """
     if not (radius_m > 0 and math.isfinite(radius_m)):
-        raise ValueError(f"radius_m must be positive, not {radius_m}")
+        raise OlfatoError(f"radius_m must be positive, got {radius_m}", parameter="radius_m")
     out = []
     for site in sites:
         frame = LocalFrame(site.lat, site.lon)

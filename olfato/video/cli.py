@@ -137,7 +137,7 @@ def tracks_cmd(
         str | None,
         typer.Option("--near", help="A case: activity at its candidate sources (by hour)."),
     ] = None,
-    radius: RadiusOpt = 150.0,
+    radius_m: RadiusOpt = 150.0,
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -197,7 +197,7 @@ def tracks_cmd(
         if not sites:
             console.print(f"case {near} has no located candidate source", highlight=False)
             return
-        _print_activity(activity_near(sites, result.tracks, radius_m=radius))
+        _print_activity(activity_near(sites, result.tracks, radius_m=radius_m))
 
 
 def _print_activity(activity: list) -> None:  # list[SiteActivity]
@@ -220,7 +220,7 @@ def _print_activity(activity: list) -> None:  # list[SiteActivity]
 def add_video_command(
     case: CaseArg,
     file: VideoArg,
-    radius: RadiusOpt = 150.0,
+    radius_m: RadiusOpt = 150.0,
     telemetry: TelemetryOpt = None,
     ground_elev: GroundOpt = None,
     detector: Annotated[
@@ -241,7 +241,7 @@ def add_video_command(
             store,
             case,
             file,
-            radius_m=radius,
+            radius_m=radius_m,
             telemetry=telemetry,
             detector_model=detector,
             labels=[x.strip() for x in labels.split(",")] if labels else None,

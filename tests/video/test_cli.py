@@ -50,3 +50,17 @@ def test_errors_are_one_line(klv_clip: SyntheticClip, tmp_path: Path) -> None:
         ["video", "tracks", str(klv_clip.path), "--out", "t.geojson", "--detector", "none.onnx"],
     )
     assert res.exit_code == 1 and "no such detector model" in res.output
+
+
+def test_a_bad_radius_names_the_flag(klv_clip: SyntheticClip, tmp_path: Path) -> None:
+    from olfato.store.cases import new_case
+    from olfato.store.db import open_store
+
+    ws = tmp_path / "ws"
+    with open_store(ws) as store:
+        new_case(store, "c")
+    res = runner.invoke(
+        app, ["case", "add-video", "c", str(klv_clip.path), "-w", str(ws), "--radius", "-5", "-q"]
+    )
+    assert res.exit_code == 1
+    assert "radius_m must be positive, got -5.0 (option --radius)" in res.output
