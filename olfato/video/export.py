@@ -268,7 +268,9 @@ def write_features(fc: dict[str, Any], path: str | Path) -> Path:
         raise ValueError(f"path must end in .geojson, .json or .kml, not {p.name!r}")
     with writing(p, "GeoJSON" if suffix != ".kml" else "KML") as out:
         if suffix == ".kml":
-            kml_tree(fc).write(out, encoding="UTF-8", xml_declaration=True)
+            tree = kml_tree(fc)
+            ET.register_namespace("", KML_NS)  # see olfato.output.kml._default_namespace
+            tree.write(out, encoding="UTF-8", xml_declaration=True)
         else:
             out.write_text(json.dumps(fc, indent=1), encoding="utf-8")
     return p

@@ -25,6 +25,9 @@ def test_info_json(klv_clip: SyntheticClip) -> None:
 
 
 def test_footprints_and_tracks_files(klv_clip: SyntheticClip, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", "")  # as WeasyPrint does on import: KML must stay unprefixed
     res = runner.invoke(
         app, ["video", "footprints", str(klv_clip.path), "--out", str(tmp_path / "f.kml")]
     )
