@@ -1,0 +1,40 @@
+"""Burt's structural holes: constraint and effective size of each entity's ego network.
+
+An entity whose contacts are not linked to one another spans structural holes: low
+constraint, effective size close to its degree. A broker between otherwise separate
+groups (a driver between a supplier and a lab) scores so.
+
+References
+----------
+Burt, R. S. (1992). Structural Holes: The Social Structure of Competition. Harvard
+University Press. Borgatti, S. P. (1997). Structural holes: unpacking Burt's redundancy
+measures. Connections 20(1), 35-38 (effective size of an unweighted graph: n - 2t/n).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from olfato.network.model import simple_graph
+
+
+def constraint(g: nx.Graph, *, weight: str | None = None) -> dict[Any, float]:
+    """Burt's constraint [-] (:func:`networkx.constraint`); NaN for an isolated entity.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+        Parallel links are one tie (with ``weight`` summed).
+    weight : str, optional
+        Edge attribute for tie strength (e.g. ``"weight"``); ``None``: every tie is 1.
+    """
+    s = g if type(g) is nx.Graph else simple_graph(g)
+    return dict(nx.constraint(s, weight=weight))
+
+
+def effective_size(g: nx.Graph, *, weight: str | None = None) -> dict[Any, float]:
+    """Burt's effective size [entities] (:func:`networkx.effective_size`); NaN when isolated."""
+    s = g if type(g) is nx.Graph else simple_graph(g)
+    return dict(nx.effective_size(s, weight=weight))
