@@ -14,10 +14,11 @@ Measures, on the graph as undirected ties:
 - distance-weighted reach ``DR = sum_{j not in K} (1 / d_Kj) / (n - k)``, ``d_Kj`` the
   distance from the set's nearest member (eq. 12 taken over the entities outside K).
 
-Sets are found as Borgatti's KeyPlayer program does: a greedy start (add the entity that
-improves the score most, k times), then swaps of a member for a non-member while the best
-swap improves the score. That is a heuristic: tests compare it with the brute-force
-optimum on small graphs.
+Sets are found as Borgatti's KeyPlayer program does, by swaps of a member for a
+non-member while the best swap improves the score, from several starts: a greedy one (add
+the entity that improves the score most, k times) and random ones (seeded); the best
+wins. That is a heuristic (one start alone stalls on the plateaus of F): tests compare it
+with the brute-force optimum on small graphs.
 
 References
 ----------
@@ -147,26 +148,11 @@ class KeyPlayers:
     """``neg`` or ``pos``"""
 
 
-def _greedy_swap(
-    n: int,
-    k: int,
-    score: Callable[[list[int]], float],
-    progress: ProgressCallback | None,
+def _swap(
+    chosen: list[int], best: float, n: int, score: Callable[[list[int]], float]
 ) -> tuple[list[int], float]:
-    """Maximise ``score`` over k-subsets of range(n): greedy additions, then best swaps."""
-    chosen: list[int] = []
-    best = -np.inf
-    for _ in range(k):
-        best, pick = -np.inf, -1
-        for v in range(n):
-            if v in chosen:
-                continue
-            s = score([*chosen, v])
-            if s > best + 1e-12:
-                best, pick = s, v
-        chosen.append(pick)
-        if progress:
-            progress(1)
+    """Swap a member for a non-member while the best such swap improves the score."""
+    k = len(chosen)
     while True:
         gain, swap = 1e-12, None
         for i in range(k):
@@ -178,11 +164,49 @@ def _greedy_swap(
                 if s - best > gain:
                     gain, swap = s - best, trial
         if swap is None:
-            return chosen, float(best)
+            return chosen, best
         chosen, best = swap, best + gain
 
 
-def _check_k(g: nx.Graph, k: int) -> None:
+def _greedy_swap(
+    n: int,
+    k: int,
+    score: Callable[[list[int]], float],
+    *,
+    starts: int,
+    seed: int,
+    progress: ProgressCallback | None,
+) -> tuple[list[int], float]:
+    """Maximise ``score`` over k-subsets of range(n): a greedy start and ``starts - 1``
+    random ones, each improved by swaps; the best wins."""
+    chosen: list[int] = []
+    best = -np.inf
+    for _ in range(k):
+        best, pick = -np.inf, -1
+        for v in range(n):
+            if v in chosen:
+                continue
+            s = score([*chosen, v])
+            if s > best + 1e-12:
+                best, pick = s, v
+        chosen.append(pick)
+    result = _swap(chosen, float(best), n, score)
+    if progress:
+        progress(1)
+    rng = np.random.default_rng(seed)
+    for _ in range(starts - 1):
+        start = [int(v) for v in rng.choice(n, size=k, replace=False)]
+        trial = _swap(start, score(start), n, score)
+        if trial[1] > result[1] + 1e-12:
+            result = trial
+        if progress:
+            progress(1)
+    return result[0], float(result[1])
+
+
+def _check_k(g: nx.Graph, k: int, starts: int) -> None:
+    if starts < 1:
+        raise NetworkError(f"starts must be at least 1, got {starts}")
     n = g.number_of_nodes()
     if not 1 <= k < n:
         raise NetworkError(f"k must be between 1 and {n - 1} (the graph has {n} entities), got {k}")
@@ -193,6 +217,8 @@ def kpp_neg(
     k: int,
     *,
     measure: NegMeasure = "fragmentation",
+    starts: int = 10,
+    seed: int = 0,
     progress: ProgressCallback | None = None,
 ) -> KeyPlayers:
     """KPP-Neg: the k entities whose removal fragments the network most.
@@ -204,15 +230,19 @@ def kpp_neg(
         Size of the set, 1 <= k < n.
     measure : {"fragmentation", "distance"}
         Maximise F, or distance-weighted DF (slower: all shortest paths per trial).
+    starts : int
+        Optimisation runs: a greedy start and ``starts - 1`` random ones (>= 1).
+    seed : int
+        Seed of the random starts.
     progress : callable, optional
-        Called with 1 after each greedy addition.
+        Called with 1 after each start.
 
     Returns
     -------
     KeyPlayers
         ``score`` is F or DF after removing the set.
     """
-    _check_k(g, k)
+    _check_k(g, k, starts)
     a = _Adjacency(g)
     if measure == "fragmentation":
         fn = a.fragmentation
@@ -220,7 +250,7 @@ def kpp_neg(
         fn = a.distance_fragmentation
     else:
         raise NetworkError(f"measure must be fragmentation or distance, got {measure!r}")
-    chosen, score = _greedy_swap(a.n, k, fn, progress)
+    chosen, score = _greedy_swap(a.n, k, fn, starts=starts, seed=seed, progress=progress)
     return KeyPlayers([a.nodes[i] for i in chosen], measure, score, "neg")
 
 
@@ -230,6 +260,8 @@ def kpp_pos(
     *,
     measure: PosMeasure = "reach",
     m: int = 1,
+    starts: int = 10,
+    seed: int = 0,
     progress: ProgressCallback | None = None,
 ) -> KeyPlayers:
     """KPP-Pos: the k entities that reach most of the others.
@@ -243,19 +275,25 @@ def kpp_pos(
         m-reach (share within ``m`` links), or distance-weighted reach DR.
     m : int
         Links counted as reached, for ``reach`` (>= 1).
+    starts, seed, progress
+        As for :func:`kpp_neg`.
 
     Returns
     -------
     KeyPlayers
     """
-    _check_k(g, k)
+    _check_k(g, k, starts)
     if m < 1:
         raise NetworkError(f"m must be at least 1, got {m}")
     a = _Adjacency(g)
     if measure == "reach":
-        chosen, score = _greedy_swap(a.n, k, lambda p: a.reach(p, m), progress)
+        chosen, score = _greedy_swap(
+            a.n, k, lambda p: a.reach(p, m), starts=starts, seed=seed, progress=progress
+        )
     elif measure == "distance":
-        chosen, score = _greedy_swap(a.n, k, a.distance_reach, progress)
+        chosen, score = _greedy_swap(
+            a.n, k, a.distance_reach, starts=starts, seed=seed, progress=progress
+        )
     else:
         raise NetworkError(f"measure must be reach or distance, got {measure!r}")
     return KeyPlayers([a.nodes[i] for i in chosen], measure, score, "pos")
