@@ -40,22 +40,27 @@ _ENTITY_KEYS = ("id", "type", "label", "released")
 _LINK_KEYS = ("source", "target", "type", "date", "source_ref", "weight")
 
 
-def check_entity_type(value: str, *, where: str = "type") -> str:
-    """``value`` lower-cased if it is one of :data:`ENTITY_TYPES`, else a :class:`NetworkError`."""
+def _prefix(where: str | None) -> str:
+    return f"{where}: " if where else ""
+
+
+def check_entity_type(value: str, *, where: str | None = None) -> str:
+    """``value`` lower-cased if it is one of :data:`ENTITY_TYPES`, else a :class:`NetworkError`
+    (its message starting with ``where``)."""
     t = str(value).strip().lower()
     if t not in ENTITY_TYPES:
         raise NetworkError(
-            f"{where}: unknown entity type {value!r}; use one of {', '.join(ENTITY_TYPES)}"
+            f"{_prefix(where)}unknown entity type {value!r}; use one of {', '.join(ENTITY_TYPES)}"
         )
     return t
 
 
-def check_link_type(value: str, *, where: str = "type") -> str:
+def check_link_type(value: str, *, where: str | None = None) -> str:
     """``value`` lower-cased if it is one of :data:`LINK_TYPES`, else a :class:`NetworkError`."""
     t = str(value).strip().lower().replace("_", "-").replace("colocation", "co-location")
     if t not in LINK_TYPES:
         raise NetworkError(
-            f"{where}: unknown link type {value!r}; use one of {', '.join(LINK_TYPES)}"
+            f"{_prefix(where)}unknown link type {value!r}; use one of {', '.join(LINK_TYPES)}"
         )
     return t
 

@@ -77,7 +77,7 @@ def read_xml_graph(
             etype = check_entity_type(raw) if raw not in (None, "") else m.entity_type
         except NetworkError as exc:
             raise NetworkError(
-                exc.message, path=where, column=f"node {n!r} attribute {m.type_attribute!r}"
+                f"node {n!r}, attribute {m.type_attribute!r}: {exc.message}", path=where
             ) from None
         attrs = {k: v for k, v in d.items() if k not in _NODE_SKIP and k != m.type_attribute}
         label = d.get("label")
@@ -99,10 +99,10 @@ def read_xml_graph(
             date = iso_date(d.get("date"))
             weight = float(d.get("weight", 1.0))
         except NetworkError as exc:
-            raise NetworkError(exc.message, path=where, column=edge) from None
+            raise NetworkError(f"{edge}: {exc.message}", path=where) from None
         except (TypeError, ValueError):
             raise NetworkError(
-                "the weight is not a number", path=where, column=edge, value=str(d["weight"])
+                f"{edge}: the weight is not a number", path=where, value=str(d["weight"])
             ) from None
         ref = d.get("source_ref")
         attrs = {k: x for k, x in d.items() if k not in _EDGE_SKIP}
