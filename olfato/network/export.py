@@ -80,15 +80,16 @@ def entities_path(path: str | Path) -> Path:
 
 def write_csv(g: nx.Graph, path: str | Path, *, release: Release = ()) -> Exported:
     """Write the links as an edge-list CSV at ``path`` (columns ``source``, ``target``,
-    ``type``, ``date``, ``weight``, ``source_ref``, ``source_type``, ``target_type``, then
-    other attributes) and the entities as ``NAME.entities.csv`` beside it."""
+    ``type``, ``date``, ``weight``, ``source_ref``, ``source_type``, ``target_type``,
+    ``source_label``, ``target_label``, then other attributes) and the entities as
+    ``NAME.entities.csv`` beside it."""
     out, gone = shareable(g, release)
     node_keys = sorted({k for _, d in out.nodes(data=True) for k in d} - {"type", "label"})
     edge_keys = sorted(
         {k for *_, d in out.edges(data=True) for k in d} - {"type", "date", "weight", "source_ref"}
     )
     link_cols = ["source", "target", "type", "date", "weight", "source_ref"]
-    link_cols += ["source_type", "target_type", *edge_keys]
+    link_cols += ["source_type", "target_type", "source_label", "target_label", *edge_keys]
     ent_path = entities_path(path)
     with writing(path, "links CSV") as p, writing(ent_path, "entities CSV") as ep:
         with p.open("w", encoding="utf-8", newline="") as fh:
@@ -101,6 +102,8 @@ def write_csv(g: nx.Graph, path: str | Path, *, release: Release = ()) -> Export
                     "target": v,
                     "source_type": out.nodes[u].get("type"),
                     "target_type": out.nodes[v].get("type"),
+                    "source_label": out.nodes[u].get("label"),
+                    "target_label": out.nodes[v].get("label"),
                 }
                 w.writerow(["" if row.get(c) is None else _scalar(row[c]) for c in link_cols])
         with ep.open("w", encoding="utf-8", newline="") as fh:

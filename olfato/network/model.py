@@ -66,13 +66,16 @@ def check_link_type(value: str, *, where: str | None = None) -> str:
 
 
 def iso_date(value: Any, *, where: str = "date") -> str | None:
-    """A date or time as ISO 8601 text (``None`` for none); bad text is a :class:`NetworkError`."""
+    """A date or time as ISO 8601 text (``None`` for none; a date alone stays a date); bad
+    text is a :class:`NetworkError`."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     text = str(value).strip()
     try:
+        if len(text) == 10:  # a date alone stays a date
+            return dt.date.fromisoformat(text).isoformat()
         return dt.datetime.fromisoformat(text).isoformat()
     except ValueError:
         raise NetworkError(f"{where}: not an ISO 8601 date or time: {text!r}") from None
@@ -180,7 +183,7 @@ def build_graph(
             lk.target,
             **dict(lk.attributes),
             type=check_link_type(lk.type, where=f"link {i}"),
-            date=lk.date,
+            date=iso_date(lk.date, where=f"link {i}, date"),
             source_ref=lk.source_ref,
             weight=float(lk.weight),
         )

@@ -23,6 +23,7 @@ from olfato.network.model import (
     build_graph,
     check_entity_type,
     check_link_type,
+    iso_date,
 )
 
 
@@ -52,7 +53,10 @@ def _parse_date(text: str, fmt: str) -> str | None:
     if not text:
         return None
     if fmt == "iso8601":
-        return dt.datetime.fromisoformat(text).isoformat()
+        try:
+            return iso_date(text)
+        except NetworkError:
+            raise ValueError(text) from None
     return dt.datetime.strptime(text, fmt).isoformat()
 
 

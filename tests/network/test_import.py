@@ -205,7 +205,7 @@ def test_graphml_and_gexf_from_other_tools(tmp_path: Path) -> None:
     assert h.nodes["lab"]["type"] == "place" and h.nodes["lab"]["label"] == "Rancho"
     assert h.nodes["x"]["type"] == "unknown" and h.nodes["x"]["personal"]
     (d,) = h.get_edge_data("lab", "truck").values()
-    assert (d["type"], d["date"], d["weight"]) == ("sighting", "2025-02-01T00:00:00", 2.0)
+    assert (d["type"], d["date"], d["weight"]) == ("sighting", "2025-02-01", 2.0)
     nx.write_gexf(nx.les_miserables_graph(), tmp_path / "lm.gexf")
     lm = read_network(
         tmp_path / "lm.gexf", mapping=_write(tmp_path, "p.yaml", "entity_type: person\n")
