@@ -12,10 +12,15 @@ class OlfatoError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, hint: str | None = None, parameter: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: the name of the function parameter at fault (``home``, ``spacing_m``), so a
+        #: command line can name its flag and a server its field; None when no one is
+        self.parameter = parameter
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\n{self.hint}"

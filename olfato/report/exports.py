@@ -24,13 +24,13 @@ def _source_properties(sv_name: str, src: m.Source) -> dict[str, Any]:
     return {
         "id": src.label,
         "survey": sv_name,
-        "rate_g_s": src.rate_g_s,
-        "rate_ci95_g_s": [src.rate_lo_g_s, src.rate_hi_g_s],
+        "rate_g_s": src.rate[0],
+        "rate_ci95_g_s": [src.rate[1], src.rate[2]],
         "analyte": src.analyte,
         "ellipse95_m": {
-            "semi_major": round(src.semi_major_m, 2),
-            "semi_minor": round(src.semi_minor_m, 2),
-            "azimuth_deg": round(src.azimuth_deg, 1),
+            "semi_major": round(src.region[0], 2),
+            "semi_minor": round(src.region[1], 2),
+            "azimuth_deg": round(src.region[2], 1),
         },
         "signature": src.signature,
         "signature_probabilities": dict(src.signature_probabilities),
@@ -110,8 +110,8 @@ def kml_bytes(view: CaseView) -> bytes:
         cat = "suspect" if src.suspect else "benign"
         p = src.signature_probabilities.get(src.signature, 0.0)
         desc = escape(
-            f"{src.signature} ({p:.1%}); {src.analyte} {src.rate_g_s:.3g} g/s "
-            f"[{src.rate_lo_g_s:.3g}, {src.rate_hi_g_s:.3g}]; survey {sv.survey.name}. {CAVEAT}"
+            f"{src.signature} ({p:.1%}); {src.analyte} {src.rate[0]:.3g} g/s "
+            f"[{src.rate[1]:.3g}, {src.rate[2]:.3g}]; survey {sv.survey.name}. {CAVEAT}"
         )
         out.write(
             f"<Placemark><name>{escape(src.label)}</name><description>{desc}</description>"

@@ -210,9 +210,7 @@ def source_map(
         sv = d.view.survey
         sframe = LocalFrame(sv.lat0, sv.lon0)
         for src in d.view.sources:
-            ee, nn = ellipse_local(
-                src.east_m, src.north_m, src.semi_major_m, src.semi_minor_m, src.azimuth_deg
-            )
+            ee, nn = ellipse_local(src.east_m, src.north_m, *src.region)
             la, lo = sframe.to_wgs84(ee, nn)
             me, mn = frame.to_local(la, lo)
             col = SUSPECT_COLOUR if src.suspect else BENIGN_COLOUR
@@ -241,7 +239,7 @@ def source_map(
     e_all, n_all = np.concatenate(all_e), np.concatenate(all_n)
     if focus is not None:
         ce, cn = frame.to_local([focus.lat], [focus.lon])
-        half = max(4.0 * focus.semi_major_m, 200.0)
+        half = max(4.0 * focus.region[0], 200.0)
         box = (
             float(ce[0]) - half,
             float(ce[0]) + half,

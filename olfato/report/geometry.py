@@ -28,9 +28,7 @@ def source_ellipse_wgs84(
     src: m.Source, survey: m.Survey, n: int = 72
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The source's 95% ellipse as (lat, lon) [deg], a closed ring."""
-    e, nn = ellipse_local(
-        src.east_m, src.north_m, src.semi_major_m, src.semi_minor_m, src.azimuth_deg, n
-    )
+    e, nn = ellipse_local(src.east_m, src.north_m, *src.region, n)
     lat, lon = LocalFrame(survey.lat0, survey.lon0).to_wgs84(e, nn)
     lat[-1], lon[-1] = lat[0], lon[0]
     return lat, lon

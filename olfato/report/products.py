@@ -75,7 +75,8 @@ def write_new(path: Path, data: bytes) -> Path:
     except FileExistsError as exc:
         raise OlfatoError(
             f"{path} already exists; olfato never overwrites a product. Nothing was changed.",
-            hint="Choose another --out folder.",
+            hint="Choose another output folder.",
+            parameter="out",
         ) from exc
     return path
 

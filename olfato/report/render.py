@@ -29,7 +29,7 @@ from olfato.report.i18n import CAVEAT_MSG, LANGUAGES, N_, Formatter, check_lang
 from olfato.store import models as m
 from olfato.store.cases import CaseView, load_case
 from olfato.store.db import Store
-from olfato.store.ingest import load_survey_samples
+from olfato.store.records import load_survey_samples
 from olfato.store.workspace import actor
 
 FORMATS = ("html", "pdf")
@@ -57,7 +57,7 @@ def confidence_level(src: m.Source) -> str:
     hits; low otherwise.
     """
     p = float(src.signature_probabilities.get(src.signature, 0.0) or 0.0)
-    if p >= 0.9 and src.n_hits >= 3 and src.semi_major_m <= 100.0:
+    if p >= 0.9 and src.n_hits >= 3 and src.region[0] <= 100.0:
         return "high"
     if p >= 0.6 and src.n_hits >= 2:
         return "moderate"
@@ -78,27 +78,27 @@ def _confidence(src: m.Source, f: Formatter) -> str:
         signature=f.signature(src.signature),
         p=f.percent(p),
         n=src.n_hits,
-        a=f.number(src.semi_major_m, 0),
-        b=f.number(src.semi_minor_m, 0),
+        a=f.number(src.region[0], 0),
+        b=f.number(src.region[1], 0),
     )
 
 
 def _ellipse(src: m.Source, f: Formatter) -> str:
     return f.gettext(
         "%(a)s m × %(b)s m, major axis at %(az)s°",
-        a=f.number(src.semi_major_m, 0),
-        b=f.number(src.semi_minor_m, 0),
-        az=f.number(src.azimuth_deg, 0),
+        a=f.number(src.region[0], 0),
+        b=f.number(src.region[1], 0),
+        az=f.number(src.region[2], 0),
     )
 
 
 def _rate(src: m.Source, f: Formatter) -> str:
     return f.gettext(
         "%(rate)s g/s of %(analyte)s (%(lo)s–%(hi)s)",
-        rate=f.sig(src.rate_g_s),
+        rate=f.sig(src.rate[0]),
         analyte=src.analyte,
-        lo=f.sig(src.rate_lo_g_s),
-        hi=f.sig(src.rate_hi_g_s),
+        lo=f.sig(src.rate[1]),
+        hi=f.sig(src.rate[2]),
     )
 
 
@@ -283,7 +283,8 @@ def html_to_pdf(html: str) -> bytes:
     except OSError as exc:  # pango missing
         raise OlfatoError(
             f"PDF output needs the Pango library, which is not installed ({exc}).",
-            hint="Run `make system-deps` as root, or use --format html.",
+            hint="Run `make system-deps` as root, or ask for HTML instead.",
+            parameter="fmt",
         ) from exc
     # images are embedded as data: URLs; every other scheme (http, file...) is refused
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)

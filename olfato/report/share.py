@@ -124,7 +124,7 @@ def build_package(store: Store, case_name: str, partner: str, out: Path) -> m.Pr
     """Write the signed package of ``case_name``'s products releasable to ``partner``."""
     codes = check_partners([partner])
     if len(codes) != 1:
-        raise PackageError("Give exactly one partner code with --releasable-to, e.g. MX.")
+        raise PackageError("Give exactly one partner code, e.g. MX.", parameter="releasable_to")
     code = codes[0]
     products = releasable_products(store, case_name, code)
     if not products:

@@ -23,8 +23,6 @@ from olfato.store.db import Store
 from olfato.store.workspace import actor
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-#: words `olfato share` takes in place of a case (share verify PKG, share key)
-RESERVED_NAMES = frozenset({"verify", "key"})
 #: the languages a note may be written in
 NOTE_LANGUAGES = ("en", "es")
 
@@ -38,11 +36,6 @@ def check_case_name(name: str) -> str:
         raise CaseError(
             f"{name!r} is not a usable case name: use 1 to 100 letters, digits, '.', '_' or "
             "'-', starting with a letter or digit (e.g. sonora-2026-07)."
-        )
-    if name.lower() in RESERVED_NAMES:
-        raise CaseError(
-            f"{name!r} cannot name a case: `olfato share {name.lower()}` means something else. "
-            "Choose another name (e.g. sonora-2026-07)."
         )
     return name
 
@@ -107,7 +100,13 @@ class SurveyView:
 
     @property
     def sources(self) -> list[m.Source]:
-        return list(self.locate.sources) if self.locate else []
+        """The located sources of the newest locate run (detections apart)."""
+        return [s for s in self.locate.sources if s.located] if self.locate else []
+
+    @property
+    def detections(self) -> list[m.Source]:
+        """Plumes the newest locate run saw but could not locate: bearing, no region."""
+        return [s for s in self.locate.sources if not s.located] if self.locate else []
 
     def raster(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """The locate run's posterior raster (east [m], north [m], probability per cell)."""

@@ -133,7 +133,8 @@ def get_engine(
         if not model:
             raise TranslationError(
                 "The ctranslate2 engine needs a model folder.",
-                hint="Pass --model DIR or set OLFATO_TRANSLATE_MODEL (see docs/translate.md).",
+                hint="Give a model folder, or set OLFATO_TRANSLATE_MODEL (see docs/translate.md).",
+                parameter="model",
             )
         key = (name, f"{source}-{target}:{Path(model).resolve()}")
     else:
@@ -190,7 +191,7 @@ def translate_segments(
     dates and the like but leaves terms to the engine (the benchmark's baseline).
     ``markup=True`` keeps inline HTML tags and entities in place (HTML documents).
     """
-    target = check_language(to, "target language (--to)")
+    target = check_language(to, "target language", "to")
     source = check_language(source, "source language") if source else other_language(target)
     if source == target:
         raise TranslationError(f"Source and target language are both {source!r}.")

@@ -34,7 +34,7 @@ from olfato.translate.engine import Engine, EngineOutput, TranslationError, chec
 MODES = {("es", "en"): "spa-eng", ("en", "es"): "eng-spa"}
 INSTALL_HINT = (
     "Install Apertium's English-Spanish pair: 'apt-get install apertium-eng-spa' as root "
-    "(or 'make system-deps'), or use --engine ctranslate2 --model DIR."
+    "(or 'make system-deps'), or use the ctranslate2 engine with a model folder."
 )
 
 # Characters that are syntax in Apertium's stream format and must be escaped in text.

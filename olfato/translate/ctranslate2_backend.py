@@ -119,7 +119,7 @@ class CTranslate2Engine(Engine):
                 have = ", ".join(f"{s}->{t}" for s, t in self.files) or "none"
                 raise TranslationError(
                     f"No CTranslate2 model for {pair[0]}->{pair[1]} (models given: {have}).",
-                    hint="Give a model for that direction with --model DIR or "
+                    hint="Give a model folder for that direction, or set "
                     f"OLFATO_TRANSLATE_MODEL_{pair[0].upper()}_{pair[1].upper()}.",
                 )
             import ctranslate2

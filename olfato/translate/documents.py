@@ -95,7 +95,7 @@ def translate_path(
     quiet: bool = False,
 ) -> BatchResult:
     """Translate one document, or every document under a folder (recursively)."""
-    target = check_language(to, "target language (--to)")
+    target = check_language(to, "target language", "to")
     source = check_language(source, "source language") if source else other_language(target)
     path = Path(path)
     if not path.exists():
@@ -172,7 +172,7 @@ def translate_file(
     advance: Callable[[float], None] | None = None,
 ) -> DocumentResult:
     """Translate one document and write its translation; raises on unreadable input."""
-    target = check_language(to, "target language (--to)")
+    target = check_language(to, "target language", "to")
     source = check_language(source, "source language") if source else other_language(target)
     kind = KINDS.get(path.suffix.lower())
     if kind is None:
@@ -180,7 +180,9 @@ def translate_file(
     dest = out if out is not None else output_path(path, target)
     if dest.resolve() == path.resolve():
         raise TranslationError(
-            f"{path}: the output would overwrite the input.", hint="Choose another --out."
+            f"{path}: the output would overwrite the input.",
+            hint="Choose another output path.",
+            parameter="out",
         )
     engine = engine or get_engine(source=source, target=target)
     result = DocumentResult(path, dest)

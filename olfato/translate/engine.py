@@ -59,8 +59,23 @@ class Engine(ABC):
         self.close()
 
 
-def check_language(code: str, what: str = "language") -> str:
-    """Normalise a language code, or raise a clear error for one we cannot translate."""
+def check_language(code: str, what: str = "language", parameter: str | None = None) -> str:
+    """Normalise a language code, or raise a clear error for one we cannot translate.
+
+    Parameters
+    ----------
+    code : str
+        ``es``, ``en`` or an alias (``spa``, ``english``...).
+    what : str
+        What the code is, for the message (``target language``).
+    parameter : str, optional
+        The name of the caller's parameter that holds it, for the error.
+
+    Returns
+    -------
+    str
+        ``es`` or ``en``.
+    """
     norm = (code or "").strip().lower()
     aliases = {"spa": "es", "spanish": "es", "español": "es", "eng": "en", "english": "en"}
     norm = aliases.get(norm, norm)
@@ -68,6 +83,7 @@ def check_language(code: str, what: str = "language") -> str:
         raise TranslationError(
             f"Unknown {what} {code!r}: olfato translates between Spanish and English only.",
             hint="Use 'es' (Spanish) or 'en' (English).",
+            parameter=parameter,
         )
     return norm
 

@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from olfato.errors import OlfatoError
-from olfato.survey.analytes import KNOWN_ANALYTES
+from olfato.physics.analytes import KNOWN_ANALYTES
 
 SCHEMA_VERSION = 1
 
