@@ -90,8 +90,11 @@ class NetworkError(OlfatoError):
         column: str | None = None,
         value: str | None = None,
         hint: str | None = None,
+        parameter: str | None = None,
     ) -> None:
-        super().__init__(located(message, path, line, column, value), hint=hint)
+        super().__init__(
+            located(message, path, line, column, value), hint=hint, parameter=parameter
+        )
         self.path = path
         self.line = line
         self.column = column

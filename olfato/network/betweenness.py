@@ -78,9 +78,12 @@ def node_betweenness(
     Betweenness
     """
     if samples < 1:
-        raise NetworkError(f"samples must be at least 1, got {samples}")
+        raise NetworkError(f"samples must be at least 1, got {samples}", parameter="samples")
     if approximate_above < 0:
-        raise NetworkError(f"approximate_above must be >= 0, got {approximate_above}")
+        raise NetworkError(
+            f"approximate_above must be >= 0, got {approximate_above}",
+            parameter="approximate_above",
+        )
     s = g if type(g) is nx.Graph else simple_graph(g)
     n = s.number_of_nodes()
     approximate = n > approximate_above and samples < n
@@ -93,7 +96,9 @@ def node_betweenness(
         values = nx.betweenness_centrality(s, k=k, normalized=True, seed=seed)
         return Betweenness(dict(values), approximate, k)
     if engine != "igraph":
-        raise NetworkError(f"engine must be auto, networkx or igraph, got {engine!r}")
+        raise NetworkError(
+            f"engine must be auto, networkx or igraph, got {engine!r}", parameter="engine"
+        )
     h, nodes = to_igraph(s)
     pairs = (n - 1) * (n - 2) / 2
     if approximate:

@@ -65,7 +65,9 @@ def brokerage_roles(g: nx.Graph, attribute: str) -> dict[Any, dict[str, int]]:
     missing = [n for n, d in g.nodes(data=True) if d.get(attribute) is None]
     if missing:
         raise NetworkError(
-            f"attribute {attribute!r} is missing on {len(missing)} entities (first: {missing[0]!r})"
+            f"attribute {attribute!r} is missing on {len(missing)} entities "
+            f"(first: {missing[0]!r})",
+            parameter="attribute",
         )
     d = nx.DiGraph(g) if g.is_directed() else nx.DiGraph(nx.Graph(g))
     d.remove_edges_from(nx.selfloop_edges(d))

@@ -154,7 +154,8 @@ def keyplayers_command(
         kp = kpp_pos(g, k, measure="reach" if measure == "reach" else "distance", m=m)
     else:
         raise OlfatoError(
-            f"--measure must be fragmentation, distance, reach or dreach, got {measure!r}"
+            f"measure must be fragmentation, distance, reach or dreach, got {measure!r}",
+            parameter="measure",
         )
     w = what_if_removed(g, kp.players)
     players = [str(p) for p in kp.players]
@@ -183,7 +184,7 @@ def keyplayers_command(
 @network_app.command("whatif")
 def whatif_command(
     source: SourceArg,
-    remove: Annotated[
+    removed: Annotated[
         str, typer.Option("--remove", help="Entity ids to take out, comma-separated.")
     ],
     format: FormatOpt = None,
@@ -191,20 +192,16 @@ def whatif_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Take entities out: components, largest component and fragmentation before/after."""
-    from olfato.errors import NetworkError
     from olfato.network.whatif import what_if_removed
 
-    ids = [i.strip() for i in remove.split(",") if i.strip()]
+    ids = [i.strip() for i in removed.split(",") if i.strip()]
     if not ids:
         raise OlfatoError("--remove needs at least one entity id")
     g = load_network(source, format, mapping)
-    try:
-        w = what_if_removed(g, ids)
-    except NetworkError as exc:
-        raise OlfatoError(exc.message.replace("removed:", "--remove:", 1)) from None
-    removed = [str(r) for r in w.removed]
+    w = what_if_removed(g, ids)
+    gone = [str(r) for r in w.removed]
     out = {
-        "removed": removed,
+        "removed": gone,
         "components": [w.components_before, w.components_after],
         "largest": [w.largest_before, w.largest_after],
         "fragmentation": [w.fragmentation_before, w.fragmentation_after],
@@ -212,7 +209,7 @@ def whatif_command(
     if as_json:
         _print_json(out)
         return
-    table = Table(title=f"without {', '.join(removed)}", title_justify="left")
+    table = Table(title=f"without {', '.join(gone)}", title_justify="left")
     for col in ("", "before", "after"):
         table.add_column(col, justify="right")
     table.add_row("components", str(w.components_before), str(w.components_after))

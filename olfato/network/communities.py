@@ -69,7 +69,7 @@ def leiden(
     import leidenalg
 
     if resolution <= 0:
-        raise NetworkError(f"resolution must be > 0, got {resolution}")
+        raise NetworkError(f"resolution must be > 0, got {resolution}", parameter="resolution")
     h, nodes = to_igraph(g, weight=weight)
     if h.vcount() == 0:
         return Communities({}, 0.0)

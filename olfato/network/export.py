@@ -132,4 +132,6 @@ def export_network(g: nx.Graph, path: str | Path, *, to: str, release: Release =
         from olfato.network.anx import write_anx
 
         return write_anx(g, path, release=release)
-    raise NetworkError(f"export format {to!r} is not one of {', '.join(EXPORT_FORMATS)}")
+    raise NetworkError(
+        f"export format {to!r} is not one of {', '.join(EXPORT_FORMATS)}", parameter="to"
+    )

@@ -112,26 +112,26 @@ def fragmentation(g: nx.Graph, removed: Iterable[Any] = ()) -> float:
     """Borgatti's F [-] of ``g`` after removing ``removed``: the share of pairs of the
     remaining entities that cannot reach each other (0 connected, 1 all isolated)."""
     a = _Adjacency(g)
-    return a.fragmentation(a.index(require_nodes(g, removed, what="removed")))
+    return a.fragmentation(a.index(require_nodes(g, removed, parameter="removed")))
 
 
 def distance_fragmentation(g: nx.Graph, removed: Iterable[Any] = ()) -> float:
     """Borgatti's distance-weighted fragmentation DF [-] after removing ``removed``."""
     a = _Adjacency(g)
-    return a.distance_fragmentation(a.index(require_nodes(g, removed, what="removed")))
+    return a.distance_fragmentation(a.index(require_nodes(g, removed, parameter="removed")))
 
 
 def reach(g: nx.Graph, players: Iterable[Any], *, m: int = 1) -> float:
     """Share of the entities outside ``players`` within ``m`` links of one of them [-]."""
     a = _Adjacency(g)
-    return a.reach(a.index(require_nodes(g, players, what="players")), m)
+    return a.reach(a.index(require_nodes(g, players, parameter="players")), m)
 
 
 def distance_weighted_reach(g: nx.Graph, players: Iterable[Any]) -> float:
     """Borgatti's DR [-]: mean over the entities outside ``players`` of 1 / distance to the
     nearest player (0 when unreachable)."""
     a = _Adjacency(g)
-    return a.distance_reach(a.index(require_nodes(g, players, what="players")))
+    return a.distance_reach(a.index(require_nodes(g, players, parameter="players")))
 
 
 @dataclass(frozen=True)
@@ -206,10 +206,13 @@ def _greedy_swap(
 
 def _check_k(g: nx.Graph, k: int, starts: int) -> None:
     if starts < 1:
-        raise NetworkError(f"starts must be at least 1, got {starts}")
+        raise NetworkError(f"starts must be at least 1, got {starts}", parameter="starts")
     n = g.number_of_nodes()
     if not 1 <= k < n:
-        raise NetworkError(f"k must be between 1 and {n - 1} (the graph has {n} entities), got {k}")
+        raise NetworkError(
+            f"k must be between 1 and {n - 1} (the graph has {n} entities), got {k}",
+            parameter="k",
+        )
 
 
 def kpp_neg(
@@ -249,7 +252,9 @@ def kpp_neg(
     elif measure == "distance":
         fn = a.distance_fragmentation
     else:
-        raise NetworkError(f"measure must be fragmentation or distance, got {measure!r}")
+        raise NetworkError(
+            f"measure must be fragmentation or distance, got {measure!r}", parameter="measure"
+        )
     chosen, score = _greedy_swap(a.n, k, fn, starts=starts, seed=seed, progress=progress)
     return KeyPlayers([a.nodes[i] for i in chosen], measure, score, "neg")
 
@@ -284,7 +289,7 @@ def kpp_pos(
     """
     _check_k(g, k, starts)
     if m < 1:
-        raise NetworkError(f"m must be at least 1, got {m}")
+        raise NetworkError(f"m must be at least 1, got {m}", parameter="m")
     a = _Adjacency(g)
     if measure == "reach":
         chosen, score = _greedy_swap(
@@ -295,5 +300,7 @@ def kpp_pos(
             a.n, k, a.distance_reach, starts=starts, seed=seed, progress=progress
         )
     else:
-        raise NetworkError(f"measure must be reach or distance, got {measure!r}")
+        raise NetworkError(
+            f"measure must be reach or distance, got {measure!r}", parameter="measure"
+        )
     return KeyPlayers([a.nodes[i] for i in chosen], measure, score, "pos")

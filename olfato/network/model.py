@@ -271,14 +271,16 @@ def simple_graph(g: nx.Graph) -> nx.Graph:
     return s
 
 
-def require_nodes(g: nx.Graph, ids: Iterable[str], *, what: str = "ids") -> list[str]:
-    """``ids`` as nodes of ``g`` (by their text), or a :class:`NetworkError` naming the missing."""
+def require_nodes(g: nx.Graph, ids: Iterable[str], *, parameter: str = "ids") -> list[str]:
+    """``ids`` as nodes of ``g`` (by their text), or a :class:`NetworkError` naming the
+    missing and the ``parameter`` that gave them."""
     by_text = {str(n): n for n in g.nodes}
     wanted = list(ids)
     missing = [i for i in wanted if str(i) not in by_text]
     if missing:
         raise NetworkError(
-            f"{what}: {', '.join(repr(m) for m in missing)} not in the graph "
-            f"({g.number_of_nodes()} entities)"
+            f"{parameter}: {', '.join(repr(m) for m in missing)} not in the graph "
+            f"({g.number_of_nodes()} entities)",
+            parameter=parameter,
         )
     return [by_text[str(i)] for i in wanted]

@@ -25,7 +25,7 @@ def withheld(g: nx.Graph, release: Release = ()) -> list[Any]:
     """
     if release == "all":
         return []
-    freed = set(require_nodes(g, release, what="release"))
+    freed = set(require_nodes(g, release, parameter="release"))
     return [
         n
         for n, d in g.nodes(data=True)

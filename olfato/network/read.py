@@ -16,7 +16,9 @@ def network_format(path: str | Path, format: str | None = None) -> str:
     """The import format of ``path``: ``format`` if given, else from the file's extension."""
     if format is not None:
         if format not in FORMATS:
-            raise NetworkError(f"format {format!r} is not one of {', '.join(FORMATS)}")
+            raise NetworkError(
+                f"format {format!r} is not one of {', '.join(FORMATS)}", parameter="format"
+            )
         return format
     suffix = Path(path).suffix.lower()
     if suffix not in _BY_SUFFIX:

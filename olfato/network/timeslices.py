@@ -51,7 +51,9 @@ def time_slices(g: nx.Graph, measure: Measure, *, freq: str = "M") -> TimeSlices
     try:
         pd.Period("2000-01-01", freq=freq)
     except ValueError:
-        raise NetworkError(f"freq {freq!r} is not a period (use D, W, M, Q or Y)") from None
+        raise NetworkError(
+            f"freq {freq!r} is not a period (use D, W, M, Q or Y)", parameter="freq"
+        ) from None
     multi = g.is_multigraph()
     edges = list(g.edges(keys=True, data=True) if multi else g.edges(data=True))
     by: dict[str, list[tuple[Any, ...]]] = {}

@@ -48,7 +48,7 @@ def what_if_removed(g: nx.Graph, removed: Iterable[Any]) -> WhatIf:
     WhatIf
     """
     s = g if type(g) is nx.Graph else simple_graph(g)
-    gone = require_nodes(s, removed, what="removed")
+    gone = require_nodes(s, removed, parameter="removed")
     after = s.copy()
     after.remove_nodes_from(gone)
     cb, lb = _components(s)

@@ -64,7 +64,7 @@ def test_whatif_json_and_unknown_id(florentine: Path) -> None:
     assert data["components"] == [1, 3] and data["largest"] == [15, 11]
     r = runner.invoke(app, ["network", "whatif", str(florentine), "--remove", "Medici,Sforza"])
     assert r.exit_code == 1
-    assert "--remove: 'Sforza' not in the graph" in r.output
+    assert "removed: 'Sforza' not in the graph (15 entities) (option --remove)" in r.output
     assert "Traceback" not in r.output
 
 
