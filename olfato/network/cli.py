@@ -1,5 +1,7 @@
-"""`olfato network measures|keyplayers|whatif|export`: counter-network analysis of a records
-file (edge list / record CSV, adjacency matrix, GraphML, GEXF)."""
+"""`olfato network import|places|measures|keyplayers|whatif|export`: counter-network analysis
+of a records file (edge list / record CSV, adjacency matrix, GraphML, GEXF) or of a case's
+network (entities and links imported into it, places from its sources, sightings from its
+video observations)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import typer
 from rich.table import Table
 
 from olfato.errors import OlfatoError
+from olfato.options import CaseArg, WorkspaceOpt
 from olfato.progress import console
 
 if TYPE_CHECKING:
@@ -25,10 +28,11 @@ network_app = typer.Typer(
 )
 
 SourceArg = Annotated[
-    Path,
+    str,
     typer.Argument(
-        help="Records file: edge-list/record CSV, adjacency-matrix CSV (--format matrix), "
-        ".graphml or .gexf."
+        help="A records file (edge-list/record CSV, adjacency-matrix CSV with --format matrix, "
+        ".graphml, .gexf) or the name of a CASE whose network to use.",
+        metavar="FILE|CASE",
     ),
 ]
 FormatOpt = Annotated[
@@ -45,13 +49,28 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout inst
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of sampling and Leiden.")]
 
 
-def load_network(source: Path, format: str | None, mapping: Path | None) -> nx.MultiGraph:
-    """The FILE argument as a graph (a case's network comes here once cases hold one)."""
-    from olfato.network.read import read_network
+def load_network(
+    source: str,
+    format: str | None,
+    mapping: Path | None,
+    workspace: Path | None,
+    *,
+    purpose: str = "analysis",
+) -> nx.MultiGraph:
+    """The FILE|CASE argument as a graph: a file when one is there, else a case's network
+    (its read audited with ``purpose``)."""
+    path = Path(source)
+    if path.is_file():
+        from olfato.network.read import read_network
 
-    if not source.exists():
+        return read_network(path, format=format, mapping=mapping)
+    if path.suffix or len(path.parts) > 1 or path.exists():
         raise OlfatoError(f"{source}: no such file")
-    return read_network(source, format=format, mapping=mapping)
+    from olfato.casework.network import load_case_network
+    from olfato.store.db import open_store
+
+    with open_store(workspace) as store:
+        return load_case_network(store, source, purpose=purpose)
 
 
 def _num(v: Any, digits: int = 3) -> str:
@@ -82,11 +101,12 @@ def measures_command(
     ] = 1.0,
     top: Annotated[int, typer.Option("--top", help="Rows shown in the table (0: all).")] = 30,
     seed: SeedOpt = 0,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Per entity: degree, betweenness, closeness, eigenvector, constraint, community."""
     from olfato.network.measures import network_measures
 
-    g = load_network(source, format, mapping)
+    g = load_network(source, format, mapping, workspace)
     m = network_measures(
         g,
         approximate_above=approximate_above,
@@ -142,12 +162,13 @@ def keyplayers_command(
     ] = "fragmentation",
     m: Annotated[int, typer.Option("--m", help="Links counted as reached, for reach.")] = 1,
     as_json: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Borgatti's key players: the K entities whose removal fragments the network most."""
     from olfato.network.keyplayers import kpp_neg, kpp_pos
     from olfato.network.whatif import what_if_removed
 
-    g = load_network(source, format, mapping)
+    g = load_network(source, format, mapping, workspace)
     if measure in ("fragmentation", "distance"):
         kp = kpp_neg(g, k, measure="fragmentation" if measure == "fragmentation" else "distance")
     elif measure in ("reach", "dreach"):
@@ -190,6 +211,7 @@ def whatif_command(
     format: FormatOpt = None,
     mapping: NetMappingOpt = None,
     as_json: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Take entities out: components, largest component and fragmentation before/after."""
     from olfato.network.whatif import what_if_removed
@@ -197,7 +219,7 @@ def whatif_command(
     ids = [i.strip() for i in removed.split(",") if i.strip()]
     if not ids:
         raise OlfatoError("--remove needs at least one entity id")
-    g = load_network(source, format, mapping)
+    g = load_network(source, format, mapping, workspace)
     w = what_if_removed(g, ids)
     gone = [str(r) for r in w.removed]
     out = {
@@ -233,11 +255,12 @@ def export_command(
             "or 'all'. Without it they are left out.",
         ),
     ] = None,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Write the network for Gephi (GraphML/GEXF), i2 Analyst's Notebook (ANX) or a table."""
     from olfato.network.export import export_network
 
-    g = load_network(source, format, mapping)
+    g = load_network(source, format, mapping, workspace, purpose="export")
     rel: Any = ()
     if release:
         rel = "all" if release.strip() == "all" else [r.strip() for r in release.split(",")]
@@ -253,3 +276,42 @@ def export_command(
             "--release ID,... or --release all includes them",
             highlight=False,
         )
+
+
+@network_app.command("import")
+def import_command(
+    case: CaseArg,
+    source: Annotated[
+        Path, typer.Argument(help="Records file: CSV (edge list or matrix), .graphml, .gexf.")
+    ],
+    format: FormatOpt = None,
+    mapping: NetMappingOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Import entities and links from a records file into CASE (a new network run)."""
+    from olfato.casework.network import import_network
+    from olfato.store.db import open_store
+
+    if not source.is_file():
+        raise OlfatoError(f"{source}: no such file")
+    with open_store(workspace) as store:
+        done = import_network(store, case, source, format=format, mapping=mapping)
+    console.print(done.message, highlight=False)
+
+
+@network_app.command("places")
+def places_command(
+    case: CaseArg,
+    radius_m: Annotated[
+        float,
+        typer.Option("--radius", help="An observation this close to a place is a sighting (m)."),
+    ] = 500.0,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Make place entities of CASE's located sources and sightings of its video observations."""
+    from olfato.casework.network import add_case_places
+    from olfato.store.db import open_store
+
+    with open_store(workspace) as store:
+        done = add_case_places(store, case, radius_m=radius_m)
+    console.print(done.message, highlight=False)

@@ -95,3 +95,35 @@ def test_bad_input_is_one_clear_error(tmp_path: Path) -> None:
     assert r.exit_code == 1 and "no such file" in r.output
     r = runner.invoke(app, ["network", "export", str(bad), "--to", "pdf", "--out", "x.pdf"])
     assert r.exit_code == 1
+
+
+def test_case_import_measures_export(tmp_path: Path) -> None:
+    ws = ["--workspace", str(tmp_path / "ws")]
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "source,target,type,source_type,target_type\n"
+        "P1,555-1,ownership,person,phone\n"
+        "555-1,555-2,call,phone,phone\n"
+        "555-2,555-3,call,phone,phone\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["case", "new", "sonora", *ws]).exit_code == 0
+    r = runner.invoke(app, ["network", "import", "sonora", str(calls), *ws])
+    assert r.exit_code == 0, r.output
+    assert "network v1 recorded in case sonora: 4 entities (4 new), 3 links" in r.output
+    r = runner.invoke(app, ["network", "measures", "sonora", "--json", *ws])
+    assert r.exit_code == 0, r.output
+    rows = {n["id"]: n for n in json.loads(r.stdout)["nodes"]}
+    # a path P1 - 555-1 - 555-2 - 555-3: the two inner phones each carry 2 of 3 other pairs
+    assert rows["555-1"]["betweenness"] == pytest.approx(2 / 3)
+    assert rows["P1"]["type"] == "person"
+    r = runner.invoke(
+        app, ["network", "export", "sonora", "--to", "csv", "--out", str(tmp_path / "x.csv"), *ws]
+    )
+    assert r.exit_code == 0, r.output
+    assert "1 personal entities withheld" in r.output
+    assert "P1" not in (tmp_path / "x.csv").read_text(encoding="utf-8")
+    r = runner.invoke(app, ["network", "places", "sonora", "--radius", "-1", *ws])
+    assert r.exit_code == 1 and "(option --radius)" in r.output
+    r = runner.invoke(app, ["network", "measures", "nosuchcase", *ws])
+    assert r.exit_code == 1 and "no case called 'nosuchcase'" in r.output
