@@ -25,15 +25,13 @@ from typing import Any, Literal
 import networkx as nx
 
 from olfato.errors import NetworkError
-from olfato.network.igraph_graph import to_igraph
+from olfato.network.igraph_graph import IGRAPH_FROM, to_igraph
 from olfato.network.model import simple_graph
 
 #: default size above which node betweenness is estimated from samples [entities]
 APPROXIMATE_ABOVE = 20_000
 #: default number of sampled sources for the estimate
 SAMPLES = 1_000
-#: at or above this many entities the exact computation runs in igraph
-IGRAPH_FROM = 500
 
 Engine = Literal["auto", "networkx", "igraph"]
 

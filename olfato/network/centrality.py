@@ -12,10 +12,12 @@ American Journal of Sociology 92, 1170-1182.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import networkx as nx
 
+from olfato.network.igraph_graph import IGRAPH_FROM, to_igraph
 from olfato.network.model import simple_graph
 
 
@@ -30,8 +32,22 @@ def degree(g: nx.Graph) -> dict[Any, float]:
 
 def closeness(g: nx.Graph) -> dict[Any, float]:
     """Closeness centrality [-], Wasserman-Faust scaled for disconnected graphs
-    (:func:`networkx.closeness_centrality`, ``wf_improved=True``)."""
-    return dict(nx.closeness_centrality(_simple(g)))
+    (:func:`networkx.closeness_centrality`, ``wf_improved=True``): (r - 1) / (n - 1) over
+    the mean distance to the r - 1 entities the node reaches.
+
+    From :data:`~olfato.network.igraph_graph.IGRAPH_FROM` entities on, igraph computes the
+    mean distances (its closeness, over reachable entities) and the same scaling is applied.
+    """
+    s = _simple(g)
+    n = s.number_of_nodes()
+    if n < IGRAPH_FROM:
+        return dict(nx.closeness_centrality(s))
+    h, nodes = to_igraph(s)
+    reached = {v: len(c) for c in nx.connected_components(s) for v in c}
+    return {
+        v: 0.0 if math.isnan(c) else c * (reached[v] - 1) / (n - 1)
+        for v, c in zip(nodes, h.closeness(), strict=True)
+    }
 
 
 def eigenvector(g: nx.Graph, *, max_iter: int = 1000, tol: float = 1e-8) -> dict[Any, float]:

@@ -6,6 +6,9 @@ from typing import Any
 
 import networkx as nx
 
+#: at or above this many entities the measures igraph also has run there (same numbers)
+IGRAPH_FROM = 500
+
 
 def to_igraph(g: nx.Graph, *, weight: str | None = None) -> tuple[Any, list[Any]]:
     """An undirected :class:`igraph.Graph` of ``g``'s simple structure, and the node order.

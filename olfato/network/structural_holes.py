@@ -17,6 +17,7 @@ from typing import Any
 
 import networkx as nx
 
+from olfato.network.igraph_graph import IGRAPH_FROM, to_igraph
 from olfato.network.model import simple_graph
 
 
@@ -29,9 +30,17 @@ def constraint(g: nx.Graph, *, weight: str | None = None) -> dict[Any, float]:
         Parallel links are one tie (with ``weight`` summed).
     weight : str, optional
         Edge attribute for tie strength (e.g. ``"weight"``); ``None``: every tie is 1.
+
+    From :data:`~olfato.network.igraph_graph.IGRAPH_FROM` entities on it runs in igraph
+    (the same numbers).
     """
     s = g if type(g) is nx.Graph else simple_graph(g)
-    return dict(nx.constraint(s, weight=weight))
+    if s.number_of_nodes() < IGRAPH_FROM:
+        return dict(nx.constraint(s, weight=weight))
+    # igraph's C implementation of the same formula, for large graphs
+    h, nodes = to_igraph(s, weight=weight)
+    values = h.constraint(weights="weight" if weight is not None else None)
+    return dict(zip(nodes, values, strict=True))
 
 
 def effective_size(g: nx.Graph, *, weight: str | None = None) -> dict[Any, float]:

@@ -105,3 +105,15 @@ def test_bad_sampling_parameters_are_named() -> None:
 
     with pytest.raises(NetworkError, match="samples"):
         node_betweenness(nx.path_graph(4), samples=0)
+
+
+def test_large_graphs_give_the_same_closeness_and_constraint() -> None:
+    # above IGRAPH_FROM entities igraph computes them; compare with networkx directly
+    g = nx.gnm_random_graph(700, 1400, seed=8)
+    g.add_edge(700, 701)  # a second component and an isolated entity (699 or so)
+    close, cons = closeness(g), constraint(g)
+    ref_close, ref_cons = nx.closeness_centrality(g), nx.constraint(g)
+    assert max(abs(close[n] - ref_close[n]) for n in g) < 1e-12
+    finite = [n for n in g if ref_cons[n] == ref_cons[n]]
+    assert max(abs(cons[n] - ref_cons[n]) for n in finite) < 1e-12
+    assert all(cons[n] != cons[n] for n in g if n not in finite)  # NaN where isolated
