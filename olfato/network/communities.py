@@ -45,7 +45,7 @@ def leiden(
     resolution: float = 1.0,
     seed: int = 0,
     weight: str | None = None,
-    iterations: int = -1,
+    iterations: int = 2,
 ) -> Communities:
     """Leiden communities maximising modularity at ``resolution``.
 
@@ -60,7 +60,10 @@ def leiden(
     weight : str, optional
         Edge attribute used as tie strength; ``None``: every tie counts 1.
     iterations : int
-        Leiden passes; negative: until the partition no longer changes.
+        Leiden passes (leidenalg's default, 2); negative: until the partition no longer
+        changes, which finds a little more modularity at many times the cost on large
+        graphs with weak structure (benchmarks/network.py: 0.308 against 0.297 in 18x the
+        time on 20,000 entities). Both reach the karate club's optimum.
 
     Returns
     -------
