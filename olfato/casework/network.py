@@ -68,7 +68,18 @@ class NetworkRecorded:
 
 
 def epoch_s(text: str | None) -> float | None:
-    """ISO 8601 text -> seconds since the epoch [s]; no offset means UTC."""
+    """ISO 8601 text as seconds since the epoch; no offset means UTC.
+
+    Parameters
+    ----------
+    text : str or None
+        A date (its midnight) or a date and time.
+
+    Returns
+    -------
+    float or None
+        Seconds since the Unix epoch [s] (``None`` for no text).
+    """
     if not text:
         return None
     t = dt.datetime.fromisoformat(text)  # a date alone is its midnight
@@ -78,7 +89,20 @@ def epoch_s(text: str | None) -> float | None:
 
 
 def graph_rows(g: nx.Graph, provenance: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """A network graph as entity and link rows for :mod:`olfato.store.records`."""
+    """A network graph as entity and link rows for :mod:`olfato.store.records`.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+        A graph of :func:`olfato.network.model.build_graph`.
+    provenance : str
+        Where the rows come from, for entities and for links without a ``source_ref``.
+
+    Returns
+    -------
+    (list of dict, list of dict)
+        Entity rows and link rows (a link's ISO 8601 ``date`` also kept in its properties).
+    """
     skip_n = {"type", "label", "personal", "released"}
     ents = [
         {
@@ -118,7 +142,27 @@ def record_network(
     inputs: Mapping[str, str | Path],
     provenance: str,
 ) -> NetworkRecorded:
-    """Record a graph's entities and links in a case as a ``network`` run, in one transaction."""
+    """Record a graph's entities and links in a case as a ``network`` run, in one transaction.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    g : networkx.Graph
+        Entities and links (:func:`olfato.network.model.build_graph`).
+    parameters : mapping
+        The import's settings, JSON-able.
+    inputs : mapping of name to path
+        The input files; their SHA-256 is recorded.
+    provenance : str
+        Where the entities come from (a file name).
+
+    Returns
+    -------
+    NetworkRecorded
+    """
     started = dt.datetime.now(dt.UTC)
     checksums = {name: sha256_file(p) for name, p in inputs.items()}
     ents, links = graph_rows(g, provenance)
@@ -150,7 +194,25 @@ def import_network(
     format: str | None = None,
     mapping: ImportMapping | str | Path | None = None,
 ) -> NetworkRecorded:
-    """Read a records file (:func:`olfato.network.read.read_network`) and record it in a case."""
+    """Read a records file (:func:`olfato.network.read.read_network`) and record it in a case.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    path : str or Path
+        The records file (edge list, matrix, GraphML, GEXF).
+    format : str, optional
+        Its format, when the extension does not say.
+    mapping : ImportMapping or path, optional
+        The column mapping (:mod:`olfato.network.mapping`).
+
+    Returns
+    -------
+    NetworkRecorded
+    """
     from olfato.network.read import read_network
 
     g = read_network(path, format=format, mapping=mapping)
@@ -180,6 +242,20 @@ def load_case_network(store: Store, case_name: str, *, purpose: str = "analysis"
 
     The read is audited (``network.read`` with ``purpose`` and the number of personal
     entities returned), in the same transaction.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    purpose : str
+        Why it is read (``analysis``, ``export``), written in the audit event.
+
+    Returns
+    -------
+    networkx.MultiGraph or networkx.MultiDiGraph
+        Directed when any of the case's links is.
     """
     from olfato.network.model import Entity, Link, build_graph
 
@@ -226,8 +302,19 @@ def load_case_network(store: Store, case_name: str, *, purpose: str = "analysis"
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance between two WGS84 points [m], on a sphere of
-    radius :data:`EARTH_RADIUS_M`; within 0.5 % of the ellipsoidal distance."""
+    """Great-circle (haversine) distance between two WGS84 points, on a sphere of radius
+    :data:`EARTH_RADIUS_M`; within 0.5 % of the ellipsoidal distance.
+
+    Parameters
+    ----------
+    lat1, lon1, lat2, lon2 : float
+        The two points [deg].
+
+    Returns
+    -------
+    float
+        Distance [m].
+    """
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -262,6 +349,11 @@ def add_case_places(
     NetworkRecorded
         Recorded as a ``network`` run on the case (``subject`` ``case``); rerunning adds
         no duplicate (entities merge by key, a sighting already recorded is skipped).
+
+    Raises
+    ------
+    OlfatoError
+        ``radius_m`` not positive.
     """
     from olfato.errors import OlfatoError
 

@@ -26,7 +26,21 @@ from olfato.store.workspace import sha256_file
 
 @dataclass(frozen=True)
 class PlanRecorded:
-    """What recording a plan wrote: the run's version and the plan rows' ids."""
+    """What recording a plan wrote: the run's version and the plan rows' ids.
+
+    Attributes
+    ----------
+    case : str
+        The case's name.
+    run_id : int
+        Id of the ``plan`` run.
+    version : int
+        The run's version on its subject.
+    subject : str
+        ``survey:<id>`` when the plan follows a survey in the case, else ``case``.
+    plan_ids : tuple of int
+        Ids of the plan rows, one per file.
+    """
 
     case: str
     run_id: int
@@ -71,10 +85,24 @@ def record_plan(
     survey : path, optional
         The survey the plan was made from; when the case holds it (same SHA-256) the
         run is recorded on it.
+    started_at : datetime.datetime, optional
+        When planning started; now when None.
+    summary : mapping, optional
+        Figures to record with the run (the file names are added).
+    warnings : sequence of str
+        Warnings the plan stage raised.
 
     Returns
     -------
     PlanRecorded
+        The run's id, version and subject, and the plan rows' ids.
+
+    Raises
+    ------
+    CaseError
+        No case has that name.
+    StoreError
+        The store is busy or failed; nothing was recorded.
     """
     paths = [Path(f) for f in files]
     checksums = {name: sha256_file(p) for name, p in inputs.items()}

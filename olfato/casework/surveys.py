@@ -39,7 +39,31 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Added:
-    """What adding a survey recorded."""
+    """What adding a survey recorded.
+
+    Attributes
+    ----------
+    case : str
+        The case's name.
+    survey_id : int
+        Id of the survey's row.
+    survey_name : str
+        The survey's name (its input file's name).
+    new_survey : bool
+        False when the case already held the file and only new runs were recorded.
+    detect_version, locate_version : int
+        Versions of the new detect and locate runs.
+    n_hits : int
+        Plume hits the detect run found.
+    n_sources : int
+        Findings of the locate run (located sources and detections).
+    n_suspect : int
+        Of those, how many match a suspect signature.
+    parquet : pathlib.Path
+        The survey's samples in the workspace.
+    warnings : tuple of str
+        Data-quality and plausibility warnings of the runs.
+    """
 
     case: str
     survey_id: int
@@ -66,7 +90,21 @@ class Added:
 
 @dataclass
 class SurveyAnalysis:
-    """A survey read, its hits and its sources: what :func:`analyse_survey` returns."""
+    """A survey read, its hits and its sources: what :func:`analyse_survey` returns.
+
+    Attributes
+    ----------
+    input_path : pathlib.Path
+        The survey file.
+    survey : olfato.survey.model.Survey
+        The survey read, validated and projected.
+    hits : olfato.detect.pipeline.Hits
+        Its plume hits.
+    sources : olfato.locate.pipeline.Sources
+        Its located sources and detections.
+    started_at : datetime.datetime
+        When the analysis started (UTC).
+    """
 
     input_path: Path
     survey: Survey
@@ -101,6 +139,12 @@ def analyse_survey(
     Returns
     -------
     SurveyAnalysis
+        The survey, its hits and its sources, with when the analysis started.
+
+    Raises
+    ------
+    SurveyError
+        The file cannot be read, or has bad rows and ``strict`` is set.
     """
     from olfato.detect.pipeline import detect
     from olfato.locate.pipeline import locate
@@ -115,7 +159,19 @@ def analyse_survey(
 
 # -- what the runs record -----------------------------------------------------------
 def detect_parameters(hits: Hits) -> dict[str, Any]:
-    """A detect run's parameters, as recorded."""
+    """A detect run's parameters, as recorded.
+
+    Parameters
+    ----------
+    hits : olfato.detect.pipeline.Hits
+        What detect found.
+
+    Returns
+    -------
+    dict
+        ``false_alarms_per_hour`` [1/h], ``threshold_sd`` [standard deviations], the
+        signature library's files by name and SHA-256, and the channels, JSON-able.
+    """
     return records.jsonable(
         {
             "false_alarms_per_hour": hits.false_alarms_per_hour,
@@ -131,7 +187,19 @@ def detect_parameters(hits: Hits) -> dict[str, Any]:
 
 
 def locate_parameters(sources: Sources) -> dict[str, Any]:
-    """A locate run's parameters, as recorded."""
+    """A locate run's parameters, as recorded.
+
+    Parameters
+    ----------
+    sources : olfato.locate.pipeline.Sources
+        What locate found.
+
+    Returns
+    -------
+    dict
+        The transport model, likelihood settings, stability class, per-channel lag [s]
+        and search domain, JSON-able.
+    """
     return records.jsonable(
         {
             "transport": sources.transport,
@@ -144,7 +212,19 @@ def locate_parameters(sources: Sources) -> dict[str, Any]:
 
 
 def hit_rows(hits: Hits) -> list[dict[str, Any]]:
-    """The hits as rows for :func:`olfato.store.records.add_hits`."""
+    """The hits as rows for :func:`olfato.store.records.add_hits`.
+
+    Parameters
+    ----------
+    hits : olfato.detect.pipeline.Hits
+        What detect found.
+
+    Returns
+    -------
+    list of dict
+        One row per hit: ``number``, times [s since the epoch], ``lat``/``lon`` [deg],
+        ``snr`` [-], ``signature``, ``suspect`` and its GeoJSON ``properties``.
+    """
     geo = hits.to_geojson()["features"]
     return [
         {
@@ -164,7 +244,19 @@ def hit_rows(hits: Hits) -> list[dict[str, Any]]:
 
 
 def source_features(sources: Sources) -> list[dict[str, Any]]:
-    """The findings as Sources GeoJSON features, positions at full precision, for the store."""
+    """The findings as Sources GeoJSON features, positions at full precision, for the store.
+
+    Parameters
+    ----------
+    sources : olfato.locate.pipeline.Sources
+        What locate found.
+
+    Returns
+    -------
+    list of dict
+        GeoJSON Point features, coordinates ``[lon, lat]`` [deg] unrounded, with the
+        Sources GeoJSON properties.
+    """
     exact = {s.id: (float(s.lon), float(s.lat)) for s in sources.sources}
     features = sources.to_geojson()["features"]
     for feat in features:
@@ -175,7 +267,19 @@ def source_features(sources: Sources) -> list[dict[str, Any]]:
 
 
 def raster_npz(sources: Sources) -> bytes:
-    """The posterior raster (east, north, density) as compressed NumPy .npz bytes."""
+    """The posterior raster (east, north, density) as compressed NumPy .npz bytes.
+
+    Parameters
+    ----------
+    sources : olfato.locate.pipeline.Sources
+        What locate found.
+
+    Returns
+    -------
+    bytes
+        An ``.npz`` with arrays ``east``, ``north`` (cell centres [m] in the survey's
+        local frame) and ``density`` (posterior probability per cell [-]).
+    """
     e, n, d = sources.raster()
     buf = io.BytesIO()
     np.savez_compressed(buf, east=e, north=n, density=d)
@@ -188,7 +292,32 @@ def _n_suspect(features: Iterable[Mapping[str, Any]]) -> int:
 
 # -- step 2: record (one transaction) -------------------------------------------------
 def record_survey_analysis(store: Store, case_name: str, analysis: SurveyAnalysis) -> Added:
-    """Record a survey, its hits and its sources in a case as new versions, in one transaction."""
+    """Record a survey, its hits and its sources in a case as new versions, in one transaction.
+
+    The samples' Parquet file is written first (content-addressed, so a retry
+    rewrites the same file); the rows follow in one transaction.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    analysis : SurveyAnalysis
+        What :func:`analyse_survey` returned.
+
+    Returns
+    -------
+    Added
+        The survey's row, the new runs' versions and what they found.
+
+    Raises
+    ------
+    CaseError
+        No case has that name (checked before any file is written).
+    StoreError
+        The store is busy or failed; nothing was recorded.
+    """
     survey, hits, sources = analysis.survey, analysis.hits, analysis.sources
     input_sha = sha256_file(analysis.input_path)
     with store.read() as s:
@@ -262,7 +391,35 @@ def record_analysis(
     *,
     started_at: datetime | None = None,
 ) -> Added:
-    """Record an analysis made elsewhere (the demo, a test) in a case."""
+    """Record an analysis made elsewhere (the demo, a test) in a case.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    input_path : pathlib.Path
+        The survey file the analysis was made from.
+    survey : olfato.survey.model.Survey
+        The survey.
+    hits : olfato.detect.pipeline.Hits
+        Its plume hits.
+    sources : olfato.locate.pipeline.Sources
+        Its sources.
+    started_at : datetime.datetime, optional
+        When the analysis started; now when None.
+
+    Returns
+    -------
+    Added
+        As :func:`record_survey_analysis`.
+
+    Raises
+    ------
+    CaseError
+        No case has that name.
+    """
     analysis = SurveyAnalysis(
         Path(input_path), survey, hits, sources, started_at or datetime.now(UTC)
     )
@@ -279,7 +436,35 @@ def add_survey(
     strict: bool = False,
     quiet: bool = True,
 ) -> Added:
-    """Read a survey file, run detect and locate on it, and record the runs in a case."""
+    """Read a survey file, run detect and locate on it, and record the runs in a case.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case; checked before the slow work.
+    path : str or pathlib.Path
+        The survey file (see :func:`analyse_survey`).
+    mapping, wind : str or pathlib.Path, optional
+        The vendor mapping (YAML) and a separate wind log.
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    quiet : bool, default True
+        No progress bars.
+
+    Returns
+    -------
+    Added
+        The survey's row, the new runs' versions and what they found.
+
+    Raises
+    ------
+    CaseError
+        No case has that name.
+    SurveyError
+        The file cannot be read, or has bad rows and ``strict`` is set.
+    """
     with store.read() as s:
         get_case(s, case_name)  # an unknown case fails before the slow work
     analysis = analyse_survey(path, mapping=mapping, wind=wind, strict=strict, quiet=quiet)

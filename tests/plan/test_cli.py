@@ -67,10 +67,12 @@ def test_bad_input_is_one_paragraph_not_a_traceback(tmp_path: Path) -> None:
     )
     assert res.exit_code == 1
     assert "line spacing must be > 0 m" in res.output and "Traceback" not in res.output
+    assert "(option --spacing)" in res.output
     src = tmp_path / "s.geojson"
     src.write_text(json.dumps(sources_geojson([{"id": "S1", "east_m": 0.0, "north_m": 0.0}])))
     res = runner.invoke(app, ["plan", "next", str(src), "--out", str(tmp_path / "n.plan")])
-    assert res.exit_code == 1 and "--wind-from DEG and --wind-speed" in res.output
+    assert res.exit_code == 1 and "the wind must be given" in res.output
+    assert "(option --wind-from)" in res.output
     res = runner.invoke(
         app,
         [
@@ -87,7 +89,8 @@ def test_bad_input_is_one_paragraph_not_a_traceback(tmp_path: Path) -> None:
             "north",
         ],
     )
-    assert res.exit_code == 1 and "--home must be LAT,LON" in res.output
+    assert res.exit_code == 1 and "home point must be LAT,LON" in res.output
+    assert "(option --home)" in res.output
 
 
 def test_plan_next_from_a_survey_locates_then_plans_from_its_take_off_point(
@@ -108,3 +111,39 @@ def test_plan_next_from_a_survey_locates_then_plans_from_its_take_off_point(
     assert abs(mission.home[0] - first["lat"]) < 1e-6
     assert abs(mission.home[1] - first["lon"]) < 1e-6
     assert mission.commands[0] == 22 and mission.commands[-1] == 20
+
+
+def test_every_parameter_a_plan_error_names_has_its_flag() -> None:
+    """Library errors name parameters; each must map to exactly one flag of the CLI."""
+    import re
+
+    import typer
+
+    from olfato.cli import option_for
+
+    root = typer.main.get_command(app)
+    sources = [
+        *(Path(__file__).resolve().parents[2] / "olfato" / "plan").glob("*.py"),
+        Path(__file__).resolve().parents[2] / "olfato" / "survey" / "lines.py",
+    ]
+    named = set()
+    for path in sources:
+        named |= set(re.findall(r'parameter="(\w+)"', path.read_text(encoding="utf-8")))
+    expected = {
+        "home": "--home",
+        "spacing_m": "--spacing",
+        "margin_m": "--margin",
+        "alt_m": "--alt",
+        "speed_ms": "--speed",
+        "endurance_s": "--endurance",
+        "reserve": "--reserve",
+        "wind_from_deg": "--wind-from",
+        "wind_speed_ms": "--wind-speed",
+        "stability": "--stability",
+        "min_alt_m": "--min-alt",
+        "max_alt_m": "--max-alt",
+        "goal_m": "--goal",
+        "survey": "--survey",
+    }
+    assert named <= set(expected), named - set(expected)
+    assert {p: option_for(root, p) for p in named} == {p: expected[p] for p in named}
