@@ -64,7 +64,19 @@ def _date_time(text: str | None) -> tuple[str | None, str | None]:
 
 
 def anx_chart(g: nx.Graph, *, release: Release = ()) -> tuple[Any, nx.Graph, list[Any]]:
-    """The anxwritter chart of ``g``, the graph it shows and the withheld personal ids."""
+    """The anxwritter chart of a network, personal entities withheld.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+    release : iterable of str, or "all"
+        Personal entities released for this chart.
+
+    Returns
+    -------
+    (anxwritter.ANXChart, networkx.Graph, list)
+        The chart, the graph it shows and the withheld personal ids.
+    """
     from anxwritter import ANXChart
 
     out, gone = shareable(g, release)
@@ -106,6 +118,11 @@ def write_anx(g: nx.Graph, path: str | Path, *, release: Release = ()) -> Export
     Returns
     -------
     Exported
+
+    Raises
+    ------
+    NetworkError
+        The chart does not pass anxwritter's validation (nothing is written).
     """
     chart, out, gone = anx_chart(g, release=release)
     problems = chart.validate()

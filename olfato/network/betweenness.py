@@ -74,6 +74,11 @@ def node_betweenness(
     Returns
     -------
     Betweenness
+
+    Raises
+    ------
+    NetworkError
+        ``samples`` < 1, ``approximate_above`` < 0 or an unknown ``engine``.
     """
     if samples < 1:
         raise NetworkError(f"samples must be at least 1, got {samples}", parameter="samples")
@@ -117,6 +122,11 @@ def link_betweenness(g: nx.Graph) -> dict[tuple[Any, Any], float]:
     """Normalised betweenness of each linked pair [-] (Girvan & Newman 2002), as
     :func:`networkx.edge_betweenness_centrality`: the share of all pairs' shortest paths
     through the tie, raw / (n(n-1)/2).
+
+    Parameters
+    ----------
+    g : networkx.Graph
+        Parallel links are one tie; directions are ignored.
 
     Returns
     -------

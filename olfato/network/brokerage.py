@@ -61,6 +61,11 @@ def brokerage_roles(g: nx.Graph, attribute: str) -> dict[Any, dict[str, int]]:
     -------
     dict
         node -> {role: count} with every role of :data:`ROLES` and ``total``.
+
+    Raises
+    ------
+    NetworkError
+        Entities without the ``attribute``.
     """
     missing = [n for n, d in g.nodes(data=True) if d.get(attribute) is None]
     if missing:

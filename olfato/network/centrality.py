@@ -26,7 +26,17 @@ def _simple(g: nx.Graph) -> nx.Graph:
 
 
 def degree(g: nx.Graph) -> dict[Any, float]:
-    """Degree centrality: neighbours / (n - 1) [-], as :func:`networkx.degree_centrality`."""
+    """Degree centrality, as :func:`networkx.degree_centrality`.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+
+    Returns
+    -------
+    dict
+        node -> neighbours / (n - 1) [-].
+    """
     return dict(nx.degree_centrality(_simple(g)))
 
 
@@ -37,6 +47,15 @@ def closeness(g: nx.Graph) -> dict[Any, float]:
 
     From :data:`~olfato.network.igraph_graph.IGRAPH_FROM` entities on, igraph computes the
     mean distances (its closeness, over reachable entities) and the same scaling is applied.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+
+    Returns
+    -------
+    dict
+        node -> closeness [-] (0 for an isolated entity).
     """
     s = _simple(g)
     n = s.number_of_nodes()
@@ -55,6 +74,19 @@ def eigenvector(g: nx.Graph, *, max_iter: int = 1000, tol: float = 1e-8) -> dict
 
     Where power iteration does not converge (a bipartite component), the leading eigenvector
     of the adjacency matrix is taken directly (:func:`networkx.eigenvector_centrality_numpy`).
+
+    Parameters
+    ----------
+    g : networkx.Graph
+    max_iter : int
+        Power iterations at most.
+    tol : float
+        Convergence tolerance of the power iteration.
+
+    Returns
+    -------
+    dict
+        node -> eigenvector centrality [-] (all 0 without links).
     """
     s = _simple(g)
     if s.number_of_edges() == 0:

@@ -68,6 +68,11 @@ def leiden(
     Returns
     -------
     Communities
+
+    Raises
+    ------
+    NetworkError
+        ``resolution`` not positive.
     """
     import leidenalg
 

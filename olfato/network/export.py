@@ -56,7 +56,20 @@ def _plain(g: nx.Graph, *, edge_type_key: str = "type") -> nx.Graph:
 
 
 def write_graphml(g: nx.Graph, path: str | Path, *, release: Release = ()) -> Exported:
-    """Write GraphML (:func:`networkx.write_graphml`), personal entities withheld."""
+    """Write GraphML (:func:`networkx.write_graphml`), personal entities withheld.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+    path : str or Path
+        The file to write (its folder is made).
+    release : iterable of str, or "all"
+        Personal entities released for this export (see :mod:`olfato.network.privacy`).
+
+    Returns
+    -------
+    Exported
+    """
     out, gone = shareable(g, release)
     with writing(path, "GraphML") as p:
         nx.write_graphml(_plain(out), p)
@@ -65,7 +78,20 @@ def write_graphml(g: nx.Graph, path: str | Path, *, release: Release = ()) -> Ex
 
 def write_gexf(g: nx.Graph, path: str | Path, *, release: Release = ()) -> Exported:
     """Write GEXF 1.2 (:func:`networkx.write_gexf`); a link's type is ``link_type`` there,
-    since a GEXF edge's own ``type`` is its direction."""
+    since a GEXF edge's own ``type`` is its direction.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+    path : str or Path
+        The file to write (its folder is made).
+    release : iterable of str, or "all"
+        Personal entities released for this export (see :mod:`olfato.network.privacy`).
+
+    Returns
+    -------
+    Exported
+    """
     out, gone = shareable(g, release)
     with writing(path, "GEXF") as p:
         nx.write_gexf(_plain(out, edge_type_key="link_type"), p)
@@ -73,7 +99,18 @@ def write_gexf(g: nx.Graph, path: str | Path, *, release: Release = ()) -> Expor
 
 
 def entities_path(path: str | Path) -> Path:
-    """Where :func:`write_csv` puts the entities table: ``NAME.entities.csv`` beside ``path``."""
+    """Where :func:`write_csv` puts the entities table.
+
+    Parameters
+    ----------
+    path : str or Path
+        The links CSV.
+
+    Returns
+    -------
+    Path
+        ``NAME.entities.csv`` beside it.
+    """
     p = Path(path)
     return p.with_name(f"{p.stem}.entities.csv")
 
@@ -82,7 +119,21 @@ def write_csv(g: nx.Graph, path: str | Path, *, release: Release = ()) -> Export
     """Write the links as an edge-list CSV at ``path`` (columns ``source``, ``target``,
     ``type``, ``date``, ``weight``, ``source_ref``, ``source_type``, ``target_type``,
     ``source_label``, ``target_label``, then other attributes) and the entities as
-    ``NAME.entities.csv`` beside it."""
+    ``NAME.entities.csv`` beside it.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+    path : str or Path
+        The file to write (its folder is made).
+    release : iterable of str, or "all"
+        Personal entities released for this export (see :mod:`olfato.network.privacy`).
+
+    Returns
+    -------
+    Exported
+        ``extra`` holds the entities table.
+    """
     out, gone = shareable(g, release)
     node_keys = sorted({k for _, d in out.nodes(data=True) for k in d} - {"type", "label"})
     edge_keys = sorted(
@@ -121,7 +172,28 @@ def write_csv(g: nx.Graph, path: str | Path, *, release: Release = ()) -> Export
 
 
 def export_network(g: nx.Graph, path: str | Path, *, to: str, release: Release = ()) -> Exported:
-    """Write ``g`` to ``path`` in format ``to`` (one of :data:`EXPORT_FORMATS`)."""
+    """Write a network in one of :data:`EXPORT_FORMATS`.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+    path : str or Path
+        The file to write.
+    to : {"graphml", "gexf", "csv", "anx"}
+        The format.
+    release : iterable of str, or "all"
+        Personal entities released for this export.
+
+    Returns
+    -------
+    Exported
+
+    Raises
+    ------
+    NetworkError
+        An unknown format, an unknown id in ``release``, or an ANX chart that does not
+        validate.
+    """
     if to == "graphml":
         return write_graphml(g, path, release=release)
     if to == "gexf":

@@ -109,27 +109,77 @@ class _Adjacency:
 
 
 def fragmentation(g: nx.Graph, removed: Iterable[Any] = ()) -> float:
-    """Borgatti's F [-] of ``g`` after removing ``removed``: the share of pairs of the
-    remaining entities that cannot reach each other (0 connected, 1 all isolated)."""
+    """Borgatti's fragmentation F after removing entities.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+    removed : iterable
+        Entity ids taken out (none: F of ``g`` itself).
+
+    Returns
+    -------
+    float
+        The share of pairs of the remaining entities that cannot reach each other [-]
+        (0 connected, 1 all isolated).
+    """
     a = _Adjacency(g)
     return a.fragmentation(a.index(require_nodes(g, removed, parameter="removed")))
 
 
 def distance_fragmentation(g: nx.Graph, removed: Iterable[Any] = ()) -> float:
-    """Borgatti's distance-weighted fragmentation DF [-] after removing ``removed``."""
+    """Borgatti's distance-weighted fragmentation DF after removing entities.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+    removed : iterable
+        Entity ids taken out.
+
+    Returns
+    -------
+    float
+        1 - mean of 1 / distance over ordered pairs of the remaining entities [-].
+    """
     a = _Adjacency(g)
     return a.distance_fragmentation(a.index(require_nodes(g, removed, parameter="removed")))
 
 
 def reach(g: nx.Graph, players: Iterable[Any], *, m: int = 1) -> float:
-    """Share of the entities outside ``players`` within ``m`` links of one of them [-]."""
+    """Borgatti's m-reach of a set, as a share.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+    players : iterable
+        Entity ids of the set.
+    m : int
+        Links counted as reached.
+
+    Returns
+    -------
+    float
+        Share of the entities outside the set within ``m`` links of one of them [-].
+    """
     a = _Adjacency(g)
     return a.reach(a.index(require_nodes(g, players, parameter="players")), m)
 
 
 def distance_weighted_reach(g: nx.Graph, players: Iterable[Any]) -> float:
-    """Borgatti's DR [-]: mean over the entities outside ``players`` of 1 / distance to the
-    nearest player (0 when unreachable)."""
+    """Borgatti's distance-weighted reach DR of a set.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+    players : iterable
+        Entity ids of the set.
+
+    Returns
+    -------
+    float
+        Mean over the entities outside the set of 1 / distance to the nearest member
+        (0 when unreachable) [-].
+    """
     a = _Adjacency(g)
     return a.distance_reach(a.index(require_nodes(g, players, parameter="players")))
 
@@ -244,6 +294,11 @@ def kpp_neg(
     -------
     KeyPlayers
         ``score`` is F or DF after removing the set.
+
+    Raises
+    ------
+    NetworkError
+        ``k`` out of 1..n-1, ``starts`` < 1 or an unknown ``measure``.
     """
     _check_k(g, k, starts)
     a = _Adjacency(g)
@@ -286,6 +341,11 @@ def kpp_pos(
     Returns
     -------
     KeyPlayers
+
+    Raises
+    ------
+    NetworkError
+        ``k`` out of 1..n-1, ``starts`` or ``m`` < 1, or an unknown ``measure``.
     """
     _check_k(g, k, starts)
     if m < 1:

@@ -131,7 +131,23 @@ class ImportMapping(_Strict):
 
 
 def load_mapping(path: str | Path | None) -> ImportMapping:
-    """Read and check a mapping YAML (``None``: the defaults); errors name the file, line, field."""
+    """Read and check a mapping YAML.
+
+    Parameters
+    ----------
+    path : str or Path or None
+        The YAML file; ``None`` gives the defaults (standard column names).
+
+    Returns
+    -------
+    ImportMapping
+
+    Raises
+    ------
+    NetworkError
+        A file that cannot be read, is not YAML (naming the line) or has a bad field
+        (naming it).
+    """
     if path is None:
         return ImportMapping()
     path = Path(path)

@@ -37,7 +37,13 @@ class NetworkMeasures:
     graph: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        """``{"nodes": [...], "graph": {...}}`` with NaN written as null."""
+        """The measures as JSON-able data.
+
+        Returns
+        -------
+        dict
+            ``{"nodes": [...], "graph": {...}}`` with NaN written as ``None`` (null).
+        """
 
         def clean(v: Any) -> Any:
             return None if isinstance(v, float) and math.isnan(v) else v

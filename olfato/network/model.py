@@ -45,8 +45,25 @@ def _prefix(where: str | None) -> str:
 
 
 def check_entity_type(value: str, *, where: str | None = None) -> str:
-    """``value`` lower-cased if it is one of :data:`ENTITY_TYPES`, else a :class:`NetworkError`
-    (its message starting with ``where``)."""
+    """Check an entity type.
+
+    Parameters
+    ----------
+    value : str
+        The type as written (any case).
+    where : str, optional
+        What it belongs to, put before the error message.
+
+    Returns
+    -------
+    str
+        ``value`` lower-cased, one of :data:`ENTITY_TYPES`.
+
+    Raises
+    ------
+    NetworkError
+        Not an entity type.
+    """
     t = str(value).strip().lower()
     if t not in ENTITY_TYPES:
         raise NetworkError(
@@ -56,7 +73,25 @@ def check_entity_type(value: str, *, where: str | None = None) -> str:
 
 
 def check_link_type(value: str, *, where: str | None = None) -> str:
-    """``value`` lower-cased if it is one of :data:`LINK_TYPES`, else a :class:`NetworkError`."""
+    """Check a link type (``co_location`` and ``colocation`` read as ``co-location``).
+
+    Parameters
+    ----------
+    value : str
+        The type as written (any case).
+    where : str, optional
+        What it belongs to, put before the error message.
+
+    Returns
+    -------
+    str
+        One of :data:`LINK_TYPES`.
+
+    Raises
+    ------
+    NetworkError
+        Not a link type.
+    """
     t = str(value).strip().lower().replace("_", "-").replace("colocation", "co-location")
     if t not in LINK_TYPES:
         raise NetworkError(
@@ -66,8 +101,25 @@ def check_link_type(value: str, *, where: str | None = None) -> str:
 
 
 def iso_date(value: Any, *, where: str = "date") -> str | None:
-    """A date or time as ISO 8601 text (``None`` for none; a date alone stays a date); bad
-    text is a :class:`NetworkError`."""
+    """A date or time as ISO 8601 text.
+
+    Parameters
+    ----------
+    value : str, date, datetime or None
+        The date or time.
+    where : str
+        What it belongs to, put before the error message.
+
+    Returns
+    -------
+    str or None
+        ISO 8601 text (a date alone stays a date); ``None`` for none.
+
+    Raises
+    ------
+    NetworkError
+        Text that is not ISO 8601.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, dt.datetime | dt.date):
@@ -158,6 +210,12 @@ def build_graph(
     networkx.MultiGraph or networkx.MultiDiGraph
         Node attributes ``type``, ``label``, ``personal``, ``released`` and the entity's
         own; edge attributes ``type``, ``date``, ``source_ref``, ``weight`` and the link's own.
+
+    Raises
+    ------
+    NetworkError
+        An entity given twice, a link naming an entity that is not given, an unknown type
+        or a bad date.
     """
     g: nx.MultiGraph = nx.MultiDiGraph() if directed else nx.MultiGraph()
     for e in entities:
@@ -231,10 +289,26 @@ def graph_from_records(
 ) -> nx.MultiGraph:
     """:func:`build_graph` from plain dicts (database rows, JSON).
 
-    Entity records have ``id``, ``type`` and optionally ``label``, ``released`` and any
-    other field (kept as an attribute); link records have ``source``, ``target``, and
-    optionally ``type``, ``date`` (ISO 8601 text or a date), ``source_ref``, ``weight``
-    and others. Errors name the record's index and field.
+    Parameters
+    ----------
+    entities : iterable of mapping
+        Each with ``id``, ``type`` and optionally ``label``, ``released`` and any other
+        field (kept as an attribute).
+    links : iterable of mapping
+        Each with ``source``, ``target``, and optionally ``type``, ``date`` (ISO 8601 text
+        or a date), ``source_ref``, ``weight`` and others.
+    directed : bool
+        A directed multigraph.
+
+    Returns
+    -------
+    networkx.MultiGraph or networkx.MultiDiGraph
+
+    Raises
+    ------
+    NetworkError
+        A record without its id, ends or a number where one is needed (naming the
+        record's index and field), or as :func:`build_graph`.
     """
     ents = [_entity(r, i) for i, r in enumerate(entities)]
     lks = [_link(r, i) for i, r in enumerate(links)]
@@ -242,7 +316,18 @@ def graph_from_records(
 
 
 def graph_to_records(g: nx.Graph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The inverse of :func:`graph_from_records`: (entity records, link records)."""
+    """The inverse of :func:`graph_from_records`.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+        A graph of :func:`build_graph`.
+
+    Returns
+    -------
+    (list of dict, list of dict)
+        Entity records and link records.
+    """
     ents = [
         {"id": str(n), **{k: v for k, v in d.items() if k != "personal"}}
         for n, d in g.nodes(data=True)
@@ -256,6 +341,15 @@ def simple_graph(g: nx.Graph) -> nx.Graph:
 
     Node attributes are kept; self-links (an entity linked to itself) are dropped, as
     the measures ignore them. This is the graph the measures work on.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+        Any graph (multi, directed or not).
+
+    Returns
+    -------
+    networkx.Graph
     """
     s = nx.Graph()
     s.add_nodes_from(g.nodes(data=True))
@@ -272,8 +366,26 @@ def simple_graph(g: nx.Graph) -> nx.Graph:
 
 
 def require_nodes(g: nx.Graph, ids: Iterable[str], *, parameter: str = "ids") -> list[str]:
-    """``ids`` as nodes of ``g`` (by their text), or a :class:`NetworkError` naming the
-    missing and the ``parameter`` that gave them."""
+    """Find entity ids among the nodes of a graph (compared as text).
+
+    Parameters
+    ----------
+    g : networkx.Graph
+    ids : iterable of str
+        The ids wanted.
+    parameter : str
+        The caller's parameter that gave them, named in the error.
+
+    Returns
+    -------
+    list
+        The nodes, in the order of ``ids``.
+
+    Raises
+    ------
+    NetworkError
+        Ids that are not in the graph (all of them named).
+    """
     by_text = {str(n): n for n in g.nodes}
     wanted = list(ids)
     missing = [i for i in wanted if str(i) not in by_text]

@@ -22,6 +22,16 @@ def withheld(g: nx.Graph, release: Release = ()) -> list[Any]:
     release : iterable of str, or "all"
         Ids released for this export (they must be in ``g``), or ``"all"``. An entity whose
         ``released`` attribute is true is released too.
+
+    Returns
+    -------
+    list
+        Their ids.
+
+    Raises
+    ------
+    NetworkError
+        An id in ``release`` that is not in ``g``.
     """
     if release == "all":
         return []
@@ -37,6 +47,12 @@ def withheld(g: nx.Graph, release: Release = ()) -> list[Any]:
 
 def shareable(g: nx.Graph, release: Release = ()) -> tuple[nx.Graph, list[Any]]:
     """A copy of ``g`` without the personal entities not released, nor their links.
+
+    Parameters
+    ----------
+    g : networkx.Graph
+    release : iterable of str, or "all"
+        As for :func:`withheld`.
 
     Returns
     -------

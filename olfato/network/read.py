@@ -13,7 +13,25 @@ _BY_SUFFIX = {".csv": "edges", ".tsv": "edges", ".graphml": "graphml", ".gexf": 
 
 
 def network_format(path: str | Path, format: str | None = None) -> str:
-    """The import format of ``path``: ``format`` if given, else from the file's extension."""
+    """The import format of a file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    format : str, optional
+        Given by the user: checked and returned.
+
+    Returns
+    -------
+    str
+        One of ``edges``, ``matrix``, ``graphml``, ``gexf``.
+
+    Raises
+    ------
+    NetworkError
+        An unknown ``format``, or an extension that does not tell.
+    """
     if format is not None:
         if format not in FORMATS:
             raise NetworkError(

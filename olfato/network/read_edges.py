@@ -103,6 +103,12 @@ def read_edges(path: str | Path, mapping: ImportMapping | None = None) -> nx.Mul
     networkx.MultiGraph
         See :func:`olfato.network.model.build_graph`; each link's ``source_ref`` is the
         mapping's column or ``FILE:LINE``.
+
+    Raises
+    ------
+    NetworkError
+        A file that cannot be read, a missing column, or a bad row (naming its line and
+        column).
     """
     path = Path(path)
     where = str(path)

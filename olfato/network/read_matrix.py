@@ -41,6 +41,12 @@ def read_matrix(path: str | Path, mapping: ImportMapping | None = None) -> nx.Mu
     Returns
     -------
     networkx.MultiGraph
+
+    Raises
+    ------
+    NetworkError
+        A file that cannot be read, ids that do not match, or a cell that is not a number
+        (naming its line and column).
     """
     path = Path(path)
     where = str(path)

@@ -52,6 +52,12 @@ def read_xml_graph(
     -------
     networkx.MultiGraph or networkx.MultiDiGraph
         Directed when the file says so.
+
+    Raises
+    ------
+    NetworkError
+        A file that cannot be read or parsed (naming the line), or a node or edge with an
+        unknown type or a bad weight or date.
     """
     path = Path(path)
     where = str(path)

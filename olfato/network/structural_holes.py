@@ -33,6 +33,11 @@ def constraint(g: nx.Graph, *, weight: str | None = None) -> dict[Any, float]:
 
     From :data:`~olfato.network.igraph_graph.IGRAPH_FROM` entities on it runs in igraph
     (the same numbers).
+
+    Returns
+    -------
+    dict
+        node -> constraint [-].
     """
     s = g if type(g) is nx.Graph else simple_graph(g)
     if s.number_of_nodes() < IGRAPH_FROM:
@@ -44,6 +49,19 @@ def constraint(g: nx.Graph, *, weight: str | None = None) -> dict[Any, float]:
 
 
 def effective_size(g: nx.Graph, *, weight: str | None = None) -> dict[Any, float]:
-    """Burt's effective size [entities] (:func:`networkx.effective_size`); NaN when isolated."""
+    """Burt's effective size (:func:`networkx.effective_size`).
+
+    Parameters
+    ----------
+    g : networkx.Graph
+        Parallel links are one tie.
+    weight : str, optional
+        Edge attribute for tie strength; ``None``: every tie is 1.
+
+    Returns
+    -------
+    dict
+        node -> effective size [entities]; NaN when isolated.
+    """
     s = g if type(g) is nx.Graph else simple_graph(g)
     return dict(nx.effective_size(s, weight=weight))

@@ -47,6 +47,11 @@ def time_slices(g: nx.Graph, measure: Measure, *, freq: str = "M") -> TimeSlices
     Returns
     -------
     TimeSlices
+
+    Raises
+    ------
+    NetworkError
+        ``freq`` that is not a pandas period.
     """
     try:
         pd.Period("2000-01-01", freq=freq)
