@@ -298,7 +298,10 @@ def load_case_network(store: Store, case_name: str, *, purpose: str = "analysis"
                 "links": len(lks),
             },
         )
-    return build_graph(ents, links, directed=directed)
+    g = build_graph(ents, links, directed=directed)
+    for e in rows:  # an entity the analyst marked personal stays so, whatever its type
+        g.nodes[e.key]["personal"] = bool(g.nodes[e.key]["personal"] or e.personal)
+    return g
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

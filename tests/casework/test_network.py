@@ -92,6 +92,12 @@ def test_every_read_is_audited_with_its_personal_count(store: Store, tmp_path: P
     # and an export of the case's network still withholds the person
     done = export_network(g, tmp_path / "c.graphml", to="graphml")
     assert done.withheld == ["P1"]
+    # a vehicle the analyst marks as personal data is withheld too
+    with store.write() as s:
+        row = s.scalars(select(m.Entity).where(m.Entity.key == "ABC-123")).one()
+        row.personal = True
+    g = load_case_network(store, "c")
+    assert export_network(g, tmp_path / "d.graphml", to="graphml").withheld == ["P1", "ABC-123"]
 
 
 def test_places_from_sources_and_sightings_from_observations(
