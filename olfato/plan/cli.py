@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from olfato.options import MappingOpt, QuietOpt, StrictOpt, WindOpt
+from olfato.options import MappingOpt, QuietOpt, StrictOpt, WindOpt, WorkspaceOpt
 from olfato.plan import flight_defaults
 from olfato.progress import console
 
@@ -158,6 +158,11 @@ def next_command(
     wind: WindOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
+    case: Annotated[
+        str | None,
+        typer.Option("--case", help="Record the plan and its files in this case (a plan run)."),
+    ] = None,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """The one-battery flight that most reduces the expected uncertainty of the candidates."""
     from olfato.plan import write_geojson, write_kml, write_qgc_plan
@@ -195,11 +200,14 @@ def next_command(
     zones = inp.no_fly
     paths = write_qgc_plan(fu.sortie, out, no_fly=zones)
     _report([fu.sortie], paths)
+    written = list(paths)
     if kml is not None:
         path = write_kml([fu.sortie], kml, no_fly=zones, candidates=fu.candidates)
         console.print(f"KML: {path}", highlight=False)
+        written.append(path)
     if geojson is not None:
-        console.print(f"GeoJSON: {write_geojson([fu.sortie], geojson)}", highlight=False)
+        written.append(write_geojson([fu.sortie], geojson))
+        console.print(f"GeoJSON: {written[-1]}", highlight=False)
     if plot is not None:
         from olfato.plan.plot import plot_plan
 
@@ -212,6 +220,45 @@ def next_command(
             title="follow-up flight (expected information gain)",
         )
         console.print(f"preview: {png}", highlight=False)
+        written.append(png)
+    if case is not None:
+        from olfato.casework.plans import record_plan
+        from olfato.plan.inputs import is_sources_file
+        from olfato.store.db import open_store
+
+        from_survey = survey if is_sources_file(survey_or_sources) else survey_or_sources
+        kind = "sources" if is_sources_file(survey_or_sources) else "survey"
+        inputs: dict[str, Path] = {kind: survey_or_sources}
+        if survey is not None:
+            inputs["survey"] = survey
+        for k, zone in enumerate(no_fly or [], start=1):
+            inputs[f"no_fly_{k}"] = zone
+        with open_store(workspace) as store:
+            recorded = record_plan(
+                store,
+                case,
+                written,
+                parameters=dict(
+                    wind_from_deg=fu.wind_from_deg,
+                    wind_speed_ms=wind_speed_ms,
+                    stability=stability,
+                    min_alt_m=min_alt_m,
+                    max_alt_m=max_alt_m,
+                    speed_ms=speed_ms,
+                    endurance_s=endurance_s,
+                    reserve=reserve,
+                    goal_m=goal_m,
+                    seed=seed,
+                ),
+                inputs=inputs,
+                survey=from_survey,
+                summary={
+                    "distance_m": fu.sortie.distance_m,
+                    "gain_nats": fu.gain_nats,
+                    "semi_major_expected_m": fu.semi_major_expected_m,
+                },
+            )
+        console.print(recorded.message, highlight=False)
 
 
 def print_followup(fu: FollowUp) -> None:

@@ -113,6 +113,37 @@ def test_plan_next_from_a_survey_locates_then_plans_from_its_take_off_point(
     assert mission.commands[0] == 22 and mission.commands[-1] == 20
 
 
+def test_plan_next_records_the_plan_in_a_case(tmp_path: Path) -> None:
+    """`plan next --case` records a plan run with its files (issue 14)."""
+    from sqlalchemy import select
+
+    from olfato.store import models as m
+    from olfato.store.db import open_store
+
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["case", "new", "sonora", "--workspace", str(ws)]).exit_code == 0
+    sources = tmp_path / "sources.geojson"
+    sources.write_text(
+        json.dumps(sources_geojson([{"id": "S1", "east_m": -100.0, "north_m": 0.0}]))
+    )
+    lat, lon = FRAME.to_wgs84([300.0], [0.0])
+    out, kml = tmp_path / "next.plan", tmp_path / "next.kml"
+    args = ["plan", "next", str(sources), "--out", str(out), "--kml", str(kml)]
+    args += ["--wind-from", "270", "--wind-speed", "4", "--home", f"{lat[0]:.7f},{lon[0]:.7f}"]
+    args += ["--case", "sonora", "--workspace", str(ws), "--quiet"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "plan v1 recorded in case sonora (case): 2 file(s)" in res.output
+    with open_store(ws) as store, store.read() as s:
+        run = s.scalar(select(m.Run).where(m.Run.stage == "plan"))
+        assert run is not None and run.subject == "case" and run.parameters["goal_m"] == 25.0
+        plans = list(s.scalars(select(m.Plan).order_by(m.Plan.id)))
+        assert [(p.format, Path(p.path).name) for p in plans] == [
+            ("plan", "next.plan"),
+            ("kml", "next.kml"),
+        ]
+
+
 def test_every_parameter_a_plan_error_names_has_its_flag() -> None:
     """Library errors name parameters; each must map to exactly one flag of the CLI."""
     import re
