@@ -36,10 +36,12 @@ DOCUMENTED: tuple[str, ...] = (
     "olfato/store",
     "olfato/casework",
     "olfato/report",
+    "olfato/video",
     "olfato/output",
     "olfato/physics",
     "olfato/plan",
     "olfato/survey/lines.py",
+    "olfato/network",
 )
 #: folders never audited (Alembic revisions)
 SKIP_DIRS = {"migrations"}
