@@ -77,6 +77,8 @@ from olfato.survey.io import read_survey
 REPO = Path(__file__).resolve().parents[1]
 TURBULENT = ["two_labs", "weak_lab", "unstable_noon", "calm_stable_night", "crowded", "benign_only"]
 STEADY = ["two_labs_steady"]
+#: locate's grouping of hits into sources (``--grouping``)
+GROUPING = "greedy"
 SPEED = REPO / "benchmarks" / "scenarios" / "long_20k.yaml"
 
 
@@ -315,7 +317,11 @@ def run_flight(
             by_src[sid].append(h)
     key = "olfato-steady" if steady else "olfato"
     t0 = time.perf_counter()
-    res = locate(survey, hits, transport="mean") if steady else locate(survey, hits)
+    res = (
+        locate(survey, hits, transport="mean", grouping=GROUPING)
+        if steady
+        else locate(survey, hits, grouping=GROUPING)
+    )
     tallies[key].seconds += time.perf_counter() - t0
     tallies[key].flights += 1
     for src in res.sources:
@@ -412,7 +418,7 @@ def speed_run() -> None:
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # MB (Linux: kB)
     t0 = time.perf_counter()
     c0 = time.process_time()
-    res = locate(survey, hits)
+    res = locate(survey, hits, grouping=GROUPING)
     c_loc = time.process_time() - c0
     t_loc = time.perf_counter() - t0
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -570,7 +576,7 @@ def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
         if sid is not None:
             by_src[sid].append(h)
     t0 = time.process_time()
-    res = locate(survey, hits)
+    res = locate(survey, hits, grouping=GROUPING)
     out.cpu_s += time.process_time() - t0
     out.flights += 1
     out.located += len(res.sources)
@@ -655,7 +661,7 @@ def trust_run(scenarios: list[str], seeds: list[int], conditions: list[str]) -> 
 
 
 def main() -> None:
-    global PYELQ_ITER
+    global PYELQ_ITER, GROUPING
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=8, help="seeds per scenario")
     ap.add_argument("--quick", action="store_true", help="2 seeds, 3 scenarios, no pyELQ")
@@ -671,9 +677,16 @@ def main() -> None:
     ap.add_argument("--speed-only", action="store_true", help="only the speed run")
     ap.add_argument("--steady-only", action="store_true", help="only the steady-mode suite")
     ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument(
+        "--grouping",
+        default=GROUPING,
+        choices=["greedy", "evidence"],
+        help="how locate groups hits into sources (Settings.grouping)",
+    )
     ap.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
     ap.add_argument("--scenarios", default=",".join(TURBULENT), help="comma-separated")
     args = ap.parse_args()
+    GROUPING = args.grouping
     if args.speed_only:
         speed_run()
         return

@@ -77,6 +77,10 @@ CONE_SLOPE = 1.2
 CONE_PAD_M = 60.0
 
 
+#: the ways hits are grouped into sources (:attr:`Settings.grouping`)
+GROUPINGS = ("greedy", "evidence")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Model settings of the likelihood (see the module docstring).
@@ -87,7 +91,10 @@ class Settings:
     of the transport direction; ``dof`` [-] Student-t degrees of freedom;
     ``discrepancy`` [-] log-normal model error of a crossing integral;
     ``miss`` [-] chance a plume above threshold is missed; ``rate_range_g_s``
-    [g/s] the log-uniform rate prior; ``mixing_height_m`` [m] or None.
+    [g/s] the log-uniform rate prior; ``mixing_height_m`` [m] or None; ``grouping``
+    how hits become sources: ``"greedy"`` (vote-map groups and pairwise merges,
+    :mod:`olfato.locate.multisource`) or ``"evidence"`` (forward selection, reassignment,
+    merges and removal scored by marginal evidence, :mod:`olfato.locate.joint`).
     """
 
     stability: str = "D"
@@ -99,6 +106,16 @@ class Settings:
     miss: float = 0.05
     rate_range_g_s: tuple[float, float] = (1e-4, 1e3)
     mixing_height_m: float | None = None
+    grouping: str = "greedy"
+
+    def __post_init__(self) -> None:
+        if self.grouping not in GROUPINGS:
+            from olfato.errors import OlfatoError
+
+            raise OlfatoError(
+                f"grouping must be one of {', '.join(GROUPINGS)}, got {self.grouping!r}",
+                parameter="grouping",
+            )
 
 
 @dataclass

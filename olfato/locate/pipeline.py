@@ -2,7 +2,8 @@
 
 Steps: the wind history and stability of the flight; the sensor lag per channel
 (:func:`estimate_lag`); hits grouped into sources by chemistry, geometry and
-evidence (:mod:`olfato.locate.multisource`); each source's posterior
+evidence (:mod:`olfato.locate.multisource`, or with ``grouping="evidence"`` the
+partition scored by marginal evidence, :mod:`olfato.locate.joint`); each source's posterior
 (:mod:`olfato.locate.posterior`), its fingerprint from all its hits
 (:meth:`olfato.detect.pipeline.Hits.group`) and its Cramer-Rao bound
 (:mod:`olfato.locate.crlb`).
@@ -23,6 +24,7 @@ from numpy.typing import NDArray
 from olfato.detect.fingerprint import NONE
 from olfato.errors import OlfatoError
 from olfato.locate import crlb as crlbmod
+from olfato.locate import joint
 from olfato.locate import levels as lv
 from olfato.locate import multisource as ms
 from olfato.locate import refine as rf
@@ -325,6 +327,7 @@ def locate(
     crlb: bool = True,
     refine: bool = True,
     thresholds: Thresholds | None = None,
+    grouping: str = "greedy",
 ) -> Sources:
     """Estimate every source of a survey: where, how strong, how sure, and what.
 
@@ -343,7 +346,13 @@ def locate(
     ``refine`` with ``transport="mean"``, refine each source on every sample when
     the data fit a steady plume (:mod:`olfato.locate.refine`); ``thresholds`` when a
     source is located and when it may be called suspect
-    (:class:`olfato.locate.levels.Thresholds`).
+    (:class:`olfato.locate.levels.Thresholds`); ``grouping`` how hits become sources
+    (:attr:`olfato.locate.likelihood.Settings.grouping`: ``"greedy"`` or ``"evidence"``).
+
+    The steps: :func:`model_settings`, :func:`search_domain`, :func:`sensor_lags`,
+    :func:`may_share_source`, the grouping (:func:`greedy_grouping` or
+    :func:`olfato.locate.joint.evidence_grouping`), :func:`refine_steady` (steady
+    plumes), :func:`findings` and :func:`name_findings`.
 
     Groups of hits that are not located (one pass, an unbounded region, a rate at
     the prior's bound) become :class:`olfato.locate.levels.Detection` s in
@@ -366,14 +375,13 @@ def locate(
             signatures=signatures,
             false_alarms_per_hour=false_alarms_per_hour or DEFAULT_FALSE_ALARMS_PER_HOUR,
         )
-    defaults = TURBULENT if transport == "trajectory" else STEADY
-    settings = Settings(
-        stability=survey_stability(survey),
-        dispersion_model=dispersion_model or str(defaults["dispersion_model"]),
-        transport_sd_deg=float(
-            transport_sd_deg if transport_sd_deg is not None else defaults["transport_sd_deg"]
-        ),
-        discrepancy=float(discrepancy if discrepancy is not None else defaults["discrepancy"]),
+    settings = model_settings(
+        survey,
+        transport=transport,
+        dispersion_model=dispersion_model,
+        discrepancy=discrepancy,
+        transport_sd_deg=transport_sd_deg,
+        grouping=grouping,
     )
     s = survey.samples
     t = survey.time
@@ -385,13 +393,7 @@ def locate(
     dir_sd = float(direction_sd_deg or 0.0) if transport == "mean" else 0.0
     e = s["east_m"].to_numpy(dtype=float)
     n = s["north_m"].to_numpy(dtype=float)
-    domain = Domain(
-        float(np.nanmin(e) - margin_m),
-        float(np.nanmax(e) + margin_m),
-        float(np.nanmin(n) - margin_m),
-        float(np.nanmax(n) + margin_m),
-        tuple(float(h) for h in heights_m),
-    )
+    domain = search_domain(e, n, heights_m=heights_m, margin_m=margin_m)
     if coarse_m is None:
         coarse_m = float(max(5.0, np.sqrt(domain.area_m2) / 120.0))
     base = Sources(
@@ -405,7 +407,6 @@ def locate(
         warnings=list(hits.warnings),
         thresholds=thresholds or Thresholds(),
     )
-    thresholds = base.thresholds
     if len(hits) == 0:
         return base
     rows = usable_rows(hits)
@@ -417,13 +418,117 @@ def locate(
     if len(rows) == 0:
         return base
 
+    # -- the hits' ridges on the coarse grid, the sensor lags, which hits may share a source -
     ids = [int(i) for i in hits.table["id"].to_numpy()[rows]]
-    dom = {i: ms.dominant_channel(hits, [i]) for i in ids}
     ge, gn = domain.grid(coarse_m)
     ee, nn = np.meshgrid(ge, gn)
     ce, cn = ee.ravel(), nn.ravel()
+    lags = sensor_lags(hits, ids, ce, cn, wind, settings, lag_s)
+    fitter = SourceFitter(
+        hits=hits,
+        ids=ids,
+        lags=lags,
+        wind=wind,
+        domain=domain,
+        settings=settings,
+        coarse_m=coarse_m,
+        direction_sd_deg=dir_sd,
+        survey_wind=(t, speed, direction),
+        probe_length_m=probe_length_m,
+    )
+    lateral = ms.lateral_maps(ce, cn, fitter.crossings, wind, settings)
+    passes = lv.pass_numbers(t, e, n)
+    compat = may_share_source(hits, rows, fitter.crossings, passes)
+    snr = hits.table["snr"].to_numpy(dtype=float)[rows]
 
-    # -- sensor lag per channel ---------------------------------------------------------
+    # -- how many sources, and which hits each explains ---------------------------------------
+    if settings.grouping == "evidence":
+        parts, p_sep = joint.evidence_grouping(ids, lateral, compat, snr, fitter, fitter.lateral_at)
+        groups = [(g.members, g.channel, g.posterior) for g in parts]
+    else:
+        groups = greedy_grouping(ids, lateral, compat, snr, fitter)
+        p_sep = separate_probabilities(groups, fitter, compat, fitter.index, snr)
+
+    # -- steady plumes: every sample, not just crossing summaries ---------------------------
+    refined: list[rf.Refined | None] = [None] * len(groups)
+    dir_sd_bound = dir_sd_for_crlb(t, direction)
+    if transport == "mean" and refine:
+        refined = refine_steady(hits, groups, lags, wind, settings, dir_sd_bound)
+
+    # -- levels of finding, probabilities, summaries -------------------------------------------
+    short = track_too_short(e, n)
+    if short:
+        base.warnings.append(short)
+    found = findings(
+        hits=hits,
+        survey=survey,
+        groups=groups,
+        refined=refined,
+        p_separate=p_sep,
+        passes=passes,
+        short=bool(short),
+        lags=lags,
+        wind=wind,
+        settings=settings,
+        domain=domain,
+        thresholds=base.thresholds,
+        transport=transport,
+        crlb=crlb,
+        dir_sd_bound=dir_sd_bound,
+        probe_length_m=probe_length_m,
+    )
+    return name_findings(base, found, lags)
+
+
+def model_settings(
+    survey: Survey,
+    *,
+    transport: str = "trajectory",
+    dispersion_model: str | None = None,
+    discrepancy: float | None = None,
+    transport_sd_deg: float | None = None,
+    grouping: str = "greedy",
+) -> Settings:
+    """The likelihood's settings for a survey: its stability class, and the transport's
+    defaults (:data:`TURBULENT`, :data:`STEADY`) where a setting is None."""
+    defaults = TURBULENT if transport == "trajectory" else STEADY
+    return Settings(
+        stability=survey_stability(survey),
+        dispersion_model=dispersion_model or str(defaults["dispersion_model"]),
+        transport_sd_deg=float(
+            transport_sd_deg if transport_sd_deg is not None else defaults["transport_sd_deg"]
+        ),
+        discrepancy=float(discrepancy if discrepancy is not None else defaults["discrepancy"]),
+        grouping=grouping,
+    )
+
+
+def search_domain(
+    east_m: F64, north_m: F64, *, heights_m: tuple[float, ...], margin_m: float
+) -> Domain:
+    """The search rectangle: the track's bounding box [m] widened by ``margin_m`` [m], with
+    the prior's source heights ``heights_m`` [m AGL]."""
+    return Domain(
+        float(np.nanmin(east_m) - margin_m),
+        float(np.nanmax(east_m) + margin_m),
+        float(np.nanmin(north_m) - margin_m),
+        float(np.nanmax(north_m) + margin_m),
+        tuple(float(h) for h in heights_m),
+    )
+
+
+def sensor_lags(
+    hits: Hits,
+    ids: list[int],
+    cand_e: F64,
+    cand_n: F64,
+    wind: WindHistory,
+    settings: Settings,
+    lag_s: float | dict[str, float] | None,
+) -> dict[str, float]:
+    """Channel -> sensor lag [s] for every channel that dominates a hit: given, or
+    estimated from the hits of that channel (:func:`estimate_lag`)."""
+    dom = {i: ms.dominant_channel(hits, [i]) for i in ids}
     lags: dict[str, float] = {}
     for c in sorted(set(dom.values())):
         if isinstance(lag_s, dict) and c in lag_s:
@@ -431,79 +536,119 @@ def locate(
         elif isinstance(lag_s, int | float):
             lags[c] = float(lag_s)
         else:
-            lags[c] = estimate_lag(hits, c, [i for i in ids if dom[i] == c], ce, cn, wind, settings)
+            lags[c] = estimate_lag(
+                hits, c, [i for i in ids if dom[i] == c], cand_e, cand_n, wind, settings
+            )
+    return lags
 
-    # -- every hit in its own dominant channel: lateral ridges on the coarse grid ----------
-    per_hit = [crossings_from_hits(hits, [i], dom[i], lags[dom[i]]) for i in ids]
-    allc = _concat(per_hit)
-    lateral = ms.lateral_maps(ce, cn, allc, wind, settings)
-    best = lateral.max(axis=0)
-    compat = ms.chemistry_compatible(hits)[np.ix_(rows, rows)]
-    snr = hits.table["snr"].to_numpy(dtype=float)[rows]
-    passes = lv.pass_numbers(t, e, n)
-    hit_pass = passes[hits.table["i_peak"].to_numpy(dtype=int)[rows]]
-    compat &= ~ms.same_pass_apart(allc.east, allc.north, hit_pass)
 
-    probes_cache: dict[str, Probes] = {}
-    pair_cache: dict[Any, PairCache] = {}
-    sw = (t, speed, direction)
+class SourceFitter:
+    """One source's posterior from a set of hits, cached; and the hits' lateral
+    log-likelihoods at a point.
 
-    fits: dict[frozenset[int], tuple[str, Posterior]] = {}
+    Calling it with hit ids gives (channel, :class:`Posterior`): the hits' dominant
+    channel, its probes, and :func:`olfato.locate.posterior.posterior` over the
+    domain; every fit of one survey shares the probes and the coarse grid's probe
+    geometry. ``crossings`` holds every hit in its own dominant channel, in the order
+    of ``ids``.
+    """
 
-    def fit(group: list[int]) -> tuple[str, Posterior]:
+    def __init__(
+        self,
+        *,
+        hits: Hits,
+        ids: list[int],
+        lags: dict[str, float],
+        wind: WindHistory,
+        domain: Domain,
+        settings: Settings,
+        coarse_m: float,
+        direction_sd_deg: float,
+        survey_wind: tuple[F64, F64, F64],
+        probe_length_m: float,
+    ) -> None:
+        self.hits = hits
+        self.ids = ids
+        self.index = {h: j for j, h in enumerate(ids)}
+        self.lags = lags
+        self.wind = wind
+        self.domain = domain
+        self.settings = settings
+        self.coarse_m = coarse_m
+        self.direction_sd_deg = direction_sd_deg
+        self.survey_wind = survey_wind
+        self.probe_length_m = probe_length_m
+        self.fits: dict[frozenset[int], tuple[str, Posterior]] = {}
+        self.probes: dict[str, Probes] = {}
+        self.pair_cache: dict[Any, PairCache] = {}
+        dom = {i: ms.dominant_channel(hits, [i]) for i in ids}
+        self.crossings = _concat(
+            [crossings_from_hits(hits, [i], dom[i], lags[dom[i]]) for i in ids]
+        )
+
+    def __call__(self, group: list[int]) -> tuple[str, Posterior]:
         key = frozenset(group)
-        if key not in fits:
-            fits[key] = _fit(group)
-        return fits[key]
+        if key not in self.fits:
+            self.fits[key] = self._fit(group)
+        return self.fits[key]
 
-    def _fit(group: list[int]) -> tuple[str, Posterior]:
+    def _fit(self, group: list[int]) -> tuple[str, Posterior]:
+        hits = self.hits
         ch = ms.dominant_channel(hits, group)
-        lag = lags.get(ch)
+        lag = self.lags.get(ch)
         if lag is None:
-            lag = lags[ch] = float(np.median(list(lags.values())))
-        if ch not in probes_cache:
-            probes_cache[ch] = probes_from_track(hits, ch, lag, probe_length_m)
+            lag = self.lags[ch] = float(np.median(list(self.lags.values())))
+        if ch not in self.probes:
+            self.probes[ch] = probes_from_track(hits, ch, lag, self.probe_length_m)
         cr = crossings_from_hits(hits, group, ch, lag)
         post = posterior(
             cr,
-            probes_cache[ch],
-            wind,
-            domain,
-            settings,
-            coarse_m=coarse_m,
-            direction_sd_deg=dir_sd,
-            survey_wind=sw,
-            pair_cache=pair_cache,
+            self.probes[ch],
+            self.wind,
+            self.domain,
+            self.settings,
+            coarse_m=self.coarse_m,
+            direction_sd_deg=self.direction_sd_deg,
+            survey_wind=self.survey_wind,
+            pair_cache=self.pair_cache,
         )
         return ch, post
 
-    # -- greedy grouping around the vote map's peaks ---------------------------------------
-    active = np.ones(len(ids), dtype=bool)
-    groups: list[tuple[list[int], str, Posterior]] = []
-    while active.any():
-        v = ms.vote(lateral, active)
-        k = int(np.argmax(v))
-        sup = ms.supporters(lateral[k], best, active)
-        if not sup.any():
-            sup = active.copy()
-        cand = np.flatnonzero(sup)
-        seed = int(cand[np.argmax(snr[cand])])
-        grp = ms.clique(sup & compat[seed], seed, compat, lateral[k])
-        members = [ids[j] for j in np.flatnonzero(grp)]
-        ch, post = fit(members)
-        # collect again around the posterior mode
-        me, mn, _ = post.map_position
-        lat_at = ms.lateral_maps(np.array([me]), np.array([mn]), allc, wind, settings)[0]
-        grp2 = ms.clique(ms.supporters(lat_at, best, active) & compat[seed], seed, compat, lat_at)
-        if not np.array_equal(grp2, grp):
-            members = [ids[j] for j in np.flatnonzero(grp2)]
-            ch, post = fit(members)
-            grp = grp2
-        groups.append((members, ch, post))
-        active &= ~grp
+    def lateral_at(self, east_m: float, north_m: float) -> F64:
+        """Each hit's lateral log-likelihood at one point [m], (n_hits,)."""
+        return ms.lateral_maps(
+            np.array([east_m]), np.array([north_m]), self.crossings, self.wind, self.settings
+        )[0]
 
-    # -- merge groups when one source explains them better (evidence) ----------------------
-    idx = {h: j for j, h in enumerate(ids)}
+
+def may_share_source(
+    hits: Hits, rows: NDArray[np.int64], crossings: Crossings, passes: NDArray[np.int64]
+) -> NDArray[np.bool_]:
+    """(n, n) which usable hits may come from one source: compatible chemistry
+    (:func:`olfato.locate.multisource.chemistry_compatible`) and not two plumes of one
+    pass (:func:`olfato.locate.multisource.same_pass_apart`)."""
+    compat = ms.chemistry_compatible(hits)[np.ix_(rows, rows)]
+    hit_pass = passes[hits.table["i_peak"].to_numpy(dtype=int)[rows]]
+    return np.asarray(
+        compat & ~ms.same_pass_apart(crossings.east, crossings.north, hit_pass), dtype=bool
+    )
+
+
+def greedy_grouping(
+    ids: list[int],
+    lateral: F64,
+    compat: NDArray[np.bool_],
+    snr: F64,
+    fit: SourceFitter,
+) -> list[tuple[list[int], str, Posterior]]:
+    """The greedy grouping (:mod:`olfato.locate.multisource`): a source at each peak of
+    the vote map of the hits not yet taken, the hits it takes never revisited, then
+    pairwise merges while one source explains two groups better (evidence)."""
+    groups = [
+        (g.members, g.channel, g.posterior)
+        for g in joint.forward_selection(ids, lateral, compat, snr, fit, fit.lateral_at)
+    ]
+    idx = fit.index
     merged = True
     while merged and len(groups) > 1:
         merged = False
@@ -528,50 +673,70 @@ def locate(
             a, b = best_pair
             groups = [g for j, g in enumerate(groups) if j not in (a, b)] + [best_fit]
             merged = True
+    return groups
 
-    # -- steady plumes: every sample, not just crossing summaries ---------------------------
-    refined: list[rf.Refined | None] = [None] * len(groups)
-    dir_sd_bound = dir_sd_for_crlb(t, direction)
-    if transport == "mean" and refine:
-        refined = refine_steady(hits, groups, lags, wind, settings, dir_sd_bound)
 
-    # -- levels of finding, probabilities, summaries -------------------------------------------
-    p_sep = separate_probabilities(groups, fit, compat, idx, snr)
+def findings(
+    *,
+    hits: Hits,
+    survey: Survey,
+    groups: list[tuple[list[int], str, Posterior]],
+    refined: list[rf.Refined | None],
+    p_separate: list[float],
+    passes: NDArray[np.int64],
+    short: bool,
+    lags: dict[str, float],
+    wind: WindHistory,
+    settings: Settings,
+    domain: Domain,
+    thresholds: Thresholds,
+    transport: str,
+    crlb: bool,
+    dir_sd_bound: float,
+    probe_length_m: float,
+) -> list[Source | Detection]:
+    """Each group as a located :class:`Source` or a :class:`Detection`, with its
+    probability of existing: (1 - P(all its hits are noise)) x P(separate)."""
     expected_false = hits.false_alarms_per_hour * survey.duration_s / 3600.0
-    short = track_too_short(e, n)
-    if short:
-        base.warnings.append(short)
     full_index = {int(h): j for j, h in enumerate(hits.table["id"])}
     all_snr = hits.table["snr"].to_numpy(dtype=float)
+    i_peak = hits.table["i_peak"].to_numpy(dtype=int)
     found: list[Source | Detection] = []
-    for (members, ch, post), ref, sep in zip(groups, refined, p_sep, strict=True):
-        finding = _finding(
-            hits=hits,
-            survey=survey,
-            members=members,
-            channel=ch,
-            post=post,
-            ref=ref,
-            p_separate=sep,
-            p_noise=lv.noise_probability(
-                all_snr[[full_index[h] for h in members]], hits.threshold, expected_false
-            ),
-            n_passes=len(
-                {int(passes[int(hits.table["i_peak"].iloc[full_index[h]])]) for h in members}
-            ),
-            short=bool(short),
-            full_index=full_index,
-            lags=lags,
-            wind=wind,
-            settings=settings,
-            domain=domain,
-            thresholds=thresholds,
-            transport=transport,
-            crlb=crlb,
-            dir_sd_bound=dir_sd_bound,
-            probe_length_m=probe_length_m,
+    for (members, ch, post), ref, sep in zip(groups, refined, p_separate, strict=True):
+        found.append(
+            _finding(
+                hits=hits,
+                survey=survey,
+                members=members,
+                channel=ch,
+                post=post,
+                ref=ref,
+                p_separate=sep,
+                p_noise=lv.noise_probability(
+                    all_snr[[full_index[h] for h in members]], hits.threshold, expected_false
+                ),
+                n_passes=len({int(passes[i_peak[full_index[h]]]) for h in members}),
+                short=short,
+                full_index=full_index,
+                lags=lags,
+                wind=wind,
+                settings=settings,
+                domain=domain,
+                thresholds=thresholds,
+                transport=transport,
+                crlb=crlb,
+                dir_sd_bound=dir_sd_bound,
+                probe_length_m=probe_length_m,
+            )
         )
-        found.append(finding)
+    return found
+
+
+def name_findings(
+    base: Sources, found: list[Source | Detection], lags: dict[str, float]
+) -> Sources:
+    """Sources S1, S2, ... (most hits first) and detections D1, D2, ... into ``base``,
+    their warnings prefixed by their ids."""
     sources = [f for f in found if isinstance(f, Source)]
     detections = [f for f in found if isinstance(f, Detection)]
     sources.sort(key=lambda x: (-x.n_hits, -x.rate_g_s))

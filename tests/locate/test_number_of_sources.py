@@ -11,6 +11,7 @@ import pytest
 
 from olfato.locate import locate
 from olfato.locate.levels import pass_numbers
+from olfato.locate.likelihood import GROUPINGS
 
 from .conftest import ONE_LAB, Flight
 
@@ -20,13 +21,14 @@ def _truths(f: Flight) -> list[tuple[float, float]]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("grouping", GROUPINGS)
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_two_labs_60_m_apart_are_two_sources(seed: int, tmp_path: Path) -> None:
+def test_two_labs_60_m_apart_are_two_sources(seed: int, grouping: str, tmp_path: Path) -> None:
     raw = copy.deepcopy(ONE_LAB)
     lab = raw["sources"][0]
     raw["sources"] = [dict(lab, id="lab1", north_m=50), dict(lab, id="lab2", north_m=-10)]
     f = Flight(raw, seed, tmp_path)
-    res = locate(f.survey, f.hits)
+    res = locate(f.survey, f.hits, grouping=grouping)
     assert len(res.sources) == 2, res.message
     assert all(s.suspect for s in res.sources)
     # one source per lab, each within 60 m of it (along the wind the regions are long)
@@ -41,13 +43,16 @@ def test_two_labs_60_m_apart_are_two_sources(seed: int, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("grouping", GROUPINGS)
 @pytest.mark.parametrize("seed", [1, 2])
-def test_one_lab_crossed_on_six_passes_is_one_source(seed: int, tmp_path: Path) -> None:
+def test_one_lab_crossed_on_six_passes_is_one_source(
+    seed: int, grouping: str, tmp_path: Path
+) -> None:
     raw = copy.deepcopy(ONE_LAB)
     raw["area"] = {"width_m": 640, "height_m": 360}
     raw["sources"][0].update(east_m=-290)
     f = Flight(raw, seed, tmp_path)
-    res = locate(f.survey, f.hits)
+    res = locate(f.survey, f.hits, grouping=grouping)
     assert len(res.sources) == 1 and not res.detections, res.message
     s = res.sources[0]
     sm = f.survey.samples

@@ -1,0 +1,281 @@
+"""The number of sources by marginal evidence: forward selection, reassignment, merges, removal.
+
+The greedy grouping (:mod:`olfato.locate.multisource`) hands each hit to the first
+source whose vote-map peak it supports and never revisits it; the only test of the
+number of sources is a pairwise merge. Here the partition of the hits into sources
+is a model, and every change to it is judged by its marginal evidence,
+
+    ln Z(partition) = sum over its sources g of ln Z(g),
+
+ln Z(g) the evidence of one source explaining the hits of g and the non-detections
+of its channel (:attr:`olfato.locate.posterior.Posterior.log_evidence`: the
+heavy-tailed, discrepancy-aware crossing likelihood with the rate integrated out in
+closed form, summed over the position and height grid against their uniform prior;
+the prior's spread over the whole search domain is each source's Occam factor, so
+an extra source must buy its keep; MacKay 2003, *Information Theory, Inference and
+Learning Algorithms*, ch. 28). The partition is found in four steps:
+
+1. **Forward selection.** Sources are added one at a time at the peak of the vote
+   map of the hits no source explains yet (a Hough transform of their
+   back-trajectories), each taking the chemically compatible hits that support it
+   (as the greedy grouping does): a sparse start, one source per distinct peak.
+2. **Reassignment.** A hit may be better explained by another source than the one
+   that took it: each hit whose lateral log-likelihood at another compatible
+   source's posterior mode beats its own source's by :data:`MOVE_LOGLIK` is moved
+   when the move raises ln Z(partition).
+3. **Merges.** Two compatible sources within reach of each other become one when
+   ln Z(A + B) > ln Z(A) + ln Z(B), best pair first.
+4. **Removal (backward elimination).** For each source, the model without it: each
+   of its hits goes to the compatible source within reach that explains it best.
+   The evidence ratio ln Z(with) - ln Z(without) = Delta gives the probability that
+   the source exists as a source of its own, 1 / (1 + exp(-Delta)) (equal prior
+   odds; Kass & Raftery 1995, J. Am. Stat. Assoc. 90, 773); a source with Delta < 0
+   is removed and its hits handed over. A source whose hits no other source can
+   take (chemistry, distance) has probability 1 of being separate.
+
+Not modelled (yet): plumes adding where they overlap inside one hit (each hit is
+explained by one source), nuisances shared by sources (wind bias).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from olfato.locate import multisource as ms
+from olfato.locate.posterior import Posterior
+
+F64 = NDArray[np.float64]
+
+#: a hit is proposed to another source when its lateral log-likelihood there is better
+#: by this much [-] (below it a move cannot pay for the refits)
+MOVE_LOGLIK = 2.0
+#: rounds of reassignment at most
+MAX_ROUNDS = 2
+#: two sources are within reach when their means are closer than
+#: REACH_FACTOR x (sum of semi-major axes) + REACH_PAD_M [m]
+REACH_FACTOR = 2.0
+REACH_PAD_M = 30.0
+
+
+@dataclass
+class Group:
+    """One source of the partition: its hits (ids), channel and posterior."""
+
+    members: list[int]
+    channel: str
+    posterior: Posterior
+
+
+#: fit(members) -> (channel, posterior) of one source explaining these hits
+Fit = Callable[[list[int]], tuple[str, Posterior]]
+#: lateral_at(east, north) -> each hit's lateral log-likelihood there, (n_hits,)
+LateralAt = Callable[[float, float], F64]
+
+
+def within_reach(a: Posterior, b: Posterior) -> bool:
+    """Whether two sources' posteriors are close enough to be one (see the constants)."""
+    dist = float(np.hypot(a.mean[0] - b.mean[0], a.mean[1] - b.mean[1]))
+    return dist <= REACH_FACTOR * (a.ellipse.semi_major + b.ellipse.semi_major) + REACH_PAD_M
+
+
+def log_evidence(groups: list[Group]) -> float:
+    """ln Z of a partition [-]: the sum of its sources' evidences."""
+    return float(sum(g.posterior.log_evidence for g in groups))
+
+
+def forward_selection(
+    ids: list[int],
+    lateral: F64,
+    compat: NDArray[np.bool_],
+    snr: F64,
+    fit: Fit,
+    lateral_at: LateralAt,
+) -> list[Group]:
+    """Step 1: one source per vote-map peak of the hits not yet explained (module docstring).
+
+    ``ids`` the hits' ids; ``lateral`` (cells, n) their lateral log-likelihoods on the
+    coarse grid; ``compat`` (n, n) which hits may share a source; ``snr`` (n,) [-].
+    """
+    best = lateral.max(axis=0)
+    active = np.ones(len(ids), dtype=bool)
+    groups: list[Group] = []
+    while active.any():
+        v = ms.vote(lateral, active)
+        k = int(np.argmax(v))
+        sup = ms.supporters(lateral[k], best, active)
+        if not sup.any():
+            sup = active.copy()
+        cand = np.flatnonzero(sup)
+        seed = int(cand[np.argmax(snr[cand])])
+        grp = ms.clique(sup & compat[seed], seed, compat, lateral[k])
+        members = [ids[j] for j in np.flatnonzero(grp)]
+        ch, post = fit(members)
+        me, mn, _ = post.map_position
+        lat = lateral_at(me, mn)
+        grp2 = ms.clique(ms.supporters(lat, best, active) & compat[seed], seed, compat, lat)
+        if not np.array_equal(grp2, grp):
+            members = [ids[j] for j in np.flatnonzero(grp2)]
+            ch, post = fit(members)
+            grp = grp2
+        groups.append(Group(members, ch, post))
+        active &= ~grp
+    return groups
+
+
+def reassign(
+    groups: list[Group],
+    ids: list[int],
+    compat: NDArray[np.bool_],
+    fit: Fit,
+    lateral_at: LateralAt,
+    *,
+    max_rounds: int = MAX_ROUNDS,
+    move_loglik: float = MOVE_LOGLIK,
+) -> list[Group]:
+    """Step 2: move single hits to the source that explains them better, when ln Z rises."""
+    idx = {h: j for j, h in enumerate(ids)}
+    groups = list(groups)
+    for _ in range(max_rounds):
+        moved = False
+        at_map = [lateral_at(*g.posterior.map_position[:2]) for g in groups]
+        for a in range(len(groups)):
+            for h in list(groups[a].members):
+                ga = groups[a]
+                if len(ga.members) < 2 or h not in ga.members:
+                    continue
+                j = idx[h]
+                own = at_map[a][j]
+                for b in np.argsort([-lat[j] for lat in at_map]):
+                    b = int(b)
+                    gb = groups[b]
+                    if b == a or at_map[b][j] < own + move_loglik:
+                        continue
+                    if not compat[j, [idx[x] for x in gb.members]].all():
+                        continue
+                    rest = [x for x in ga.members if x != h]
+                    ch_a, pa = fit(rest)
+                    ch_b, pb = fit([*gb.members, h])
+                    before = ga.posterior.log_evidence + gb.posterior.log_evidence
+                    if pa.log_evidence + pb.log_evidence > before:
+                        groups[a] = Group(rest, ch_a, pa)
+                        groups[b] = Group([*gb.members, h], ch_b, pb)
+                        at_map[a] = lateral_at(*pa.map_position[:2])
+                        at_map[b] = lateral_at(*pb.map_position[:2])
+                        moved = True
+                    break
+        if not moved:
+            break
+    return groups
+
+
+def merge(groups: list[Group], ids: list[int], compat: NDArray[np.bool_], fit: Fit) -> list[Group]:
+    """Step 3: merge the best pair while one source explains two better than two do."""
+    idx = {h: j for j, h in enumerate(ids)}
+    groups = list(groups)
+    while len(groups) > 1:
+        best_gain, best = 0.0, None
+        for a in range(len(groups)):
+            for b in range(a + 1, len(groups)):
+                ga, gb = groups[a], groups[b]
+                ia = [idx[h] for h in ga.members]
+                ib = [idx[h] for h in gb.members]
+                if not compat[np.ix_(ia, ib)].all() or not within_reach(ga.posterior, gb.posterior):
+                    continue
+                ch, post = fit(ga.members + gb.members)
+                gain = post.log_evidence - ga.posterior.log_evidence - gb.posterior.log_evidence
+                if gain > best_gain:
+                    best_gain, best = gain, (a, b, Group(ga.members + gb.members, ch, post))
+        if best is None:
+            break
+        a, b, g = best
+        groups = [x for j, x in enumerate(groups) if j not in (a, b)] + [g]
+    return groups
+
+
+def without(
+    groups: list[Group],
+    a: int,
+    ids: list[int],
+    compat: NDArray[np.bool_],
+    fit: Fit,
+    lateral_at: LateralAt,
+) -> tuple[float, list[Group] | None]:
+    """ln Z(with source ``a``) - ln Z(without it) and the partition without it.
+
+    Without it, each of its hits goes to the compatible source within reach whose
+    posterior mode explains it best. (inf, None) when some hit has nowhere to go.
+    """
+    idx = {h: j for j, h in enumerate(ids)}
+    ga = groups[a]
+    others = [
+        b for b in range(len(groups)) if b != a and within_reach(ga.posterior, groups[b].posterior)
+    ]
+    if not others:
+        return float("inf"), None
+    at_map = {b: lateral_at(*groups[b].posterior.map_position[:2]) for b in others}
+    extra: dict[int, list[int]] = {}
+    for h in ga.members:
+        j = idx[h]
+        ok = [b for b in others if compat[j, [idx[x] for x in groups[b].members]].all()]
+        if not ok:
+            return float("inf"), None
+        b = max(ok, key=lambda b: float(at_map[b][j]))
+        extra.setdefault(b, []).append(h)
+    new = [g for j, g in enumerate(groups) if j != a and j not in extra]
+    z_with = ga.posterior.log_evidence
+    z_without = 0.0
+    for b, hs in extra.items():
+        gb = groups[b]
+        ch, post = fit([*gb.members, *hs])
+        z_with += gb.posterior.log_evidence
+        z_without += post.log_evidence
+        new.append(Group([*gb.members, *hs], ch, post))
+    return z_with - z_without, new
+
+
+def remove_and_score(
+    groups: list[Group],
+    ids: list[int],
+    compat: NDArray[np.bool_],
+    fit: Fit,
+    lateral_at: LateralAt,
+) -> tuple[list[Group], list[float]]:
+    """Step 4: drop sources the data do not need; each kept source's P(separate) [-]."""
+    groups = list(groups)
+    while True:
+        deltas = [without(groups, a, ids, compat, fit, lateral_at) for a in range(len(groups))]
+        worst = int(np.argmin([d for d, _ in deltas])) if deltas else -1
+        if worst < 0 or deltas[worst][0] >= 0.0 or deltas[worst][1] is None:
+            break
+        groups = deltas[worst][1] or groups
+    p = [
+        1.0 if not np.isfinite(d) else float(1.0 / (1.0 + np.exp(-np.clip(d, -700.0, 700.0))))
+        for d, _ in deltas
+    ]
+    return groups, p
+
+
+def evidence_grouping(
+    ids: list[int],
+    lateral: F64,
+    compat: NDArray[np.bool_],
+    snr: F64,
+    fit: Fit,
+    lateral_at: LateralAt,
+) -> tuple[list[Group], list[float]]:
+    """The partition of the hits into sources and each source's P(separate) [-].
+
+    Forward selection, reassignment, merges and removal (module docstring). ``ids``
+    the usable hits' ids, ``lateral`` (cells, n) their lateral log-likelihoods on the
+    coarse grid, ``compat`` (n, n) which may share a source, ``snr`` (n,) [-],
+    ``fit`` one source's (channel, posterior) from its hits, ``lateral_at`` each hit's
+    lateral log-likelihood at a point.
+    """
+    groups = forward_selection(ids, lateral, compat, snr, fit, lateral_at)
+    groups = reassign(groups, ids, compat, fit, lateral_at)
+    groups = merge(groups, ids, compat, fit)
+    return remove_and_score(groups, ids, compat, fit, lateral_at)

@@ -1,0 +1,106 @@
+"""The partition of hits into sources by marginal evidence (olfato.locate.joint)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from olfato.errors import OlfatoError
+from olfato.locate import joint
+from olfato.locate.likelihood import Settings
+
+
+def _post(log_z: float, east: float, semi_major: float = 20.0) -> Any:
+    return SimpleNamespace(
+        log_evidence=log_z,
+        mean=(east, 0.0),
+        map_position=(east, 0.0, 1.0),
+        ellipse=SimpleNamespace(semi_major=semi_major),
+    )
+
+
+def _world(z: dict[frozenset[int], float], east: dict[int, float]) -> tuple[Any, Any]:
+    """A fit whose evidences are given per group, and hits whose lateral log-likelihood
+    falls off with the distance from where they point (east[h])."""
+    ids = sorted(east)
+
+    def fit(members: list[int]) -> tuple[str, Any]:
+        key = frozenset(members)
+        return "nh3", _post(z[key], float(np.mean([east[h] for h in members])))
+
+    def lateral_at(e: float, n: float) -> Any:
+        return np.array([-0.5 * ((e - east[h]) / 5.0) ** 2 for h in ids])
+
+    return fit, lateral_at
+
+
+def test_a_source_the_data_do_not_need_is_removed_and_its_hits_handed_over() -> None:
+    # hits 1, 2 from one source; hit 3 alone nearby. One source for all three has the
+    # higher evidence (-30 > -20 + -12.5), so the model without the second source wins
+    z = {
+        frozenset({1, 2}): -20.0,
+        frozenset({3}): -12.5,
+        frozenset({1, 2, 3}): -30.0,
+    }
+    fit, lateral_at = _world(z, {1: 0.0, 2: 2.0, 3: 6.0})
+    compat = np.ones((3, 3), dtype=bool)
+    groups = [joint.Group([1, 2], *fit([1, 2])), joint.Group([3], *fit([3]))]
+    kept, p = joint.remove_and_score(groups, [1, 2, 3], compat, fit, lateral_at)
+    assert [sorted(g.members) for g in kept] == [[1, 2, 3]]
+    # alone, it has nobody to hand its hits to: certainly separate
+    assert p == [1.0]
+
+
+def test_probability_of_existing_is_the_evidence_ratio() -> None:
+    # keeping both sources is better by ln 3: P(separate) = 1 / (1 + 1/3) = 0.75 each
+    d = np.log(3.0)
+    z = {
+        frozenset({1, 2}): -20.0,
+        frozenset({3}): -10.0,
+        frozenset({1, 2, 3}): -30.0 - d,
+    }
+    fit, lateral_at = _world(z, {1: 0.0, 2: 2.0, 3: 6.0})
+    compat = np.ones((3, 3), dtype=bool)
+    groups = [joint.Group([1, 2], *fit([1, 2])), joint.Group([3], *fit([3]))]
+    kept, p = joint.remove_and_score(groups, [1, 2, 3], compat, fit, lateral_at)
+    assert len(kept) == 2
+    assert p == pytest.approx([0.75, 0.75])
+
+
+def test_incompatible_chemistry_keeps_sources_apart() -> None:
+    z = {
+        frozenset({1, 2}): -20.0,
+        frozenset({3}): -12.5,
+        frozenset({1, 2, 3}): -30.0,
+    }
+    fit, lateral_at = _world(z, {1: 0.0, 2: 2.0, 3: 6.0})
+    compat = np.ones((3, 3), dtype=bool)
+    compat[2, :2] = compat[:2, 2] = False
+    groups = [joint.Group([1, 2], *fit([1, 2])), joint.Group([3], *fit([3]))]
+    kept, p = joint.remove_and_score(groups, [1, 2, 3], compat, fit, lateral_at)
+    assert len(kept) == 2 and p == [1.0, 1.0]
+
+
+def test_a_hit_moves_to_the_source_that_explains_it_when_the_evidence_rises() -> None:
+    # hit 3 was taken by the source of hit 4 (at 40 m) but points at 1 and 2 (0-6 m)
+    z = {
+        frozenset({1, 2}): -20.0,
+        frozenset({3, 4}): -25.0,
+        frozenset({1, 2, 3}): -27.0,
+        frozenset({4}): -10.0,
+    }
+    fit, lateral_at = _world(z, {1: 0.0, 2: 2.0, 3: 6.0, 4: 40.0})
+    compat = np.ones((4, 4), dtype=bool)
+    groups = [joint.Group([1, 2], *fit([1, 2])), joint.Group([3, 4], *fit([3, 4]))]
+    out = joint.reassign(groups, [1, 2, 3, 4], compat, fit, lateral_at)
+    assert sorted(sorted(g.members) for g in out) == [[1, 2, 3], [4]]
+    assert joint.log_evidence(out) == pytest.approx(-37.0)
+
+
+def test_an_unknown_grouping_names_the_parameter() -> None:
+    with pytest.raises(OlfatoError, match="grouping") as err:
+        Settings(grouping="vote")
+    assert err.value.parameter == "grouping"
