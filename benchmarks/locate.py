@@ -79,6 +79,8 @@ TURBULENT = ["two_labs", "weak_lab", "unstable_noon", "calm_stable_night", "crow
 STEADY = ["two_labs_steady"]
 #: locate's grouping of hits into sources (``--grouping``)
 GROUPING = "greedy"
+#: prior sd [deg] of a flight-wide wind-direction bias integrated out (``--direction-bias-sd``)
+BIAS_SD = 0.0
 SPEED = REPO / "benchmarks" / "scenarios" / "long_20k.yaml"
 
 
@@ -318,9 +320,9 @@ def run_flight(
     key = "olfato-steady" if steady else "olfato"
     t0 = time.perf_counter()
     res = (
-        locate(survey, hits, transport="mean", grouping=GROUPING)
+        locate(survey, hits, transport="mean", grouping=GROUPING, direction_bias_sd_deg=BIAS_SD)
         if steady
-        else locate(survey, hits, grouping=GROUPING)
+        else locate(survey, hits, grouping=GROUPING, direction_bias_sd_deg=BIAS_SD)
     )
     tallies[key].seconds += time.perf_counter() - t0
     tallies[key].flights += 1
@@ -418,7 +420,7 @@ def speed_run() -> None:
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # MB (Linux: kB)
     t0 = time.perf_counter()
     c0 = time.process_time()
-    res = locate(survey, hits, grouping=GROUPING)
+    res = locate(survey, hits, grouping=GROUPING, direction_bias_sd_deg=BIAS_SD)
     c_loc = time.process_time() - c0
     t_loc = time.perf_counter() - t0
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -576,7 +578,7 @@ def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
         if sid is not None:
             by_src[sid].append(h)
     t0 = time.process_time()
-    res = locate(survey, hits, grouping=GROUPING)
+    res = locate(survey, hits, grouping=GROUPING, direction_bias_sd_deg=BIAS_SD)
     out.cpu_s += time.process_time() - t0
     out.flights += 1
     out.located += len(res.sources)
@@ -661,7 +663,7 @@ def trust_run(scenarios: list[str], seeds: list[int], conditions: list[str]) -> 
 
 
 def main() -> None:
-    global PYELQ_ITER, GROUPING
+    global PYELQ_ITER, GROUPING, BIAS_SD
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=8, help="seeds per scenario")
     ap.add_argument("--quick", action="store_true", help="2 seeds, 3 scenarios, no pyELQ")
@@ -683,10 +685,17 @@ def main() -> None:
         choices=["greedy", "evidence"],
         help="how locate groups hits into sources (Settings.grouping)",
     )
+    ap.add_argument(
+        "--direction-bias-sd",
+        type=float,
+        default=BIAS_SD,
+        help="locate's direction_bias_sd_deg: a flight-wide wind-direction bias integrated out",
+    )
     ap.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
     ap.add_argument("--scenarios", default=",".join(TURBULENT), help="comma-separated")
     args = ap.parse_args()
     GROUPING = args.grouping
+    BIAS_SD = args.direction_bias_sd
     if args.speed_only:
         speed_run()
         return
