@@ -151,6 +151,26 @@ def _translate_note(note: m.Note, lang: str, f: Formatter) -> tuple[str, str]:
     )
 
 
+def _network(
+    store: Store, view: CaseView, f: Formatter, releasable_to: list[str]
+) -> dict[str, Any] | None:
+    from olfato.report.network import network_section
+
+    sec = network_section(store, view.case.name, f, releasable_to=releasable_to)
+    if sec is None:
+        return None
+    return {
+        "png": _b64(sec.figure_png) if sec.figure_png else None,
+        "rows": sec.rows,
+        "key_players": ", ".join(sec.key_players),
+        "before": f.number(sec.fragmentation_before, 2),
+        "after": f.number(sec.fragmentation_after, 2),
+        "entities": sec.n_entities,
+        "links": sec.n_links,
+        "withheld": sec.withheld,
+    }
+
+
 def _environment() -> jinja2.Environment:
     folder = str(files("olfato.report") / "templates")
     return jinja2.Environment(
@@ -327,6 +347,7 @@ def report_context(
         ],
         "candidates": candidates,
         "detections": detections,
+        "network": _network(store, view, f, releasable_to),
         "sites": sites,
         "notes": notes,
         "inputs": inputs,
