@@ -71,6 +71,7 @@ from olfato.detect.cli import detect_command  # noqa: E402
 from olfato.locate.cli import locate_command  # noqa: E402
 from olfato.plan.cli import plan_app  # noqa: E402
 from olfato.report.cli import report_command, share_command  # noqa: E402
+from olfato.server.cli import serve_command, user_app  # noqa: E402
 from olfato.simulate.cli import simulate_command  # noqa: E402
 from olfato.store.cli import case_app  # noqa: E402
 from olfato.survey.cli import survey_app  # noqa: E402
@@ -85,6 +86,8 @@ app.add_typer(case_app, name="case")
 app.command(name="report")(report_command)
 app.command(name="share")(share_command)
 app.command(name="translate")(translate_command)
+app.add_typer(user_app, name="user")
+app.command(name="serve")(serve_command)
 
 
 @app.command()

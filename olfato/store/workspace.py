@@ -12,6 +12,9 @@ import getpass
 import hashlib
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -72,9 +75,23 @@ def sha256_file(path: Path | str) -> str:
     return h.hexdigest()
 
 
+#: the signed-in user a server request or job acts for (see :func:`acting_as`)
+_ACTING: ContextVar[str | None] = ContextVar("olfato_acting", default=None)
+
+
+@contextmanager
+def acting_as(name: str) -> Iterator[None]:
+    """Within the block, :func:`actor` is ``name`` (the server's signed-in user)."""
+    token = _ACTING.set(name)
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
+
+
 def actor() -> str:
-    """Who is acting: ``$OLFATO_ANALYST``, else the login name."""
-    name = os.environ.get("OLFATO_ANALYST")
+    """Who is acting: the server's signed-in user, else ``$OLFATO_ANALYST``, else the login."""
+    name = _ACTING.get() or os.environ.get("OLFATO_ANALYST")
     if name:
         return name
     try:
