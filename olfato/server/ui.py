@@ -60,6 +60,13 @@ SCRIPT_TEXTS = {
     "suspect": N_("suspect"),
     "error": N_("Error"),
 }
+#: the roles' names as the pages show them
+ROLE_NAMES = {
+    "analyst": N_("analyst"),
+    "supervisor": N_("supervisor"),
+    "partner": N_("partner"),
+    "admin": N_("admin"),
+}
 
 
 def mount_static(app: FastAPI) -> None:

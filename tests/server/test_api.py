@@ -319,7 +319,8 @@ def test_the_web_pages(world: World) -> None:
     sign_in(world, "ana")
     r = world.client.get("/cases/alpha?lang=es")
     assert r.status_code == 200
-    assert "Fuentes candidatas" in r.text or "fuentes" in r.text.lower()
+    assert "Fuentes candidatas" in r.text and "Cerrar sesión" in r.text
+    assert "Candidate sources" not in r.text
     assert r.headers["content-security-policy"].startswith("default-src 'self'")
     assert "internal note of alpha" in r.text
     world.client.cookies.clear()
