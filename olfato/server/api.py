@@ -9,15 +9,25 @@ product is found through the case named in the path, so an id of another case is
 
 from __future__ import annotations
 
+import pathlib
 import re
 import secrets
 import shutil
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Response, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy import select
 
 from olfato.errors import OlfatoError
@@ -26,7 +36,7 @@ from olfato.server.auth import COOKIE, Caller, allowed, caller
 from olfato.store import accounts
 from olfato.store import models as m
 from olfato.store.audit import record
-from olfato.store.cases import CaseError, add_note, load_case, new_case
+from olfato.store.cases import CaseError, add_note, check_case_name, load_case, new_case
 from olfato.store.db import Store
 from olfato.store.jobs import list_jobs, new_job
 from olfato.store.releases import made_for_release, release_product, released_to
@@ -37,13 +47,25 @@ router = APIRouter(prefix="/api")
 #: survey file types the readers take
 SURVEY_SUFFIXES = (".csv", ".txt", ".ulg", ".tlog", ".bin", ".parquet")
 
-CaseName = Annotated[str, Field(min_length=1, max_length=100)]
+
+def _no_nul(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("text may not hold NUL characters")
+    return text
+
+
+#: text a user sends: never a NUL (PostgreSQL cannot store one; SQLite could)
+Text = Annotated[str, AfterValidator(_no_nul)]
+CaseName = Annotated[Text, Field(min_length=1, max_length=100)]
+#: the ids in paths and bodies: database integers
+MAX_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 # -- request bodies ---------------------------------------------------------------------
 class SignIn(BaseModel):
-    name: str = Field(max_length=100)
-    password: str = Field(max_length=1000)
+    name: Text = Field(max_length=100)
+    password: Text = Field(max_length=1000)
 
 
 class CaseIn(BaseModel):
@@ -51,7 +73,7 @@ class CaseIn(BaseModel):
 
 
 class NoteIn(BaseModel):
-    text: str = Field(min_length=1, max_length=20000)
+    text: Text = Field(min_length=1, max_length=20000)
     lang: Literal["en", "es"] = "en"
     internal: bool = False
 
@@ -71,15 +93,15 @@ class ReleaseIn(BaseModel):
 
 
 class PlanIn(BaseModel):
-    survey_id: int
+    survey_id: int = Field(ge=1, le=MAX_ID)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
 class UserIn(BaseModel):
-    name: str = Field(max_length=64)
+    name: Text = Field(max_length=64)
     role: Literal["analyst", "supervisor", "partner", "admin"]
-    password: str = Field(max_length=1000)
-    partner: str | None = Field(default=None, max_length=32)
+    password: Text = Field(max_length=1000)
+    partner: Text | None = Field(default=None, max_length=32)
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -95,6 +117,10 @@ def _audit(store: Store, c: Caller, action: str, case_id: int | None, **detail: 
 
 
 def _case(store: Store, name: str) -> m.Case:
+    try:
+        check_case_name(name)
+    except CaseError:
+        raise HTTPException(404, f"There is no case called {name!r}.") from None
     with store.read() as s:
         case = s.scalar(select(m.Case).where(m.Case.name == name))
     if case is None:
@@ -153,7 +179,7 @@ def _product_dict(p: m.Product, case_name: str | None = None) -> dict[str, Any]:
     return d
 
 
-def _safe_file(store: Store, stored: str, sha256: str | None) -> Path:
+def _safe_file(store: Store, stored: str, sha256: str | None) -> pathlib.Path:
     """The stored file, only if it lies inside the workspace and is unchanged."""
     root = store.workspace.root.resolve()
     path = store.workspace.resolve(stored).resolve()
@@ -165,7 +191,7 @@ def _safe_file(store: Store, stored: str, sha256: str | None) -> Path:
 
 
 def _safe_name(filename: str | None, default: str) -> str:
-    name = Path((filename or "").replace("\\", "/")).name
+    name = pathlib.Path((filename or "").replace("\\", "/")).name
     name = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".")[:120]
     return name or default
 
@@ -336,7 +362,7 @@ def upload_survey(
     store = _store(request)
     row = _case(store, case)
     name = _safe_name(file.filename, "survey.csv")
-    if Path(name).suffix.lower() not in SURVEY_SUFFIXES:
+    if pathlib.Path(name).suffix.lower() not in SURVEY_SUFFIXES:
         raise HTTPException(
             422,
             f"{name}: unknown survey format; olfato reads {', '.join(SURVEY_SUFFIXES)} files.",
@@ -344,7 +370,7 @@ def upload_survey(
     folder = store.workspace.root / "uploads" / secrets.token_hex(8)
     folder.mkdir(parents=True)
     try:
-        paths: dict[str, Path] = {}
+        paths: dict[str, pathlib.Path] = {}
         for key, up, default in (
             ("path", file, name),
             ("mapping", mapping, "mapping.yaml"),
@@ -388,7 +414,7 @@ def surveys(
 
 @router.get("/cases/{case}/surveys/{survey_id}/track", tags=["surveys"])
 def survey_track(
-    case: str, survey_id: int, request: Request, c: Caller = Depends(allowed("case.read"))
+    case: str, survey_id: PathId, request: Request, c: Caller = Depends(allowed("case.read"))
 ) -> dict[str, Any]:
     """The survey's track with the enhancement of its first gas channel, for the map."""
     from olfato.server.geo import track
@@ -403,7 +429,7 @@ def survey_track(
 
 @router.post("/cases/{case}/surveys/{survey_id}/runs", status_code=202, tags=["runs"])
 def rerun(
-    case: str, survey_id: int, request: Request, c: Caller = Depends(allowed("case.write"))
+    case: str, survey_id: PathId, request: Request, c: Caller = Depends(allowed("case.write"))
 ) -> dict[str, Any]:
     """Run detect and locate again on a stored survey (new versions; older ones kept)."""
     store = _store(request)
@@ -450,7 +476,9 @@ def jobs(
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"])
-def job(job_id: int, request: Request, c: Caller = Depends(allowed("case.read"))) -> dict[str, Any]:
+def job(
+    job_id: PathId, request: Request, c: Caller = Depends(allowed("case.read"))
+) -> dict[str, Any]:
     """A job's state (queued, running, done, failed), progress 0..1 and result."""
     store = _store(request)
     with store.read() as s:
@@ -540,7 +568,7 @@ def plans(
 @router.get("/cases/{case}/plans/{plan_id}/{fmt}", tags=["plans"])
 def plan_file(
     case: str,
-    plan_id: int,
+    plan_id: PathId,
     fmt: Literal["plan", "kml"],
     request: Request,
     c: Caller = Depends(allowed("case.read")),
@@ -644,7 +672,7 @@ def make_product(
 
 @router.post("/products/{product_id}/release", tags=["products"])
 def release(
-    product_id: int,
+    product_id: PathId,
     body: ReleaseIn,
     request: Request,
     c: Caller = Depends(allowed("product.release")),
@@ -676,7 +704,7 @@ def partner_products(
 
 
 @router.get("/products/{product_id}/download", tags=["products"])
-def download(product_id: int, request: Request, c: Caller = Depends(caller)) -> FileResponse:
+def download(product_id: PathId, request: Request, c: Caller = Depends(caller)) -> FileResponse:
     """A product's file: for case readers, or for a partner it was released to."""
     store = _store(request)
     with store.read() as s:

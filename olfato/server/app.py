@@ -17,6 +17,7 @@ from typing import ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from olfato import CAVEAT, __version__
@@ -191,6 +192,16 @@ def create_app(
     @app.exception_handler(OlfatoError)
     async def _olfato_error(request: Request, exc: OlfatoError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> JSONResponse:
+        return JSONResponse(
+            {
+                "detail": "The request holds a value the database cannot store (e.g. a NUL "
+                "character, or a number out of range). Nothing was changed."
+            },
+            status_code=422,
+        )
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:

@@ -138,6 +138,8 @@ def _get_user(s: object, name: str) -> m.User:
     from sqlalchemy.orm import Session
 
     assert isinstance(s, Session)
+    if not _NAME.match(name or ""):
+        raise AccountError(f"There is no account called {name!r}.")
     u = s.scalar(select(m.User).where(m.User.name == name))
     if u is None:
         raise AccountError(f"There is no account called {name!r}.")
@@ -215,8 +217,9 @@ def sign_in(store: Store, name: str, password: str, address: str) -> tuple[Accou
     """
     now = datetime.now(UTC)
     since = now - timedelta(seconds=FAILURE_WINDOW_S)
-    name = (name or "")[:100]
-    address = (address or "unknown")[:100]
+    # (NUL cannot be stored in PostgreSQL text; no account name holds one)
+    name = (name or "").replace("\x00", "?")[:100]
+    address = (address or "unknown").replace("\x00", "?")[:100]
     with store.write() as s:
         s.execute(delete(m.LoginAttempt).where(m.LoginAttempt.at < since))
         if _recent_failures(s, name, address, since) >= MAX_FAILURES:

@@ -306,6 +306,10 @@ def test_malformed_requests_get_4xx_without_tracebacks(world: World) -> None:
         ("GET", "/api/jobs/abc", b""),
         ("GET", "/api/jobs/99999999", b""),
         ("GET", "/api/cases/%00", b""),
+        ("POST", "/api/cases/alpha/notes", b'{"text": "a\\u0000b"}'),
+        ("POST", "/api/session", b'{"name": "a\\u0000", "password": "b\\u0000"}'),
+        ("POST", "/api/users/%00/disable", b""),
+        ("GET", "/api/jobs/99999999999999999999", b""),
     ):
         r = world.client.request(method, path, content=body, headers=h)
         assert 400 <= r.status_code < 500, (path, body, r.status_code, r.text)
