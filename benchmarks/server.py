@@ -40,11 +40,11 @@ def _free_port() -> int:
 
 def prepare(folder: Path) -> tuple[str, str]:
     """A workspace with one analysed case and an analyst; returns (token, password)."""
+    from olfato.casework.surveys import add_survey
     from olfato.simulate import simulate
     from olfato.store.accounts import add_user, issue_token
     from olfato.store.cases import new_case
     from olfato.store.db import open_store
-    from olfato.store.ingest import add_survey
 
     scenario = Path(str(files("olfato") / "data" / "scenarios" / "demo.yaml"))
     paths = simulate(scenario, seed=0).write(folder / "sim")

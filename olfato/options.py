@@ -1,14 +1,12 @@
-"""Command-line options shared by every command that takes a SURVEY, defined once."""
+"""Command-line options shared by the commands (a SURVEY and its readers, a CASE and its
+workspace, --quiet), defined once."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from olfato.survey.model import Survey
 
 SurveyArg = Annotated[
     Path, typer.Argument(help="Survey file: .csv (v1 or vendor), .ulg, .tlog, .bin, .parquet")
@@ -29,12 +27,13 @@ StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Fail (exit code 2) on any bad row instead of dropping it.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
-
-
-def load_survey(
-    path: Path, mapping: Path | None, wind: Path | None, strict: bool, quiet: bool
-) -> Survey:
-    """Read the SURVEY argument with the shared options (see olfato.survey.io.read_survey)."""
-    from olfato.survey.io import read_survey
-
-    return read_survey(path, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default $OLFATO_WORKSPACE or ./.olfato); "
+        "$OLFATO_DATABASE_URL selects another database, e.g. PostgreSQL.",
+    ),
+]
+CaseArg = Annotated[str, typer.Argument(help="The case's name.")]

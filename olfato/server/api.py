@@ -418,7 +418,7 @@ def survey_track(
 ) -> dict[str, Any]:
     """The survey's track with the enhancement of its first gas channel, for the map."""
     from olfato.server.geo import track
-    from olfato.store.ingest import load_survey_samples
+    from olfato.store.records import load_survey_samples
 
     store = _store(request)
     row = _case(store, case)
@@ -554,37 +554,43 @@ def plans(
     return [
         {
             "id": p.id,
+            "run_id": p.run_id,
             "survey_id": p.survey_id,
+            "format": p.format,
             "parameters": p.parameters,
             "created_by": p.created_by,
             "created_at": p.created_at.isoformat(),
-            "plan": f"/api/cases/{row.name}/plans/{p.id}/plan",
-            "kml": f"/api/cases/{row.name}/plans/{p.id}/kml",
+            "download": f"/api/cases/{row.name}/plans/{p.id}/download",
         }
         for p in ps
     ]
 
 
-@router.get("/cases/{case}/plans/{plan_id}/{fmt}", tags=["plans"])
+#: media types of the plan files
+PLAN_MEDIA = {
+    "plan": "application/json",
+    "kml": "application/vnd.google-earth.kml+xml",
+    "geojson": "application/geo+json",
+    "png": "image/png",
+}
+
+
+@router.get("/cases/{case}/plans/{plan_id}/download", tags=["plans"])
 def plan_file(
     case: str,
     plan_id: PathId,
-    fmt: Literal["plan", "kml"],
     request: Request,
     c: Caller = Depends(allowed("case.read")),
 ) -> FileResponse:
-    """Download a plan as a QGroundControl .plan or as KML."""
+    """Download a plan file: a QGroundControl .plan, or its KML."""
     store = _store(request)
     row = _case(store, case)
     p = _in_case(store, m.Plan, plan_id, row, "plan")
-    if fmt == "plan":
-        path = _safe_file(store, p.path, p.sha256)
-        media = "application/json"
-    else:
-        path = _safe_file(store, str(p.parameters.get("kml", "")), None)
-        media = "application/vnd.google-earth.kml+xml"
-    _audit(store, c, "plan.download", row.id, plan_id=plan_id, format=fmt)
-    return FileResponse(path, media_type=media, filename=path.name)
+    path = _safe_file(store, p.path, p.sha256)
+    _audit(store, c, "plan.download", row.id, plan_id=plan_id, format=p.format)
+    return FileResponse(
+        path, media_type=PLAN_MEDIA.get(p.format, "application/octet-stream"), filename=path.name
+    )
 
 
 # -- notes ------------------------------------------------------------------------------

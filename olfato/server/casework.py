@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from olfato.casework.plans import record_plan
+from olfato.casework.surveys import SurveyAnalysis, record_survey_analysis
 from olfato.store import models as m
 from olfato.store.db import Store
-from olfato.store.ingest import load_survey_samples, record_analysis
-from olfato.store.workspace import sha256_file
+from olfato.store.records import load_survey_samples
 
 #: progress callback: (fraction 0..1, what is being done)
 Progress = Callable[[float, str], None]
@@ -23,9 +24,9 @@ Progress = Callable[[float, str], None]
 
 def read_survey_file(path: Path, mapping: Path | None, wind: Path | None) -> Any:
     """Read and validate a survey file as ``olfato case add`` does (raises SurveyError)."""
-    from olfato.options import load_survey
+    from olfato.survey.io import read_survey
 
-    return load_survey(path, mapping, wind, False, True)
+    return read_survey(path, mapping=mapping, wind=wind, strict=False, quiet=True)
 
 
 def analyse_survey(
@@ -48,7 +49,9 @@ def analyse_survey(
     progress(0.5, "locating sources")
     sources = locate(survey, hits)
     progress(0.9, "recording the runs")
-    added = record_analysis(store, case_name, path, survey, hits, sources, started_at=started)
+    added = record_survey_analysis(
+        store, case_name, SurveyAnalysis(path, survey, hits, sources, started)
+    )
     return {
         "survey_id": added.survey_id,
         "detect_version": added.detect_version,
@@ -78,8 +81,8 @@ def reanalyse_survey(
     source_file = Path(row.input_path)
     if not source_file.exists():
         source_file = store.workspace.resolve(row.parquet_path)
-    added = record_analysis(
-        store, case_name, source_file, survey, hits, sources, started_at=started
+    added = record_survey_analysis(
+        store, case_name, SurveyAnalysis(source_file, survey, hits, sources, started)
     )
     return {
         "survey_id": added.survey_id,
@@ -122,41 +125,40 @@ def make_package(store: Store, case_name: str, partner: str) -> m.Product:
 
 
 def plan_next_flight(
-    store: Store, case_id: int, row: m.Survey, actor: str, seed: int, progress: Progress
+    store: Store, case_name: str, row: m.Survey, seed: int, progress: Progress
 ) -> dict[str, Any]:
     """The next flight for a stored survey (``olfato plan next SURVEY``): .plan and KML
-    files in the workspace, recorded in the case."""
+    files in the workspace, recorded in the case as a ``plan`` run."""
     from olfato.locate import locate
     from olfato.plan import write_kml, write_qgc_plan
     from olfato.plan.nextflight import next_flight
-    from olfato.store.releases import record_plan
 
+    started = datetime.now(UTC)
     progress(0.05, "reading the stored samples")
     survey = load_survey_samples(store, row)
     progress(0.2, "locating sources")
     sources = locate(survey)
     progress(0.5, "planning the flight")
     fu = next_flight(sources, survey, frame=survey.frame, seed=seed)
-    folder = store.workspace.root / "plans" / str(case_id)
+    folder = store.workspace.root / "plans" / case_name
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    paths = write_qgc_plan(fu.sortie, folder / f"survey{row.id}.{stamp}.plan")
-    plan = paths[0]
+    plan = write_qgc_plan(fu.sortie, folder / f"survey{row.id}.{stamp}.plan")[0]
     kml = write_kml([fu.sortie], plan.with_suffix(".kml"), candidates=fu.candidates)
     progress(0.9, "recording the plan")
-    pid = record_plan(
+    original = Path(row.input_path)
+    rec = record_plan(
         store,
-        case_id,
-        row.id,
-        store.workspace.relative(plan),
-        sha256_file(plan),
-        {
-            "seed": seed,
-            "kml": store.workspace.relative(kml),
+        case_name,
+        [plan, kml],
+        parameters={"seed": seed},
+        inputs={"samples_parquet": store.workspace.resolve(row.parquet_path)},
+        survey=original if original.exists() else None,
+        started_at=started,
+        summary={
             "waypoints": len(fu.sortie.waypoints),
             "distance_m": float(fu.sortie.distance_m),
             "flight_time_s": float(fu.sortie.flight_time_s),
         },
-        actor,
     )
-    return {"plan_id": pid}
+    return {"run_id": rec.run_id, "plan_ids": list(rec.plan_ids), "message": rec.message}

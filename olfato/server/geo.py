@@ -1,8 +1,8 @@
 """The map's data: a case's sources, ellipses, hits and detections, and a survey's track.
 
 Sources, their 95% ellipses and the hits come from the report's GeoJSON export (one
-definition of the product); hits that no located source explains are marked
-``kind: "detection"`` (a plume seen but not located: never suspect). The track is
+definition of the product); the locate runs' detections (a plume seen but not located:
+a bearing, never suspect) are added with ``kind: "detection"``. The track is
 downsampled to at most :data:`TRACK_POINTS` points with each point's enhancement in
 noise standard deviations above the channel's background
 (:func:`olfato.detect.background.estimate_background`).
@@ -22,18 +22,43 @@ TRACK_POINTS = 2000
 
 
 def sources_geojson(view: CaseView) -> dict[str, Any]:
-    """The case's newest sources (with ellipses) and hits; unexplained hits are detections."""
+    """The case's newest located sources (with their 95% ellipses), hits and detections.
+
+    Parameters
+    ----------
+    view : CaseView
+        The case as :func:`olfato.store.cases.load_case` read it.
+
+    Returns
+    -------
+    dict
+        The report's GeoJSON export (:func:`olfato.report.exports.case_geojson`), every
+        feature with ``kind`` (``source``, ``hit`` or ``detection``), plus one Point per
+        detection with its ``bearing_deg`` and ``wedge_deg`` (never suspect).
+    """
     gj = case_geojson(view)
-    explained: dict[str, set[int]] = {}
-    for sv, src in view.sources:
-        explained.setdefault(sv.survey.name, set()).update(int(h) for h in src.hit_numbers)
     for f in gj["features"]:
         p = f["properties"]
-        if p["feature"] in ("source", "ellipse95"):
-            p["kind"] = "source"
-        elif p["feature"] == "hit" and p["id"] not in explained.get(p["survey"], set()):
-            p["kind"] = "detection"
-            p["suspect"] = False
+        p["kind"] = "hit" if p["feature"] == "hit" else "source"
+    for sv in view.surveys:
+        for d in sv.detections:
+            gj["features"].append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [d.lon, d.lat]},
+                    "properties": {
+                        "feature": "detection",
+                        "kind": "detection",
+                        "survey": sv.survey.name,
+                        "id": d.label,
+                        "bearing_deg": d.bearing_deg,
+                        "wedge_deg": d.wedge_deg,
+                        "analyte": d.analyte,
+                        "n_hits": d.n_hits,
+                        "suspect": False,
+                    },
+                }
+            )
     return gj
 
 

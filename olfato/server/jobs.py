@@ -55,10 +55,8 @@ def _work(store: Any, job: Any, progress: Any) -> tuple[dict[str, Any], str]:
     if job.kind == "plan":
         with store.read() as s:
             row = s.get(m.Survey, p["survey_id"])
-        res = casework.plan_next_flight(
-            store, job.case_id, row, job.created_by, int(p.get("seed", 0)), progress
-        )
-        return res, "next flight planned"
+        res = casework.plan_next_flight(store, p["case"], row, int(p.get("seed", 0)), progress)
+        return res, res.pop("message")
     raise OlfatoError(f"unknown job kind {job.kind!r}")
 
 

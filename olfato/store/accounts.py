@@ -77,6 +77,18 @@ class Account:
     partner: str | None
 
     def can(self, permission: str) -> bool:
+        """Whether the account's role allows ``permission``.
+
+        Parameters
+        ----------
+        permission : str
+            A permission of :data:`PERMISSIONS`, e.g. ``case.write``.
+
+        Returns
+        -------
+        bool
+            True when the role has it.
+        """
         return permission in PERMISSIONS.get(self.role, frozenset())
 
 
@@ -89,6 +101,23 @@ def _account(u: m.User) -> Account:
 
 
 def check_user_name(name: str) -> str:
+    """An account name as given, if usable.
+
+    Parameters
+    ----------
+    name : str
+        1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.
+
+    Returns
+    -------
+    str
+        ``name``.
+
+    Raises
+    ------
+    AccountError
+        The name is not usable.
+    """
     if not _NAME.match(name or ""):
         raise AccountError(
             f"{name!r} is not a usable account name: use 1 to 64 lower-case letters, digits, "
@@ -98,14 +127,54 @@ def check_user_name(name: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    """The argon2id hash of ``password`` (which must be at least :data:`MIN_PASSWORD` long)."""
+    """The argon2id hash of a password.
+
+    Parameters
+    ----------
+    password : str
+        At least :data:`MIN_PASSWORD` characters.
+
+    Returns
+    -------
+    str
+        The PHC string (``$argon2id$...``) with its salt and parameters.
+
+    Raises
+    ------
+    AccountError
+        The password is too short.
+    """
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"The password is too short: use at least {MIN_PASSWORD} characters.")
     return _hasher.hash(password)
 
 
 def add_user(store: Store, name: str, role: str, password: str, partner: str | None = None) -> int:
-    """Create an account; a partner account needs its partner code (e.g. ``MX``)."""
+    """Create an account.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    name : str
+        The account name (:func:`check_user_name`).
+    role : str
+        One of :data:`olfato.store.models.ROLES`.
+    password : str
+        The password (hashed with argon2id; never stored as given).
+    partner : str, optional
+        A partner account's code, e.g. ``MX``; only partner accounts have one.
+
+    Returns
+    -------
+    int
+        The new account's id.
+
+    Raises
+    ------
+    AccountError
+        A bad name, role, partner code or password, or the name is taken.
+    """
     check_user_name(name)
     if role not in m.ROLES:
         raise AccountError(f"role is one of {', '.join(m.ROLES)}, not {role!r}.")
@@ -147,12 +216,32 @@ def _get_user(s: object, name: str) -> m.User:
 
 
 def list_users(store: Store) -> list[m.User]:
+    """Every account, by name.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+
+    Returns
+    -------
+    list of olfato.store.models.User
+        The accounts (their password hashes included: do not show them).
+    """
     with store.read() as s:
         return list(s.scalars(select(m.User).order_by(m.User.name)))
 
 
 def disable_user(store: Store, name: str) -> None:
-    """Disable an account: its tokens and sessions stop working at once."""
+    """Disable an account: its tokens and browser sessions stop working at once.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    name : str
+        The account.
+    """
     with store.write() as s:
         u = _get_user(s, name)
         u.disabled = True
@@ -164,7 +253,25 @@ def disable_user(store: Store, name: str) -> None:
 
 
 def issue_token(store: Store, name: str) -> str:
-    """A new bearer token for the account (shown once; only its SHA-256 is kept)."""
+    """A new bearer token for an account's scripts (shown once; only its SHA-256 is kept).
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    name : str
+        The account.
+
+    Returns
+    -------
+    str
+        The token, ``olf_`` and 43 URL-safe characters (256 random bits).
+
+    Raises
+    ------
+    AccountError
+        The account is disabled.
+    """
     token = "olf_" + secrets.token_urlsafe(32)
     with store.write() as s:
         u = _get_user(s, name)
@@ -176,7 +283,20 @@ def issue_token(store: Store, name: str) -> str:
 
 
 def account_for_token(store: Store, token: str) -> Account | None:
-    """The account a bearer token belongs to, or None (unknown, revoked, disabled)."""
+    """The account a bearer token belongs to.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    token : str
+        The token as the client sent it.
+
+    Returns
+    -------
+    Account or None
+        None when the token is unknown or revoked, or the account disabled.
+    """
     with store.read() as s:
         u = s.scalar(
             select(m.User)
@@ -208,12 +328,33 @@ def _recent_failures(s: object, name: str, address: str, since: datetime) -> int
 
 
 def sign_in(store: Store, name: str, password: str, address: str) -> tuple[Account, str]:
-    """Check a name and password; returns the account and a new browser-session id.
+    """Check a name and password and open a browser session.
 
-    Raises :class:`SignInError` for a wrong name or password (the same message for
-    both), a disabled account, or more than :data:`MAX_FAILURES` failures in
-    :data:`FAILURE_WINDOW_S` for this name or address (then even the right password
-    is refused until the window passes).
+    A wrong name or password gets the same message for both, and an unknown name costs
+    the same argon2 time as a known one. More than :data:`MAX_FAILURES` failures in
+    :data:`FAILURE_WINDOW_S` for this name or this address refuse even the right password
+    until the window passes. Every attempt is recorded and audited.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    name, password : str
+        What the user typed.
+    address : str
+        The client's address (for the rate limit and the audit trail).
+
+    Returns
+    -------
+    tuple of (Account, str)
+        The account and the new session's secret id (for the cookie).
+
+    Raises
+    ------
+    SignInLimited
+        Too many failed attempts for this name or address.
+    SignInError
+        Wrong name or password, or a disabled account.
     """
     now = datetime.now(UTC)
     since = now - timedelta(seconds=FAILURE_WINDOW_S)
@@ -266,7 +407,20 @@ def sign_in(store: Store, name: str, password: str, address: str) -> tuple[Accou
 
 
 def account_for_session(store: Store, session_id: str) -> Account | None:
-    """The account of a live browser session, or None (unknown, expired, revoked, disabled)."""
+    """The account of a live browser session.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    session_id : str
+        The session's secret id, from the cookie.
+
+    Returns
+    -------
+    Account or None
+        None when the session is unknown, expired or revoked, or the account disabled.
+    """
     with store.read() as s:
         row = s.scalar(
             select(m.BrowserSession).where(m.BrowserSession.session_sha256 == _digest(session_id))
@@ -283,7 +437,20 @@ def account_for_session(store: Store, session_id: str) -> Account | None:
 
 
 def revoke_session(store: Store, session_id: str) -> bool:
-    """Sign a browser session out; True if there was a live one."""
+    """Sign a browser session out.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    session_id : str
+        The session's secret id.
+
+    Returns
+    -------
+    bool
+        True if there was a live session to end.
+    """
     with store.write() as s:
         row = s.scalar(
             select(m.BrowserSession).where(m.BrowserSession.session_sha256 == _digest(session_id))
@@ -297,7 +464,20 @@ def revoke_session(store: Store, session_id: str) -> bool:
 
 
 def revoke_sessions(store: Store, name: str) -> int:
-    """Sign every browser session of an account out; returns how many were live."""
+    """Sign every browser session of an account out.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    name : str
+        The account.
+
+    Returns
+    -------
+    int
+        How many sessions were live.
+    """
     with store.write() as s:
         u = _get_user(s, name)
         n = 0
@@ -313,10 +493,37 @@ def revoke_sessions(store: Store, name: str) -> int:
 
 
 def csrf_token(session_id: str) -> str:
-    """The CSRF token of a browser session: derived from its secret id, so only a page
-    the server sent to that browser (which cannot read the HttpOnly cookie) knows it."""
+    """The CSRF token of a browser session.
+
+    It is derived from the session's secret id, so only a page the server sent to that
+    browser (which cannot read the HttpOnly cookie) knows it.
+
+    Parameters
+    ----------
+    session_id : str
+        The session's secret id.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
     return hashlib.sha256(b"olfato-csrf:" + session_id.encode()).hexdigest()
 
 
 def csrf_ok(session_id: str, token: str | None) -> bool:
+    """Whether a request's CSRF token fits its session.
+
+    Parameters
+    ----------
+    session_id : str
+        The session's secret id.
+    token : str or None
+        The token the request carried.
+
+    Returns
+    -------
+    bool
+        True when it matches (compared in constant time).
+    """
     return token is not None and secrets.compare_digest(csrf_token(session_id), token)

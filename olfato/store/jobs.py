@@ -31,7 +31,24 @@ class JobError(OlfatoError):
 
 
 def new_job(store: Store, kind: str, case_id: int | None, parameters: dict[str, Any]) -> int:
-    """Record a queued job; returns its id."""
+    """Record a queued job.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    kind : str
+        What it does, e.g. ``analyse`` (see :data:`olfato.server.jobs.KINDS`).
+    case_id : int or None
+        The case it works on.
+    parameters : dict
+        Its arguments, JSON-able.
+
+    Returns
+    -------
+    int
+        The job's id.
+    """
     with store.write() as s:
         job = m.Job(
             case_id=case_id, kind=kind, state="queued", parameters=parameters, created_by=actor()
@@ -43,6 +60,25 @@ def new_job(store: Store, kind: str, case_id: int | None, parameters: dict[str, 
 
 
 def get_job(store: Store, job_id: int) -> m.Job:
+    """A job by id.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    job_id : int
+        The job.
+
+    Returns
+    -------
+    olfato.store.models.Job
+        The job's row.
+
+    Raises
+    ------
+    JobError
+        There is no such job.
+    """
     with store.read() as s:
         job = s.get(m.Job, job_id)
         if job is None:
@@ -51,6 +87,22 @@ def get_job(store: Store, job_id: int) -> m.Job:
 
 
 def list_jobs(store: Store, case_id: int, limit: int = 50) -> list[m.Job]:
+    """A case's jobs, newest first.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    case_id : int
+        The case.
+    limit : int, default 50
+        At most this many.
+
+    Returns
+    -------
+    list of olfato.store.models.Job
+        The jobs.
+    """
     with store.read() as s:
         return list(
             s.scalars(
@@ -69,15 +121,54 @@ def _update(store: Store, job_id: int, **values: Any) -> None:
 
 
 def start_job(store: Store, job_id: int) -> None:
+    """Mark a job running.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    job_id : int
+        The job.
+    """
     _update(store, job_id, state="running", started_at=datetime.now(UTC), message="started")
 
 
 def set_progress(store: Store, job_id: int, fraction: float, message: str) -> None:
-    """Record how far a running job is (``fraction`` 0 to 1) and what it is doing."""
+    """Record how far a running job is and what it is doing.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    job_id : int
+        The job.
+    fraction : float
+        Done so far, 0 to 1 (clipped).
+    message : str
+        What it is doing.
+    """
     _update(store, job_id, progress=min(max(float(fraction), 0.0), 1.0), message=message)
 
 
 def finish_job(store: Store, job_id: int, result: dict[str, Any], message: str) -> None:
+    """Mark a job done with what it made.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    job_id : int
+        The job.
+    result : dict
+        What it made (ids), JSON-able.
+    message : str
+        A line for the user.
+
+    Raises
+    ------
+    JobError
+        There is no such job.
+    """
     with store.write() as s:
         job = s.get(m.Job, job_id)
         if job is None:
@@ -88,6 +179,22 @@ def finish_job(store: Store, job_id: int, result: dict[str, Any], message: str) 
 
 
 def fail_job(store: Store, job_id: int, error: str) -> None:
+    """Mark a job failed with the reason.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    job_id : int
+        The job.
+    error : str
+        The reason, as the user should read it.
+
+    Raises
+    ------
+    JobError
+        There is no such job.
+    """
     with store.write() as s:
         job = s.get(m.Job, job_id)
         if job is None:
@@ -97,7 +204,18 @@ def fail_job(store: Store, job_id: int, error: str) -> None:
 
 
 def fail_unfinished(store: Store) -> list[int]:
-    """Mark every queued or running job failed (the server starting again); returns their ids."""
+    """Mark every queued or running job failed (the server is starting again).
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+
+    Returns
+    -------
+    list of int
+        The ids of the jobs marked failed.
+    """
     with store.write() as s:
         jobs = list(s.scalars(select(m.Job).where(m.Job.state.in_(("queued", "running")))))
         for job in jobs:

@@ -22,6 +22,25 @@ class ReleaseError(OlfatoError):
 
 
 def get_product(store: Store, product_id: int) -> m.Product:
+    """A product by id.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    product_id : int
+        The product.
+
+    Returns
+    -------
+    olfato.store.models.Product
+        Its row.
+
+    Raises
+    ------
+    ReleaseError
+        There is no such product.
+    """
     with store.read() as s:
         p = s.get(m.Product, product_id)
         if p is None:
@@ -30,15 +49,46 @@ def get_product(store: Store, product_id: int) -> m.Product:
 
 
 def made_for_release(p: m.Product) -> bool:
-    """True when the product leaves internal notes out (a package, the candidate exports,
-    a report rendered for release)."""
+    """Whether a product leaves internal notes out: a partner package, the candidate
+    exports, or a report rendered for release.
+
+    Parameters
+    ----------
+    p : olfato.store.models.Product
+        The product.
+
+    Returns
+    -------
+    bool
+        True when it may be given to a partner.
+    """
     return (
         p.kind in ("package", "candidates") or (p.parameters or {}).get("internal_notes") is False
     )
 
 
 def release_product(store: Store, product_id: int, partners: list[str]) -> m.Product:
-    """Add ``partners`` (already checked codes) to the product's ``releasable_to``."""
+    """Mark a product releasable to partner codes (a supervisor's act; audited).
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    product_id : int
+        The product.
+    partners : list of str
+        Partner codes, already checked (:func:`olfato.report.products.check_partners`).
+
+    Returns
+    -------
+    olfato.store.models.Product
+        The product with its new ``releasable_to``.
+
+    Raises
+    ------
+    ReleaseError
+        No partner named, no such product, or a product made for internal use.
+    """
     if not partners:
         raise ReleaseError("Name at least one partner code to release the product to.")
     with store.write() as s:
@@ -62,7 +112,20 @@ def release_product(store: Store, product_id: int, partners: list[str]) -> m.Pro
 
 
 def released_to(store: Store, partner: str) -> list[tuple[m.Product, str]]:
-    """Every product released to ``partner``, with its case's name, newest first."""
+    """Every product released to a partner, with its case's name, newest first.
+
+    Parameters
+    ----------
+    store : Store
+            The open case store.
+    partner : str
+        The partner's code.
+
+    Returns
+    -------
+    list of (olfato.store.models.Product, str)
+        The products and their cases' names.
+    """
     with store.read() as s:
         rows = s.execute(
             select(m.Product, m.Case.name)
@@ -70,28 +133,3 @@ def released_to(store: Store, partner: str) -> list[tuple[m.Product, str]]:
             .order_by(m.Product.id.desc())
         ).all()
         return [(p, name) for p, name in rows if partner in (p.releasable_to or [])]
-
-
-def record_plan(
-    store: Store,
-    case_id: int,
-    survey_id: int | None,
-    path: str,
-    sha256: str,
-    parameters: dict[str, object],
-    created_by: str,
-) -> int:
-    """Record a next-flight plan file (workspace-relative ``path``) in a case."""
-    with store.write() as s:
-        row = m.Plan(
-            case_id=case_id,
-            survey_id=survey_id,
-            path=path,
-            sha256=sha256,
-            parameters=dict(parameters),
-            created_by=created_by,
-        )
-        s.add(row)
-        s.flush()
-        record(s, "plan.add", case_id, {"plan_id": row.id, "survey_id": survey_id})
-        return row.id

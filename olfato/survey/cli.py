@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from olfato.errors import OlfatoError
-from olfato.options import MappingOpt, QuietOpt, StrictOpt, SurveyArg, WindOpt, load_survey
+from olfato.options import MappingOpt, QuietOpt, StrictOpt, SurveyArg, WindOpt
 from olfato.progress import console
 
 survey_app = typer.Typer(
@@ -105,9 +105,10 @@ def info_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Duration, track, bounding box, sample rate, gaps, channels, wind, what was dropped."""
+    from olfato.survey.io import read_survey
     from olfato.survey.summary import describe
 
-    info = describe(load_survey(survey, mapping, wind, strict, quiet))
+    info = describe(read_survey(survey, mapping=mapping, wind=wind, strict=strict, quiet=quiet))
     if as_json:
         typer.echo(json.dumps(info, indent=2, default=str))
     else:
@@ -133,7 +134,9 @@ def convert_cmd(
         raise OlfatoError(f"{out}: --out must end in .csv or .parquet")
     if out.resolve() == survey.resolve():
         raise OlfatoError(f"{out}: --out is the input file; choose another name")
-    s = load_survey(survey, mapping, wind, strict, quiet)
+    from olfato.survey.io import read_survey
+
+    s = read_survey(survey, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".partial")
     (s.to_csv if suffix == ".csv" else s.to_parquet)(tmp)

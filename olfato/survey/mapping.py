@@ -36,7 +36,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from olfato.errors import SurveyError
-from olfato.survey.analytes import UNIT_TO_PPB
+from olfato.physics.analytes import UNIT_TO_PPB
 from olfato.survey.model import NAV_COLUMNS
 
 #: factors to the canonical unit of navigation columns

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from olfato.errors import SurveyError
+from olfato.physics.analytes import UNIT_TO_PPB
 from olfato.physics.wind import wind_from_vector, wind_vector
-from olfato.survey.analytes import UNIT_TO_PPB
 from olfato.survey.csv_v1 import drop_lines, parse_epoch_or_iso, read_header, read_table
 from olfato.survey.mapping import NAV_UNITS, TableMap, VendorMapping, WindMap, load_vendor_mapping
 from olfato.survey.model import Survey

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from olfato.casework.surveys import record_analysis
 from olfato.report.make import make_exports
 from olfato.server.app import create_app
 from olfato.store import models as m
 from olfato.store.accounts import add_user, issue_token
 from olfato.store.cases import add_note, new_case
 from olfato.store.db import Store
-from olfato.store.ingest import record_analysis
 from olfato.store.workspace import Workspace, acting_as
 from tests.store.analysis import Analysis, demo_analysis
 from tests.store.conftest import fresh_postgres_database, postgres_server  # noqa: F401

@@ -1,7 +1,7 @@
 """accounts, sessions, login attempts and background jobs (the team server, issue 15)
 
 Revision ID: 0003
-Revises: 0001 (0002 once main's generic runs are merged)
+Revises: 0002
 Create Date: 2026-11-29 20:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -37,8 +37,3 @@ MOLAR_MASS_G_MOL = MappingProxyType(
 UNIT_TO_PPB = MappingProxyType({"ppb": 1.0, "ppm": 1000.0})
 
 KNOWN_ANALYTES = frozenset(MOLAR_MASS_G_MOL)
-
-
-def is_known_analyte(name: str) -> bool:
-    """True when ``name`` (any case) is an analyte olfato knows."""
-    return name.lower() in MOLAR_MASS_G_MOL
