@@ -333,3 +333,28 @@ def test_the_web_pages(world: World) -> None:
     assert r.status_code == 200 and f"/api/products/{world.ids['alpha.mx']}/download" in r.text
     assert f"/api/products/{world.ids['alpha.co']}/download" not in r.text
     assert world.client.get("/cases/alpha", follow_redirects=False).status_code == 303
+
+
+def test_next_flight_plan_as_a_job_with_plan_and_kml_downloads(world: World) -> None:
+    h = world.as_("ana")
+    r = world.client.post(
+        "/api/cases/alpha/plans", json={"survey_id": world.ids["alpha.survey"]}, headers=h
+    )
+    assert r.status_code == 202
+    job = wait_job(world, r.json()["job"])
+    assert job["state"] == "done", job
+    plans = world.client.get("/api/cases/alpha/plans", headers=h).json()
+    assert sorted(p["format"] for p in plans) == ["kml", "plan"]
+    for p in plans:
+        r = world.client.get(p["download"], headers=h)
+        assert r.status_code == 200
+        if p["format"] == "plan":
+            plan = r.json()
+            assert plan["fileType"] == "Plan" and plan["mission"]["items"]
+        else:
+            assert r.content.startswith(b"<?xml") and b"<kml" in r.content[:300]
+    # another case's plan id through this case: not found
+    assert (
+        world.client.get(f"/api/cases/beta/plans/{plans[0]['id']}/download", headers=h).status_code
+        == 404
+    )
