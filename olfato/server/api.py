@@ -427,6 +427,28 @@ def survey_track(
     return track(load_survey_samples(store, sv))
 
 
+@router.get("/cases/{case}/surveys/{survey_id}/posterior", tags=["surveys"])
+def survey_posterior(
+    case: str, survey_id: PathId, request: Request, c: Caller = Depends(allowed("case.read"))
+) -> dict[str, Any]:
+    """The newest locate run's posterior raster as a PNG overlay (base64) and its bounds."""
+    import base64
+
+    from olfato.server.geo import posterior_png
+
+    store = _store(request)
+    row = _case(store, case)
+    _in_case(store, m.Survey, survey_id, row, "survey")
+    view = load_case(store, case, audit_limit=0)
+    sv = next(v for v in view.surveys if v.survey.id == survey_id)
+    raster = sv.raster()
+    if raster is None:
+        raise HTTPException(404, f"Survey {survey_id} has no locate run with a raster yet.")
+    png, bounds = posterior_png(sv.survey, raster)
+    _audit(store, c, "survey.posterior.read", row.id, survey_id=survey_id)
+    return {"png_base64": base64.b64encode(png).decode(), "bounds": bounds}
+
+
 @router.post("/cases/{case}/surveys/{survey_id}/runs", status_code=202, tags=["runs"])
 def rerun(
     case: str, survey_id: PathId, request: Request, c: Caller = Depends(allowed("case.write"))

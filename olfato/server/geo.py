@@ -87,3 +87,45 @@ def track(survey: Any, analyte: str | None = None) -> dict[str, Any]:
         "lon": np.round(lon, 7).tolist(),
         "enhancement_sd": np.round(np.nan_to_num(zmax, nan=0.0), 2).tolist(),
     }
+
+
+def posterior_png(survey_row: Any, raster: tuple[Any, Any, Any]) -> tuple[bytes, list[list[float]]]:
+    """The locate run's posterior raster as a transparent PNG and its WGS84 bounds.
+
+    Parameters
+    ----------
+    survey_row : olfato.store.models.Survey
+        The survey (its local frame's origin, ``lat0``/``lon0``).
+    raster : tuple of (east (nx,), north (ny,), density (ny, nx))
+        The cell centres [m] and probability per cell.
+
+    Returns
+    -------
+    tuple of (bytes, list)
+        The PNG (orange, opacity rising with probability density; north up) and its
+        bounds ``[[south, west], [north, east]]`` [deg] for an image overlay.
+    """
+    import io
+
+    from PIL import Image
+
+    from olfato.survey.projection import LocalFrame
+
+    east, north, density = (np.asarray(x, dtype=float) for x in raster)
+    de = float(east[1] - east[0]) if len(east) > 1 else 10.0
+    dn = float(north[1] - north[0]) if len(north) > 1 else 10.0
+    d = np.nan_to_num(density, nan=0.0)
+    top = float(d.max()) if d.size else 0.0
+    alpha = np.sqrt(d / top) if top > 0 else np.zeros_like(d)
+    rgba = np.zeros((*d.shape, 4), dtype=np.uint8)
+    rgba[..., 0], rgba[..., 1], rgba[..., 2] = 230, 120, 20
+    rgba[..., 3] = np.round(200 * alpha).astype(np.uint8)
+    img = Image.fromarray(rgba[::-1], "RGBA")  # row 0 is the northmost
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    frame = LocalFrame(survey_row.lat0, survey_row.lon0)
+    lat, lon = frame.to_wgs84(
+        np.array([east[0] - de / 2, east[-1] + de / 2]),
+        np.array([north[0] - dn / 2, north[-1] + dn / 2]),
+    )
+    return buf.getvalue(), [[float(lat[0]), float(lon[0])], [float(lat[1]), float(lon[1])]]

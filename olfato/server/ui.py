@@ -58,6 +58,8 @@ SCRIPT_TEXTS = {
     "sources": N_("Sources and 95% ellipses"),
     "detections": N_("Detections (not located)"),
     "suspect": N_("suspect"),
+    "posterior": N_("Posterior probability"),
+    "plan": N_("Next flight plan"),
     "error": N_("Error"),
 }
 #: the roles' names as the pages show them
@@ -138,7 +140,7 @@ def cases_page(request: Request) -> Response:
 
 @router.get("/cases/{case}")
 def case_page(case: str, request: Request) -> Response:
-    from olfato.server.api import _case, runs
+    from olfato.server.api import _case, plans, runs
     from olfato.server.auth import Caller
     from olfato.store.jobs import list_jobs
 
@@ -164,6 +166,7 @@ def case_page(case: str, request: Request) -> Response:
         case=row,
         view=view,
         runs=runs(case, request, c),
+        plans=plans(case, request, c),
         jobs=list_jobs(store, row.id, limit=20),
     )
 

@@ -193,6 +193,29 @@ def test_jobs_run_on_a_process_pool(world: World) -> None:
 
 
 # -- IDOR, partners, path tricks -------------------------------------------------------------
+def test_map_layers_track_and_posterior(world: World) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    h, sid = world.as_("ana"), world.ids["alpha.survey"]
+    t = world.client.get(f"/api/cases/alpha/surveys/{sid}/track", headers=h).json()
+    assert len(t["lat"]) == len(t["lon"]) == len(t["enhancement_sd"]) > 100
+    # the flight crosses plumes: some points stand far above the background noise
+    assert max(t["enhancement_sd"]) > 10 and np.median(t["enhancement_sd"]) < 3
+    r = world.client.get(f"/api/cases/alpha/surveys/{sid}/posterior", headers=h).json()
+    (s, w), (n, e) = r["bounds"]
+    assert s < n and w < e
+    img = np.asarray(Image.open(io.BytesIO(base64.b64decode(r["png_base64"]))))
+    assert img.shape[2] == 4 and img[..., 3].max() == 200  # opaque where most probable
+    gj = world.client.get("/api/cases/alpha/sources", headers=h).json()
+    for f in gj["features"]:
+        if f["properties"]["feature"] == "source":
+            lat, lon = f["geometry"]["coordinates"][1], f["geometry"]["coordinates"][0]
+            assert s <= lat <= n and w <= lon <= e
+
+
 def test_ids_of_another_case_are_not_found(world: World) -> None:
     h = world.as_("ana")
     beta_survey = world.ids["beta.survey"]

@@ -170,6 +170,19 @@ def test_analyst_and_partner_in_a_real_browser(
         text = " ".join(pg.extract_text() or "" for pg in PdfReader(pdf).pages)
         assert "confirmación en tierra" in text
 
+        # the next flight, drawn on the map with the posterior
+        page.click("#plan-next button[type=submit]")
+        page.wait_for_selector("#plans tbody tr a", timeout=180_000)
+        page.wait_for_selector("#map[data-ready='1']", timeout=60_000)
+        page.get_by_label("Probabilidad a posteriori").check()
+        page.wait_for_timeout(500)
+        png = page.locator("#map").screenshot(path=str(shots / "map-es-plan.png"))
+        from PIL import Image
+
+        img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+        green = np.all(np.abs(img - np.array([0x1E, 0x84, 0x49])) <= 12, axis=-1).sum()
+        assert green > 50, f"the plan's line is not on the map ({green} pixels)"
+
         # a supervisor makes a report for partner MX
         page.click("#signout")
         page.wait_for_url(server + "/login")

@@ -38,6 +38,7 @@ def routes(w: World) -> list[tuple[str, str, dict[str, Any], set[str]]]:
             WRITERS,
         ),
         ("GET", f"/api/cases/alpha/surveys/{s}/track", {}, READERS),
+        ("GET", f"/api/cases/alpha/surveys/{s}/posterior", {}, READERS),
         ("GET", "/api/cases/alpha/runs", {}, READERS),
         ("GET", "/api/cases/alpha/jobs", {}, READERS),
         ("GET", "/api/cases/alpha/sources", {}, READERS),

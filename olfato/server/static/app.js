@@ -148,6 +148,23 @@
     });
   }
 
+  // -- the next flight -----------------------------------------------------------------
+  const planNext = $("plan-next");
+  if (planNext) {
+    planNext.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const status = $("plan-status");
+      try {
+        const r = await api("POST", base + "/plans", { survey_id: Number($("plan-survey").value) });
+        const j = await poll(r.job, (j) => { status.textContent = jobText(j); });
+        status.dataset.state = j.state;
+        if (j.state === "done") location.reload();
+      } catch (e) {
+        status.textContent = texts.error + ": " + e.message;
+      }
+    });
+  }
+
   // -- notes ---------------------------------------------------------------------------
   const note = $("add-note");
   if (note) {
@@ -176,12 +193,16 @@
     hits: L.layerGroup().addTo(map),
     sources: L.layerGroup().addTo(map),
     detections: L.layerGroup().addTo(map),
+    posterior: L.layerGroup(),
+    plan: L.layerGroup().addTo(map),
   };
   const overlays = {};
   overlays[texts.track] = layers.track;
   overlays[texts.hits] = layers.hits;
   overlays[texts.sources] = layers.sources;
   overlays[texts.detections] = layers.detections;
+  overlays[texts.posterior] = layers.posterior;
+  overlays[texts.plan] = layers.plan;
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
   const bounds = L.latLngBounds([]);
 
@@ -233,11 +254,34 @@
     }
   }
 
+  async function drawPosterior(surveyId) {
+    const r = await api("GET", base + "/surveys/" + surveyId + "/posterior");
+    L.imageOverlay("data:image/png;base64," + r.png_base64, r.bounds, { opacity: 0.8 })
+      .addTo(layers.posterior);
+  }
+
+  async function drawPlans() {
+    const plans = await api("GET", base + "/plans");
+    const last = plans.filter((p) => p.format === "plan").pop();
+    if (!last) return;
+    const r = await fetch(last.download, { credentials: "same-origin" });
+    if (!r.ok) return;
+    const plan = await r.json();
+    const pts = plan.mission.items
+      .filter((it) => it.params && it.params[4] && it.params[5])
+      .map((it) => [it.params[4], it.params[5]]);
+    if (pts.length) {
+      L.polyline(pts, { color: "#1e8449", weight: 2, dashArray: "6 4" }).addTo(layers.plan);
+    }
+  }
+
   (async () => {
     const surveys = JSON.parse(caseEl.dataset.surveys);
     try {
       for (const id of surveys) await drawTrack(id);
       await drawSources();
+      for (const id of surveys) await drawPosterior(id).catch(() => null);
+      await drawPlans().catch(() => null);
     } catch (e) {
       $("map").dataset.error = e.message;
     }
