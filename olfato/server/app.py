@@ -119,8 +119,14 @@ class SecurityHeaders:
         ),
     ]
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, tile_origin: str | None = None) -> None:
         self.app = app
+        self.headers = list(self.HEADERS)
+        if tile_origin:  # the user's tile server may serve the map's images
+            self.headers = [
+                (k, v.replace(b"img-src 'self'", b"img-src 'self' " + tile_origin.encode()))
+                for k, v in self.headers
+            ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -132,7 +138,7 @@ class SecurityHeaders:
                 path = scope.get("path", "")
                 headers = list(msg.get("headers", []))
                 have = {k.lower() for k, _ in headers}
-                for k, v in self.HEADERS:
+                for k, v in self.headers:
                     if k == b"content-security-policy" and path in ("/docs", "/redoc"):
                         continue  # the API docs page loads its own script bundle
                     if k not in have:
@@ -151,6 +157,7 @@ def create_app(
     workers: int = 2,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     store: Store | None = None,
+    tiles: str | None = None,
 ) -> FastAPI:
     """The server app for a workspace (default: $OLFATO_WORKSPACE or ./.olfato) and its
     database (default: $OLFATO_DATABASE_URL or the workspace's SQLite).
@@ -160,9 +167,13 @@ def create_app(
     jobs : where background jobs run: ``process`` (a pool of ``workers`` processes),
         ``thread`` or ``inline`` (in the request; for tests).
     max_upload_bytes : largest request body [bytes]; larger ones get 413.
+    tiles : an optional base map: a tile URL template or a local .mbtiles file
+        (:func:`olfato.server.tiles.tile_source`); none by default.
     """
     from olfato.server import api, ui
+    from olfato.server.tiles import tile_source
 
+    source = tile_source(tiles)
     store = store or open_store(workspace, database_url)
 
     @asynccontextmanager
@@ -188,6 +199,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.store = store
+    app.state.tiles = source
 
     @app.exception_handler(OlfatoError)
     async def _olfato_error(request: Request, exc: OlfatoError) -> JSONResponse:
@@ -214,6 +226,6 @@ def create_app(
     app.include_router(api.router)
     app.include_router(ui.router)
     ui.mount_static(app)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, tile_origin=source.origin if source else None)
     app.add_middleware(BodyLimit, limit=max_upload_bytes)
     return app

@@ -108,6 +108,14 @@ def serve_command(
     workers: Annotated[
         int, typer.Option("--jobs", help="Processes for background jobs (detect, locate...).")
     ] = 2,
+    tiles: Annotated[
+        str | None,
+        typer.Option(
+            "--tiles",
+            help="Optional base map: a tile URL template (https://host/{z}/{x}/{y}.png) or a "
+            "local .mbtiles file. None by default (no internet needed).",
+        ),
+    ] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Run the team server: the API (/docs) and the web UI, on the workspace's store."""
@@ -115,7 +123,7 @@ def serve_command(
 
     from olfato.server.app import create_app
 
-    app = create_app(workspace, workers=workers)
+    app = create_app(workspace, workers=workers, tiles=tiles)
     console.print(
         f"olfato server on http://{host}:{port}/ (API docs at /docs); store "
         f"{app.state.store.workspace.root}",

@@ -93,7 +93,14 @@ def _render(request: Request, template: str, **context: Any) -> HTMLResponse:
     html = (
         environment(lang)
         .get_template(template)
-        .render(lang=lang, caveat=tr.gettext(CAVEAT), texts=texts, path=request.url.path, **context)
+        .render(
+            lang=lang,
+            caveat=tr.gettext(CAVEAT),
+            texts=texts,
+            path=request.url.path,
+            tiles=request.app.state.tiles.url if request.app.state.tiles else "",
+            **context,
+        )
     )
     resp = HTMLResponse(html)
     if request.query_params.get("lang") in LANGUAGES:
@@ -169,6 +176,19 @@ def case_page(case: str, request: Request) -> Response:
         plans=plans(case, request, c),
         jobs=list_jobs(store, row.id, limit=20),
     )
+
+
+@router.get("/tiles/{z}/{x}/{y}")
+def tile(z: int, x: int, y: int, request: Request) -> Response:
+    from olfato.server.tiles import read_tile
+
+    source = request.app.state.tiles
+    if _signed_in(request) is None or source is None or source.mbtiles is None:
+        return Response(status_code=404)
+    data = read_tile(source, z, x, y)
+    if data is None:
+        return Response(status_code=404)
+    return Response(data, media_type=source.media_type, headers={"Cache-Control": "max-age=3600"})
 
 
 @router.get("/partner")

@@ -188,6 +188,9 @@
   const map = L.map("map", { preferCanvas: true, zoomSnap: 0.25 });
   window.olfatoMap = map;
   L.control.scale({ metric: true, imperial: false }).addTo(map);
+  if (caseEl.dataset.tiles) {  // the user's own base map (olfato serve --tiles); none by default
+    L.tileLayer(caseEl.dataset.tiles, { maxZoom: 20, attribution: "base map: local" }).addTo(map);
+  }
   const layers = {
     track: L.layerGroup().addTo(map),
     hits: L.layerGroup().addTo(map),
