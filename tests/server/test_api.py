@@ -381,3 +381,34 @@ def test_next_flight_plan_as_a_job_with_plan_and_kml_downloads(world: World) -> 
         world.client.get(f"/api/cases/beta/plans/{plans[0]['id']}/download", headers=h).status_code
         == 404
     )
+
+
+def test_partner_package_is_signed_and_reaches_only_its_partner(world: World) -> None:
+    import io
+    import zipfile
+
+    r = world.client.post(
+        "/api/cases/alpha/products",
+        json={"kind": "package", "releasable_to": ["MX"]},
+        headers=world.as_("sam"),
+    )
+    assert r.status_code == 202, r.text
+    (pkg,) = r.json()["products"]
+    assert pkg["kind"] == "package" and pkg["releasable_to"] == ["MX"]
+    mx = {
+        p["id"] for p in world.client.get("/api/partner/products", headers=world.as_("mx")).json()
+    }
+    co = {
+        p["id"] for p in world.client.get("/api/partner/products", headers=world.as_("co")).json()
+    }
+    assert pkg["id"] in mx and pkg["id"] not in co
+    z = world.client.get(pkg["download"], headers=world.as_("mx"))
+    names = zipfile.ZipFile(io.BytesIO(z.content)).namelist()
+    assert any(n.endswith(".geojson") for n in names)
+    assert not any(n.endswith(".kml") for n in names)  # CO's product stays out
+    r = world.client.post(
+        "/api/cases/alpha/products",
+        json={"kind": "package", "releasable_to": ["MX", "CO"]},
+        headers=world.as_("sam"),
+    )
+    assert r.status_code == 422
