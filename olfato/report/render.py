@@ -26,6 +26,7 @@ from olfato import __version__
 from olfato.errors import OlfatoError
 from olfato.report.figures import MapData, source_map, time_series
 from olfato.report.i18n import CAVEAT_MSG, LANGUAGES, N_, Formatter, check_lang
+from olfato.report.video import video_activity
 from olfato.store import models as m
 from olfato.store.cases import CaseView, load_case
 from olfato.store.db import Store
@@ -348,6 +349,7 @@ def report_context(
         "candidates": candidates,
         "detections": detections,
         "network": _network(store, view, f, releasable_to),
+        "video_activity": video_activity(store, view, f),
         "sites": sites,
         "notes": notes,
         "inputs": inputs,
