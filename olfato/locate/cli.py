@@ -64,6 +64,23 @@ def locate_command(
             help="... and when the probability of a suspect signature reaches this.",
         ),
     ] = Thresholds.min_probability_suspect,
+    grouping: Annotated[
+        str,
+        typer.Option(
+            "--grouping",
+            help="How hits become sources: 'greedy' (vote-map groups, pairwise merges) or "
+            "'evidence' (forward selection, reassignment, merges and removal by marginal "
+            "evidence).",
+        ),
+    ] = "greedy",
+    direction_bias_sd_deg: Annotated[
+        float,
+        typer.Option(
+            "--wind-bias-sd",
+            help="Prior sd [deg] of a bias of the whole flight's logged wind direction, "
+            "integrated out of each source's region (0: none; each fit costs 5x).",
+        ),
+    ] = 0.0,
     mapping: MappingOpt = None,
     wind: WindOpt = None,
     strict: StrictOpt = False,
@@ -96,7 +113,15 @@ def locate_command(
             soft_wrap=True,
         )
         raise
-    result = locate(s, hits, transport=transport, margin_m=margin, thresholds=thresholds)
+    result = locate(
+        s,
+        hits,
+        transport=transport,
+        margin_m=margin,
+        thresholds=thresholds,
+        grouping=grouping,
+        direction_bias_sd_deg=direction_bias_sd_deg,
+    )
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     if len(result) or result.detections:

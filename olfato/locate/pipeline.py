@@ -378,14 +378,6 @@ def locate(
             f"direction_bias_sd_deg must be a finite angle >= 0 [deg], got {direction_bias_sd_deg}",
             parameter="direction_bias_sd_deg",
         )
-    if hits is None:
-        from olfato.detect.pipeline import DEFAULT_FALSE_ALARMS_PER_HOUR, detect
-
-        hits = detect(
-            survey,
-            signatures=signatures,
-            false_alarms_per_hour=false_alarms_per_hour or DEFAULT_FALSE_ALARMS_PER_HOUR,
-        )
     settings = model_settings(
         survey,
         transport=transport,
@@ -394,6 +386,14 @@ def locate(
         transport_sd_deg=transport_sd_deg,
         grouping=grouping,
     )
+    if hits is None:
+        from olfato.detect.pipeline import DEFAULT_FALSE_ALARMS_PER_HOUR, detect
+
+        hits = detect(
+            survey,
+            signatures=signatures,
+            false_alarms_per_hour=false_alarms_per_hour or DEFAULT_FALSE_ALARMS_PER_HOUR,
+        )
     s = survey.samples
     t = survey.time
     speed = s["wind_speed_ms"].to_numpy(dtype=float)

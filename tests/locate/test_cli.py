@@ -56,3 +56,18 @@ def test_a_calm_flight_reports_its_hits_and_refuses_to_locate(
     assert r.exit_code == 1
     assert "hit(s)" in r.output and "too calm" in r.output
     assert "Traceback" not in r.output
+
+
+def test_an_unknown_grouping_names_its_flag(one_lab: Flight) -> None:
+    r = CliRunner().invoke(app, ["locate", str(one_lab.path), "--grouping", "vote", "-q"])
+    assert r.exit_code != 0
+    assert "--grouping" in r.output and "greedy, evidence" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_locate_by_evidence_reports_the_lab(one_lab: Flight) -> None:
+    r = CliRunner().invoke(
+        app, ["locate", str(one_lab.path), "--grouping", "evidence", "--wind-bias-sd", "3", "-q"]
+    )
+    assert r.exit_code == 0, r.output
+    assert "1 source(s)" in r.output and "1 suspect" in r.output
