@@ -525,6 +525,18 @@ def sources(
     return sources_geojson(view)
 
 
+@router.get("/cases/{case}/video", tags=["video"])
+def video(case: str, request: Request, c: Caller = Depends(allowed("case.read"))) -> dict[str, Any]:
+    """GeoJSON: each video's frame footprints, ground tracks and activity at the sites."""
+    from olfato.server.geo import video_geojson
+
+    store = _store(request)
+    row = _case(store, case)
+    view = load_case(store, case, audit_limit=0)
+    _audit(store, c, "video.read", row.id)
+    return video_geojson(view)
+
+
 @router.get("/cases/{case}/hits", tags=["sources"])
 def hits(
     case: str, request: Request, c: Caller = Depends(allowed("case.read"))

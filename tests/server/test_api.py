@@ -414,3 +414,49 @@ def test_partner_package_is_signed_and_reaches_only_its_partner(world: World) ->
         headers=world.as_("sam"),
     )
     assert r.status_code == 422
+
+
+def test_video_layer_has_footprints_tracks_and_activity(world: World) -> None:
+    """Issue 16: the map's footprint and track layers come from the case's video runs."""
+    from datetime import UTC, datetime
+
+    from olfato.store import models as m
+    from olfato.store import records
+    from olfato.store.cases import get_case, new_case
+
+    new_case(world.store, "valle-video")
+    ring = [[-74.10, 4.60], [-74.09, 4.60], [-74.09, 4.61], [-74.10, 4.61], [-74.10, 4.60]]
+    with world.store.write() as s:
+        case = get_case(s, "valle-video")
+        v = m.Video(case_id=case.id, name="pass1.ts", input_path="/x/pass1.ts", sha256="1" * 64,
+                    format="mpegts", n_frames=60, added_by="test")  # fmt: skip
+        s.add(v)
+        s.flush()
+        run = records.add_run(s, case, stage="video", subject=f"video:{v.id}", parameters={},
+                              inputs={"video": v.sha256}, started_at=datetime.now(UTC))  # fmt: skip
+        records.add_observations(
+            s,
+            run,
+            [
+                {"kind": "footprint", "geometry": {"type": "Polygon", "coordinates": [ring]}},
+                {
+                    "kind": "track",
+                    "geometry": {"type": "LineString", "coordinates": ring[:3]},
+                    "properties": {"id": 7},
+                },
+                {
+                    "kind": "activity",
+                    "geometry": {"type": "Point", "coordinates": ring[0]},
+                    "properties": {"site": "S1", "tracks": [7], "key_frame": {"path": "k.png"}},
+                },
+            ],
+        )
+    r = world.client.get("/api/cases/valle-video/video", headers=world.as_("ana"))
+    assert r.status_code == 200, r.text
+    feats = r.json()["features"]
+    assert [f["properties"]["kind"] for f in feats] == ["footprint", "track", "activity"]
+    assert feats[1]["properties"]["id"] == 7 and feats[1]["properties"]["video"] == "pass1.ts"
+    assert "key_frame" not in feats[2]["properties"]  # workspace paths stay on the server
+    assert (
+        world.client.get("/api/cases/valle-video/video", headers=world.as_("mx")).status_code == 403
+    )
