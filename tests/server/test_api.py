@@ -460,3 +460,25 @@ def test_video_layer_has_footprints_tracks_and_activity(world: World) -> None:
     assert (
         world.client.get("/api/cases/valle-video/video", headers=world.as_("mx")).status_code == 403
     )
+
+
+def test_network_view_measures_and_key_players(world: World, tmp_path: Path) -> None:
+    """Issue 17: the server's network view is the same measures as `olfato network`."""
+    from olfato.casework.network import import_network
+    from olfato.store.cases import new_case
+    from tests.report.test_network_section import GRAPHML
+
+    new_case(world.store, "red")
+    graph = tmp_path / "calls.graphml"
+    graph.write_text(GRAPHML, encoding="utf-8")
+    import_network(world.store, "red", graph)
+    r = world.client.get("/api/cases/red/network?k=1", headers=world.as_("ana"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["key_players"]["set"] == ["P-BROKER"]
+    assert body["nodes"][0]["id"] == "P-BROKER"  # highest betweenness first
+    assert body["key_players"]["fragmentation_after"] > body["key_players"]["fragmentation_before"]
+    assert (
+        world.client.get("/api/cases/red/network?k=0", headers=world.as_("ana")).status_code == 422
+    )
+    assert world.client.get("/api/cases/red/network", headers=world.as_("mx")).status_code == 403
