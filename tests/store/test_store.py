@@ -110,7 +110,7 @@ def test_runs_are_new_versions_never_overwrites(store: Store, analysis: Analysis
     assert (second.detect_version, second.locate_version) == (2, 2)
     assert first.new_survey and not second.new_survey
     view = load_case(store, "c")
-    assert view.n_runs == 4
+    assert view.n_runs == 6  # detect, locate and analysis (the input key), twice
     assert len(view.surveys) == 1
     sv = view.surveys[0]
     assert sv.detect is not None and sv.detect.version == 2

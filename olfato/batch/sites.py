@@ -1,0 +1,299 @@
+"""Sites: the same source seen on several flights, merged by position posterior AND chemistry.
+
+Each located source of a flight is a *sighting*: a Gaussian approximation of its
+position posterior (mean and the covariance of its 95 % ellipse) and its signature
+probabilities. Two sightings are of the same site when
+
+* their positions agree: the squared Mahalanobis distance of the difference of two
+  independent estimates of one point, d² = Δᵀ (Σ₁ + Σ₂)⁻¹ Δ, is within the χ²(2)
+  quantile of ``level`` (5.99 at 95 %); and
+* their chemistry agrees: the Bhattacharyya coefficient of their signature
+  distributions, BC = Σᵢ √(pᵢ qᵢ) (1 for identical, 0 for disjoint), is at least
+  ``min_chemistry``.
+
+So two sources 30 m apart are one site when their ellipses are 100 m long and both
+smell of a lab, and two sites when one is a farm and the other a lab, or when both are
+pinned to within 5 m. Flights are taken in time order; each flight's sightings are
+matched one-to-one to the sites so far (Hungarian assignment on d², Kuhn 1955), so
+two sources one flight told apart are never merged. A site's position is the
+precision-weighted fusion of its sightings (the product of their Gaussians), its
+chemistry their mean.
+
+References
+----------
+Bhattacharyya, A. (1943). On a measure of divergence between two statistical
+populations defined by their probability distributions. Bull. Calcutta Math. Soc. 35.
+Mahalanobis, P. C. (1936). On the generalised distance in statistics. Proc. Natl.
+Inst. Sci. India 2, 49-55.
+Kuhn, H. W. (1955). The Hungarian method for the assignment problem. Naval Research
+Logistics Quarterly 2, 83-97.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+F64 = NDArray[np.float64]
+
+#: default: positions agree at the 95 % level, chemistry's Bhattacharyya coefficient >= 0.5
+LEVEL = 0.95
+MIN_CHEMISTRY = 0.5
+#: a floor on each sighting's 1-sigma position error [m] (GPS, frame), so that an
+#: over-confident ellipse cannot keep a site from matching itself
+FLOOR_M = 3.0
+
+
+def chi2_2dof_quantile(level: float) -> float:
+    """The ``level`` quantile of χ² with 2 degrees of freedom: -2 ln(1 - level) (closed form)."""
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    return float(-2.0 * np.log1p(-level))
+
+
+def ellipse_covariance(
+    semi_major_m: float, semi_minor_m: float, azimuth_deg: float, *, level: float = LEVEL
+) -> F64:
+    """The 2x2 covariance [m²] (east, north) of a Gaussian whose ``level`` ellipse is given.
+
+    Parameters
+    ----------
+    semi_major_m, semi_minor_m : float
+        The ellipse's semi-axes [m].
+    azimuth_deg : float
+        The major axis' direction [deg clockwise from north].
+    level : float
+        The ellipse's probability content (0.95 for the Sources GeoJSON ``ellipse95_m``).
+
+    Returns
+    -------
+    ndarray, shape (2, 2)
+        Σ = σa² u uᵀ + σb² v vᵀ, σ = semi-axis / √χ²₂(level).
+    """
+    k = np.sqrt(chi2_2dof_quantile(level))
+    sa, sb = semi_major_m / k, semi_minor_m / k
+    az = np.radians(azimuth_deg)
+    u = np.array([np.sin(az), np.cos(az)])
+    v = np.array([np.cos(az), -np.sin(az)])
+    return np.asarray(sa**2 * np.outer(u, u) + sb**2 * np.outer(v, v), dtype=float)
+
+
+def mahalanobis2(mu1: F64, cov1: F64, mu2: F64, cov2: F64) -> float:
+    """d² = Δᵀ (Σ₁ + Σ₂)⁻¹ Δ of two independent position estimates [dimensionless]."""
+    d = np.asarray(mu1, dtype=float) - np.asarray(mu2, dtype=float)
+    return float(d @ np.linalg.solve(np.asarray(cov1) + np.asarray(cov2), d))
+
+
+def bhattacharyya_coefficient(p: Mapping[str, float], q: Mapping[str, float]) -> float:
+    """BC = Σᵢ √(pᵢ qᵢ) of two discrete distributions over signature names (each
+    normalised first); 1 when identical, 0 when they share nothing."""
+    names = sorted(set(p) | set(q))
+    a = np.array([max(float(p.get(n) or 0.0), 0.0) for n in names])
+    b = np.array([max(float(q.get(n) or 0.0), 0.0) for n in names])
+    if a.sum() <= 0 or b.sum() <= 0:
+        return 0.0
+    return float(np.sum(np.sqrt(a / a.sum() * b / b.sum())))
+
+
+def fuse(means: Sequence[F64], covs: Sequence[F64]) -> tuple[F64, F64]:
+    """The product of Gaussians: Σ = (Σᵢ Σᵢ⁻¹)⁻¹, μ = Σ Σᵢ Σᵢ⁻¹ μᵢ."""
+    prec = sum(np.linalg.inv(c) for c in covs)
+    cov = np.linalg.inv(prec)
+    mu = cov @ sum(
+        np.linalg.inv(c) @ np.asarray(m, dtype=float) for m, c in zip(means, covs, strict=True)
+    )
+    return np.asarray(mu, dtype=float), np.asarray(cov, dtype=float)
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One located source of one flight, in the campaign's local frame."""
+
+    flight: int  # the survey's id
+    time: float  # the flight's start [s since the epoch]
+    label: str  # the source's id in its locate run
+    east_m: float
+    north_m: float
+    cov: F64  # position covariance [m²]
+    signature_probabilities: Mapping[str, float]
+    signature: str = ""
+    suspect: bool = False
+    rate_g_s: float | None = None
+    analyte: str = ""
+
+    @property
+    def mean(self) -> F64:
+        return np.array([self.east_m, self.north_m], dtype=float)
+
+
+@dataclass
+class Site:
+    """Sightings of one source over the campaign, and the flights that covered it and missed."""
+
+    id: int
+    sightings: list[Sighting]
+    mean: F64
+    cov: F64
+    chemistry: dict[str, float]
+    misses: list[int] = field(default_factory=list)  # flights that covered it, saw nothing
+
+    @property
+    def flights(self) -> list[int]:
+        return [s.flight for s in self.sightings]
+
+    @property
+    def signature(self) -> str:
+        return max(self.chemistry, key=lambda k: self.chemistry[k]) if self.chemistry else ""
+
+    @property
+    def n_suspect(self) -> int:
+        return sum(s.suspect for s in self.sightings)
+
+    @property
+    def first_seen(self) -> float:
+        return min(s.time for s in self.sightings)
+
+    @property
+    def last_seen(self) -> float:
+        return max(s.time for s in self.sightings)
+
+    def missed_after_last_sighting(self, times: Mapping[int, float]) -> list[int]:
+        return [f for f in self.misses if times[f] > self.last_seen]
+
+    def status(self, times: Mapping[int, float]) -> str:
+        """``not seen again`` (a flight after its last sighting covered it and found
+        nothing), ``seen again`` (two or more flights), or ``not revisited``."""
+        if self.missed_after_last_sighting(times):
+            return "not seen again"
+        if len(set(self.flights)) >= 2:
+            return "seen again"
+        return "not revisited"
+
+    def ellipse(self, level: float = LEVEL) -> tuple[float, float, float]:
+        """The fused ``level`` ellipse: semi-major [m], semi-minor [m], azimuth [deg]."""
+        w, v = np.linalg.eigh(self.cov)
+        k = np.sqrt(chi2_2dof_quantile(level))
+        major = v[:, 1]
+        az = float(np.degrees(np.arctan2(major[0], major[1])) % 180.0)
+        return float(k * np.sqrt(w[1])), float(k * np.sqrt(max(w[0], 0.0))), az
+
+
+def _floored(cov: F64, floor_m: float) -> F64:
+    return np.asarray(cov, dtype=float) + np.eye(2) * floor_m**2
+
+
+def merge_sightings(
+    sightings: Sequence[Sighting],
+    *,
+    level: float = LEVEL,
+    min_chemistry: float = MIN_CHEMISTRY,
+    floor_m: float = FLOOR_M,
+) -> list[Site]:
+    """Merge sightings from several flights into sites (see the module's docstring).
+
+    Parameters
+    ----------
+    sightings : sequence of Sighting
+        Every located source of the campaign.
+    level : float
+        The position test's probability level (χ²(2) quantile; 0.95 -> d² <= 5.99).
+    min_chemistry : float
+        The least Bhattacharyya coefficient of two chemistries to be one site [0..1].
+    floor_m : float
+        Added in quadrature to every sighting's 1-sigma position error [m].
+
+    Returns
+    -------
+    list of Site
+        Numbered 1.. in order of first sighting; ``misses`` left empty (see
+        :func:`add_misses`).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    gate = chi2_2dof_quantile(level)
+    by_flight: dict[int, list[Sighting]] = {}
+    for s in sorted(sightings, key=lambda s: (s.time, s.flight, s.label)):
+        by_flight.setdefault(s.flight, []).append(s)
+    sites: list[Site] = []
+    for group in by_flight.values():
+        cost = np.full((len(group), max(len(sites), 1)), np.inf)
+        for i, s in enumerate(group):
+            for j, site in enumerate(sites):
+                d2 = mahalanobis2(s.mean, _floored(s.cov, floor_m), site.mean, site.cov)
+                bc = bhattacharyya_coefficient(s.signature_probabilities, site.chemistry)
+                if d2 <= gate and bc >= min_chemistry:
+                    cost[i, j] = d2
+        matched: dict[int, int] = {}
+        if sites and np.isfinite(cost).any():
+            big = 1e9
+            rows, cols = linear_sum_assignment(np.where(np.isfinite(cost), cost, big))
+            matched = {
+                int(r): int(c) for r, c in zip(rows, cols, strict=True) if np.isfinite(cost[r, c])
+            }
+        for i, s in enumerate(group):
+            if i in matched:
+                site = sites[matched[i]]
+                site.sightings.append(s)
+                site.mean, site.cov = fuse(
+                    [x.mean for x in site.sightings],
+                    [_floored(x.cov, floor_m) for x in site.sightings],
+                )
+                site.chemistry = _mean_chemistry(site.sightings)
+            else:
+                sites.append(
+                    Site(
+                        len(sites) + 1,
+                        [s],
+                        s.mean,
+                        _floored(s.cov, floor_m),
+                        _mean_chemistry([s]),
+                    )
+                )
+    return sites
+
+
+def _mean_chemistry(sightings: Sequence[Sighting]) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for s in sightings:
+        norm = sum(max(float(v or 0.0), 0.0) for v in s.signature_probabilities.values()) or 1.0
+        for k, v in s.signature_probabilities.items():
+            total[k] = total.get(k, 0.0) + max(float(v or 0.0), 0.0) / norm
+    return {k: v / len(sightings) for k, v in total.items()}
+
+
+def inside_hull(hull: F64, east: float, north: float) -> bool:
+    """Whether (east, north) is inside a convex polygon (vertices in order, either sense)."""
+    if len(hull) < 3:
+        return False
+    d = np.roll(hull, -1, axis=0) - hull
+    r = np.array([east, north]) - hull
+    cross = d[:, 0] * r[:, 1] - d[:, 1] * r[:, 0]
+    return bool(np.all(cross >= 0) or np.all(cross <= 0))
+
+
+def add_misses(
+    sites: Sequence[Site], coverage: Mapping[int, F64], times: Mapping[int, float]
+) -> None:
+    """Fill each site's ``misses``: flights after its first sighting whose covered area (a
+    convex hull of the track in the campaign frame) holds the site's position but that
+    made no sighting of it.
+
+    Parameters
+    ----------
+    coverage : mapping
+        Flight id -> its covered area's vertices, shape (n, 2) [m east, north].
+    times : mapping
+        Flight id -> its start [s since the epoch].
+    """
+    for site in sites:
+        seen = set(site.flights)
+        site.misses = [
+            f
+            for f, hull in sorted(coverage.items(), key=lambda kv: times[kv[0]])
+            if f not in seen
+            and times[f] > site.first_seen
+            and inside_hull(hull, float(site.mean[0]), float(site.mean[1]))
+        ]
