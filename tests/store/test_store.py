@@ -137,8 +137,10 @@ def test_runs_are_new_versions_never_overwrites(store: Store, analysis: Analysis
         "survey.add",
         "run.detect",
         "run.locate",
+        "run.analysis",
         "run.detect",
         "run.locate",
+        "run.analysis",
     ]
 
 

@@ -1,0 +1,158 @@
+"""A campaign on a LocalCluster of two worker processes: a worker killed mid-run, a batch
+interrupted and run again, a corrupt file among the surveys; every survey recorded once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from olfato.batch.runner import BatchInterrupted, BatchResult, run_batch
+from olfato.casework.surveys import ANALYSIS_STAGE, analysis_key
+from olfato.store import models as m
+from olfato.store.cases import new_case
+from olfato.store.db import Store
+from olfato.store.workspace import Workspace
+from tests.batch.flights import CORRUPT, write_flight
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+    )
+    c = Client(cluster, set_as_default=False)
+    yield c
+    c.close()
+    cluster.close()
+
+
+@dataclass
+class Campaign:
+    store: Store
+    folder: Path
+    runs: list[BatchResult]
+    killed: list[int]
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory: pytest.TempPathFactory, client: Any) -> Iterator[Campaign]:
+    """Three batches over one folder: a worker killed during the first; two flights added
+    and the second interrupted (Ctrl-C) after one is recorded; the third finishes."""
+    root = tmp_path_factory.mktemp("campaign")
+    folder = root / "flights"
+    write_flight(folder, "a_day14.csv", day=14)
+    write_flight(folder, "b_day15.csv", day=15)  # the same lab again, a day later
+    write_flight(folder, "c_day16_quiet.csv", day=16, lab=False)  # over it; it no longer emits
+    write_flight(folder, "d_north.csv", day=14, seed=1, north_km=2.0)  # another area
+    (folder / "corrupt.csv").write_text(CORRUPT)
+    store = Store(Workspace.locate(root / "ws"))
+    new_case(store, "camp")
+    killed: list[int] = []
+
+    def kill_a_worker(_: object) -> None:
+        if not killed:
+            pids = client.run(os.getpid)
+            pid = sorted(pids.values())[0]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    first = run_batch(store, "camp", [folder], client=client, on_recorded=kill_a_worker)
+    write_flight(folder, "e_north.csv", day=15, seed=1, north_km=2.0)
+    write_flight(folder, "f_north.csv", day=16, seed=2, north_km=2.0)
+    n = [0]
+
+    def ctrl_c(_: object) -> None:
+        n[0] += 1
+        if n[0] == 2:  # the corrupt file fails again, then one survey is recorded
+            raise KeyboardInterrupt
+
+    with pytest.raises(BatchInterrupted, match="Run the same command again"):
+        run_batch(store, "camp", [str(folder / "*.csv")], client=client, on_recorded=ctrl_c)
+    last = run_batch(store, "camp", [folder], client=client)
+    yield Campaign(store, folder, [first, last], killed)
+    store.close()
+
+
+def test_killed_worker_and_interrupt_leave_every_survey_recorded_once(
+    campaign: Campaign,
+) -> None:
+    first, last = campaign.runs
+    assert campaign.killed, "no worker was killed"
+    assert sorted(a.survey_name for a in first.added) == [
+        "a_day14.csv",
+        "b_day15.csv",
+        "c_day16_quiet.csv",
+        "d_north.csv",
+    ]
+    # the third run did only what the interrupted second left
+    assert len(last.added) == 1 and len(last.skipped) == 5
+    with campaign.store.read() as s:
+        surveys = list(s.scalars(select(m.Survey)))
+        assert sorted(sv.name for sv in surveys) == sorted(
+            p.name for p in campaign.folder.glob("*.csv") if p.name != "corrupt.csv"
+        )
+        for sv in surveys:
+            stages = sorted(r.stage for r in sv.runs if r.status == "done")
+            assert stages == ["analysis", "detect", "locate"], sv.name
+            (analysis,) = [r for r in sv.runs if r.stage == ANALYSIS_STAGE]
+            assert analysis.input_key == analysis_key(campaign.folder / sv.name)
+            assert analysis.summary["locate_run"] in {r.id for r in sv.runs}
+        failed = list(s.scalars(select(m.Run).where(m.Run.status == "failed")))
+    # the corrupt file: a failed run each time it was tried, with its message, no survey
+    assert len(failed) == 3
+    for run in failed:
+        assert run.stage == ANALYSIS_STAGE and run.survey_id is None
+        assert "corrupt.csv" in (run.error or "")
+        assert "missing required column(s) alt_agl_m" in (run.error or "")
+        assert run.subject.startswith("file:")
+    assert [p.name for p, _ in first.failed] == ["corrupt.csv"]
+
+
+def test_nothing_left_to_do_records_nothing(campaign: Campaign, client: Any) -> None:
+    with campaign.store.read() as s:
+        before = len(list(s.scalars(select(m.Run).where(m.Run.status == "done"))))
+    again = run_batch(campaign.store, "camp", [campaign.folder / "a_day14.csv"], client=client)
+    assert again.skipped == [campaign.folder / "a_day14.csv"] and not again.added
+    with campaign.store.read() as s:
+        after = len(list(s.scalars(select(m.Run).where(m.Run.status == "done"))))
+    assert after == before
+
+
+def test_campaign_summary_sites(campaign: Campaign, tmp_path: Path) -> None:
+    from olfato.batch.summary import campaign_map, campaign_summary
+
+    summary = campaign_summary(campaign.store, "camp")
+    assert len(summary.flights) == 6
+    rows = {tuple(sorted(s["survey"] for s in r["sightings"])): r for r in summary.site_rows()}
+    # the lab of day 14 seen again on day 15 (one site), then covered on day 16 and not seen
+    lab = rows[("a_day14.csv", "b_day15.csv")]
+    assert lab["signature"] == "clandestine_lab" and lab["suspect_sightings"] == 2
+    assert [x["survey"] for x in lab["missed_by"]] == ["c_day16_quiet.csv"]
+    assert lab["status"] == "not seen again"
+    assert abs(lab["lat"] - (29.0950 + 20 / 111_000)) < 60 / 111_000  # the lab, within 60 m
+    # the flights 2 km north never cover the southern lab, and vice versa
+    for r in summary.site_rows():
+        north = r["lat"] > 29.0950 + 1.0 / 111
+        names = {s["survey"] for s in r["sightings"]} | {x["survey"] for x in r["missed_by"]}
+        assert all(("north" in n) == north for n in names)
+    # every located source of every flight is in exactly one site
+    n_located = sum(f.n_sources for f in summary.flights)
+    assert sum(len(r["sightings"]) for r in summary.site_rows()) == n_located
+    png = campaign_map(summary, tmp_path / "map.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
