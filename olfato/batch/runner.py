@@ -298,6 +298,7 @@ def _fan_out(
 ) -> None:
     from distributed import KilledWorker, as_completed
     from distributed.client import FutureCancelledError
+    from distributed.comm.core import CommClosedError
 
     if not todo:
         return
@@ -334,9 +335,9 @@ def _fan_out(
                         datetime.now(UTC),
                     )
                 except FutureCancelledError:
-                    if client.status not in ("running", "connecting"):
-                        raise
-                    continue  # not recorded: the next run does it
+                    # nothing here cancels: the scheduler forgot it (lost, or restarted)
+                    jobs[fut.key] = job
+                    raise
                 finally:
                     fut.release()
                 if isinstance(out, Failure):
@@ -365,13 +366,15 @@ def _fan_out(
                 tally.done()
                 if on_recorded:
                     on_recorded(added)
+        if jobs:  # as_completed ended without them: the scheduler let them go
+            raise FutureCancelledError(next(iter(jobs)), reason="the scheduler let it go")
     except KeyboardInterrupt:
         raise BatchInterrupted(
             f"interrupted: {n_recorded} survey(s) recorded in case {case_name}, "
             f"{len(jobs)} not done. Run the same command again to finish; recorded surveys "
             "are skipped."
         ) from None
-    except (FutureCancelledError, OSError, TimeoutError) as exc:
+    except (FutureCancelledError, CommClosedError, TimeoutError) as exc:
         raise BatchInterrupted(
             f"lost the Dask scheduler ({type(exc).__name__}: {exc}) after recording "
             f"{n_recorded} survey(s) in case {case_name}; {len(jobs)} not done. Run the same "

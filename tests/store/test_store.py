@@ -207,7 +207,14 @@ def test_two_writers_at_once(store: Store, analysis: Analysis, tmp_path: Path) -
     reopened = Store(store.workspace)
     snap = snapshot(reopened)
     assert snap["surveys"] == 1
-    assert snap["runs"] == [(1, "detect", 1), (1, "detect", 2), (1, "locate", 1), (1, "locate", 2)]
+    assert snap["runs"] == [
+        (1, "analysis", 1),
+        (1, "analysis", 2),
+        (1, "detect", 1),
+        (1, "detect", 2),
+        (1, "locate", 1),
+        (1, "locate", 2),
+    ]
     assert snap["hits"] == 2 * len(analysis.hits)
     reopened.close()
 
