@@ -89,9 +89,14 @@ class BatchResult:
             f"case {self.case}: {self.n_files} survey file(s); {len(self.added)} analysed and "
             f"recorded, {len(self.skipped)} already recorded (skipped), "
             f"{len(self.duplicates)} duplicate(s) of another file, {len(self.failed)} failed; "
-            f"{self.n_workers} worker(s) at {self.scheduler}, {self.elapsed_s:.0f} s "
-            f"({rate:.1f} surveys/min)."
         )
+        if self.scheduler:
+            text += (
+                f"{self.n_workers} worker(s) at {self.scheduler}, {self.elapsed_s:.0f} s "
+                f"({rate:.1f} surveys/min)."
+            )
+        else:
+            text += "nothing to send to Dask."
         if self.failed:
             text += " Failed surveys are recorded with their errors and tried again next time."
         return text
@@ -260,6 +265,9 @@ def run_batch(
             first[job.key] = job.path
             todo.append(job)
 
+    if not todo:  # nothing to analyse: no cluster to start
+        result.elapsed_s = time.perf_counter() - t0
+        return result
     own_cluster = None
     if client is None:
         if scheduler:

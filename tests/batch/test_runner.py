@@ -156,3 +156,41 @@ def test_campaign_summary_sites(campaign: Campaign, tmp_path: Path) -> None:
     assert sum(len(r["sightings"]) for r in summary.site_rows()) == n_located
     png = campaign_map(summary, tmp_path / "map.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+def test_the_commands(campaign: Campaign, client: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    import olfato.batch.runner as runner
+    from olfato.cli import app
+
+    ws = str(campaign.store.workspace.root)
+    cli = CliRunner()
+    r = cli.invoke(app, ["batch", "summary", "camp", "-w", ws, "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["n_flights"] == 6 and sum(data["counts"].values()) == data["n_sites"]
+    r = cli.invoke(
+        app, ["batch", "summary", "camp", "-w", ws, "--map", str(tmp_path / "m.png")],
+        env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "not seen again" in r.output and "a_day14.csv, b_day15.csv" in r.output
+    assert (tmp_path / "m.png").stat().st_size > 10_000
+    # against the running cluster's scheduler: nothing left to do for this file
+    one = str(campaign.folder / "a_day14.csv")
+    address = client.scheduler.address
+    r = cli.invoke(app, ["batch", "add", "camp", one, "--scheduler", address, "-w", ws, "-q"])
+    assert r.exit_code == 0, r.output
+    assert "0 analysed and recorded, 1 already recorded (skipped)" in r.output
+    assert "nothing to send to Dask" in r.output
+    # no scheduler there: one clear error naming the flag
+    monkeypatch.setattr(runner, "CONNECT_TIMEOUT_S", 2.0)
+    bad = str(campaign.folder / "corrupt.csv")  # not recorded: it would go to Dask
+    r = cli.invoke(
+        app, ["batch", "add", "camp", bad, "--scheduler", "tcp://127.0.0.1:9", "-w", ws, "-q"]
+    )
+    assert r.exit_code == 1 and "cannot reach the Dask scheduler" in r.output
+    assert "(option --scheduler)" in r.output and "Traceback" not in r.output
