@@ -45,13 +45,11 @@ def option_for(command: Any, parameter: str) -> str | None:
     takes that parameter gives it the same flag, so the whole command tree is searched
     and the flag is returned only when it is unambiguous.
     """
-    import click
-
     flags: set[str] = set()
 
     def walk(cmd: Any) -> None:
         for p in getattr(cmd, "params", []):
-            if isinstance(p, click.Option) and p.name == parameter:
+            if getattr(p, "param_type_name", "") == "option" and p.name == parameter:
                 flags.add(max(p.opts, key=len))
         for sub in getattr(cmd, "commands", {}).values():
             walk(sub)

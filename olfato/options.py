@@ -1,4 +1,5 @@
-"""Command-line options shared by every command that takes a SURVEY, defined once."""
+"""Command-line options shared by the commands (a SURVEY and its readers, a CASE and its
+workspace, --quiet), defined once."""
 
 from __future__ import annotations
 
@@ -26,3 +27,13 @@ StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Fail (exit code 2) on any bad row instead of dropping it.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default $OLFATO_WORKSPACE or ./.olfato); "
+        "$OLFATO_DATABASE_URL selects another database, e.g. PostgreSQL.",
+    ),
+]
+CaseArg = Annotated[str, typer.Argument(help="The case's name.")]

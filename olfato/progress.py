@@ -42,6 +42,21 @@ def progress_bar(
     """Show a progress bar while the block runs; yields ``advance(n)``.
 
     Quiet, or when stderr is not a terminal and the step is short, it shows nothing.
+
+    Parameters
+    ----------
+    description : str
+        Label shown left of the bar.
+    total : float or None
+        Amount of work the block will report through ``advance`` (items, samples);
+        None when unknown.
+    quiet : bool, default False
+        Show nothing.
+
+    Yields
+    ------
+    ProgressCallback
+        ``advance(n)``: report ``n`` more units of work done.
     """
     if quiet:
         yield _silent
@@ -63,7 +78,15 @@ def progress_bar(
 
 
 class Tally:
-    """What :func:`tally_bar` yields: count each item as done, failed or skipped."""
+    """What :func:`tally_bar` yields: count each item as done, failed or skipped.
+
+    Parameters
+    ----------
+    bar : rich.progress.Progress, optional
+        The bar to update; None counts silently (quiet).
+    task : rich.progress.TaskID, optional
+        The bar's task.
+    """
 
     def __init__(self, bar: Progress | None = None, task: TaskID | None = None) -> None:
         self.counts = {"done": 0, "failed": 0, "skipped": 0}
@@ -76,19 +99,55 @@ class Tally:
             self._bar.update(self._task, advance=n, **self.counts)  # type: ignore[arg-type]
 
     def done(self, n: int = 1) -> None:
+        """Count ``n`` items as done.
+
+        Parameters
+        ----------
+        n : int
+            How many.
+        """
         self._count("done", n)
 
     def failed(self, n: int = 1) -> None:
+        """Count ``n`` items as failed.
+
+        Parameters
+        ----------
+        n : int
+            How many.
+        """
         self._count("failed", n)
 
     def skipped(self, n: int = 1) -> None:
+        """Count ``n`` items as skipped.
+
+        Parameters
+        ----------
+        n : int
+            How many.
+        """
         self._count("skipped", n)
 
 
 @contextmanager
 def tally_bar(description: str, total: int, *, quiet: bool = False) -> Iterator[Tally]:
     """A progress bar over ``total`` items that shows how many are done, failed and left,
-    and the time left at the pace so far; yields a :class:`Tally`."""
+    and the time left at the pace so far.
+
+    Parameters
+    ----------
+    description : str
+        What is being done.
+    total : int
+        How many items.
+    quiet : bool
+        Show nothing (the counts are still kept).
+
+    Yields
+    ------
+    Tally
+        Call ``done()``, ``failed()`` or ``skipped()`` as each item ends.
+    """
     if quiet:
         yield Tally()
         return

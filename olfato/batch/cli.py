@@ -9,9 +9,8 @@ from typing import Annotated
 import typer
 
 from olfato import CAVEAT
-from olfato.options import MappingOpt, QuietOpt, StrictOpt
+from olfato.options import CaseArg, MappingOpt, QuietOpt, StrictOpt, WorkspaceOpt
 from olfato.progress import console
-from olfato.store.cli import CaseArg, WorkspaceOpt
 
 batch_app = typer.Typer(
     help=f"Many flights: every survey of a campaign on Dask, and sites across flights. {CAVEAT}",

@@ -47,7 +47,31 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Added:
-    """What adding a survey recorded."""
+    """What adding a survey recorded.
+
+    Attributes
+    ----------
+    case : str
+        The case's name.
+    survey_id : int
+        Id of the survey's row.
+    survey_name : str
+        The survey's name (its input file's name).
+    new_survey : bool
+        False when the case already held the file and only new runs were recorded.
+    detect_version, locate_version : int
+        Versions of the new detect and locate runs.
+    n_hits : int
+        Plume hits the detect run found.
+    n_sources : int
+        Findings of the locate run (located sources and detections).
+    n_suspect : int
+        Of those, how many match a suspect signature.
+    parquet : pathlib.Path
+        The survey's samples in the workspace.
+    warnings : tuple of str
+        Data-quality and plausibility warnings of the runs.
+    """
 
     case: str
     survey_id: int
@@ -74,7 +98,21 @@ class Added:
 
 @dataclass
 class SurveyAnalysis:
-    """A survey read, its hits and its sources: what :func:`analyse_survey` returns."""
+    """A survey read, its hits and its sources: what :func:`analyse_survey` returns.
+
+    Attributes
+    ----------
+    input_path : pathlib.Path
+        The survey file.
+    survey : olfato.survey.model.Survey
+        The survey read, validated and projected.
+    hits : olfato.detect.pipeline.Hits
+        Its plume hits.
+    sources : olfato.locate.pipeline.Sources
+        Its located sources and detections.
+    started_at : datetime.datetime
+        When the analysis started (UTC).
+    """
 
     input_path: Path
     survey: Survey
@@ -113,6 +151,12 @@ def analyse_survey(
     Returns
     -------
     SurveyAnalysis
+        The survey, its hits and its sources, with when the analysis started.
+
+    Raises
+    ------
+    SurveyError
+        The file cannot be read, or has bad rows and ``strict`` is set.
     """
     from olfato.detect.pipeline import detect
     from olfato.locate.pipeline import locate
@@ -136,7 +180,19 @@ def analyse_survey(
 
 # -- what the runs record -----------------------------------------------------------
 def detect_parameters(hits: Hits) -> dict[str, Any]:
-    """A detect run's parameters, as recorded."""
+    """A detect run's parameters, as recorded.
+
+    Parameters
+    ----------
+    hits : olfato.detect.pipeline.Hits
+        What detect found.
+
+    Returns
+    -------
+    dict
+        ``false_alarms_per_hour`` [1/h], ``threshold_sd`` [standard deviations], the
+        signature library's files by name and SHA-256, and the channels, JSON-able.
+    """
     return records.jsonable(
         {
             "false_alarms_per_hour": hits.false_alarms_per_hour,
@@ -152,7 +208,19 @@ def detect_parameters(hits: Hits) -> dict[str, Any]:
 
 
 def locate_parameters(sources: Sources) -> dict[str, Any]:
-    """A locate run's parameters, as recorded."""
+    """A locate run's parameters, as recorded.
+
+    Parameters
+    ----------
+    sources : olfato.locate.pipeline.Sources
+        What locate found.
+
+    Returns
+    -------
+    dict
+        The transport model, likelihood settings, stability class, per-channel lag [s]
+        and search domain, JSON-able.
+    """
     return records.jsonable(
         {
             "transport": sources.transport,
@@ -165,7 +233,19 @@ def locate_parameters(sources: Sources) -> dict[str, Any]:
 
 
 def hit_rows(hits: Hits) -> list[dict[str, Any]]:
-    """The hits as rows for :func:`olfato.store.records.add_hits`."""
+    """The hits as rows for :func:`olfato.store.records.add_hits`.
+
+    Parameters
+    ----------
+    hits : olfato.detect.pipeline.Hits
+        What detect found.
+
+    Returns
+    -------
+    list of dict
+        One row per hit: ``number``, times [s since the epoch], ``lat``/``lon`` [deg],
+        ``snr`` [-], ``signature``, ``suspect`` and its GeoJSON ``properties``.
+    """
     geo = hits.to_geojson()["features"]
     return [
         {
@@ -185,7 +265,19 @@ def hit_rows(hits: Hits) -> list[dict[str, Any]]:
 
 
 def source_features(sources: Sources) -> list[dict[str, Any]]:
-    """The findings as Sources GeoJSON features, positions at full precision, for the store."""
+    """The findings as Sources GeoJSON features, positions at full precision, for the store.
+
+    Parameters
+    ----------
+    sources : olfato.locate.pipeline.Sources
+        What locate found.
+
+    Returns
+    -------
+    list of dict
+        GeoJSON Point features, coordinates ``[lon, lat]`` [deg] unrounded, with the
+        Sources GeoJSON properties.
+    """
     exact = {s.id: (float(s.lon), float(s.lat)) for s in sources.sources}
     features = sources.to_geojson()["features"]
     for feat in features:
@@ -196,7 +288,19 @@ def source_features(sources: Sources) -> list[dict[str, Any]]:
 
 
 def raster_npz(sources: Sources) -> bytes:
-    """The posterior raster (east, north, density) as compressed NumPy .npz bytes."""
+    """The posterior raster (east, north, density) as compressed NumPy .npz bytes.
+
+    Parameters
+    ----------
+    sources : olfato.locate.pipeline.Sources
+        What locate found.
+
+    Returns
+    -------
+    bytes
+        An ``.npz`` with arrays ``east``, ``north`` (cell centres [m] in the survey's
+        local frame) and ``density`` (posterior probability per cell [-]).
+    """
     e, n, d = sources.raster()
     buf = io.BytesIO()
     np.savez_compressed(buf, east=e, north=n, density=d)
@@ -222,6 +326,15 @@ def analysis_request(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The inputs (checksums) and parameters of analysing one survey file.
 
+    Parameters
+    ----------
+    path : str or Path
+        The survey file.
+    mapping, wind : str or Path, optional
+        Its vendor mapping and wind log.
+    strict : bool
+        Any bad row is an error.
+
     Returns
     -------
     inputs : dict
@@ -244,14 +357,42 @@ def analysis_key(
     wind: str | Path | None = None,
     strict: bool = False,
 ) -> str:
-    """The :func:`olfato.store.records.input_key` of analysing ``path`` with these options:
-    a case holding a done ``analysis`` run with this key already has this work."""
+    """The :func:`olfato.store.records.input_key` of analysing ``path`` with these options.
+
+    A case holding a done ``analysis`` run with this key already has this work.
+
+    Parameters
+    ----------
+    path : str or Path
+        The survey file.
+    mapping, wind : str or Path, optional
+        Its vendor mapping and wind log.
+    strict : bool
+        Any bad row is an error.
+
+    Returns
+    -------
+    str
+        SHA-256, hex, of the stage, the files' checksums and the options.
+    """
     inputs, parameters = analysis_request(path, mapping=mapping, wind=wind, strict=strict)
     return records.input_key(ANALYSIS_STAGE, inputs, parameters)
 
 
 def survey_facts(survey: Survey) -> dict[str, Any]:
-    """What the case's survey row says about the samples (see ``records.find_or_add_survey``)."""
+    """What the case's survey row says about the samples.
+
+    Parameters
+    ----------
+    survey : Survey
+        The survey read.
+
+    Returns
+    -------
+    dict
+        ``format``, ``n_samples``, ``start_time``, ``end_time`` [s since the epoch],
+        ``channels``, ``lat0``, ``lon0`` [deg] (see ``records.find_or_add_survey``).
+    """
     t = survey.time
     return {
         "format": survey.format,
@@ -265,7 +406,18 @@ def survey_facts(survey: Survey) -> dict[str, Any]:
 
 
 def samples_parquet(survey: Survey) -> bytes:
-    """The survey's samples as Parquet bytes (:meth:`Survey.to_parquet`)."""
+    """The survey's samples as Parquet bytes.
+
+    Parameters
+    ----------
+    survey : Survey
+        The survey read.
+
+    Returns
+    -------
+    bytes
+        What :meth:`Survey.to_parquet` writes (samples and the survey's metadata).
+    """
     with tempfile.TemporaryDirectory(prefix="olfato-samples-") as tmp:
         path = survey.to_parquet(Path(tmp) / "samples.parquet")
         return path.read_bytes()
@@ -310,7 +462,18 @@ class CompactAnalysis:
 
 
 def compact_analysis(analysis: SurveyAnalysis) -> CompactAnalysis:
-    """Reduce an analysis to :class:`CompactAnalysis` (no database; runs on a worker)."""
+    """Reduce an analysis to plain data and bytes (no database; runs on a worker).
+
+    Parameters
+    ----------
+    analysis : SurveyAnalysis
+        What :func:`analyse_survey` returned.
+
+    Returns
+    -------
+    CompactAnalysis
+        What :func:`record_compact_analysis` records.
+    """
     survey, hits, sources = analysis.survey, analysis.hits, analysis.sources
     inputs, parameters = analysis_request(
         analysis.input_path, mapping=analysis.mapping, wind=analysis.wind, strict=analysis.strict
@@ -347,10 +510,29 @@ def record_compact_analysis(
 
     Parameters
     ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    c : CompactAnalysis
+        What :func:`compact_analysis` returned (here or on a worker).
     skip_recorded : bool
         When the case already holds a done ``analysis`` run with the same key, record
         nothing and return None (checked inside the write transaction, so two batches
         racing on one case still record the work once).
+
+    Returns
+    -------
+    Added or None
+        The survey's row, the new runs' versions and what they found; None when
+        skipped.
+
+    Raises
+    ------
+    CaseError
+        No case has that name (checked before any file is written).
+    StoreError
+        The store is busy or failed; nothing was recorded.
     """
     with store.read() as s:
         get_case(s, case_name)  # fail before writing files for an unknown case
@@ -440,7 +622,27 @@ def record_failed_analysis(
     """Record that analysing ``path`` failed: an ``analysis`` run with status ``failed``.
 
     Its subject is ``file:<SHA-256>`` (``file:<path>`` when the file could not even be
-    read): a survey that fails has no survey row. Returns the run's id.
+    read): a survey that fails has no survey row.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    path : str or Path
+        The survey file.
+    error : str
+        Why it failed, as the user reads it.
+    inputs, parameters : mapping, optional
+        The analysis' inputs (checksums) and options (:func:`analysis_request`).
+    started_at : datetime, optional
+        When the attempt started (default now).
+
+    Returns
+    -------
+    int
+        The failed run's id.
     """
     inputs = dict(inputs or {"survey": None})
     subject = f"file:{inputs['survey']}" if inputs.get("survey") else f"file:{Path(path)}"
@@ -463,8 +665,34 @@ def record_failed_analysis(
 
 
 def record_survey_analysis(store: Store, case_name: str, analysis: SurveyAnalysis) -> Added:
-    """Record a survey, its hits and its sources in a case as new versions, in one transaction
-    (through :func:`compact_analysis` and :func:`record_compact_analysis`)."""
+    """Record a survey, its hits and its sources in a case as new versions, in one transaction.
+
+    It goes through :func:`compact_analysis` and :func:`record_compact_analysis`, as a
+    batch does, so there is one recording code. The samples' Parquet file is written
+    first (content-addressed, so a retry rewrites the same file); the rows follow in
+    one transaction.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    analysis : SurveyAnalysis
+        What :func:`analyse_survey` returned.
+
+    Returns
+    -------
+    Added
+        The survey's row, the new runs' versions and what they found.
+
+    Raises
+    ------
+    CaseError
+        No case has that name (checked before any file is written).
+    StoreError
+        The store is busy or failed; nothing was recorded.
+    """
     with store.read() as s:
         get_case(s, case_name)  # an unknown case fails before any work
     added = record_compact_analysis(store, case_name, compact_analysis(analysis))
@@ -482,7 +710,35 @@ def record_analysis(
     *,
     started_at: datetime | None = None,
 ) -> Added:
-    """Record an analysis made elsewhere (the demo, a test) in a case."""
+    """Record an analysis made elsewhere (the demo, a test) in a case.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    input_path : pathlib.Path
+        The survey file the analysis was made from.
+    survey : olfato.survey.model.Survey
+        The survey.
+    hits : olfato.detect.pipeline.Hits
+        Its plume hits.
+    sources : olfato.locate.pipeline.Sources
+        Its sources.
+    started_at : datetime.datetime, optional
+        When the analysis started; now when None.
+
+    Returns
+    -------
+    Added
+        As :func:`record_survey_analysis`.
+
+    Raises
+    ------
+    CaseError
+        No case has that name.
+    """
     analysis = SurveyAnalysis(
         Path(input_path), survey, hits, sources, started_at or datetime.now(UTC)
     )
@@ -499,7 +755,35 @@ def add_survey(
     strict: bool = False,
     quiet: bool = True,
 ) -> Added:
-    """Read a survey file, run detect and locate on it, and record the runs in a case."""
+    """Read a survey file, run detect and locate on it, and record the runs in a case.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case; checked before the slow work.
+    path : str or pathlib.Path
+        The survey file (see :func:`analyse_survey`).
+    mapping, wind : str or pathlib.Path, optional
+        The vendor mapping (YAML) and a separate wind log.
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    quiet : bool, default True
+        No progress bars.
+
+    Returns
+    -------
+    Added
+        The survey's row, the new runs' versions and what they found.
+
+    Raises
+    ------
+    CaseError
+        No case has that name.
+    SurveyError
+        The file cannot be read, or has bad rows and ``strict`` is set.
+    """
     with store.read() as s:
         get_case(s, case_name)  # an unknown case fails before the slow work
     analysis = analyse_survey(path, mapping=mapping, wind=wind, strict=strict, quiet=quiet)

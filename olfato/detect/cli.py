@@ -21,7 +21,7 @@ def detect_command(
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write a time-series plot (PNG) with the hits.")
     ] = None,
-    false_alarms: Annotated[
+    false_alarms_per_hour: Annotated[
         float,
         typer.Option(
             "--false-alarms",
@@ -62,7 +62,7 @@ def detect_command(
     from olfato.survey.io import read_survey
 
     s = read_survey(survey, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
-    hits = detect(s, false_alarms_per_hour=false_alarms, signatures=library)
+    hits = detect(s, false_alarms_per_hour=false_alarms_per_hour, signatures=library)
     for w in hits.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     Console().print(hits_table(hits))

@@ -27,6 +27,7 @@ from olfato.detect.fingerprint import (
     enhancement_ratios,
 )
 from olfato.errors import OlfatoError
+from olfato.physics.wind import wind_from_vector, wind_vector
 from olfato.survey.model import Survey
 
 #: a channel needs this many finite readings to be used
@@ -216,8 +217,8 @@ def detect(
     for hid, (a, b, p, k) in enumerate(spans, start=1):
         sl = slice(a, b + 1)
         ws = s["wind_speed_ms"].to_numpy(dtype=float)[sl]
-        wd = np.deg2rad(s["wind_dir_deg"].to_numpy(dtype=float)[sl])
-        ue, vn = np.nanmean(-ws * np.sin(wd)), np.nanmean(-ws * np.cos(wd))
+        u_east, v_north = wind_vector(ws, s["wind_dir_deg"].to_numpy(dtype=float)[sl])
+        mean_speed, mean_from = wind_from_vector(np.nanmean(u_east), np.nanmean(v_north))
         row: dict[str, Any] = {
             "id": hid,
             "start_time": float(t[a]),
@@ -235,8 +236,8 @@ def detect(
             "east_m": float(s["east_m"].to_numpy(dtype=float)[p]),
             "north_m": float(s["north_m"].to_numpy(dtype=float)[p]),
             "alt_agl_m": float(s["alt_agl_m"].to_numpy(dtype=float)[p]),
-            "wind_speed_ms": float(np.hypot(ue, vn)),
-            "wind_dir_deg": float(np.mod(np.rad2deg(np.arctan2(-ue, -vn)), 360.0)),
+            "wind_speed_ms": float(mean_speed),
+            "wind_dir_deg": float(mean_from),
             "snr": float(stats.values[p, k]),
             "trigger": stats.names[k],
         }

@@ -24,7 +24,7 @@ def locate_command(
         Path | None,
         typer.Option("--plot", help="Write a map (PNG): track, hits, posterior, ellipses."),
     ] = None,
-    false_alarms: Annotated[
+    false_alarms_per_hour: Annotated[
         float,
         typer.Option(
             "--false-alarms",
@@ -62,7 +62,7 @@ def locate_command(
 
     s = read_survey(survey, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
     check_survey(s)
-    hits = detect(s, false_alarms_per_hour=false_alarms, signatures=library)
+    hits = detect(s, false_alarms_per_hour=false_alarms_per_hour, signatures=library)
     result = locate(s, hits, transport=transport, margin_m=margin)
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)

@@ -9,8 +9,8 @@ import typer
 
 from olfato import CAVEAT
 from olfato.errors import OlfatoError
+from olfato.options import CaseArg, WorkspaceOpt
 from olfato.progress import console
-from olfato.store.cli import CaseArg, WorkspaceOpt
 
 ReleasableOpt = Annotated[
     list[str] | None,

@@ -11,19 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from olfato import CAVEAT
-from olfato.options import MappingOpt, QuietOpt, StrictOpt, WindOpt
+from olfato.options import CaseArg, MappingOpt, QuietOpt, StrictOpt, WindOpt, WorkspaceOpt
 from olfato.progress import console
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default $OLFATO_WORKSPACE or ./.olfato); "
-        "$OLFATO_DATABASE_URL selects another database, e.g. PostgreSQL.",
-    ),
-]
-CaseArg = Annotated[str, typer.Argument(help="The case's name.")]
 
 case_app = typer.Typer(
     help=f"Cases: the surveys, runs, sources, notes and products of one investigation. {CAVEAT}",

@@ -48,6 +48,13 @@ NAMING = {
 
 
 def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (the default of every timestamp column).
+
+    Returns
+    -------
+    datetime.datetime
+        Now, with ``tzinfo=UTC``.
+    """
     return datetime.now(UTC)
 
 

@@ -34,7 +34,18 @@ if TYPE_CHECKING:
 
 
 def jsonable(x: Any) -> Any:
-    """Plain JSON values: NaN/inf -> None, NumPy scalars -> Python, tuples -> lists."""
+    """Plain JSON values: NaN/inf -> None, NumPy scalars -> Python, tuples -> lists.
+
+    Parameters
+    ----------
+    x : Any
+        A value made of mappings, lists, tuples, NumPy scalars and plain values.
+
+    Returns
+    -------
+    Any
+        The same structure, JSON-serialisable: mapping keys as strings.
+    """
     if isinstance(x, Mapping):
         return {str(k): jsonable(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
@@ -47,7 +58,18 @@ def jsonable(x: Any) -> Any:
 
 
 def number(x: Any) -> float | None:
-    """A finite float, or None (for a nullable column)."""
+    """A finite float, or None (for a nullable column).
+
+    Parameters
+    ----------
+    x : Any
+        None, or anything ``float`` accepts.
+
+    Returns
+    -------
+    float or None
+        ``float(x)``; None for None, NaN and infinities.
+    """
     if x is None:
         return None
     x = float(x)
@@ -58,6 +80,20 @@ def input_key(stage: str, inputs: Mapping[str, Any], parameters: Mapping[str, An
     """SHA-256 of a stage, its inputs' checksums and its parameters (canonical JSON).
 
     Two runs with the same key did the same work: a batch skips the second.
+
+    Parameters
+    ----------
+    stage : str
+        The stage's name (``detect``, ``locate``, ``plan``...).
+    inputs : mapping
+        The inputs' checksums (``{"survey": "<sha256>"}``).
+    parameters : mapping
+        The stage's settings.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
     """
     blob = json.dumps(
         {"stage": stage, "inputs": jsonable(inputs), "parameters": jsonable(parameters)},
@@ -69,7 +105,22 @@ def input_key(stage: str, inputs: Mapping[str, Any], parameters: Mapping[str, An
 
 # -- survey samples ------------------------------------------------------------------
 def write_samples(store: Store, survey: Survey) -> tuple[Path, str]:
-    """Write the survey's samples into the workspace as Parquet, named by their SHA-256."""
+    """Write the survey's samples into the workspace as Parquet, named by their SHA-256.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store; the file goes to its workspace's ``surveys/`` folder.
+    survey : olfato.survey.model.Survey
+        The survey read from its input file.
+
+    Returns
+    -------
+    path : pathlib.Path
+        ``surveys/<sha256>.parquet``, written atomically.
+    sha256 : str
+        The file's SHA-256, hex.
+    """
     folder = store.workspace.surveys_dir
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".parquet.tmp", dir=folder)
@@ -86,8 +137,22 @@ def write_samples(store: Store, survey: Survey) -> tuple[Path, str]:
 
 
 def write_samples_parquet(store: Store, data: bytes) -> tuple[Path, str]:
-    """Write samples already encoded as Parquet (``Survey.to_parquet``'s bytes, e.g. sent
-    back by a Dask worker) into the workspace, named by their SHA-256."""
+    """Write samples already encoded as Parquet into the workspace, named by their SHA-256.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    data : bytes
+        The Parquet file's bytes (``Survey.to_parquet``'s, e.g. sent back by a Dask worker).
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file (already there when the same samples were stored before).
+    sha256 : str
+        Its SHA-256, hex.
+    """
     folder = store.workspace.surveys_dir
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(data).hexdigest()
@@ -108,7 +173,25 @@ def write_samples_parquet(store: Store, data: bytes) -> tuple[Path, str]:
 
 
 def load_survey_samples(store: Store, row: m.Survey) -> Survey:
-    """The survey's samples from its Parquet file, after checking its SHA-256."""
+    """The survey's samples from its Parquet file, after checking its SHA-256.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    row : olfato.store.models.Survey
+        The survey's row.
+
+    Returns
+    -------
+    olfato.survey.model.Survey
+        The samples, as when they were stored.
+
+    Raises
+    ------
+    OlfatoError
+        The Parquet file is missing or its SHA-256 no longer matches.
+    """
     from olfato.survey.model import Survey
 
     path = store.workspace.resolve(row.parquet_path)
@@ -139,9 +222,32 @@ def find_or_add_survey(
 ) -> tuple[m.Survey, bool]:
     """The case's survey row for this input file (by SHA-256), added when new.
 
-    ``facts`` describe the samples: ``format``, ``n_samples``, ``start_time`` and
-    ``end_time`` [s since the epoch], ``channels`` ({analyte: unit}), ``lat0``,
-    ``lon0`` [deg] (the local frame's origin).
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The open write transaction.
+    case : olfato.store.models.Case
+        The case.
+    input_path : pathlib.Path
+        The file the survey was read from.
+    input_sha256 : str
+        Its SHA-256, hex: the survey's identity within the case.
+    parquet_path : str
+        Where the samples are stored, relative to the workspace.
+    parquet_sha256 : str
+        The Parquet file's SHA-256, hex.
+    facts : mapping
+        What the samples are: ``format``, ``n_samples``, ``start_time`` and
+        ``end_time`` [s since the epoch], ``channels`` ({analyte: unit}), ``lat0``,
+        ``lon0`` [deg] (the local frame's origin); see
+        :func:`olfato.casework.surveys.survey_facts`.
+
+    Returns
+    -------
+    row : olfato.store.models.Survey
+        The survey's row.
+    added : bool
+        True when the row is new (and a ``survey.add`` audit event was added).
     """
     row = session.scalar(
         select(m.Survey).where(m.Survey.case_id == case.id, m.Survey.input_sha256 == input_sha256)
@@ -172,7 +278,24 @@ def find_or_add_survey(
 
 # -- runs -----------------------------------------------------------------------------
 def next_version(session: Session, case_id: int, stage: str, subject: str) -> int:
-    """The version the next run of ``stage`` on ``subject`` gets (1, 2, ...)."""
+    """The version the next run of ``stage`` on ``subject`` gets (1, 2, ...).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        An open session.
+    case_id : int
+        The case.
+    stage : str
+        The stage's name.
+    subject : str
+        What the stage ran on (``survey:<id>``, ``case``).
+
+    Returns
+    -------
+    int
+        One more than the highest recorded version, 1 for the first run.
+    """
     top = session.scalar(
         select(func.max(m.Run.version)).where(
             m.Run.case_id == case_id, m.Run.stage == stage, m.Run.subject == subject
@@ -201,14 +324,40 @@ def add_run(
 
     Parameters
     ----------
+    session : sqlalchemy.orm.Session
+        The open write transaction.
+    case : olfato.store.models.Case
+        The case the run belongs to.
     stage : str
         The stage's name (``detect``, ``locate``, ``plan``, ``video``, ``network``...).
     subject : str
         What it ran on: ``survey:<id>``, ``video:<id>``, ``case``.
     parameters, inputs : mapping
         The stage's settings and its inputs' checksums (JSON-able).
+    started_at : datetime.datetime
+        When the run started (timezone-aware).
+    survey_id : int, optional
+        The survey it ran on, if any.
+    warnings : iterable of str
+        Data-quality warnings the run raised.
+    summary : mapping, optional
+        Figures to show without reading the findings (counts, durations).
     status : str
         ``done``, or ``failed`` with ``error`` saying why.
+    error : str, optional
+        Why a failed run failed.
+    raster_npz : bytes, optional
+        A locate run's posterior raster, as written by ``numpy.savez_compressed``.
+
+    Returns
+    -------
+    olfato.store.models.Run
+        The run's row, numbered :func:`next_version` on its stage and subject.
+
+    Raises
+    ------
+    ValueError
+        ``status`` is not one of ``olfato.store.models.RUN_STATES``.
     """
     if status not in m.RUN_STATES:
         raise ValueError(f"status must be one of {m.RUN_STATES}, got {status!r}")
@@ -242,7 +391,22 @@ def add_run(
 
 
 def recorded_run(session: Session, case: m.Case, key: str) -> m.Run | None:
-    """The newest successful run of the case with this :func:`input_key`, if any."""
+    """The newest successful run of the case with this :func:`input_key`, if any.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        An open session.
+    case : olfato.store.models.Case
+        The case.
+    key : str
+        The :func:`input_key` of the work about to be done.
+
+    Returns
+    -------
+    olfato.store.models.Run or None
+        That run, or None when the work was never done (or only failed).
+    """
     return session.scalar(
         select(m.Run)
         .where(m.Run.case_id == case.id, m.Run.input_key == key, m.Run.status == "done")
@@ -258,6 +422,15 @@ def add_hits(session: Session, run: m.Run, rows: Iterable[Mapping[str, Any]]) ->
     Each row has ``number``, ``start_time``, ``end_time``, ``peak_time`` [s since the
     epoch], ``lat``, ``lon`` [deg], ``snr``, ``signature``, ``suspect`` and
     ``properties`` (the hit's GeoJSON properties).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The open write transaction.
+    run : olfato.store.models.Run
+        The detect run that found them.
+    rows : iterable of mapping
+        One per hit, with the keys above.
     """
     for row in rows:
         session.add(
@@ -282,6 +455,16 @@ def add_sources(session: Session, run: m.Run, features: Iterable[Mapping[str, An
 
     A feature of ``kind`` ``source`` carries a rate and a 95 % ellipse; one of kind
     ``detection`` a bearing and a wedge instead (DESIGN.md, "Sources GeoJSON").
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The open write transaction.
+    run : olfato.store.models.Run
+        The locate run that found them.
+    features : iterable of mapping
+        GeoJSON Point features, coordinates ``[lon, lat]`` [deg], with the Sources
+        GeoJSON properties (``rate_g_s`` [g/s], ``ellipse95_m`` [m], ...).
     """
     for feat in features:
         p = feat["properties"]
@@ -326,6 +509,20 @@ def add_observations(
 
     Each observation has ``kind`` and optionally ``start_time``/``end_time`` [s since
     the epoch], ``lat``/``lon`` [deg], ``geometry`` (GeoJSON) and ``properties``.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The open write transaction.
+    run : olfato.store.models.Run
+        The run that made them; the observations belong to its case.
+    observations : iterable of mapping
+        One per observation, with the keys above.
+
+    Returns
+    -------
+    int
+        Number of observations recorded.
     """
     n = 0
     for o in observations:
@@ -356,7 +553,30 @@ def add_plan(
     parameters: Mapping[str, Any],
     survey_id: int | None = None,
 ) -> m.Plan:
-    """Record a flight-plan file a plan run wrote (kept where it is, checksummed)."""
+    """Record a flight-plan file a plan run wrote (kept where it is, checksummed).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The open write transaction.
+    case : olfato.store.models.Case
+        The case.
+    run : olfato.store.models.Run
+        The plan run that wrote the file.
+    path : pathlib.Path
+        The plan file.
+    format : str
+        Its format (``qgc``, ``kml``, ``geojson``).
+    parameters : mapping
+        The plan's settings (JSON-able).
+    survey_id : int, optional
+        The survey the plan follows up.
+
+    Returns
+    -------
+    olfato.store.models.Plan
+        The plan's row, with a ``plan.add`` audit event.
+    """
     plan = m.Plan(
         case_id=case.id,
         survey_id=survey_id,

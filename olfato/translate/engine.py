@@ -25,7 +25,15 @@ class TranslationError(OlfatoError):
 
 @dataclass
 class EngineOutput:
-    """One segment as an engine returned it, before placeholders are restored."""
+    """One segment as an engine returned it, before placeholders are restored.
+
+    Attributes
+    ----------
+    text : str
+        The translated segment, placeholders still in it.
+    unknown_words : list of str
+        Source-language words the engine did not know.
+    """
 
     text: str
     #: source-language words the engine did not know (empty for engines that cannot tell)
@@ -47,7 +55,20 @@ class Engine(ABC):
     def translate_batch(
         self, segments: Sequence[str], source: str, target: str
     ) -> list[EngineOutput]:
-        """Translate each segment; the result has one entry per segment, in order."""
+        """Translate each segment; the result has one entry per segment, in order.
+
+        Parameters
+        ----------
+        segments : sequence of str
+            Plain-text segments; placeholders in them are opaque words to keep.
+        source, target : str
+            Language codes, ``es`` or ``en``.
+
+        Returns
+        -------
+        list of EngineOutput
+            One per segment, in order.
+        """
 
     def close(self) -> None:  # noqa: B027 - engines without resources need nothing here
         """Release processes or models the engine holds."""
@@ -75,6 +96,11 @@ def check_language(code: str, what: str = "language", parameter: str | None = No
     -------
     str
         ``es`` or ``en``.
+
+    Raises
+    ------
+    TranslationError
+        A code that is neither language, naming ``parameter``.
     """
     norm = (code or "").strip().lower()
     aliases = {"spa": "es", "spanish": "es", "español": "es", "eng": "en", "english": "en"}
@@ -89,5 +115,21 @@ def check_language(code: str, what: str = "language", parameter: str | None = No
 
 
 def other_language(code: str) -> str:
-    """The language on the other side of the pair."""
+    """The language on the other side of the pair.
+
+    Parameters
+    ----------
+    code : str
+        ``es``, ``en`` or an alias.
+
+    Returns
+    -------
+    str
+        ``en`` for Spanish, ``es`` for English.
+
+    Raises
+    ------
+    TranslationError
+        A code that is neither language.
+    """
     return "en" if check_language(code) == "es" else "es"
