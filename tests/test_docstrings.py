@@ -36,6 +36,7 @@ DOCUMENTED: tuple[str, ...] = (
     "olfato/store",
     "olfato/casework",
     "olfato/report",
+    "olfato/batch",
 )
 #: folders never audited (Alembic revisions)
 SKIP_DIRS = {"migrations"}

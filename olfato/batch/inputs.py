@@ -19,9 +19,24 @@ def _is_glob(text: str) -> bool:
 def wind_log_for(survey: Path, pattern: str) -> Path:
     """The wind log of ``survey`` named by ``pattern``.
 
-    ``pattern`` may use ``{stem}`` (the survey's name without its ending), ``{name}``
-    and ``{suffix}``; a relative result is taken in the survey's folder, e.g.
-    ``{stem}_wind.csv`` -> ``flights/f01_wind.csv`` for ``flights/f01.csv``.
+    Parameters
+    ----------
+    survey : Path
+        The survey file.
+    pattern : str
+        May use ``{stem}`` (the survey's name without its ending), ``{name}`` and
+        ``{suffix}``; a relative result is taken in the survey's folder, e.g.
+        ``{stem}_wind.csv`` -> ``flights/f01_wind.csv`` for ``flights/f01.csv``.
+
+    Returns
+    -------
+    Path
+        The wind log's path (it may not exist).
+
+    Raises
+    ------
+    OlfatoError
+        The pattern names a field other than those three (parameter ``wind_pattern``).
     """
     try:
         name = pattern.format(stem=survey.stem, name=survey.name, suffix=survey.suffix)
@@ -50,6 +65,12 @@ def find_surveys(sources: Iterable[str | Path], *, wind_pattern: str | None = No
     -------
     list of Path
         Absolute paths, so that a worker on another machine reads the same files.
+
+    Raises
+    ------
+    OlfatoError
+        A file or folder that does not exist, or a pattern that matches nothing
+        (parameter ``sources``).
     """
     found: set[Path] = set()
     for src in sources:

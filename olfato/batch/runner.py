@@ -127,7 +127,21 @@ def _jobs(
 
 
 def recorded_keys(store: Store, case_name: str, keys: Iterable[str]) -> set[str]:
-    """Those of ``keys`` that the case holds a done ``analysis`` run for."""
+    """Those of ``keys`` that the case holds a done ``analysis`` run for.
+
+    Parameters
+    ----------
+    store : Store
+        The case store.
+    case_name : str
+        The case.
+    keys : iterable of str
+        Analysis keys (:func:`olfato.casework.surveys.analysis_key`).
+
+    Returns
+    -------
+    set of str
+    """
     keys = list(keys)
     found: set[str] = set()
     with store.read() as s:
@@ -150,8 +164,24 @@ def recorded_keys(store: Store, case_name: str, keys: Iterable[str]) -> set[str]
 
 
 def local_cluster(n_workers: int | None = None, *, threads_per_worker: int = 1) -> Any:
-    """A Dask LocalCluster sized to this machine: one single-threaded worker process per
-    CPU core this process may use (``n_workers`` to choose), memory shared out evenly."""
+    """A Dask LocalCluster sized to this machine, memory shared out evenly.
+
+    Parameters
+    ----------
+    n_workers : int, optional
+        Worker processes (default one per CPU core this process may use).
+    threads_per_worker : int
+        Threads per worker (1: a worker analyses one survey at a time anyway).
+
+    Returns
+    -------
+    distributed.LocalCluster
+
+    Raises
+    ------
+    OlfatoError
+        ``n_workers`` below 1 (parameter ``workers``).
+    """
     from distributed import LocalCluster
 
     if n_workers is None:
@@ -168,8 +198,25 @@ def local_cluster(n_workers: int | None = None, *, threads_per_worker: int = 1) 
 
 
 def connect(scheduler: str, *, workers: int | None = None) -> Any:
-    """A Dask client on the scheduler at ``scheduler`` (``tcp://HOST:PORT``), once at
-    least ``workers`` (default 1) workers have joined it."""
+    """A Dask client on a running scheduler, once enough workers have joined it.
+
+    Parameters
+    ----------
+    scheduler : str
+        Its address, ``tcp://HOST:PORT``.
+    workers : int, optional
+        How many workers to wait for (default 1), up to :data:`WORKER_WAIT_S`.
+
+    Returns
+    -------
+    distributed.Client
+
+    Raises
+    ------
+    OlfatoError
+        No scheduler answers within :data:`CONNECT_TIMEOUT_S`, or no worker joins it
+        (parameter ``scheduler``).
+    """
     from distributed import Client
 
     try:
@@ -239,6 +286,13 @@ def run_batch(
     Returns
     -------
     BatchResult
+
+    Raises
+    ------
+    OlfatoError
+        An unknown case, a missing mapping, no survey file, no scheduler; and
+        :class:`BatchInterrupted` (exit code 130) on Ctrl-C or a lost scheduler, after
+        which what was recorded stays and a rerun finishes.
     """
     t0 = time.perf_counter()
     with store.read() as s:
@@ -391,6 +445,12 @@ def _fan_out(
 
 
 def print_failures(result: BatchResult) -> None:
-    """Print each failed survey's message (the CLI's report)."""
+    """Print each failed survey's message (the CLI's report).
+
+    Parameters
+    ----------
+    result : BatchResult
+        What :func:`run_batch` returned.
+    """
     for path, error in result.failed:
         console.print(f"[red]failed:[/] {path.name}: {error}", highlight=False, soft_wrap=True)

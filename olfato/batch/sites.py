@@ -50,7 +50,23 @@ FLOOR_M = 3.0
 
 
 def chi2_2dof_quantile(level: float) -> float:
-    """The ``level`` quantile of χ² with 2 degrees of freedom: -2 ln(1 - level) (closed form)."""
+    """The ``level`` quantile of χ² with 2 degrees of freedom (closed form).
+
+    Parameters
+    ----------
+    level : float
+        Probability, in (0, 1).
+
+    Returns
+    -------
+    float
+        -2 ln(1 - level): 5.991 at 0.95.
+
+    Raises
+    ------
+    ValueError
+        ``level`` outside (0, 1).
+    """
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be in (0, 1), got {level}")
     return float(-2.0 * np.log1p(-level))
@@ -84,14 +100,37 @@ def ellipse_covariance(
 
 
 def mahalanobis2(mu1: F64, cov1: F64, mu2: F64, cov2: F64) -> float:
-    """d² = Δᵀ (Σ₁ + Σ₂)⁻¹ Δ of two independent position estimates [dimensionless]."""
+    """The squared Mahalanobis distance between two independent position estimates.
+
+    Parameters
+    ----------
+    mu1, mu2 : ndarray, shape (2,)
+        The estimates [m east, north].
+    cov1, cov2 : ndarray, shape (2, 2)
+        Their covariances [m²].
+
+    Returns
+    -------
+    float
+        d² = Δᵀ (Σ₁ + Σ₂)⁻¹ Δ [-]; χ²(2)-distributed when both estimate one point.
+    """
     d = np.asarray(mu1, dtype=float) - np.asarray(mu2, dtype=float)
     return float(d @ np.linalg.solve(np.asarray(cov1) + np.asarray(cov2), d))
 
 
 def bhattacharyya_coefficient(p: Mapping[str, float], q: Mapping[str, float]) -> float:
-    """BC = Σᵢ √(pᵢ qᵢ) of two discrete distributions over signature names (each
-    normalised first); 1 when identical, 0 when they share nothing."""
+    """The Bhattacharyya coefficient of two distributions over signature names.
+
+    Parameters
+    ----------
+    p, q : mapping of str to float
+        Signature probabilities (each normalised first).
+
+    Returns
+    -------
+    float
+        BC = Σᵢ √(pᵢ qᵢ): 1 when identical, 0 when they share nothing.
+    """
     names = sorted(set(p) | set(q))
     a = np.array([max(float(p.get(n) or 0.0), 0.0) for n in names])
     b = np.array([max(float(q.get(n) or 0.0), 0.0) for n in names])
@@ -101,7 +140,22 @@ def bhattacharyya_coefficient(p: Mapping[str, float], q: Mapping[str, float]) ->
 
 
 def fuse(means: Sequence[F64], covs: Sequence[F64]) -> tuple[F64, F64]:
-    """The product of Gaussians: Σ = (Σᵢ Σᵢ⁻¹)⁻¹, μ = Σ Σᵢ Σᵢ⁻¹ μᵢ."""
+    """The product of Gaussian position estimates (precision-weighted fusion).
+
+    Parameters
+    ----------
+    means : sequence of ndarray, shape (2,)
+        The estimates [m].
+    covs : sequence of ndarray, shape (2, 2)
+        Their covariances [m²].
+
+    Returns
+    -------
+    mean : ndarray, shape (2,)
+        μ = Σ Σᵢ Σᵢ⁻¹ μᵢ [m].
+    cov : ndarray, shape (2, 2)
+        Σ = (Σᵢ Σᵢ⁻¹)⁻¹ [m²].
+    """
     prec = sum(np.linalg.inv(c) for c in covs)
     cov = np.linalg.inv(prec)
     mu = cov @ sum(
@@ -163,11 +217,33 @@ class Site:
         return max(s.time for s in self.sightings)
 
     def missed_after_last_sighting(self, times: Mapping[int, float]) -> list[int]:
+        """The flights that covered the site after its last sighting and did not see it.
+
+        Parameters
+        ----------
+        times : mapping of int to float
+            Flight id -> its start [s since the epoch].
+
+        Returns
+        -------
+        list of int
+        """
         return [f for f in self.misses if times[f] > self.last_seen]
 
     def status(self, times: Mapping[int, float]) -> str:
-        """``not seen again`` (a flight after its last sighting covered it and found
-        nothing), ``seen again`` (two or more flights), or ``not revisited``."""
+        """Whether the site was seen again.
+
+        Parameters
+        ----------
+        times : mapping of int to float
+            Flight id -> its start [s since the epoch].
+
+        Returns
+        -------
+        str
+            ``not seen again`` (a flight after its last sighting covered it and found
+            nothing), ``seen again`` (two or more flights), or ``not revisited``.
+        """
         if self.missed_after_last_sighting(times):
             return "not seen again"
         if len(set(self.flights)) >= 2:
@@ -175,7 +251,18 @@ class Site:
         return "not revisited"
 
     def ellipse(self, level: float = LEVEL) -> tuple[float, float, float]:
-        """The fused ``level`` ellipse: semi-major [m], semi-minor [m], azimuth [deg]."""
+        """The site's fused position ellipse.
+
+        Parameters
+        ----------
+        level : float
+            Its probability content.
+
+        Returns
+        -------
+        tuple of float
+            Semi-major [m], semi-minor [m], azimuth of the major axis [deg from north].
+        """
         w, v = np.linalg.eigh(self.cov)
         k = np.sqrt(chi2_2dof_quantile(level))
         major = v[:, 1]
@@ -267,7 +354,20 @@ def _mean_chemistry(sightings: Sequence[Sighting]) -> dict[str, float]:
 
 
 def inside_hull(hull: F64, east: float, north: float) -> bool:
-    """Whether (east, north) is inside a convex polygon (vertices in order, either sense)."""
+    """Whether a point is inside a convex polygon.
+
+    Parameters
+    ----------
+    hull : ndarray, shape (n, 2)
+        The polygon's vertices in order, either sense [m].
+    east, north : float
+        The point [m].
+
+    Returns
+    -------
+    bool
+        False for a polygon of fewer than 3 vertices.
+    """
     if len(hull) < 3:
         return False
     d = np.roll(hull, -1, axis=0) - hull
@@ -285,6 +385,8 @@ def add_misses(
 
     Parameters
     ----------
+    sites : sequence of Site
+        The sites, changed in place.
     coverage : mapping
         Flight id -> its covered area's vertices, shape (n, 2) [m east, north].
     times : mapping

@@ -66,13 +66,25 @@ class CampaignSummary:
         return {f.id: f.name for f in self.flights}
 
     def counts(self) -> dict[str, int]:
+        """How many sites of each status.
+
+        Returns
+        -------
+        dict of str to int
+        """
         out = {"seen again": 0, "not seen again": 0, "not revisited": 0}
         for s in self.sites:
             out[s.status(self.times)] += 1
         return out
 
     def site_rows(self) -> list[dict[str, Any]]:
-        """One plain row per site (the table and the JSON)."""
+        """One plain row per site (the table and the JSON).
+
+        Returns
+        -------
+        list of dict
+            Position, fused ellipse, chemistry, status, sightings and misses.
+        """
         rows = []
         for site in self.sites:
             lat, lon = self.frame.to_wgs84(site.mean[0], site.mean[1])
@@ -115,6 +127,12 @@ class CampaignSummary:
         return rows
 
     def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON-able data (``olfato batch summary --json``).
+
+        Returns
+        -------
+        dict
+        """
         return {
             "case": self.case,
             "n_flights": len(self.flights),
@@ -183,6 +201,12 @@ def campaign_summary(
     Returns
     -------
     CampaignSummary
+
+    Raises
+    ------
+    OlfatoError
+        ``level`` or ``min_chemistry`` out of range, an unknown case, or a survey's
+        samples missing from the workspace.
     """
     if not 0.0 <= min_chemistry <= 1.0:
         raise OlfatoError(
@@ -242,8 +266,22 @@ STATUS_COLOURS = {"seen again": "tab:green", "not seen again": "tab:red", "not r
 
 
 def campaign_map(summary: CampaignSummary, path: str | Path) -> Path:
-    """Draw the campaign: each flight's covered area, each site's fused 95 % ellipse coloured
-    by status, and its sightings; written as PNG (:func:`olfato.output.save_figure`)."""
+    """Draw the campaign and write it as PNG.
+
+    Each flight's covered area, each site's fused 95 % ellipse coloured by status, and
+    its sightings.
+
+    Parameters
+    ----------
+    summary : CampaignSummary
+        What :func:`campaign_summary` returned.
+    path : str or Path
+        The PNG to write (:func:`olfato.output.save_figure`).
+
+    Returns
+    -------
+    Path
+    """
     import matplotlib
 
     matplotlib.use("Agg")

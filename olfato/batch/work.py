@@ -33,8 +33,19 @@ class Failure:
 
 
 def describe(exc: BaseException) -> str:
-    """The message recorded for a failed survey: an :class:`OlfatoError`'s own text, else
-    the exception's type and text (an unexpected failure, worth a bug report)."""
+    """The message recorded for a failed survey.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What went wrong.
+
+    Returns
+    -------
+    str
+        An :class:`OlfatoError`'s own text, else the exception's type and text (an
+        unexpected failure, worth a bug report).
+    """
     if isinstance(exc, OlfatoError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
@@ -60,6 +71,11 @@ def analyse_on_worker(
         The analysis key the client computed from the files' checksums; a different
         one here means a file changed in between, and the survey fails rather than
         being recorded under the wrong key.
+
+    Returns
+    -------
+    CompactAnalysis or Failure
+        Never raises: every failure of one survey comes back as a :class:`Failure`.
     """
     from olfato.casework.surveys import analyse_survey, compact_analysis
 
