@@ -55,8 +55,12 @@ def add_command(
     quiet: QuietOpt = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Analyse every survey of SOURCES on Dask and record each in CASE (resumable: surveys
-    already recorded with the same files and options are skipped)."""
+    """Analyse every survey of SOURCES on Dask and record each in CASE.
+
+    Resumable: surveys already recorded with the same files and options are skipped, so
+    after Ctrl-C or a lost scheduler the same command finishes the job. A survey that
+    fails is recorded with its error and the others go on; the exit code is then 3.
+    """
     from olfato.batch.runner import print_failures, run_batch
     from olfato.store.db import open_store
 

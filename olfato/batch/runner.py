@@ -39,7 +39,7 @@ from olfato.casework.surveys import (
     record_failed_analysis,
 )
 from olfato.errors import OlfatoError
-from olfato.progress import console, tally_bar
+from olfato.progress import console, progress_bar, tally_bar
 from olfato.store import models as m
 from olfato.store import records
 from olfato.store.cases import get_case
@@ -108,22 +108,29 @@ def _jobs(
     mapping: Path | None,
     wind_pattern: str | None,
     strict: bool,
+    quiet: bool,
 ) -> list[Job]:
     jobs = []
-    for path in files:
-        wind = wind_log_for(path, wind_pattern) if wind_pattern else None
-        job = Job(path, wind)
-        try:
-            if wind is not None and not wind.is_file():
-                raise OlfatoError(f"{path}: no wind log {wind} (from the wind pattern)")
-            job.inputs, job.parameters = analysis_request(
-                path, mapping=mapping, wind=wind, strict=strict
-            )
-            job.key = records.input_key(ANALYSIS_STAGE, job.inputs, job.parameters)
-        except (OlfatoError, OSError) as exc:
-            job.error = describe(exc) if isinstance(exc, OlfatoError) else f"{path}: {exc}"
-        jobs.append(job)
+    with progress_bar(f"checksums of {len(files)} file(s)", len(files), quiet=quiet) as advance:
+        for path in files:
+            jobs.append(_job(path, mapping=mapping, wind_pattern=wind_pattern, strict=strict))
+            advance(1)
     return jobs
+
+
+def _job(path: Path, *, mapping: Path | None, wind_pattern: str | None, strict: bool) -> Job:
+    wind = wind_log_for(path, wind_pattern) if wind_pattern else None
+    job = Job(path, wind)
+    try:
+        if wind is not None and not wind.is_file():
+            raise OlfatoError(f"{path}: no wind log {wind} (from the wind pattern)")
+        job.inputs, job.parameters = analysis_request(
+            path, mapping=mapping, wind=wind, strict=strict
+        )
+        job.key = records.input_key(ANALYSIS_STAGE, job.inputs, job.parameters)
+    except (OlfatoError, OSError) as exc:
+        job.error = describe(exc) if isinstance(exc, OlfatoError) else f"{path}: {exc}"
+    return job
 
 
 def recorded_keys(store: Store, case_name: str, keys: Iterable[str]) -> set[str]:
@@ -302,7 +309,7 @@ def run_batch(
         raise OlfatoError(f"{mapping}: no such mapping file", parameter="mapping")
     files = find_surveys(sources, wind_pattern=wind_pattern)
     result = BatchResult(case_name, len(files))
-    jobs = _jobs(files, mapping=mapping_path, wind_pattern=wind_pattern, strict=strict)
+    jobs = _jobs(files, mapping=mapping_path, wind_pattern=wind_pattern, strict=strict, quiet=quiet)
     done_keys = recorded_keys(store, case_name, [j.key for j in jobs if j.key])
     todo: list[Job] = []
     first: dict[str, Path] = {}
