@@ -9,7 +9,8 @@ probabilities. Two sightings are of the same site when
   quantile of ``level`` (5.99 at 95 %); and
 * their chemistry agrees: the Bhattacharyya coefficient of their signature
   distributions, BC = Σᵢ √(pᵢ qᵢ) (1 for identical, 0 for disjoint), is at least
-  ``min_chemistry`` (0.8).
+  ``min_chemistry`` (0.8). A sighting without signature probabilities agrees with
+  none (BC = 0): chemistry is never assumed.
 
 So two sources 30 m apart are one site when their ellipses are 100 m long and both
 smell of a lab, and two sites when one is a farm and the other a lab, or when both are
