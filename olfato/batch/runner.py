@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from olfato.batch.inputs import find_surveys, wind_log_for
+from olfato.batch.inputs import SURVEY_SUFFIXES, find_surveys, wind_log_for
 from olfato.batch.work import Failure, analyse_on_worker, describe
 from olfato.casework.surveys import (
     ANALYSIS_STAGE,
@@ -307,7 +307,14 @@ def run_batch(
     mapping_path = Path(mapping).resolve() if mapping is not None else None
     if mapping_path is not None and not mapping_path.is_file():
         raise OlfatoError(f"{mapping}: no such mapping file", parameter="mapping")
+    sources = list(sources)
     files = find_surveys(sources, wind_pattern=wind_pattern)
+    if not files:
+        raise OlfatoError(
+            f"no survey file in {', '.join(map(str, sources))} (looked for "
+            f"{', '.join(SURVEY_SUFFIXES)})",
+            parameter="sources",
+        )
     result = BatchResult(case_name, len(files))
     jobs = _jobs(files, mapping=mapping_path, wind_pattern=wind_pattern, strict=strict, quiet=quiet)
     done_keys = recorded_keys(store, case_name, [j.key for j in jobs if j.key])

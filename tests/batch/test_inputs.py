@@ -41,3 +41,17 @@ def test_nothing_there_is_a_clear_error(tmp_path: Path) -> None:
         find_surveys([tmp_path / "nope"])
     with pytest.raises(OlfatoError, match="no file matches"):
         find_surveys([str(tmp_path / "*.csv")])
+
+
+def test_a_batch_with_no_survey_says_so(tmp_path: Path) -> None:
+    from olfato.batch.runner import run_batch
+    from olfato.store.cases import new_case
+    from olfato.store.db import Store
+    from olfato.store.workspace import Workspace
+
+    (tmp_path / "empty").mkdir()
+    with Store(Workspace.locate(tmp_path / "ws")) as store:
+        new_case(store, "c")
+        with pytest.raises(OlfatoError, match="no survey file in") as exc:
+            run_batch(store, "c", [tmp_path / "empty"])
+    assert exc.value.parameter == "sources"
