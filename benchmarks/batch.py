@@ -7,8 +7,11 @@ one process:
 - **direct**: for each survey, ``analyse_survey`` + ``record_survey_analysis`` into a
   case, one after another (no Dask): the baseline;
 - **dask, 1 worker** and **dask, 2 workers**: ``run_batch`` on a LocalCluster of 1 and
-  2 single-threaded worker processes, into fresh cases (cluster start not timed; the
-  modules imported on every worker first, as the direct run has them imported).
+  2 single-threaded worker processes, into fresh cases (cluster start not timed; every
+  worker, and this process, analyses one flight first, untimed, to load what it loads).
+
+BLAS runs on one thread everywhere (Dask sets that for its workers; the direct run is
+given the same), so the runs compare one core's work.
 
 It prints surveys per minute, the scaling efficiency (rate with 2 workers / (2 x rate
 with 1)), Dask's overhead per survey (1 worker against direct, both serial), the peak
@@ -38,11 +41,11 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _warm() -> None:
-    import olfato.casework.surveys
-    import olfato.detect.pipeline
-    import olfato.locate.pipeline
-    import olfato.survey.io  # noqa: F401
+def _warm(flight: str) -> None:
+    """Import the stages and analyse one flight (not timed), in a worker or here."""
+    from olfato.casework.surveys import analyse_survey
+
+    analyse_survey(flight)
 
 
 def simulate_flights(scenario: Path, n: int, folder: Path) -> list[Path]:
@@ -105,7 +108,7 @@ def run_dask(store: Any, flights: list[Path], n_workers: int) -> tuple[float, li
     )
     client = Client(cluster, set_as_default=False)
     try:
-        client.run(_warm)
+        client.run(_warm, str(flights[0]))
         t0 = time.perf_counter()
         result = run_batch(store, case, [str(f) for f in flights], client=client)
         elapsed = time.perf_counter() - t0
@@ -135,6 +138,11 @@ def sizes_and_record_time(store: Any, flight: Path) -> tuple[int, int, float]:
 
 
 def main() -> None:
+    # Dask's workers run NumPy's BLAS on one thread (distributed.nanny.pre-spawn-environ);
+    # the direct run gets the same, so both compare one core's work. Set before NumPy is
+    # imported (nothing above imports it).
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--surveys", type=int, default=8)
     parser.add_argument(
@@ -154,7 +162,7 @@ def main() -> None:
         folder = Path(tmp)
         flights = simulate_flights(args.scenario, args.surveys, folder)
         store = Store(Workspace.locate(folder / "ws"))
-        _warm()
+        _warm(str(flights[0]))
         n = len(flights)
         load_before = os.getloadavg()
         direct_a, analysing_a = run_direct(store, flights, "direct_a")
