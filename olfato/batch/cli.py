@@ -92,6 +92,22 @@ def summary_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the sites as JSON on stdout.")
     ] = False,
+    min_chemistry: Annotated[
+        float,
+        typer.Option(
+            "--min-chemistry",
+            help="Least Bhattacharyya coefficient of two sightings' signature probabilities "
+            "to be one site (0..1).",
+        ),
+    ] = 0.8,
+    floor_m: Annotated[
+        float,
+        typer.Option(
+            "--position-floor",
+            help="Flight-to-flight position error [m] added to every 95% ellipse's "
+            "1-sigma before matching.",
+        ),
+    ] = 3.0,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Merge CASE's sources across flights into sites: seen again, not seen again, a map."""
@@ -101,7 +117,7 @@ def summary_command(
     from olfato.store.db import open_store
 
     with open_store(workspace) as store:
-        summary = campaign_summary(store, case)
+        summary = campaign_summary(store, case, min_chemistry=min_chemistry, floor_m=floor_m)
     if map_png is not None:
         campaign_map(summary, map_png)
     if as_json:

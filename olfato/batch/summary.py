@@ -20,6 +20,7 @@ import numpy as np
 
 from olfato.batch.sites import (
     F64,
+    FLOOR_M,
     LEVEL,
     MIN_CHEMISTRY,
     Sighting,
@@ -56,6 +57,7 @@ class CampaignSummary:
     sites: list[Site]
     level: float
     min_chemistry: float
+    floor_m: float = FLOOR_M
 
     @property
     def times(self) -> dict[int, float]:
@@ -138,7 +140,11 @@ class CampaignSummary:
             "n_flights": len(self.flights),
             "n_sites": len(self.sites),
             "counts": self.counts(),
-            "merge": {"position_level": self.level, "min_chemistry_bc": self.min_chemistry},
+            "merge": {
+                "position_level": self.level,
+                "min_chemistry_bc": self.min_chemistry,
+                "position_floor_m": self.floor_m,
+            },
             "sites": self.site_rows(),
             "caveat": "Every candidate needs ground confirmation.",
         }
@@ -184,6 +190,7 @@ def campaign_summary(
     *,
     level: float = LEVEL,
     min_chemistry: float = MIN_CHEMISTRY,
+    floor_m: float = FLOOR_M,
 ) -> CampaignSummary:
     """Merge the located sources of every survey of a case into sites.
 
@@ -197,6 +204,9 @@ def campaign_summary(
         The position test's level (:func:`olfato.batch.sites.merge_sightings`).
     min_chemistry : float
         The least Bhattacharyya coefficient of two sightings' chemistries [0..1].
+    floor_m : float
+        Added in quadrature to every sighting's 1-sigma position error [m]: the
+        flight-to-flight error a locate ellipse does not include (GPS, wind model).
 
     Returns
     -------
@@ -214,6 +224,8 @@ def campaign_summary(
         )
     if not 0.0 < level < 1.0:
         raise OlfatoError(f"level must be in (0, 1), got {level}", parameter="level")
+    if not (math.isfinite(floor_m) and floor_m >= 0.0):
+        raise OlfatoError(f"floor_m must be >= 0 m, got {floor_m}", parameter="floor_m")
     with store.read() as s:
         case = get_case(s, case_name)
         found = []
@@ -224,7 +236,9 @@ def campaign_summary(
             loc = max(runs, key=lambda r: r.version)
             found.append((sv, [x for x in loc.sources if x.located]))
     if not found:
-        return CampaignSummary(case_name, LocalFrame(0.0, 0.0), [], [], level, min_chemistry)
+        return CampaignSummary(
+            case_name, LocalFrame(0.0, 0.0), [], [], level, min_chemistry, floor_m
+        )
     frame = LocalFrame(
         round(float(np.median([sv.lat0 for sv, _ in found])), 7),
         round(float(np.median([sv.lon0 for sv, _ in found])), 7),
@@ -256,9 +270,9 @@ def campaign_summary(
                     analyte=src.analyte,
                 )
             )
-    sites = merge_sightings(sightings, level=level, min_chemistry=min_chemistry)
+    sites = merge_sightings(sightings, level=level, min_chemistry=min_chemistry, floor_m=floor_m)
     add_misses(sites, {f.id: f.hull for f in flights}, {f.id: f.start_time for f in flights})
-    return CampaignSummary(case_name, frame, flights, sites, level, min_chemistry)
+    return CampaignSummary(case_name, frame, flights, sites, level, min_chemistry, floor_m)
 
 
 #: map colours per status
