@@ -189,19 +189,46 @@ def local_cluster(n_workers: int | None = None, *, threads_per_worker: int = 1) 
     OlfatoError
         ``n_workers`` below 1 (parameter ``workers``).
     """
+    import dask
     from distributed import LocalCluster
 
     if n_workers is None:
         n_workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     if n_workers < 1:
         raise OlfatoError(f"workers must be at least 1, got {n_workers}", parameter="workers")
-    return LocalCluster(
-        n_workers=n_workers,
-        threads_per_worker=threads_per_worker,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environ()}):
+        return LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=threads_per_worker,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+
+
+def worker_environ() -> dict[str, Any]:
+    """The environment Dask's nannies give new worker processes, without
+    ``MALLOC_TRIM_THRESHOLD_``.
+
+    Dask sets it (65536) so that workers hand freed memory back to the system; setting
+    it at all turns off glibc's adaptive mmap threshold, so every NumPy temporary over
+    128 KiB is mapped and unmapped afresh, and read-detect-locate ran 2 to 2.5 times
+    slower in a worker than in a plain process here (``benchmarks/batch.py``). A worker
+    holds one survey at a time, so the memory it keeps is bounded anyway. Start the
+    workers of your own cluster with the same setting (e.g.
+    ``DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON='{"OMP_NUM_THREADS": 1}' dask worker ...``,
+    or ``dask worker --no-nanny``).
+
+    Returns
+    -------
+    dict
+        Variable -> value, from ``distributed.nanny.pre-spawn-environ``.
+    """
+    import dask
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ") or {})
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return environ
 
 
 def connect(scheduler: str, *, workers: int | None = None) -> Any:
