@@ -7,7 +7,10 @@ one process:
 - **direct**: for each survey, ``analyse_survey`` + ``record_survey_analysis`` into a
   case, one after another (no Dask): the baseline;
 - **dask, 1 worker** and **dask, 2 workers**: ``run_batch`` on a LocalCluster of 1 and
-  2 single-threaded worker processes, into fresh cases (cluster start not timed; every
+  2 single-threaded worker processes as ``olfato batch add`` starts them
+  (``olfato.batch.runner.local_cluster``), and once more with 1 worker in Dask's default
+  worker environment (``MALLOC_TRIM_THRESHOLD_`` set; see ``worker_environ``), into
+  fresh cases (cluster start not timed; every
   worker, and this process, analyses one flight first, untimed, to load what it loads).
 
 BLAS runs on one thread everywhere (Dask sets that for its workers; the direct run is
@@ -91,21 +94,29 @@ def compute_seconds(store: Any, case: str) -> float:
         return float(sum(r.summary.get("compute_s", 0.0) for r in runs))
 
 
-def run_dask(store: Any, flights: list[Path], n_workers: int) -> tuple[float, list[float], float]:
+def run_dask(
+    store: Any, flights: list[Path], n_workers: int, *, dask_default_env: bool = False
+) -> tuple[float, list[float], float]:
+    """Wall time of ``run_batch`` on a LocalCluster as ``olfato batch add`` starts it (or
+    with Dask's default worker environment), the workers' peak RSS [MiB] and their
+    summed analysing time [s]."""
     from distributed import Client, LocalCluster
 
-    from olfato.batch.runner import run_batch
+    from olfato.batch.runner import local_cluster, run_batch
     from olfato.store.cases import new_case
 
-    case = f"dask{n_workers}"
+    case = f"dask{n_workers}{'_default_env' if dask_default_env else ''}"
     new_case(store, case)
-    cluster = LocalCluster(
-        n_workers=n_workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
+    if dask_default_env:
+        cluster = LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+    else:
+        cluster = local_cluster(n_workers)
     client = Client(cluster, set_as_default=False)
     try:
         client.run(_warm, str(flights[0]))
@@ -169,6 +180,7 @@ def main() -> None:
         direct_peak = _peak_rss_mib()
         one, peaks1, compute1 = run_dask(store, flights, 1)
         two, peaks2, _ = run_dask(store, flights, 2)
+        one_default, _, _ = run_dask(store, flights, 1, dask_default_env=True)
         direct_b, analysing_b = run_direct(store, flights, "direct_b")
         load_after = os.getloadavg()
         compact_b, full_b, record_s = sizes_and_record_time(store, flights[0])
@@ -176,7 +188,8 @@ def main() -> None:
 
     direct = (direct_a + direct_b) / 2  # before and after the Dask runs: load drifts
     analysing = (analysing_a + analysing_b) / 2
-    rate = {k: n / t * 60 for k, t in (("direct", direct), ("1", one), ("2", two))}
+    walls = (("direct", direct), ("1", one), ("2", two), ("1d", one_default))
+    rate = {k: n / t * 60 for k, t in walls}
     efficiency = rate["2"] / (2 * rate["1"])
     overhead = (one - direct) / n
     not_analysing_direct = (direct - analysing) / n
@@ -200,6 +213,7 @@ def main() -> None:
         ),
         ("dask, 1 worker", one, "1", ", ".join(f"{p:.0f}" for p in peaks1)),
         ("dask, 2 workers", two, "2", ", ".join(f"{p:.0f}" for p in peaks2)),
+        ("dask, 1 worker, Dask's default env (MALLOC_TRIM_THRESHOLD_)", one_default, "1d", ""),
     ]
     for name, wall, key, peak in rows:
         t.add_row(
