@@ -3,7 +3,6 @@ interrupted and run again, a corrupt file among the surveys; every survey record
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 from collections.abc import Iterator
@@ -27,16 +26,15 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    cluster = LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.CRITICAL,
-    )
+    from olfato.batch.runner import local_cluster
+
+    cluster = local_cluster(2)  # as `olfato batch add --workers 2` starts it
     c = Client(cluster, set_as_default=False)
+    # the workers run without Dask's MALLOC_TRIM_THRESHOLD_ (it slows NumPy 2x here)
+    assert set(c.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_")).values()) == {None}
+    assert set(c.run(lambda: os.environ.get("OMP_NUM_THREADS")).values()) == {"1"}
     yield c
     c.close()
     cluster.close()
