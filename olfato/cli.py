@@ -94,6 +94,7 @@ def _root(
 from olfato.batch.cli import batch_app  # noqa: E402
 from olfato.detect.cli import detect_command  # noqa: E402
 from olfato.locate.cli import locate_command  # noqa: E402
+from olfato.network.cli import network_app  # noqa: E402
 from olfato.plan.cli import plan_app  # noqa: E402
 from olfato.report.cli import report_command, share_app  # noqa: E402
 from olfato.simulate.cli import simulate_command  # noqa: E402
@@ -111,6 +112,7 @@ app.add_typer(batch_app, name="batch")
 app.command(name="report")(report_command)
 app.add_typer(share_app, name="share")
 app.command(name="translate")(translate_command)
+app.add_typer(network_app, name="network")
 
 
 @app.command()

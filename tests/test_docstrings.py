@@ -36,6 +36,11 @@ DOCUMENTED: tuple[str, ...] = (
     "olfato/store",
     "olfato/casework",
     "olfato/report",
+    "olfato/output",
+    "olfato/physics",
+    "olfato/plan",
+    "olfato/survey/lines.py",
+    "olfato/network",
     "olfato/batch",
 )
 #: folders never audited (Alembic revisions)

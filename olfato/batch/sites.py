@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from olfato.locate.posterior import Ellipse, chi2_2_quantile, ellipse_from_cov
+
 F64 = NDArray[np.float64]
 
 #: default: positions agree at the 95 % level, chemistry's Bhattacharyya coefficient >= 0.8
@@ -48,56 +50,6 @@ MIN_CHEMISTRY = 0.8
 #: a floor on each sighting's 1-sigma position error [m] (GPS, frame), so that an
 #: over-confident ellipse cannot keep a site from matching itself
 FLOOR_M = 3.0
-
-
-def chi2_2dof_quantile(level: float) -> float:
-    """The ``level`` quantile of χ² with 2 degrees of freedom (closed form).
-
-    Parameters
-    ----------
-    level : float
-        Probability, in (0, 1).
-
-    Returns
-    -------
-    float
-        -2 ln(1 - level): 5.991 at 0.95.
-
-    Raises
-    ------
-    ValueError
-        ``level`` outside (0, 1).
-    """
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be in (0, 1), got {level}")
-    return float(-2.0 * np.log1p(-level))
-
-
-def ellipse_covariance(
-    semi_major_m: float, semi_minor_m: float, azimuth_deg: float, *, level: float = LEVEL
-) -> F64:
-    """The 2x2 covariance [m²] (east, north) of a Gaussian whose ``level`` ellipse is given.
-
-    Parameters
-    ----------
-    semi_major_m, semi_minor_m : float
-        The ellipse's semi-axes [m].
-    azimuth_deg : float
-        The major axis' direction [deg clockwise from north].
-    level : float
-        The ellipse's probability content (0.95 for the Sources GeoJSON ``ellipse95_m``).
-
-    Returns
-    -------
-    ndarray, shape (2, 2)
-        Σ = σa² u uᵀ + σb² v vᵀ, σ = semi-axis / √χ²₂(level).
-    """
-    k = np.sqrt(chi2_2dof_quantile(level))
-    sa, sb = semi_major_m / k, semi_minor_m / k
-    az = np.radians(azimuth_deg)
-    u = np.array([np.sin(az), np.cos(az)])
-    v = np.array([np.cos(az), -np.sin(az)])
-    return np.asarray(sa**2 * np.outer(u, u) + sb**2 * np.outer(v, v), dtype=float)
 
 
 def mahalanobis2(mu1: F64, cov1: F64, mu2: F64, cov2: F64) -> float:
@@ -251,7 +203,7 @@ class Site:
             return "seen again"
         return "not revisited"
 
-    def ellipse(self, level: float = LEVEL) -> tuple[float, float, float]:
+    def ellipse(self, level: float = LEVEL) -> Ellipse:
         """The site's fused position ellipse.
 
         Parameters
@@ -261,14 +213,11 @@ class Site:
 
         Returns
         -------
-        tuple of float
-            Semi-major [m], semi-minor [m], azimuth of the major axis [deg from north].
+        Ellipse
+            Semi-axes [m] and azimuth of the major axis [deg from north]
+            (:func:`olfato.locate.posterior.ellipse_from_cov`).
         """
-        w, v = np.linalg.eigh(self.cov)
-        k = np.sqrt(chi2_2dof_quantile(level))
-        major = v[:, 1]
-        az = float(np.degrees(np.arctan2(major[0], major[1])) % 180.0)
-        return float(k * np.sqrt(w[1])), float(k * np.sqrt(max(w[0], 0.0))), az
+        return ellipse_from_cov(self.cov, level)
 
 
 def _floored(cov: F64, floor_m: float) -> F64:
@@ -303,7 +252,7 @@ def merge_sightings(
     """
     from scipy.optimize import linear_sum_assignment
 
-    gate = chi2_2dof_quantile(level)
+    gate = chi2_2_quantile(level)
     by_flight: dict[int, list[Sighting]] = {}
     for s in sorted(sightings, key=lambda s: (s.time, s.flight, s.label)):
         by_flight.setdefault(s.flight, []).append(s)

@@ -26,10 +26,10 @@ from olfato.batch.sites import (
     Sighting,
     Site,
     add_misses,
-    ellipse_covariance,
     merge_sightings,
 )
 from olfato.errors import OlfatoError
+from olfato.locate.posterior import Ellipse, ellipse_covariance
 from olfato.store import models as m
 from olfato.store.cases import get_case
 from olfato.store.db import Store
@@ -90,17 +90,13 @@ class CampaignSummary:
         rows = []
         for site in self.sites:
             lat, lon = self.frame.to_wgs84(site.mean[0], site.mean[1])
-            a, b, az = site.ellipse(self.level)
+            ell = site.ellipse(self.level)
             rows.append(
                 {
                     "site": site.id,
                     "lat": round(float(lat), 7),
                     "lon": round(float(lon), 7),
-                    "ellipse95_m": {
-                        "semi_major": round(a, 1),
-                        "semi_minor": round(b, 1),
-                        "azimuth_deg": round(az, 1),
-                    },
+                    "ellipse95_m": ell.as_dict(),
                     "signature": site.signature,
                     "signature_probabilities": {
                         k: round(v, 4) for k, v in sorted(site.chemistry.items())
@@ -258,7 +254,7 @@ def campaign_summary(
                     label=src.label,
                     east_m=float(se),
                     north_m=float(sn),
-                    cov=ellipse_covariance(a, b, az),
+                    cov=ellipse_covariance(Ellipse(a, b, az)),
                     signature_probabilities={
                         str(k): float(v)
                         for k, v in src.signature_probabilities.items()
@@ -300,7 +296,8 @@ def campaign_map(summary: CampaignSummary, path: str | Path) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Ellipse, Polygon
+    from matplotlib.patches import Ellipse as MplEllipse
+    from matplotlib.patches import Polygon
 
     from olfato.output import save_figure
 
@@ -314,13 +311,13 @@ def campaign_map(summary: CampaignSummary, path: str | Path) -> Path:
     for site in summary.sites:
         status = site.status(times)
         colour = STATUS_COLOURS[status]
-        a, b, az = site.ellipse(summary.level)
+        ell = site.ellipse(summary.level)
         ax.add_patch(
-            Ellipse(
+            MplEllipse(
                 (float(site.mean[0]), float(site.mean[1])),
-                2 * a,
-                2 * b,
-                angle=90.0 - az,
+                2 * ell.semi_major,
+                2 * ell.semi_minor,
+                angle=90.0 - ell.azimuth_deg,
                 fill=False,
                 lw=1.6,
                 ec=colour,

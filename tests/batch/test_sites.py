@@ -10,13 +10,12 @@ from olfato.batch.sites import (
     Sighting,
     add_misses,
     bhattacharyya_coefficient,
-    chi2_2dof_quantile,
-    ellipse_covariance,
     fuse,
     inside_hull,
     mahalanobis2,
     merge_sightings,
 )
+from olfato.locate.posterior import Ellipse, chi2_2_quantile, ellipse_covariance
 
 LAB = {"clandestine_lab": 0.9, "livestock_farm": 0.1}
 FARM = {"clandestine_lab": 0.05, "livestock_farm": 0.95}
@@ -33,17 +32,19 @@ def sighting(
     az: float = 90.0,
     label: str = "S1",
 ) -> Sighting:
-    return Sighting(flight, 1e9 + 86400 * flight, label, e, n, ellipse_covariance(a, b, az), probs)
+    return Sighting(
+        flight, 1e9 + 86400 * flight, label, e, n, ellipse_covariance(Ellipse(a, b, az)), probs
+    )
 
 
 @pytest.mark.parametrize("level", [0.5, 0.9, 0.95, 0.99])
 def test_chi2_quantile_is_the_published_one(level: float) -> None:
-    assert chi2_2dof_quantile(level) == pytest.approx(stats.chi2.ppf(level, 2), rel=1e-12)
-    assert chi2_2dof_quantile(0.95) == pytest.approx(5.991, abs=1e-3)
+    assert chi2_2_quantile(level) == pytest.approx(stats.chi2.ppf(level, 2), rel=1e-12)
+    assert chi2_2_quantile(0.95) == pytest.approx(5.991, abs=1e-3)
 
 
 def test_a_point_on_the_95_ellipse_is_at_the_95_quantile() -> None:
-    cov = ellipse_covariance(40.0, 10.0, 30.0)
+    cov = ellipse_covariance(Ellipse(40.0, 10.0, 30.0))
     # the end of the major axis, 40 m along azimuth 30 deg from north
     end = 40.0 * np.array([np.sin(np.radians(30)), np.cos(np.radians(30))])
     d2 = end @ np.linalg.solve(cov, end)

@@ -13,8 +13,25 @@ from olfato.errors import OlfatoError
 
 @contextmanager
 def writing(path: str | Path, what: str) -> Iterator[Path]:
-    """Yield ``path`` with its folder made; an ``OSError`` inside becomes an
-    :class:`OlfatoError` saying which file (and ``what`` it is) could not be written."""
+    """Yield a path with its folder made; an ``OSError`` inside becomes an error naming it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file about to be written.
+    what : str
+        What it is, for the message (``"KML"``, ``"map"``).
+
+    Yields
+    ------
+    pathlib.Path
+        ``path``, its folder made.
+
+    Raises
+    ------
+    OlfatoError
+        Saying which file (and ``what`` it is) could not be written.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -24,7 +41,24 @@ def writing(path: str | Path, what: str) -> Iterator[Path]:
 
 
 def save_figure(fig: Any, path: str | Path, *, what: str = "plot", dpi: int = 110) -> Path:
-    """Write a matplotlib figure to ``path`` (see :func:`writing`) and close it."""
+    """Write a matplotlib figure (see :func:`writing`) and close it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    path : str or Path
+        The image file.
+    what : str
+        What it is, for errors.
+    dpi : int
+        Resolution [dots per inch].
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
     import matplotlib.pyplot as plt
 
     try:
