@@ -57,9 +57,9 @@ def add_command(
 ) -> None:
     """Analyse every survey of SOURCES on Dask and record each in CASE.
 
-    Resumable: surveys already recorded with the same files and options are skipped, so
-    after Ctrl-C or a lost scheduler the same command finishes the job. A survey that
-    fails is recorded with its error and the others go on; the exit code is then 3.
+    Resumable: surveys recorded with the same files and options are skipped; run it again.
+
+    A survey that fails is recorded with its error, the others go on, and the exit code is 3.
     """
     from olfato.batch.runner import print_failures, run_batch
     from olfato.store.db import open_store
@@ -104,7 +104,7 @@ def summary_command(
         float,
         typer.Option(
             "--position-floor",
-            help="Flight-to-flight position error [m] added to every 95% ellipse's "
+            help="Flight-to-flight position error, in metres, added to every 95% ellipse's "
             "1-sigma before matching.",
         ),
     ] = 3.0,
