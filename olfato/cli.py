@@ -101,6 +101,7 @@ from olfato.simulate.cli import simulate_command  # noqa: E402
 from olfato.store.cli import case_app  # noqa: E402
 from olfato.survey.cli import survey_app  # noqa: E402
 from olfato.translate.cli import translate_command  # noqa: E402
+from olfato.video.cli import add_video_command, video_app  # noqa: E402
 
 app.add_typer(survey_app, name="survey")
 app.command(name="simulate")(simulate_command)
@@ -112,6 +113,8 @@ app.add_typer(batch_app, name="batch")
 app.command(name="report")(report_command)
 app.add_typer(share_app, name="share")
 app.command(name="translate")(translate_command)
+app.add_typer(video_app, name="video")
+case_app.command("add-video")(add_video_command)
 app.add_typer(network_app, name="network")
 
 

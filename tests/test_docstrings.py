@@ -36,6 +36,7 @@ DOCUMENTED: tuple[str, ...] = (
     "olfato/store",
     "olfato/casework",
     "olfato/report",
+    "olfato/video",
     "olfato/output",
     "olfato/physics",
     "olfato/plan",
