@@ -97,6 +97,7 @@ from olfato.locate.cli import locate_command  # noqa: E402
 from olfato.network.cli import network_app  # noqa: E402
 from olfato.plan.cli import plan_app  # noqa: E402
 from olfato.report.cli import report_command, share_app  # noqa: E402
+from olfato.server.cli import serve_command, user_app  # noqa: E402
 from olfato.simulate.cli import simulate_command  # noqa: E402
 from olfato.store.cli import case_app  # noqa: E402
 from olfato.survey.cli import survey_app  # noqa: E402
@@ -116,6 +117,8 @@ app.command(name="translate")(translate_command)
 app.add_typer(video_app, name="video")
 case_app.command("add-video")(add_video_command)
 app.add_typer(network_app, name="network")
+app.add_typer(user_app, name="user")
+app.command(name="serve")(serve_command)
 
 
 @app.command()
