@@ -91,6 +91,7 @@ def _root(
 
 
 # --- the stages' commands, in the order of the flow (DESIGN.md) ----------------------
+from olfato.batch.cli import batch_app  # noqa: E402
 from olfato.detect.cli import detect_command  # noqa: E402
 from olfato.locate.cli import locate_command  # noqa: E402
 from olfato.network.cli import network_app  # noqa: E402
@@ -109,6 +110,7 @@ app.command(name="detect")(detect_command)
 app.command(name="locate")(locate_command)
 app.add_typer(plan_app, name="plan")
 app.add_typer(case_app, name="case")
+app.add_typer(batch_app, name="batch")
 app.command(name="report")(report_command)
 app.add_typer(share_app, name="share")
 app.command(name="translate")(translate_command)

@@ -525,6 +525,31 @@ def sources(
     return sources_geojson(view)
 
 
+@router.get("/cases/{case}/video", tags=["video"])
+def video(case: str, request: Request, c: Caller = Depends(allowed("case.read"))) -> dict[str, Any]:
+    """GeoJSON: each video's frame footprints, ground tracks and activity at the sites."""
+    from olfato.server.geo import video_geojson
+
+    store = _store(request)
+    row = _case(store, case)
+    view = load_case(store, case, audit_limit=0)
+    _audit(store, c, "video.read", row.id)
+    return video_geojson(view)
+
+
+@router.get("/cases/{case}/network", tags=["network"])
+def network(
+    case: str, request: Request, k: int = 3, c: Caller = Depends(allowed("case.read"))
+) -> dict[str, Any]:
+    """The case's network: each entity's measures and the KPP-Neg key players (k of them)."""
+    if not 1 <= k <= 20:
+        raise HTTPException(422, "k must be between 1 and 20")
+    store = _store(request)
+    _case(store, case)
+    with acting_as(c.name):
+        return casework.case_network(store, case, k)
+
+
 @router.get("/cases/{case}/hits", tags=["sources"])
 def hits(
     case: str, request: Request, c: Caller = Depends(allowed("case.read"))

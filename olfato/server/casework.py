@@ -162,3 +162,43 @@ def plan_next_flight(
         },
     )
     return {"run_id": rec.run_id, "plan_ids": list(rec.plan_ids), "message": rec.message}
+
+
+def case_network(store: Store, case_name: str, k: int) -> dict[str, Any]:
+    """The case's network measures and its ``k`` KPP-Neg key players (``olfato network``).
+
+    The read of the case's entities is audited by
+    :func:`olfato.casework.network.load_case_network`.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    k : int
+        Size of the key-player set (fewer on a small network).
+
+    Returns
+    -------
+    dict
+        ``nodes`` and ``graph`` as ``olfato network measures --json`` prints them, and
+        ``key_players``: ``set``, ``fragmentation_before``, ``fragmentation_after``.
+    """
+    from olfato.casework.network import load_case_network
+    from olfato.network.keyplayers import fragmentation, kpp_neg
+    from olfato.network.measures import network_measures
+    from olfato.network.model import simple_graph
+
+    g = simple_graph(load_case_network(store, case_name, purpose="server"))
+    if g.number_of_nodes() == 0:
+        return {"nodes": [], "graph": {}, "key_players": {"set": []}}
+    out = network_measures(g).as_json()
+    kk = min(k, g.number_of_nodes() - 2)
+    players = kpp_neg(g, kk).players if kk >= 1 else []
+    out["key_players"] = {
+        "set": [str(p) for p in players],
+        "fragmentation_before": fragmentation(g),
+        "fragmentation_after": fragmentation(g, players),
+    }
+    return out

@@ -129,3 +129,41 @@ def posterior_png(survey_row: Any, raster: tuple[Any, Any, Any]) -> tuple[bytes,
         np.array([north[0] - dn / 2, north[-1] + dn / 2]),
     )
     return buf.getvalue(), [[float(lat[0]), float(lon[0])], [float(lat[1]), float(lon[1])]]
+
+
+def video_geojson(view: CaseView) -> dict[str, Any]:
+    """The newest video run of each video: frame footprints, ground tracks, activity.
+
+    Parameters
+    ----------
+    view : CaseView
+        The case as :func:`olfato.store.cases.load_case` read it (videos included).
+
+    Returns
+    -------
+    dict
+        A GeoJSON FeatureCollection; each feature's ``kind`` is ``footprint`` (Polygon),
+        ``track`` (LineString) or ``activity`` (Point at the site), with the video's name.
+    """
+    features = []
+    for vv in view.videos:
+        if vv.run is None:
+            continue
+        for o in vv.run.observations:
+            if o.geometry is None:
+                continue
+            props = {k: v for k, v in (o.properties or {}).items() if k != "key_frame"}
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": o.geometry,
+                    "properties": {
+                        **props,
+                        "kind": o.kind,
+                        "video": vv.video.name,
+                        "start_time": o.start_time,
+                        "end_time": o.end_time,
+                    },
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}

@@ -60,6 +60,8 @@ SCRIPT_TEXTS = {
     "suspect": N_("suspect"),
     "posterior": N_("Posterior probability"),
     "plan": N_("Next flight plan"),
+    "footprints": N_("Video footprints"),
+    "video_tracks": N_("Video tracks"),
     "error": N_("Error"),
 }
 #: the roles' names as the pages show them

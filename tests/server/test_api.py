@@ -414,3 +414,71 @@ def test_partner_package_is_signed_and_reaches_only_its_partner(world: World) ->
         headers=world.as_("sam"),
     )
     assert r.status_code == 422
+
+
+def test_video_layer_has_footprints_tracks_and_activity(world: World) -> None:
+    """Issue 16: the map's footprint and track layers come from the case's video runs."""
+    from datetime import UTC, datetime
+
+    from olfato.store import models as m
+    from olfato.store import records
+    from olfato.store.cases import get_case, new_case
+
+    new_case(world.store, "valle-video")
+    ring = [[-74.10, 4.60], [-74.09, 4.60], [-74.09, 4.61], [-74.10, 4.61], [-74.10, 4.60]]
+    with world.store.write() as s:
+        case = get_case(s, "valle-video")
+        v = m.Video(case_id=case.id, name="pass1.ts", input_path="/x/pass1.ts", sha256="1" * 64,
+                    format="mpegts", n_frames=60, added_by="test")  # fmt: skip
+        s.add(v)
+        s.flush()
+        run = records.add_run(s, case, stage="video", subject=f"video:{v.id}", parameters={},
+                              inputs={"video": v.sha256}, started_at=datetime.now(UTC))  # fmt: skip
+        records.add_observations(
+            s,
+            run,
+            [
+                {"kind": "footprint", "geometry": {"type": "Polygon", "coordinates": [ring]}},
+                {
+                    "kind": "track",
+                    "geometry": {"type": "LineString", "coordinates": ring[:3]},
+                    "properties": {"id": 7},
+                },
+                {
+                    "kind": "activity",
+                    "geometry": {"type": "Point", "coordinates": ring[0]},
+                    "properties": {"site": "S1", "tracks": [7], "key_frame": {"path": "k.png"}},
+                },
+            ],
+        )
+    r = world.client.get("/api/cases/valle-video/video", headers=world.as_("ana"))
+    assert r.status_code == 200, r.text
+    feats = r.json()["features"]
+    assert [f["properties"]["kind"] for f in feats] == ["footprint", "track", "activity"]
+    assert feats[1]["properties"]["id"] == 7 and feats[1]["properties"]["video"] == "pass1.ts"
+    assert "key_frame" not in feats[2]["properties"]  # workspace paths stay on the server
+    assert (
+        world.client.get("/api/cases/valle-video/video", headers=world.as_("mx")).status_code == 403
+    )
+
+
+def test_network_view_measures_and_key_players(world: World, tmp_path: Path) -> None:
+    """Issue 17: the server's network view is the same measures as `olfato network`."""
+    from olfato.casework.network import import_network
+    from olfato.store.cases import new_case
+    from tests.report.test_network_section import GRAPHML
+
+    new_case(world.store, "red")
+    graph = tmp_path / "calls.graphml"
+    graph.write_text(GRAPHML, encoding="utf-8")
+    import_network(world.store, "red", graph)
+    r = world.client.get("/api/cases/red/network?k=1", headers=world.as_("ana"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["key_players"]["set"] == ["P-BROKER"]
+    assert body["nodes"][0]["id"] == "P-BROKER"  # highest betweenness first
+    assert body["key_players"]["fragmentation_after"] > body["key_players"]["fragmentation_before"]
+    assert (
+        world.client.get("/api/cases/red/network?k=0", headers=world.as_("ana")).status_code == 422
+    )
+    assert world.client.get("/api/cases/red/network", headers=world.as_("mx")).status_code == 403

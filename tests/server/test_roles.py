@@ -43,6 +43,8 @@ def routes(w: World) -> list[tuple[str, str, dict[str, Any], set[str]]]:
         ("GET", "/api/cases/alpha/jobs", {}, READERS),
         ("GET", "/api/cases/alpha/sources", {}, READERS),
         ("GET", "/api/cases/alpha/hits", {}, READERS),
+        ("GET", "/api/cases/alpha/video", {}, READERS),
+        ("GET", "/api/cases/alpha/network", {}, READERS),
         ("GET", "/api/cases/alpha/plans", {}, READERS),
         ("POST", "/api/cases/alpha/plans", {"json": {"survey_id": -1}}, WRITERS),
         ("GET", "/api/cases/alpha/notes", {}, READERS),

@@ -184,7 +184,8 @@
     $("map").textContent = "Map library missing: run scripts/fetch-web-assets.sh";
     return;
   }
-  const COLOURS = { suspect: "#c0392b", benign: "#2471a3", detection: "#7d3c98", hit: "#111111" };
+  const COLOURS = { suspect: "#c0392b", benign: "#2471a3", detection: "#7d3c98", hit: "#111111",
+                    footprint: "#5d6d7e", videoTrack: "#17a589" };
   const map = L.map("map", { preferCanvas: true, zoomSnap: 0.25 });
   window.olfatoMap = map;
   L.control.scale({ metric: true, imperial: false }).addTo(map);
@@ -198,6 +199,8 @@
     detections: L.layerGroup().addTo(map),
     posterior: L.layerGroup(),
     plan: L.layerGroup().addTo(map),
+    footprints: L.layerGroup(),
+    videoTracks: L.layerGroup().addTo(map),
   };
   const overlays = {};
   overlays[texts.track] = layers.track;
@@ -206,6 +209,8 @@
   overlays[texts.detections] = layers.detections;
   overlays[texts.posterior] = layers.posterior;
   overlays[texts.plan] = layers.plan;
+  overlays[texts.footprints] = layers.footprints;
+  overlays[texts.video_tracks] = layers.videoTracks;
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
   const bounds = L.latLngBounds([]);
 
@@ -257,6 +262,22 @@
     }
   }
 
+  async function drawVideo() {
+    const gj = await api("GET", base + "/video");
+    for (const f of gj.features) {
+      const p = f.properties;
+      const c = f.geometry.coordinates;
+      if (p.kind === "footprint") {
+        L.polygon(c[0].map((xy) => [xy[1], xy[0]]), {
+          color: COLOURS.footprint, weight: 1, fillOpacity: 0.05, interactive: false,
+        }).addTo(layers.footprints);
+      } else if (p.kind === "track") {
+        L.polyline(c.map((xy) => [xy[1], xy[0]]), { color: COLOURS.videoTrack, weight: 2 })
+          .bindTooltip(p.video + " #" + p.id).addTo(layers.videoTracks);
+      }
+    }
+  }
+
   async function drawPosterior(surveyId) {
     const r = await api("GET", base + "/surveys/" + surveyId + "/posterior");
     L.imageOverlay("data:image/png;base64," + r.png_base64, r.bounds, { opacity: 0.8 })
@@ -285,6 +306,7 @@
       await drawSources();
       for (const id of surveys) await drawPosterior(id).catch(() => null);
       await drawPlans().catch(() => null);
+      await drawVideo().catch(() => null);
     } catch (e) {
       $("map").dataset.error = e.message;
     }
