@@ -195,7 +195,7 @@ def estimate_background(
     window_s : float, default DEFAULT_WINDOW_S
         Running-median window [s].
     iterations : int, default 4
-        Rounds of masking plume samples and re-estimating the level [-].
+        Most rounds of masking plume samples and re-estimating the level [-].
 
     Returns
     -------

@@ -432,7 +432,7 @@ def gas_to_ppb(
     Returns
     -------
     dict[str, str]
-        Analyte -> the column it was read from.
+        Analyte -> the unit it was recorded in (``ppm`` or ``ppb``).
     """
     check_numeric(table, list(gas), flags)
     for col, (_, unit) in gas.items():

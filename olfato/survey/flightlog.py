@@ -78,8 +78,8 @@ def key_value_channels(
     Returns
     -------
     tuple of (dict[str, DataFrame], dict[str, str])
-        Analyte -> its readings (``time`` [s], ``value`` [ppb]), and analyte -> the key
-        it was read from.
+        Analyte -> its readings (``time`` [s], ``value`` [ppb]), and analyte -> the
+        unit it was recorded in (``ppm`` or ``ppb``).
     """
     gas: dict[str, pd.DataFrame] = {}
     units: dict[str, str] = {}

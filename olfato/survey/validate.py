@@ -317,7 +317,7 @@ def build_survey(
     table : DataFrame
         The canonical table.
     channels : dict[str, str]
-        Analyte -> the column it was read from.
+        Gas channel (analyte) -> the unit it was recorded in (``ppm`` or ``ppb``).
     flags : RowFlags
         Source lines and bad rows found so far.
     source : str
