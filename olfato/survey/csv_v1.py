@@ -39,7 +39,27 @@ _HAS_OFFSET = r"(?:[Zz]|[+-]\d\d(?::?\d\d)?)\s*$"
 
 
 def read_header(path: Path, *, encoding: str = "utf-8-sig", delimiter: str = ",") -> list[str]:
-    """The header row of a CSV file, with clear errors for empty or undecodable files."""
+    """The header row of a CSV file, with clear errors for empty or undecodable files.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    encoding : str, default "utf-8-sig"
+        Text encoding (the default drops a byte-order mark).
+    delimiter : str, default ","
+        Field separator.
+
+    Returns
+    -------
+    list of str
+        The column names, stripped.
+
+    Raises
+    ------
+    SurveyError
+        When the file cannot be opened or decoded, or is empty.
+    """
     try:
         with path.open("r", encoding=encoding, newline="") as fh:
             first = fh.readline()
@@ -62,6 +82,24 @@ def classify_columns(header: list[str], path: Path) -> tuple[dict[str, tuple[str
 
     Errors name the column: a known gas without a unit, or with a unit that is not
     ppm/ppb, and duplicate columns.
+
+    Parameters
+    ----------
+    header : list of str
+        The column names.
+    path : Path
+        The file, named in errors.
+
+    Returns
+    -------
+    tuple of (dict[str, tuple[str, str]], list of str)
+        Gas column -> (analyte, unit: ``"ppm"`` or ``"ppb"``), and the extra columns.
+
+    Raises
+    ------
+    SurveyError
+        When a navigation column is missing, a column is duplicated, a gas has no unit
+        or an unknown one, there is no gas channel, or a gas appears twice.
     """
     seen: set[str] = set()
     for name in header:
@@ -177,6 +215,29 @@ def read_table(
 
     Returns the table (all-empty lines removed), the file line of each row, and the
     lines that had more fields than the header (which are left out of the table).
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    delimiter : str, default ","
+        Field separator.
+    decimal : str, default "."
+        Decimal mark.
+    encoding : str, default "utf-8-sig"
+        Text encoding.
+    quiet : bool, default False
+        No progress bar.
+
+    Returns
+    -------
+    tuple of (DataFrame, ndarray of int, list of Problem)
+        The table, the file line of each row, and the lines left out.
+
+    Raises
+    ------
+    SurveyError
+        When the file cannot be decoded or parsed as CSV.
     """
     kwargs: dict[str, object] = dict(
         sep=delimiter, decimal=decimal, encoding=encoding, skip_blank_lines=False
@@ -229,6 +290,20 @@ def truncated_last_line(path: Path, n_fields: int, delimiter: str = ",") -> int 
     """The number of fields on the last line when the file ends mid-row, else None.
 
     Mid-row means no final newline and fewer fields than the header.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    n_fields : int
+        Number of fields in the header.
+    delimiter : str, default ","
+        Field separator.
+
+    Returns
+    -------
+    int or None
+        Fields on the truncated last line, or None when the file ends cleanly.
     """
     with path.open("rb") as fh:
         fh.seek(0, io.SEEK_END)
@@ -247,6 +322,27 @@ def parse_epoch_or_iso(raw: pd.Series, column: str, flags: RowFlags, path: Path)
 
     Accepts epoch seconds or ISO 8601 strings with an offset. Text that is not a time,
     and ISO times without an offset (ambiguous: whose clock?), are flagged.
+
+    Parameters
+    ----------
+    raw : Series
+        The time column as read.
+    column : str
+        Its name, used in flags.
+    flags : RowFlags
+        Collects the rows with an unusable time.
+    path : Path
+        The file, named in errors.
+
+    Returns
+    -------
+    ndarray of float
+        Time [s since the Unix epoch, UTC], NaN where unusable.
+
+    Raises
+    ------
+    SurveyError
+        When the epoch numbers are in an implausible unit (e.g. milliseconds).
     """
     if pd.api.types.is_numeric_dtype(raw.dtype):
         t = raw.to_numpy(dtype=float)
@@ -322,7 +418,22 @@ def _check_epoch_units(t: np.ndarray, column: str, path: Path) -> None:
 def gas_to_ppb(
     table: pd.DataFrame, gas: dict[str, tuple[str, str]], flags: RowFlags
 ) -> dict[str, str]:
-    """Rename gas columns to their analyte and convert them to ppb in place."""
+    """Rename gas columns to their analyte and convert them to ppb in place.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The survey table, changed in place.
+    gas : dict[str, tuple[str, str]]
+        Gas column -> (analyte, unit), from :func:`classify_columns`.
+    flags : RowFlags
+        Collects rows with a non-numeric or empty gas value.
+
+    Returns
+    -------
+    dict[str, str]
+        Analyte -> the unit it was recorded in (``ppm`` or ``ppb``).
+    """
     check_numeric(table, list(gas), flags)
     for col, (_, unit) in gas.items():
         if unit != "ppb":
@@ -332,7 +443,15 @@ def gas_to_ppb(
 
 
 def drop_lines(problems: Iterable[Problem], flags: RowFlags) -> None:
-    """Count lines dropped before the table was built (e.g. too many fields)."""
+    """Count lines dropped before the table was built (e.g. too many fields).
+
+    Parameters
+    ----------
+    problems : Iterable[Problem]
+        The lines left out, from :func:`read_table`.
+    flags : RowFlags
+        The validation flags whose report counts them.
+    """
     by_reason: dict[str, list[Problem]] = {}
     for p in problems:
         by_reason.setdefault(p.reason, []).append(p)
@@ -348,7 +467,30 @@ def read_csv_v1(
     quiet: bool = False,
     frame: LocalFrame | None = None,
 ) -> Survey:
-    """Read a Survey CSV v1 file; see the module docstring and DESIGN.md."""
+    """Read a Survey CSV v1 file; see the module docstring and DESIGN.md.
+
+    Parameters
+    ----------
+    path : str or Path
+        The Survey CSV v1 file.
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    quiet : bool, default False
+        No progress bars.
+    frame : LocalFrame or None, default None
+        The local projection; None centres one on the survey.
+
+    Returns
+    -------
+    Survey
+        The validated, projected survey (gas channels [ppb]).
+
+    Raises
+    ------
+    SurveyError
+        When the file cannot be read or is not a usable survey (the message names the
+        file and, where known, the line and field).
+    """
     path = Path(path)
     header = read_header(path)
     gas, _extra = classify_columns(header, path)

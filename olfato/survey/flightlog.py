@@ -44,7 +44,18 @@ class Streams:
 
 
 def auto_channel(key: str) -> tuple[str, str] | None:
-    """``(analyte, unit)`` for a key-value name like ``ch4_ppm`` or ``ACET_PPB``."""
+    """``(analyte, unit)`` for a key-value name like ``ch4_ppm`` or ``ACET_PPB``.
+
+    Parameters
+    ----------
+    key : str
+        The key-value name.
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        (analyte, unit: ``"ppm"`` or ``"ppb"``), or None when the name is no gas channel.
+    """
     m = _AUTO_KEY.match(key.strip())
     if not m:
         return None
@@ -55,7 +66,21 @@ def auto_channel(key: str) -> tuple[str, str] | None:
 def key_value_channels(
     records: pd.DataFrame, mapping: FlightLogMapping
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    """Gas channels from key-value records (columns time, key, value) per the mapping."""
+    """Gas channels from key-value records (columns time, key, value) per the mapping.
+
+    Parameters
+    ----------
+    records : DataFrame
+        Key-value records with columns ``time`` [s epoch], ``key``, ``value``.
+    mapping : FlightLogMapping
+        Which keys are which gas channels (or ``auto``).
+
+    Returns
+    -------
+    tuple of (dict[str, DataFrame], dict[str, str])
+        Analyte -> its readings (``time`` [s], ``value`` [ppb]), and analyte -> the
+        unit it was recorded in (``ppm`` or ``ppb``).
+    """
     gas: dict[str, pd.DataFrame] = {}
     units: dict[str, str] = {}
     if records.empty:
@@ -101,6 +126,32 @@ def assemble(
 
     ``missing_gas``, when the mapping asked for gas channels and none were found, is
     the message of the error to raise (it names the topics the mapping looked for).
+
+    Parameters
+    ----------
+    streams : Streams
+        Position, wind and gas streams read from the log.
+    source : str
+        The log file, named in errors and recorded in the survey.
+    format : str
+        The log's format name (e.g. ``"ulog"``).
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    frame : LocalFrame or None, default None
+        The local projection; None centres one on the survey.
+    missing_gas : str or None, default None
+        Error message when the mapping asked for gas channels and none were found.
+
+    Returns
+    -------
+    Survey
+        The validated, projected survey.
+
+    Raises
+    ------
+    SurveyError
+        When the log has fewer than two position fixes, no gas channel (with
+        ``missing_gas``), or no wind.
     """
     pos = streams.position.dropna(subset=["time"]).sort_values("time")
     if len(pos) < 2:

@@ -36,12 +36,31 @@ def read_survey(
 
     Parameters
     ----------
-    path : the survey file.
-    mapping : vendor-CSV mapping, or gas-channel mapping for flight logs (YAML).
-    wind : a separate wind log joined by time (vendor CSVs; see the mapping's ``wind``).
-    strict : any bad row is an error (exit code 2) instead of being dropped and reported.
-    quiet : no progress bars.
-    frame : the local projection to use (default: one centred on the survey).
+    path : str or Path
+        The survey file (``.csv``/``.txt``, ``.ulg``, ``.tlog``, ``.bin``).
+    mapping : str or Path or None, default None
+        Vendor-CSV mapping, or gas-channel mapping for flight logs (YAML).
+    wind : str or Path or None, default None
+        A separate wind log joined by time (vendor CSVs; see the mapping's ``wind``).
+    strict : bool, default False
+        Any bad row is an error (exit code 2) instead of being dropped and reported.
+    quiet : bool, default False
+        No progress bars.
+    frame : LocalFrame or None, default None
+        The local projection to use (default: one centred on the survey).
+
+    Returns
+    -------
+    Survey
+        The validated, projected survey (gas channels [ppb], positions [deg] and
+        local east/north [m]).
+
+    Raises
+    ------
+    SurveyError
+        When the file does not exist, is a folder, has an unknown format, ``wind``
+        is given without a vendor mapping or for a flight log, or the reader finds
+        the file unusable.
     """
     path = Path(path)
     if not path.exists():

@@ -165,7 +165,24 @@ def _load_model(path: Path, model: type[_M]) -> _M:
 
 
 def load_vendor_mapping(path: str | Path) -> VendorMapping:
-    """Read and check a vendor mapping YAML; errors name the file and field."""
+    """Read and check a vendor mapping YAML; errors name the file and field.
+
+    Parameters
+    ----------
+    path : str or Path
+        The mapping YAML.
+
+    Returns
+    -------
+    VendorMapping
+        The checked mapping.
+
+    Raises
+    ------
+    SurveyError
+        When the file cannot be read, is not valid YAML, a field is invalid, or a
+        navigation column has no source.
+    """
     path = Path(path)
     mapping = _load_model(path, VendorMapping)
     targets = [c.to for c in mapping.columns.values()]
@@ -183,7 +200,24 @@ def load_vendor_mapping(path: str | Path) -> VendorMapping:
 
 
 def load_flight_log_mapping(path: str | Path | None) -> FlightLogMapping:
-    """Read a flight-log gas mapping; ``None`` gives the documented default (``auto``)."""
+    """Read a flight-log gas mapping; ``None`` gives the documented default (``auto``).
+
+    Parameters
+    ----------
+    path : str or Path or None
+        The mapping YAML, or None for the default.
+
+    Returns
+    -------
+    FlightLogMapping
+        The checked mapping.
+
+    Raises
+    ------
+    SurveyError
+        When the file cannot be read, is not valid YAML, or a field is invalid (a
+        channel needs either ``key``, or ``topic`` and ``field``).
+    """
     if path is None:
         return FlightLogMapping()
     path = Path(path)

@@ -137,7 +137,30 @@ def read_mavlink(
     strict: bool = False,
     frame: LocalFrame | None = None,
 ) -> Survey:
-    """Read a MAVLink .tlog or an ArduPilot DataFlash .bin into a Survey."""
+    """Read a MAVLink .tlog or an ArduPilot DataFlash .bin into a Survey.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.tlog`` or ``.bin`` log.
+    mapping : str or Path or FlightLogMapping or None, default None
+        Gas-channel mapping (YAML path or loaded); None reads channels automatically.
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    frame : LocalFrame or None, default None
+        The local projection; None centres one on the survey.
+
+    Returns
+    -------
+    Survey
+        The validated, projected survey.
+
+    Raises
+    ------
+    SurveyError
+        When the log cannot be read, is corrupted, has no position or no usable
+        timestamps.
+    """
     path = Path(path)
     fl_map = mapping if isinstance(mapping, FlightLogMapping) else load_flight_log_mapping(mapping)
     dataflash = path.suffix.lower() in (".bin", ".log")

@@ -42,7 +42,13 @@ class Problem:
     value: str | None = None
 
     def location(self) -> str:
-        """Where it is: ``line 12, column 'ch4_ppm' (value: 'abc')``."""
+        """Where it is: ``line 12, column 'ch4_ppm' (value: 'abc')``.
+
+        Returns
+        -------
+        str
+            The location, empty when nothing is known.
+        """
         parts = []
         if self.line is not None:
             parts.append(f"line {self.line}")
@@ -54,6 +60,13 @@ class Problem:
         return text
 
     def describe(self) -> str:
+        """The location and the reason, e.g. ``line 12, column 'ch4_ppm': not a number``.
+
+        Returns
+        -------
+        str
+            The description.
+        """
         where = self.location()
         return f"{where}: {self.reason}" if where else self.reason
 
@@ -79,6 +92,17 @@ class ValidationReport:
         return self.rows_dropped == 0 and not self.warnings
 
     def add(self, reason: str, count: int, examples: list[Problem]) -> None:
+        """Count ``count`` rows dropped for ``reason``, keeping a few examples.
+
+        Parameters
+        ----------
+        reason : str
+            Why the rows were dropped.
+        count : int
+            How many rows [-]; nothing is recorded when it is not positive.
+        examples : list of Problem
+            Located examples (at most :attr:`MAX_EXAMPLES` are kept per reason).
+        """
         if count <= 0:
             return
         self.dropped[reason] = self.dropped.get(reason, 0) + count
@@ -86,7 +110,13 @@ class ValidationReport:
         kept.extend(examples[: self.MAX_EXAMPLES - len(kept)])
 
     def summary_lines(self) -> list[str]:
-        """One line per reason, with its first example."""
+        """One line per reason, with its first example.
+
+        Returns
+        -------
+        list of str
+            The lines.
+        """
         lines = []
         for reason, n in sorted(self.dropped.items(), key=lambda kv: -kv[1]):
             ex = self.examples.get(reason) or []
@@ -96,6 +126,13 @@ class ValidationReport:
         return lines
 
     def to_dict(self) -> dict[str, object]:
+        """The report as plain data (JSON-ready).
+
+        Returns
+        -------
+        dict
+            ``rows_read``, ``rows_kept``, ``dropped``, ``examples``, ``warnings``.
+        """
         return {
             "rows_read": self.rows_read,
             "rows_kept": self.rows_kept,
@@ -106,6 +143,18 @@ class ValidationReport:
 
     @classmethod
     def from_dict(cls, d: dict[str, object]) -> ValidationReport:
+        """The report back from :meth:`to_dict`'s output.
+
+        Parameters
+        ----------
+        d : dict
+            Plain data as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        ValidationReport
+            The report.
+        """
         ex = d.get("examples") or {}
         assert isinstance(ex, dict)
         return cls(
@@ -163,7 +212,23 @@ class Survey:
         return float(np.hypot(np.diff(e), np.diff(n)).sum())
 
     def gas(self, analyte: str) -> np.ndarray:
-        """The ``analyte`` channel [ppb]."""
+        """The ``analyte`` channel [ppb].
+
+        Parameters
+        ----------
+        analyte : str
+            The channel's analyte name.
+
+        Returns
+        -------
+        ndarray
+            Concentration per sample [ppb], NaN where missing.
+
+        Raises
+        ------
+        KeyError
+            When the survey has no such channel.
+        """
         if analyte not in self.channels:
             raise KeyError(f"survey has no '{analyte}' channel; it has {self.analytes}")
         return self.samples[analyte].to_numpy(dtype=float)
@@ -175,6 +240,14 @@ class Survey:
 
     # -- writing -------------------------------------------------------------------
     def metadata(self) -> dict[str, object]:
+        """The survey's metadata as plain data (stored with Parquet files).
+
+        Returns
+        -------
+        dict
+            Source, format, projection frame (``lat0``, ``lon0`` [deg]), channels and the
+            validation report.
+        """
         return {
             "olfato_survey": 1,
             "source": self.source,
@@ -185,7 +258,18 @@ class Survey:
         }
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write Survey CSV v1, gas channels as ``<analyte>_ppb``, time as epoch seconds."""
+        """Write Survey CSV v1, gas channels as ``<analyte>_ppb``, time as epoch seconds.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+
+        Returns
+        -------
+        Path
+            The path written.
+        """
         path = Path(path)
         cols = [c for c in NAV_COLUMNS if c in self.samples]
         if "stability_class" in self.samples:
@@ -199,7 +283,18 @@ class Survey:
         return path
 
     def to_parquet(self, path: str | Path) -> Path:
-        """Write the samples to Parquet, with the survey's metadata in the file."""
+        """Write the samples to Parquet, with the survey's metadata in the file.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+
+        Returns
+        -------
+        Path
+            The path written.
+        """
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -212,7 +307,23 @@ class Survey:
 
     @classmethod
     def from_parquet(cls, path: str | Path) -> Survey:
-        """Read a Parquet file written by :meth:`to_parquet`."""
+        """Read a Parquet file written by :meth:`to_parquet`.
+
+        Parameters
+        ----------
+        path : str or Path
+            The Parquet file.
+
+        Returns
+        -------
+        Survey
+            The survey.
+
+        Raises
+        ------
+        SurveyError
+            When the file cannot be read or was not written by :meth:`to_parquet`.
+        """
         import pyarrow.parquet as pq
 
         from olfato.errors import SurveyError

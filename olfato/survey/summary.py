@@ -17,6 +17,18 @@ def wind_statistics(speed: np.ndarray, dir_from_deg: np.ndarray) -> dict[str, fl
 
     The spread is the circular standard deviation sqrt(-2 ln R) of the directions
     (Mardia & Jupp 2000, Directional Statistics, eq. 2.3.11), R the mean resultant length.
+
+    Parameters
+    ----------
+    speed : ndarray
+        Wind speed per sample [m/s].
+    dir_from_deg : ndarray
+        Direction the wind blows FROM per sample [deg].
+
+    Returns
+    -------
+    dict[str, float]
+        Mean speed [m/s], vector-mean FROM direction [deg] and circular spread [deg].
     """
     rad = np.deg2rad(dir_from_deg)
     s, c = np.nanmean(np.sin(rad)), np.nanmean(np.cos(rad))
@@ -35,6 +47,16 @@ def background_level(values: np.ndarray) -> tuple[float, float]:
 
     Differencing removes slow drift and plumes' broad shape, so the noise estimate is
     that of the sensor; 1.4826 makes the MAD a standard deviation for Gaussian noise.
+
+    Parameters
+    ----------
+    values : ndarray
+        Readings of one channel in time order [ppb], NaN where missing.
+
+    Returns
+    -------
+    tuple of (float, float)
+        Background [ppb] and noise standard deviation [ppb].
     """
     v = values[np.isfinite(values)]  # a copy, so the medians may reorder it in place
     if v.size < 3:
@@ -46,7 +68,20 @@ def background_level(values: np.ndarray) -> tuple[float, float]:
 
 
 def describe(survey: Survey) -> dict[str, Any]:
-    """The survey's summary as plain data (the CLI prints it; --json dumps it)."""
+    """The survey's summary as plain data (the CLI prints it; --json dumps it).
+
+    Parameters
+    ----------
+    survey : Survey
+        The survey.
+
+    Returns
+    -------
+    dict
+        Source, format, samples, start and end (UTC), duration [s], sample rate [Hz],
+        track length [m], bounding box [deg], altitude [m], wind statistics and per
+        channel background, noise and peak [ppb].
+    """
     s = survey.samples
     t = survey.time
     dt = np.diff(t)

@@ -90,7 +90,30 @@ def read_ulog(
     strict: bool = False,
     frame: LocalFrame | None = None,
 ) -> Survey:
-    """Read a PX4 ULog file into a Survey; see the module docstring."""
+    """Read a PX4 ULog file into a Survey; see the module docstring.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.ulg`` log.
+    mapping : str or Path or FlightLogMapping or None, default None
+        Gas-channel mapping (YAML path or loaded); None reads channels automatically.
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    frame : LocalFrame or None, default None
+        The local projection; None centres one on the survey.
+
+    Returns
+    -------
+    Survey
+        The validated, projected survey.
+
+    Raises
+    ------
+    SurveyError
+        When the file is not a readable ULog, has no position, or a mapped topic or
+        field is missing.
+    """
     from pyulog import ULog
 
     path = Path(path)

@@ -86,6 +86,19 @@ class RowFlags:
         column: str | None = None,
         values: pd.Series | np.ndarray | None = None,
     ) -> None:
+        """Mark the rows in ``mask`` bad for ``reason`` (rows already bad are not counted again).
+
+        Parameters
+        ----------
+        reason : str
+            Why the rows are bad.
+        mask : ndarray of bool
+            The rows to flag.
+        column : str or None, default None
+            The column at fault, named in examples.
+        values : Series or ndarray or None, default None
+            The column's raw values, quoted in examples.
+        """
         new = np.asarray(mask, dtype=bool) & ~self.bad
         if not new.any():
             return
@@ -104,12 +117,35 @@ class RowFlags:
 
 
 def as_column(table: pd.DataFrame, values: np.ndarray) -> pd.Series:
-    """``values`` as a column of ``table`` without a copy (a bare array is copied)."""
+    """``values`` as a column of ``table`` without a copy (a bare array is copied).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table the column goes into.
+    values : ndarray
+        One value per row.
+
+    Returns
+    -------
+    Series
+        The column, indexed like ``table``.
+    """
     return pd.Series(values, index=table.index, copy=False)
 
 
 def check_numeric(table: pd.DataFrame, columns: list[str], flags: RowFlags) -> None:
-    """Convert ``columns`` to float in place, flagging text and empty values."""
+    """Convert ``columns`` to float in place, flagging text and empty values.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The survey table, changed in place.
+    columns : list of str
+        The columns to convert.
+    flags : RowFlags
+        Collects the rows with text or empty values.
+    """
     for col in columns:
         raw = table[col]
         if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
@@ -275,6 +311,39 @@ def build_survey(
     it is centred on the survey. ``projected`` is east, north [m] of every row in
     ``frame`` being projected on another thread while the columns are checked (Survey
     CSV v1 starts it before parsing times; PROJ releases the GIL).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The canonical table.
+    channels : dict[str, str]
+        Gas channel (analyte) -> the unit it was recorded in (``ppm`` or ``ppb``).
+    flags : RowFlags
+        Source lines and bad rows found so far.
+    source : str
+        The survey file, named in errors.
+    format : str
+        The survey's format name.
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    max_speed_ms : float, default MAX_GROUND_SPEED_MS
+        Fastest plausible ground speed between fixes [m/s].
+    frame : LocalFrame or None, default None
+        The local projection; None centres one on the survey.
+    projected : Future or None, default None
+        East, north [m] of every row, being computed in ``frame``.
+
+    Returns
+    -------
+    Survey
+        The validated, projected survey.
+
+    Raises
+    ------
+    StrictValidationError
+        When ``strict`` and any row was bad.
+    SurveyError
+        When the table has no samples, or fewer than 2 usable ones.
     """
     report = flags.report
     report.rows_read = len(table) + flags.outside

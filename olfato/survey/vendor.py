@@ -42,7 +42,32 @@ def _match_headers(table_map: TableMap, header: list[str], path: Path) -> None:
 def parse_time(
     raw: pd.Series, table_map: TableMap, flags: RowFlags, path: Path, takeoff_s: float | None
 ) -> np.ndarray:
-    """The time column as seconds since the Unix epoch [s], per the mapping's format."""
+    """The time column as seconds since the Unix epoch [s], per the mapping's format.
+
+    Parameters
+    ----------
+    raw : Series
+        The time column as read.
+    table_map : TableMap
+        The mapping's table section (time column, format, timezone, take-off).
+    flags : RowFlags
+        Collects the rows with an unusable time.
+    path : Path
+        The file, named in errors.
+    takeoff_s : float or None
+        Take-off time [s epoch] for flight times, or None.
+
+    Returns
+    -------
+    ndarray of float
+        Time [s since the Unix epoch, UTC], NaN where unusable.
+
+    Raises
+    ------
+    SurveyError
+        When times since take-off have no take-off clock time, or local times have no
+        timezone.
+    """
     spec = table_map.time
     fmt = spec.format
     if fmt == "iso8601" and spec.timezone is None:
@@ -139,6 +164,25 @@ def join_wind(
     Speed is interpolated linearly in time; direction through the wind vector, so that
     350 deg and 10 deg average to 0 deg, not 180 deg. A sample farther than
     ``max_gap_s`` from every wind sample gets no wind and is dropped (reported).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The survey table, changed in place.
+    wind : DataFrame
+        The wind log (``time`` [s epoch], ``wind_speed_ms`` [m/s], ``wind_dir_deg``
+        [deg, FROM]).
+    flags : RowFlags
+        Collects the samples left without wind.
+    max_gap_s : float
+        Farthest a sample may be from a wind sample [s].
+    source : Path
+        The wind log, named in errors.
+
+    Raises
+    ------
+    SurveyError
+        When the wind log has no usable samples.
     """
     wind = wind.dropna(subset=["time", "wind_speed_ms", "wind_dir_deg"]).sort_values("time")
     if len(wind) == 0:
@@ -162,7 +206,24 @@ def join_wind(
 def read_wind_log(
     path: Path, wind_map: TableMap, takeoff_s: float | None, quiet: bool = False
 ) -> pd.DataFrame:
-    """A wind log as ``time`` [s epoch], ``wind_speed_ms``, ``wind_dir_deg``."""
+    """A wind log as ``time`` [s epoch], ``wind_speed_ms``, ``wind_dir_deg``.
+
+    Parameters
+    ----------
+    path : Path
+        The wind log CSV.
+    wind_map : TableMap
+        The mapping's ``wind`` section.
+    takeoff_s : float or None
+        Take-off time [s epoch] for flight times, or None.
+    quiet : bool, default False
+        No progress bar.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``time`` [s epoch], ``wind_speed_ms`` [m/s], ``wind_dir_deg`` [deg].
+    """
     table, flags, _ = _read_mapped(path, wind_map, quiet, takeoff_s)
     bad = flags.bad
     if bad.any():
@@ -188,7 +249,35 @@ def read_vendor_csv(
     quiet: bool = False,
     frame: LocalFrame | None = None,
 ) -> Survey:
-    """Read a vendor CSV through ``mapping``; ``wind`` is a separate wind log to join."""
+    """Read a vendor CSV through ``mapping``; ``wind`` is a separate wind log to join.
+
+    Parameters
+    ----------
+    path : str or Path
+        The vendor CSV.
+    mapping : str or Path or VendorMapping
+        The vendor mapping (YAML path or loaded).
+    wind : str or Path or None, default None
+        A separate wind log joined by time.
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    quiet : bool, default False
+        No progress bars.
+    frame : LocalFrame or None, default None
+        The local projection; None centres one on the survey.
+
+    Returns
+    -------
+    Survey
+        The validated, projected survey.
+
+    Raises
+    ------
+    SurveyError
+        When the file or mapping is unusable: the mapping names no gas channel, a
+        mapped header is missing, times cannot be placed in UTC, or the mapping takes
+        wind from a separate log and ``wind`` is None.
+    """
     path = Path(path)
     if not isinstance(mapping, VendorMapping):
         mapping = load_vendor_mapping(mapping)
