@@ -85,13 +85,35 @@ LateralAt = Callable[[float, float], F64]
 
 
 def within_reach(a: Posterior, b: Posterior) -> bool:
-    """Whether two sources' posteriors are close enough to be one (see the constants)."""
+    """Whether two sources' posteriors are close enough to be one (see the constants).
+
+    Parameters
+    ----------
+    a, b : Posterior
+        The two sources' posteriors.
+
+    Returns
+    -------
+    bool
+        True when their means are within reach.
+    """
     dist = float(np.hypot(a.mean[0] - b.mean[0], a.mean[1] - b.mean[1]))
     return dist <= REACH_FACTOR * (a.ellipse.semi_major + b.ellipse.semi_major) + REACH_PAD_M
 
 
 def log_evidence(groups: list[Group]) -> float:
-    """ln Z of a partition [-]: the sum of its sources' evidences."""
+    """ln Z of a partition [-]: the sum of its sources' evidences.
+
+    Parameters
+    ----------
+    groups : list of Group
+        The partition's sources.
+
+    Returns
+    -------
+    float
+        ln Z of the partition [-].
+    """
     return float(sum(g.posterior.log_evidence for g in groups))
 
 
@@ -107,6 +129,26 @@ def forward_selection(
 
     ``ids`` the hits' ids; ``lateral`` (cells, n) their lateral log-likelihoods on the
     coarse grid; ``compat`` (n, n) which hits may share a source; ``snr`` (n,) [-].
+
+    Parameters
+    ----------
+    ids : list of int
+        The usable hits' ids.
+    lateral : ndarray, shape (cells, n)
+        The hits' lateral log-likelihoods on the coarse grid.
+    compat : ndarray of bool, shape (n, n)
+        Which hits may share a source.
+    snr : ndarray, shape (n,)
+        The hits' SNR [-].
+    fit : callable
+        ``fit(members) -> (channel, Posterior)``: one source explaining these hits.
+    lateral_at : callable
+        ``lateral_at(east, north) -> (n,)``: each hit's lateral log-likelihood at a point [m].
+
+    Returns
+    -------
+    list of Group
+        One source per peak; every hit in exactly one.
     """
     best = lateral.max(axis=0)
     active = np.ones(len(ids), dtype=bool)
@@ -144,7 +186,30 @@ def reassign(
     max_rounds: int = MAX_ROUNDS,
     move_loglik: float = MOVE_LOGLIK,
 ) -> list[Group]:
-    """Step 2: move single hits to the source that explains them better, when ln Z rises."""
+    """Step 2: move single hits to the source that explains them better, when ln Z rises.
+
+    Parameters
+    ----------
+    groups : list of Group
+        The partition's sources.
+    ids : list of int
+        The usable hits' ids.
+    compat : ndarray of bool, shape (n, n)
+        Which hits may share a source.
+    fit : callable
+        ``fit(members) -> (channel, Posterior)``: one source explaining these hits.
+    lateral_at : callable
+        ``lateral_at(east, north) -> (n,)``: each hit's lateral log-likelihood at a point [m].
+    max_rounds : int, default MAX_ROUNDS
+        Passes over the hits at most.
+    move_loglik : float, default MOVE_LOGLIK
+        How much better [-] another source must explain a hit to be tried.
+
+    Returns
+    -------
+    list of Group
+        The partition after the accepted moves.
+    """
     idx = {h: j for j, h in enumerate(ids)}
     groups = list(groups)
     for _ in range(max_rounds):
@@ -181,7 +246,24 @@ def reassign(
 
 
 def merge(groups: list[Group], ids: list[int], compat: NDArray[np.bool_], fit: Fit) -> list[Group]:
-    """Step 3: merge the best pair while one source explains two better than two do."""
+    """Step 3: merge the best pair while one source explains two better than two do.
+
+    Parameters
+    ----------
+    groups : list of Group
+        The partition's sources.
+    ids : list of int
+        The usable hits' ids.
+    compat : ndarray of bool, shape (n, n)
+        Which hits may share a source.
+    fit : callable
+        ``fit(members) -> (channel, Posterior)``: one source explaining these hits.
+
+    Returns
+    -------
+    list of Group
+        The partition after the merges.
+    """
     idx = {h: j for j, h in enumerate(ids)}
     groups = list(groups)
     while len(groups) > 1:
@@ -216,6 +298,28 @@ def without(
 
     Without it, each of its hits goes to the compatible source within reach whose
     posterior mode explains it best. (inf, None) when some hit has nowhere to go.
+
+    Parameters
+    ----------
+    groups : list of Group
+        The partition's sources.
+    a : int
+        The source left out.
+    ids : list of int
+        The usable hits' ids.
+    compat : ndarray of bool, shape (n, n)
+        Which hits may share a source.
+    fit : callable
+        ``fit(members) -> (channel, Posterior)``: one source explaining these hits.
+    lateral_at : callable
+        ``lateral_at(east, north) -> (n,)``: each hit's lateral log-likelihood at a point [m].
+
+    Returns
+    -------
+    delta : float
+        ln Z(with) - ln Z(without) [-]; inf when its hits have nowhere to go.
+    partition : list of Group or None
+        The partition without it; None when impossible.
     """
     idx = {h: j for j, h in enumerate(ids)}
     ga = groups[a]
@@ -252,7 +356,28 @@ def remove_and_score(
     fit: Fit,
     lateral_at: LateralAt,
 ) -> tuple[list[Group], list[float]]:
-    """Step 4: drop sources the data do not need; each kept source's P(separate) [-]."""
+    """Step 4: drop sources the data do not need; each kept source's P(separate) [-].
+
+    Parameters
+    ----------
+    groups : list of Group
+        The partition's sources.
+    ids : list of int
+        The usable hits' ids.
+    compat : ndarray of bool, shape (n, n)
+        Which hits may share a source.
+    fit : callable
+        ``fit(members) -> (channel, Posterior)``: one source explaining these hits.
+    lateral_at : callable
+        ``lateral_at(east, north) -> (n,)``: each hit's lateral log-likelihood at a point [m].
+
+    Returns
+    -------
+    groups : list of Group
+        The sources kept.
+    p_separate : list of float
+        Each kept source's probability [-] of being a source of its own.
+    """
     groups = list(groups)
     while True:
         deltas = [without(groups, a, ids, compat, fit, lateral_at) for a in range(len(groups))]
@@ -282,6 +407,28 @@ def evidence_grouping(
     coarse grid, ``compat`` (n, n) which may share a source, ``snr`` (n,) [-],
     ``fit`` one source's (channel, posterior) from its hits, ``lateral_at`` each hit's
     lateral log-likelihood at a point.
+
+    Parameters
+    ----------
+    ids : list of int
+        The usable hits' ids.
+    lateral : ndarray, shape (cells, n)
+        The hits' lateral log-likelihoods on the coarse grid.
+    compat : ndarray of bool, shape (n, n)
+        Which hits may share a source.
+    snr : ndarray, shape (n,)
+        The hits' SNR [-].
+    fit : callable
+        ``fit(members) -> (channel, Posterior)``: one source explaining these hits.
+    lateral_at : callable
+        ``lateral_at(east, north) -> (n,)``: each hit's lateral log-likelihood at a point [m].
+
+    Returns
+    -------
+    groups : list of Group
+        The sources.
+    p_separate : list of float
+        Each source's probability [-] of being a source of its own.
     """
     groups = forward_selection(ids, lateral, compat, snr, fit, lateral_at)
     groups = reassign(groups, ids, compat, fit, lateral_at)

@@ -483,11 +483,20 @@ def locate(
         Refine on every sample when the data fit a steady plume (``"mean"``).
     thresholds : Thresholds or None, default None
         When a source is located and when it may be called suspect.
+    grouping : str, default "greedy"
+        How hits become sources: ``"greedy"`` or ``"evidence"``.
+    direction_bias_sd_deg : float, default 0.0
+        Prior sd of a flight-wide wind-direction bias [deg] (0: none).
 
     Returns
     -------
     Sources
         The located sources, the detections not located, and warnings.
+
+    Raises
+    ------
+    OlfatoError
+        The survey cannot be located, or a setting is out of range.
     """
     check_survey(survey)
     if direction_bias_sd_deg < 0 or not np.isfinite(direction_bias_sd_deg):
@@ -623,7 +632,22 @@ def with_direction_bias(
     Off by default: on ``benchmarks/locate.py --trust --seeds 2`` a 6 deg bias of the
     wind log drops position coverage to 30% without it, 91% with a 3 deg prior sd and
     100% with 5 deg, but the median error of unbiased flights grows from 14 m to 18 m
-    and locate's CPU time about 3.5-fold."""
+    and locate's CPU time about 3.5-fold.
+
+    Parameters
+    ----------
+    groups : list of (members, channel, Posterior)
+        The sources.
+    fitter : SourceFitter
+        The survey's fitter.
+    bias_sd_deg : float
+        Prior sd of the bias [deg].
+
+    Returns
+    -------
+    list of (members, channel, Posterior)
+        The same sources, their posteriors with the bias integrated out.
+    """
     biased = copy.copy(fitter)
     biased.direction_sd_deg = bias_sd_deg
     biased.fits = {}
@@ -641,7 +665,28 @@ def model_settings(
     grouping: str = "greedy",
 ) -> Settings:
     """The likelihood's settings for a survey: its stability class, and the transport's
-    defaults (:data:`TURBULENT`, :data:`STEADY`) where a setting is None."""
+    defaults (:data:`TURBULENT`, :data:`STEADY`) where a setting is None.
+
+    Parameters
+    ----------
+    survey : Survey
+        The survey.
+    transport : str, default "trajectory"
+        ``"trajectory"`` or ``"mean"``.
+    dispersion_model : str or None, default None
+        Dispersion-coefficient model; None picks by transport.
+    discrepancy : float or None, default None
+        Model discrepancy [-]; None picks by transport.
+    transport_sd_deg : float or None, default None
+        Transport direction error [deg]; None picks by transport.
+    grouping : str, default "greedy"
+        ``"greedy"`` or ``"evidence"``.
+
+    Returns
+    -------
+    Settings
+        The likelihood's settings.
+    """
     defaults = TURBULENT if transport == "trajectory" else STEADY
     return Settings(
         stability=survey_stability(survey),
@@ -658,7 +703,22 @@ def search_domain(
     east_m: F64, north_m: F64, *, heights_m: tuple[float, ...], margin_m: float
 ) -> Domain:
     """The search rectangle: the track's bounding box [m] widened by ``margin_m`` [m], with
-    the prior's source heights ``heights_m`` [m AGL]."""
+    the prior's source heights ``heights_m`` [m AGL].
+
+    Parameters
+    ----------
+    east_m, north_m : ndarray
+        The track [m].
+    heights_m : tuple of float
+        Prior source heights [m AGL].
+    margin_m : float
+        How far beyond the track a source may be [m].
+
+    Returns
+    -------
+    Domain
+        The search rectangle.
+    """
     return Domain(
         float(np.nanmin(east_m) - margin_m),
         float(np.nanmax(east_m) + margin_m),
@@ -678,7 +738,28 @@ def sensor_lags(
     lag_s: float | dict[str, float] | None,
 ) -> dict[str, float]:
     """Channel -> sensor lag [s] for every channel that dominates a hit: given, or
-    estimated from the hits of that channel (:func:`estimate_lag`)."""
+    estimated from the hits of that channel (:func:`estimate_lag`).
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+    ids : list of int
+        The usable hits' ids.
+    cand_e, cand_n : ndarray
+        The coarse grid's cells [m].
+    wind : WindHistory
+        The flight's wind.
+    settings : Settings
+        The likelihood's settings.
+    lag_s : float or dict[str, float] or None
+        Given lag [s], one or per channel; None estimates it.
+
+    Returns
+    -------
+    dict[str, float]
+        Channel -> lag [s].
+    """
     dom = {i: ms.dominant_channel(hits, [i]) for i in ids}
     lags: dict[str, float] = {}
     for c in sorted(set(dom.values())):
@@ -718,6 +799,31 @@ class SourceFitter:
         survey_wind: tuple[F64, F64, F64],
         probe_length_m: float,
     ) -> None:
+        """Set up the fitter of one survey.
+
+        Parameters
+        ----------
+        hits : Hits
+            The detection result.
+        ids : list of int
+            The usable hits' ids.
+        lags : dict[str, float]
+            Channel -> sensor lag [s].
+        wind : WindHistory
+            The flight's wind.
+        domain : Domain
+            The search domain.
+        settings : Settings
+            The likelihood's settings.
+        coarse_m : float
+            Coarse grid spacing [m].
+        direction_sd_deg : float
+            Wind direction uncertainty integrated out [deg] (0: none).
+        survey_wind : tuple of ndarray
+            (time [s], speed [m/s], direction FROM [deg]) of the survey.
+        probe_length_m : float
+            Non-detection segment length [m].
+        """
         self.hits = hits
         self.ids = ids
         self.index = {h: j for j, h in enumerate(ids)}
@@ -738,6 +844,20 @@ class SourceFitter:
         )
 
     def __call__(self, group: list[int]) -> tuple[str, Posterior]:
+        """(channel, posterior) of one source explaining ``group``, cached.
+
+        Parameters
+        ----------
+        group : list of int
+            The hits' ids.
+
+        Returns
+        -------
+        channel : str
+            Their dominant channel.
+        posterior : Posterior
+            One source explaining them.
+        """
         key = frozenset(group)
         if key not in self.fits:
             self.fits[key] = self._fit(group)
@@ -766,7 +886,18 @@ class SourceFitter:
         return ch, post
 
     def lateral_at(self, east_m: float, north_m: float) -> F64:
-        """Each hit's lateral log-likelihood at one point [m], (n_hits,)."""
+        """Each hit's lateral log-likelihood at one point [m], (n_hits,).
+
+        Parameters
+        ----------
+        east_m, north_m : float
+            The point [m].
+
+        Returns
+        -------
+        ndarray, shape (n_hits,)
+            Lateral log-likelihoods [-].
+        """
         return ms.lateral_maps(
             np.array([east_m]), np.array([north_m]), self.crossings, self.wind, self.settings
         )[0]
@@ -777,7 +908,24 @@ def may_share_source(
 ) -> NDArray[np.bool_]:
     """(n, n) which usable hits may come from one source: compatible chemistry
     (:func:`olfato.locate.multisource.chemistry_compatible`) and not two plumes of one
-    pass (:func:`olfato.locate.multisource.same_pass_apart`)."""
+    pass (:func:`olfato.locate.multisource.same_pass_apart`).
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+    rows : ndarray of int
+        The usable rows of the hits table.
+    crossings : Crossings
+        Those hits' crossings, in the same order.
+    passes : ndarray of int
+        Pass number of every sample.
+
+    Returns
+    -------
+    ndarray of bool, shape (n, n)
+        True where two hits may share a source.
+    """
     compat = ms.chemistry_compatible(hits)[np.ix_(rows, rows)]
     hit_pass = passes[hits.table["i_peak"].to_numpy(dtype=int)[rows]]
     return np.asarray(
@@ -794,7 +942,26 @@ def greedy_grouping(
 ) -> list[tuple[list[int], str, Posterior]]:
     """The greedy grouping (:mod:`olfato.locate.multisource`): a source at each peak of
     the vote map of the hits not yet taken, the hits it takes never revisited, then
-    pairwise merges while one source explains two groups better (evidence)."""
+    pairwise merges while one source explains two groups better (evidence).
+
+    Parameters
+    ----------
+    ids : list of int
+        The usable hits' ids.
+    lateral : ndarray, shape (cells, n)
+        The hits' lateral log-likelihoods on the coarse grid.
+    compat : ndarray of bool, shape (n, n)
+        Which hits may share a source.
+    snr : ndarray, shape (n,)
+        The hits' SNR [-].
+    fit : SourceFitter
+        The survey's fitter.
+
+    Returns
+    -------
+    list of (members, channel, Posterior)
+        The sources.
+    """
     groups = [
         (g.members, g.channel, g.posterior)
         for g in joint.forward_selection(ids, lateral, compat, snr, fit, fit.lateral_at)
@@ -847,7 +1014,48 @@ def findings(
     probe_length_m: float,
 ) -> list[Source | Detection]:
     """Each group as a located :class:`Source` or a :class:`Detection`, with its
-    probability of existing: (1 - P(all its hits are noise)) x P(separate)."""
+    probability of existing: (1 - P(all its hits are noise)) x P(separate).
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+    survey : Survey
+        The survey.
+    groups : list of (members, channel, Posterior)
+        The sources.
+    refined : list of Refined or None
+        Steady-plume refinements, one per group.
+    p_separate : list of float
+        Each group's probability [-] of being a source of its own.
+    passes : ndarray of int
+        Pass number of every sample.
+    short : bool
+        The track is too short to locate anything.
+    lags : dict[str, float]
+        Channel -> sensor lag [s].
+    wind : WindHistory
+        The flight's wind.
+    settings : Settings
+        The likelihood's settings.
+    domain : Domain
+        The search domain.
+    thresholds : Thresholds
+        When a source is located and may be called suspect.
+    transport : str
+        ``"trajectory"`` or ``"mean"``.
+    crlb : bool
+        Compute the Cramer-Rao bound.
+    dir_sd_bound : float
+        Mean wind direction sd [deg] for the bound.
+    probe_length_m : float
+        Non-detection segment length [m].
+
+    Returns
+    -------
+    list of Source or Detection
+        One per group, ids not yet given.
+    """
     expected_false = hits.false_alarms_per_hour * survey.duration_s / 3600.0
     full_index = {int(h): j for j, h in enumerate(hits.table["id"])}
     all_snr = hits.table["snr"].to_numpy(dtype=float)
@@ -887,7 +1095,22 @@ def name_findings(
     base: Sources, found: list[Source | Detection], lags: dict[str, float]
 ) -> Sources:
     """Sources S1, S2, ... (most hits first) and detections D1, D2, ... into ``base``,
-    their warnings prefixed by their ids."""
+    their warnings prefixed by their ids.
+
+    Parameters
+    ----------
+    base : Sources
+        The result to fill.
+    found : list of Source or Detection
+        The findings.
+    lags : dict[str, float]
+        Channel -> sensor lag [s].
+
+    Returns
+    -------
+    Sources
+        ``base``, filled.
+    """
     sources = [f for f in found if isinstance(f, Source)]
     detections = [f for f in found if isinstance(f, Detection)]
     sources.sort(key=lambda x: (-x.n_hits, -x.rate_g_s))
