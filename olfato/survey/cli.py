@@ -92,7 +92,9 @@ def print_summary(info: dict[str, Any]) -> None:
                 highlight=False,
             )
         for wmsg in v["warnings"]:
-            out.print(f"  note: {wmsg}", highlight=False)
+            out.print(f"  warning: {wmsg}", highlight=False)
+    for note in v.get("notes") or []:
+        out.print(f"note: {note}", highlight=False)
 
 
 @survey_app.command("info")

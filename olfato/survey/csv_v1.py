@@ -337,8 +337,7 @@ def drop_lines(problems: Iterable[Problem], flags: RowFlags) -> None:
     for p in problems:
         by_reason.setdefault(p.reason, []).append(p)
     for reason, ps in by_reason.items():
-        flags.report.add(reason, len(ps), ps)
-        flags.outside += len(ps)
+        flags.add_outside(reason, ps)
 
 
 def read_csv_v1(

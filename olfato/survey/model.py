@@ -68,6 +68,8 @@ class ValidationReport:
     dropped: dict[str, int] = field(default_factory=dict)
     examples: dict[str, list[Problem]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """facts about the reading that are not problems (flight chosen, wind log alignment)"""
 
     MAX_EXAMPLES = 5
 
@@ -103,6 +105,7 @@ class ValidationReport:
             "dropped": dict(self.dropped),
             "examples": {k: [vars(p) for p in v] for k, v in self.examples.items()},
             "warnings": list(self.warnings),
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -115,6 +118,7 @@ class ValidationReport:
             dropped=dict(d.get("dropped") or {}),  # type: ignore[call-overload]
             examples={k: [Problem(**p) for p in v] for k, v in ex.items()},
             warnings=list(d.get("warnings") or []),  # type: ignore[call-overload]
+            notes=list(d.get("notes") or []),  # type: ignore[call-overload]
         )
 
 

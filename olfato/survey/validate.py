@@ -45,6 +45,10 @@ MAX_WIND_SPEED_MS = 60.0
 #: plausible height above ground [m]: below -50 m or above 3000 m is a units or datum
 #: error (feet for metres, height above sea level for above ground)
 MIN_AGL_M, MAX_AGL_M = -50.0, 3000.0
+#: the columns a survey without wind leaves empty (NaN)
+WIND_COLUMNS = ("wind_speed_ms", "wind_dir_deg")
+#: what a survey without wind says about itself
+NO_WIND_WARNING = "no wind: the survey can be read and detected, not located (give a wind log)"
 #: a time step this many times the median is reported as a gap
 GAP_FACTOR = 5.0
 
@@ -75,9 +79,47 @@ class RowFlags:
     outside: int = 0
     """rows dropped before the table was built (e.g. lines with too many fields)"""
     bad: np.ndarray = field(init=False)
+    # what :meth:`subset` needs: the flag call that dropped each row (0: none), each
+    # call's reason, column and values, and the problems found before the table
+    _call_of: np.ndarray | None = field(init=False, default=None)
+    _calls: list[tuple[str, str | None, pd.Series | np.ndarray | None]] = field(
+        init=False, default_factory=list
+    )
+    _outside: list[Problem] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.bad = np.zeros(len(self.lines), dtype=bool)
+
+    def add_outside(self, reason: str, problems: list[Problem]) -> None:
+        """Count lines dropped before the table was built (each a :class:`Problem`)."""
+        self.report.add(reason, len(problems), problems)
+        self.outside += len(problems)
+        self._outside.extend(problems)
+
+    def subset(self, rows: np.ndarray) -> RowFlags:
+        """The flags of the rows ``rows`` (a boolean mask of consecutive rows) alone.
+
+        Counts and examples are those of the selected rows; lines dropped before the
+        table was built count when they lie within the selection's lines.
+        """
+        rows = np.asarray(rows, dtype=bool)
+        out = RowFlags(self.lines[rows])
+        if out.lines.size:
+            lo, hi = int(out.lines.min()), int(out.lines.max())
+            by_reason: dict[str, list[Problem]] = {}
+            for p in self._outside:
+                if p.line is not None and lo <= p.line <= hi:
+                    by_reason.setdefault(p.reason, []).append(p)
+            for reason, ps in by_reason.items():
+                out.add_outside(reason, ps)
+        if self._call_of is not None:
+            calls = self._call_of[rows]
+            for k, (reason, column, values) in enumerate(self._calls, start=1):
+                picked = None
+                if values is not None:
+                    picked = values[rows] if isinstance(values, np.ndarray) else values.iloc[rows]
+                out.flag(reason, calls == k, column, picked)
+        return out
 
     def flag(
         self,
@@ -101,6 +143,10 @@ class RowFlags:
             )
         self.report.add(reason, int(idx.size), examples)
         self.bad |= new
+        if self._call_of is None:
+            self._call_of = np.zeros(len(self.lines), dtype=np.int32)
+        self._calls.append((reason, column, values))
+        self._call_of[new] = len(self._calls)
 
 
 def as_column(table: pd.DataFrame, values: np.ndarray) -> pd.Series:
@@ -122,7 +168,9 @@ def check_numeric(table: pd.DataFrame, columns: list[str], flags: RowFlags) -> N
         table[col] = num
 
 
-def _flag_ranges(table: pd.DataFrame, channels: list[str], flags: RowFlags) -> set[str]:
+def _flag_ranges(
+    table: pd.DataFrame, channels: list[str], flags: RowFlags, wind: bool = True
+) -> set[str]:
     """Flag values out of range; return the gas channels without NaN or inf."""
     # The usual file is clean, and a pass or two per column proves it: a navigation
     # column's min and max lie in range (a NaN makes both NaN, which fails), and a
@@ -133,6 +181,8 @@ def _flag_ranges(table: pd.DataFrame, channels: list[str], flags: RowFlags) -> s
         flags.flag("missing value", np.isnan(t), "time", t)
     span: dict[str, tuple[float, float]] = {}
     for col, (low, high, reason) in NAV_RANGES.items():
+        if not wind and col in WIND_COLUMNS:
+            continue
         v = table[col].to_numpy(dtype=float)
         span[col] = (v.min(), v.max())
         if span[col][0] >= low and span[col][1] <= high:
@@ -265,6 +315,7 @@ def build_survey(
     max_speed_ms: float = MAX_GROUND_SPEED_MS,
     frame: LocalFrame | None = None,
     projected: Future[tuple[np.ndarray, np.ndarray]] | None = None,
+    wind: bool = True,
 ) -> Survey:
     """Validate a canonical table and project it; see the module docstring.
 
@@ -274,15 +325,19 @@ def build_survey(
     what the reader already found bad. ``frame`` fixes the local projection; by default
     it is centred on the survey. ``projected`` is east, north [m] of every row in
     ``frame`` being projected on another thread while the columns are checked (Survey
-    CSV v1 starts it before parsing times; PROJ releases the GIL).
+    CSV v1 starts it before parsing times; PROJ releases the GIL). ``wind=False``: the
+    input has no wind; the wind columns are NaN and the survey says so.
     """
     report = flags.report
+    if not wind:
+        for col in WIND_COLUMNS:
+            table[col] = np.nan
     report.rows_read = len(table) + flags.outside
     if len(table) == 0 and flags.outside == 0:
         raise SurveyError("empty flight: the file has a header but no samples", path=source)
     check_numeric(table, [c for c in NAV_COLUMNS if c != "time"], flags)
     check_numeric(table, list(channels), flags)
-    finite = _flag_ranges(table, list(channels), flags)
+    finite = _flag_ranges(table, list(channels), flags, wind)
     t = table["time"].to_numpy(dtype=float)
     _flag_time_order(t, ~flags.bad, flags)
 
@@ -352,6 +407,8 @@ def build_survey(
         flags.lines if every else flags.lines[keep],
         report,
     )
+    if not wind and NO_WIND_WARNING not in report.warnings:
+        report.warnings.append(NO_WIND_WARNING)
     return Survey(
         samples=samples,
         frame=frame,
