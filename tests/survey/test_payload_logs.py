@@ -26,7 +26,7 @@ MAPPING = r"""
 vendor: DFROBOT multi-gas
 time:
   column: Time
-  regex: 'UTC (?P<year>\d\d)(?P<month>\d\d)(?P<day>\d\d) (?P<hour>\d\d)(?P<minute>\d\d)(?P<second>\d\d)( .*)?'
+  regex: 'CLOCK'
   timezone: UTC
 columns:
   Latitude: lat
@@ -42,7 +42,11 @@ wind:
     Height: {to: alt_agl_m, unit: m}
     Direction: wind_dir_deg
     Speed: {to: wind_speed_ms, unit: m/s}
-"""
+""".replace(
+    "CLOCK",
+    r"UTC (?P<year>\d\d)(?P<month>\d\d)(?P<day>\d\d) "
+    r"(?P<hour>\d\d)(?P<minute>\d\d)(?P<second>\d\d)( .*)?",
+)
 
 #: (UTC take-off or None: after 70 s on the ground, seconds in the air)
 FLIGHTS = [
