@@ -29,12 +29,25 @@ StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Fail (exit code 2) on any bad row instead of dropping it.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+FlightOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--flight",
+        min=1,
+        help="Read flight N (from 1) of a file that holds several; `survey info` lists them.",
+    ),
+]
 
 
 def load_survey(
-    path: Path, mapping: Path | None, wind: Path | None, strict: bool, quiet: bool
+    path: Path,
+    mapping: Path | None,
+    wind: Path | None,
+    strict: bool,
+    quiet: bool,
+    flight: int | None = None,
 ) -> Survey:
     """Read the SURVEY argument with the shared options (see olfato.survey.io.read_survey)."""
     from olfato.survey.io import read_survey
 
-    return read_survey(path, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
+    return read_survey(path, mapping=mapping, wind=wind, strict=strict, quiet=quiet, flight=flight)

@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from olfato.options import MappingOpt, QuietOpt, StrictOpt, SurveyArg, WindOpt, load_survey
+from olfato.options import (
+    FlightOpt,
+    MappingOpt,
+    QuietOpt,
+    StrictOpt,
+    SurveyArg,
+    WindOpt,
+    load_survey,
+)
 from olfato.progress import console
 
 
@@ -46,6 +54,7 @@ def detect_command(
     wind: WindOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
+    flight: FlightOpt = None,
 ) -> None:
     """Find every plume crossing of SURVEY, its enhancements and chemical fingerprint."""
     from olfato.detect.pipeline import detect
@@ -58,7 +67,7 @@ def detect_command(
     library = (
         load_signatures(signatures) if replace_signatures else load_signatures(extra=signatures)
     )
-    s = load_survey(survey, mapping, wind, strict, quiet)
+    s = load_survey(survey, mapping, wind, strict, quiet, flight)
     hits = detect(s, false_alarms_per_hour=false_alarms, signatures=library)
     for w in hits.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)

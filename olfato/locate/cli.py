@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from olfato.options import MappingOpt, QuietOpt, StrictOpt, SurveyArg, WindOpt, load_survey
+from olfato.options import (
+    FlightOpt,
+    MappingOpt,
+    QuietOpt,
+    StrictOpt,
+    SurveyArg,
+    WindOpt,
+    load_survey,
+)
 from olfato.progress import console
 
 
@@ -48,6 +56,7 @@ def locate_command(
     wind: WindOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
+    flight: FlightOpt = None,
 ) -> None:
     """Locate every source of SURVEY (runs detection first) with 95% regions and rates."""
     from olfato.detect.pipeline import detect
@@ -56,7 +65,7 @@ def locate_command(
     from olfato.locate.table import sources_table
 
     library = load_signatures(extra=signatures)
-    s = load_survey(survey, mapping, wind, strict, quiet)
+    s = load_survey(survey, mapping, wind, strict, quiet, flight)
     check_survey(s)
     hits = detect(s, false_alarms_per_hour=false_alarms, signatures=library)
     result = locate(s, hits, transport=transport, margin_m=margin)

@@ -10,6 +10,7 @@ keyed by flight time (``00m 20s``) with units inside the cells (``6.6 m``, ``203
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -270,3 +271,38 @@ def test_error_value_is_shown_as_matched(tmp_path, payload):
     s = read_survey(csv, mapping=mapping, wind=winds[0][0], flight=1, strict=False)
     ex = next(iter(s.report.examples.values()))[0]
     assert ex.line == 6 and ex.value == "UTC 22121x 101240 5 9"  # no hidden trailing space
+
+
+def test_cli_lists_flights_detects_without_wind_and_locate_refuses(payload):
+    from typer.testing import CliRunner
+
+    from olfato.cli import app
+
+    mapping, csv, winds, _ = payload
+    runner = CliRunner()
+    r = runner.invoke(app, ["survey", "info", str(csv), "-m", str(mapping), "--json"])
+    assert r.exit_code == 0, r.output
+    info = json.loads(r.output)
+    assert [f["flight"] for f in info["flights"]] == [1, 2, 3] and info["wind"] is None
+    r = runner.invoke(
+        app,
+        [
+            "survey",
+            "info",
+            str(csv),
+            "-m",
+            str(mapping),
+            "--wind",
+            str(winds[1][0]),
+            "--flight",
+            "2",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "flight 2 of 3" in r.output and "0 dropped" in r.output
+    r = runner.invoke(app, ["detect", str(csv), "-m", str(mapping), "--flight", "1"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["locate", str(csv), "-m", str(mapping), "--flight", "1"])
+    assert r.exit_code == 1
+    assert "wind_speed_ms' has no usable readings" in r.output
+    assert "Traceback" not in r.output
