@@ -46,8 +46,23 @@ def load_survey(
     strict: bool,
     quiet: bool,
     flight: int | None = None,
+    *,
+    announce: bool = True,
 ) -> Survey:
-    """Read the SURVEY argument with the shared options (see olfato.survey.io.read_survey)."""
-    from olfato.survey.io import read_survey
+    """Read the SURVEY argument with the shared options (see olfato.survey.io.read_survey).
 
-    return read_survey(path, mapping=mapping, wind=wind, strict=strict, quiet=quiet, flight=flight)
+    ``announce``: print what every command must say about the survey it read (gas
+    channels left out, no wind) as warnings, so that all commands agree.
+    """
+    from olfato.progress import console
+    from olfato.survey.io import read_survey
+    from olfato.survey.validate import NO_WIND_WARNING
+
+    survey = read_survey(
+        path, mapping=mapping, wind=wind, strict=strict, quiet=quiet, flight=flight
+    )
+    if announce:
+        for w in survey.report.warnings:
+            if w.startswith("gas channel '") or w == NO_WIND_WARNING:
+                console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+    return survey

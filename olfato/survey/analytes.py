@@ -42,3 +42,17 @@ KNOWN_ANALYTES = frozenset(MOLAR_MASS_G_MOL)
 def is_known_analyte(name: str) -> bool:
     """True when ``name`` (any case) is an analyte olfato knows."""
     return name.lower() in MOLAR_MASS_G_MOL
+
+
+def unknown_gas_warning(name: str, analyte: str) -> str:
+    """What every reader says of a gas channel named for an analyte olfato does not know.
+
+    The channel is kept as an extra column, not a gas channel, so that every command
+    treats it the same (none uses it); a mapping can name the analyte it measures.
+    """
+    return (
+        f"gas channel '{name}': '{analyte}' is not an analyte olfato knows (known: "
+        f"{', '.join(sorted(MOLAR_MASS_G_MOL))}); kept as an extra column, not used. "
+        "To use it, map it to a known analyte (a vendor mapping's 'to:', a flight-log "
+        "mapping's 'channels:') or rename the column."
+    )

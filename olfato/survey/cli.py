@@ -130,7 +130,7 @@ def info_cmd(
     """Duration, track, bounding box, sample rate, gaps, channels, wind, what was dropped."""
     from olfato.survey.summary import describe
 
-    info = describe(load_survey(survey, mapping, wind, strict, quiet, flight))
+    info = describe(load_survey(survey, mapping, wind, strict, quiet, flight, announce=False))
     if as_json:
         typer.echo(json.dumps(info, indent=2, default=str))
     else:

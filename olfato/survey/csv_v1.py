@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from olfato.errors import SurveyError
 from olfato.progress import ProgressCallback, progress_bar
-from olfato.survey.analytes import KNOWN_ANALYTES, UNIT_TO_PPB
+from olfato.survey.analytes import KNOWN_ANALYTES, UNIT_TO_PPB, unknown_gas_warning
 from olfato.survey.model import NAV_COLUMNS, Problem, Survey
 from olfato.survey.projection import LocalFrame
 from olfato.survey.validate import RowFlags, as_column, build_survey, check_numeric
@@ -57,11 +57,14 @@ def read_header(path: Path, *, encoding: str = "utf-8-sig", delimiter: str = ","
     return [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
 
 
-def classify_columns(header: list[str], path: Path) -> tuple[dict[str, tuple[str, str]], list[str]]:
+def classify_columns(
+    header: list[str], path: Path, warnings: list[str] | None = None
+) -> tuple[dict[str, tuple[str, str]], list[str]]:
     """Split a v1 header into gas channels ``{column: (analyte, unit)}`` and extras.
 
     Errors name the column: a known gas without a unit, or with a unit that is not
-    ppm/ppb, and duplicate columns.
+    ppm/ppb, and duplicate columns. A ``<name>_ppm``/``<name>_ppb`` column whose name
+    is not a known analyte is kept as an extra column, with a warning in ``warnings``.
     """
     seen: set[str] = set()
     for name in header:
@@ -84,11 +87,17 @@ def classify_columns(header: list[str], path: Path) -> tuple[dict[str, tuple[str
         )
     gas: dict[str, tuple[str, str]] = {}
     extra: list[str] = []
+    unknown: list[str] = []
     for name in header:
         if name in NAV_COLUMNS or name == "stability_class":
             continue
         analyte, _, unit = name.rpartition("_")
-        if analyte and unit.lower() in UNIT_TO_PPB:
+        if analyte and unit.lower() in UNIT_TO_PPB and analyte.lower() not in KNOWN_ANALYTES:
+            extra.append(name)
+            unknown.append(name)
+            if warnings is not None:
+                warnings.append(unknown_gas_warning(name, analyte.lower()))
+        elif analyte and unit.lower() in UNIT_TO_PPB:
             gas[name] = (analyte.lower(), unit.lower())
         elif analyte and analyte.lower() in KNOWN_ANALYTES:
             raise SurveyError(
@@ -109,9 +118,15 @@ def classify_columns(header: list[str], path: Path) -> tuple[dict[str, tuple[str
             extra.append(name)
     if not gas:
         raise SurveyError(
-            "no gas channels: a survey needs at least one <analyte>_ppm or <analyte>_ppb column",
+            "no gas channels: a survey needs at least one <analyte>_ppm or <analyte>_ppb column"
+            + (
+                f" of a known analyte ({', '.join(unknown)}: not analytes olfato knows)"
+                if unknown
+                else ""
+            ),
             path=str(path),
             line=1,
+            hint="Known analytes: " + ", ".join(sorted(KNOWN_ANALYTES)) if unknown else None,
         )
     analytes = [a for a, _ in gas.values()]
     for name in header:
@@ -350,7 +365,8 @@ def read_csv_v1(
     """Read a Survey CSV v1 file; see the module docstring and DESIGN.md."""
     path = Path(path)
     header = read_header(path)
-    gas, _extra = classify_columns(header, path)
+    notes: list[str] = []
+    gas, _extra = classify_columns(header, path, notes)
     table, lines, skipped = read_table(path, quiet=quiet)
     flags = RowFlags(lines)
     drop_lines(skipped, flags)
@@ -369,7 +385,7 @@ def read_csv_v1(
         frame, projected = _start_projection(table, frame, pool)
         table["time"] = as_column(table, parse_epoch_or_iso(table["time"], "time", flags, path))
         channels = gas_to_ppb(table, gas, flags)
-        return build_survey(
+        survey = build_survey(
             table,
             channels=channels,
             flags=flags,
@@ -379,6 +395,8 @@ def read_csv_v1(
             frame=frame,
             projected=projected,
         )
+    survey.report.warnings.extend(notes)
+    return survey
 
 
 def _start_projection(

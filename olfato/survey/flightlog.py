@@ -15,7 +15,7 @@ import pandas as pd
 
 from olfato.errors import SurveyError
 from olfato.physics.wind import wind_from_vector
-from olfato.survey.analytes import KNOWN_ANALYTES, UNIT_TO_PPB
+from olfato.survey.analytes import KNOWN_ANALYTES, UNIT_TO_PPB, unknown_gas_warning
 from olfato.survey.mapping import FlightLogMapping
 from olfato.survey.model import Survey
 from olfato.survey.projection import LocalFrame
@@ -53,9 +53,13 @@ def auto_channel(key: str) -> tuple[str, str] | None:
 
 
 def key_value_channels(
-    records: pd.DataFrame, mapping: FlightLogMapping
+    records: pd.DataFrame, mapping: FlightLogMapping, warnings: list[str] | None = None
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    """Gas channels from key-value records (columns time, key, value) per the mapping."""
+    """Gas channels from key-value records (columns time, key, value) per the mapping.
+
+    With ``auto``, a name like ``tvoc_ppb`` whose analyte olfato does not know is left
+    out with a warning in ``warnings`` (as every reader does).
+    """
     gas: dict[str, pd.DataFrame] = {}
     units: dict[str, str] = {}
     if records.empty:
@@ -64,11 +68,15 @@ def key_value_channels(
     if mapping.channels == "auto":
         wanted = {k: auto_channel(k) for k in keys.unique()}
         pairs = {k: v for k, v in wanted.items() if v is not None}
+        for k, v in wanted.items():
+            m = _AUTO_KEY.match(k)
+            if v is None and m and warnings is not None:
+                warnings.append(unknown_gas_warning(k, m["analyte"].lower()))
     else:
         pairs = {
             src.key: (analyte, src.unit)
             for analyte, src in mapping.channels.items()
-            if src.key is not None
+            if src.key is not None and analyte in KNOWN_ANALYTES
         }
     for key, (analyte, unit) in pairs.items():
         sel = records.loc[keys == key, ["time", "value"]]

@@ -38,7 +38,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from olfato.errors import SurveyError
-from olfato.survey.analytes import UNIT_TO_PPB
+from olfato.survey.analytes import KNOWN_ANALYTES, UNIT_TO_PPB
 
 #: factors to the canonical unit of navigation columns
 NAV_UNITS: dict[str, dict[str, float]] = {
@@ -364,6 +364,23 @@ def load_vendor_mapping(path: str | Path) -> VendorMapping:
 
 
 def load_flight_log_mapping(path: str | Path | None) -> FlightLogMapping:
+    """Read a flight-log gas mapping; ``None`` gives the documented default (``auto``).
+
+    A channel named for an analyte olfato does not know is an error naming it.
+    """
+    mapping = _load_flight_log_mapping(path)
+    if isinstance(mapping.channels, dict):
+        for analyte in mapping.channels:
+            if analyte not in KNOWN_ANALYTES:
+                raise SurveyError(
+                    f"mapping field 'channels.{analyte}': not an analyte olfato knows "
+                    f"(known: {', '.join(sorted(KNOWN_ANALYTES))})",
+                    path=str(path),
+                )
+    return mapping
+
+
+def _load_flight_log_mapping(path: str | Path | None) -> FlightLogMapping:
     """Read a flight-log gas mapping; ``None`` gives the documented default (``auto``)."""
     if path is None:
         return FlightLogMapping()

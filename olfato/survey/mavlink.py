@@ -91,7 +91,7 @@ def _tlog_streams(msgs: dict[str, list[object]], mapping: FlightLogMapping) -> S
         }
     )
     streams = Streams(position=pos, wind=wind)
-    streams.gas, streams.units = key_value_channels(records, mapping)
+    streams.gas, streams.units = key_value_channels(records, mapping, streams.warnings)
     return streams
 
 
@@ -119,7 +119,7 @@ def _dataflash_streams(msgs: dict[str, list[object]], mapping: FlightLogMapping)
         }
     )
     streams = Streams(position=pos, wind=wind)
-    streams.gas, streams.units = key_value_channels(records, mapping)
+    streams.gas, streams.units = key_value_channels(records, mapping, streams.warnings)
     if isinstance(mapping.channels, dict):
         for analyte, src in mapping.channels.items():
             if src.topic and msgs.get(src.topic):

@@ -116,7 +116,7 @@ def read_ulog(
             records = pd.DataFrame(
                 {"time": kv["timestamp"] * 1e-6 + boot_to_utc, "key": keys, "value": kv["value"]}
             )
-            streams.gas, streams.units = key_value_channels(records, fl_map)
+            streams.gas, streams.units = key_value_channels(records, fl_map, streams.warnings)
     if isinstance(fl_map.channels, dict):
         for analyte, src in fl_map.channels.items():
             if src.topic is None:

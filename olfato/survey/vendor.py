@@ -18,7 +18,7 @@ import pandas as pd
 
 from olfato.errors import StrictValidationError, SurveyError
 from olfato.physics.wind import wind_from_vector, wind_vector
-from olfato.survey.analytes import UNIT_TO_PPB
+from olfato.survey.analytes import KNOWN_ANALYTES, UNIT_TO_PPB, unknown_gas_warning
 from olfato.survey.csv_v1 import drop_lines, parse_epoch_or_iso, read_header, read_table
 from olfato.survey.flights import split_flights
 from olfato.survey.mapping import (
@@ -297,6 +297,9 @@ def _apply_columns(
     """Rename mapped headers to canonical columns, in canonical units; gas channels -> ppb."""
     channels: dict[str, str] = {}
     for name, c in table_map.columns.items():
+        if c.to not in NAV_UNITS and c.to != "stability_class" and c.to not in KNOWN_ANALYTES:
+            flags.report.warnings.append(unknown_gas_warning(name, c.to))
+            continue  # left in the table as an extra column
         raw = table.pop(headers[name])
         if c.to == "stability_class":
             table[c.to] = raw
