@@ -113,7 +113,9 @@ def _read(
 
         return read_mavlink(path, mapping=mapping, strict=strict, frame=frame)
     if suffix == ".parquet":
-        return Survey.from_parquet(path)
+        from olfato.survey.parquet import read_parquet
+
+        return read_parquet(path, strict=strict, frame=frame)
     raise SurveyError(
         f"unknown survey format '{suffix or '(no extension)'}'",
         path=str(path),

@@ -217,7 +217,9 @@ class Survey:
 
     @classmethod
     def from_parquet(cls, path: str | Path) -> Survey:
-        """Read a Parquet file written by :meth:`to_parquet`."""
+        """Read a Parquet file written by :meth:`to_parquet`, as it is (the case store's
+        own copies); a file from elsewhere goes through :func:`olfato.survey.io.read_survey`,
+        which validates its samples."""
         import pyarrow.parquet as pq
 
         from olfato.errors import SurveyError
@@ -226,14 +228,9 @@ class Survey:
             table = pq.read_table(path)
         except Exception as exc:  # pyarrow raises several types for a bad file
             raise SurveyError(f"not a readable Parquet file: {exc}", path=str(path)) from exc
-        raw = (table.schema.metadata or {}).get(b"olfato")
-        if raw is None:
-            raise SurveyError(
-                "Parquet file has no olfato survey metadata",
-                path=str(path),
-                hint="Write it with `olfato survey convert FILE --out X.parquet`.",
-            )
-        meta = json.loads(raw)
+        from olfato.survey.parquet import survey_metadata
+
+        meta = survey_metadata((table.schema.metadata or {}).get(b"olfato"), Path(path))
         frame = meta["frame"]
         return cls(
             samples=table.to_pandas(),

@@ -91,6 +91,24 @@ def read_ulog(
     frame: LocalFrame | None = None,
 ) -> Survey:
     """Read a PX4 ULog file into a Survey; see the module docstring."""
+    path = Path(path)
+    try:
+        return _read_ulog(path, mapping=mapping, strict=strict, frame=frame)
+    except (KeyError, IndexError, ValueError, TypeError) as exc:
+        # a damaged log can define a topic without the fields PX4 gives it
+        raise SurveyError(
+            f"cannot read the log: a topic lacks a field or holds damaged data ({exc!r})",
+            path=str(path),
+        ) from exc
+
+
+def _read_ulog(
+    path: Path,
+    *,
+    mapping: str | Path | FlightLogMapping | None,
+    strict: bool,
+    frame: LocalFrame | None,
+) -> Survey:
     from pyulog import ULog
 
     path = Path(path)

@@ -45,6 +45,14 @@ MAX_WIND_SPEED_MS = 60.0
 #: plausible height above ground [m]: below -50 m or above 3000 m is a units or datum
 #: error (feet for metres, height above sea level for above ground)
 MIN_AGL_M, MAX_AGL_M = -50.0, 3000.0
+#: plausible times [s since the Unix epoch]: 1990-01-01 .. 2100-01-01; anything else
+#: is a clock that was never set (time since boot, 1970), or a corrupt value
+TIME_RANGE_S = (631_152_000.0, 4_102_444_800.0)
+TIME_RANGE_REASON = "time outside 1990..2100 (a clock not set, or a corrupt value)"
+#: a step in time this many times the median step, out and back, is a clock glitch
+GLITCH_FACTOR = 50.0
+#: ... and at least this long [s]
+GLITCH_MIN_S = 60.0
 #: the columns a survey without wind leaves empty (NaN)
 WIND_COLUMNS = ("wind_speed_ms", "wind_dir_deg")
 #: what a survey without wind says about itself
@@ -177,8 +185,12 @@ def _flag_ranges(
     # column's sum is finite only without NaN or inf. Only a column with a problem pays
     # for telling its reasons apart.
     t = table["time"].to_numpy(dtype=float)
-    if not np.isfinite(t.sum()):
+    total = t.sum()
+    if not np.isfinite(total):
         flags.flag("missing value", np.isnan(t), "time", t)
+    lo, hi = TIME_RANGE_S
+    if not (np.isfinite(total) and t.min() >= lo and t.max() <= hi):
+        flags.flag(TIME_RANGE_REASON, (t < lo) | (t > hi), "time", t)
     span: dict[str, tuple[float, float]] = {}
     for col, (low, high, reason) in NAV_RANGES.items():
         if not wind and col in WIND_COLUMNS:
@@ -218,6 +230,12 @@ def _flag_time_order(t: np.ndarray, keep: np.ndarray, flags: RowFlags) -> None:
     if keep.all() and (t[1:] > t[:-1]).all():  # the usual case
         return
     idx = np.flatnonzero(keep)
+    glitch = _clock_glitches(t[idx])
+    if glitch.any():
+        mask = np.zeros_like(keep)
+        mask[idx[glitch]] = True
+        flags.flag("time far from both neighbours (a clock glitch)", mask, "time", t)
+        idx = idx[~glitch]
     tk = t[idx]
     prev_max = np.concatenate(([-np.inf], np.maximum.accumulate(tk)[:-1]))
     back = np.zeros_like(keep)
@@ -226,6 +244,30 @@ def _flag_time_order(t: np.ndarray, keep: np.ndarray, flags: RowFlags) -> None:
     dup[idx[tk == prev_max]] = True
     flags.flag("time goes backwards", back, "time", t)
     flags.flag("duplicate time", dup, "time", t)
+
+
+def _clock_glitches(t: np.ndarray) -> np.ndarray:
+    """Times that jump far away and straight back: one bad clock reading each.
+
+    A sample is a glitch when its time lies more than ``GLITCH_FACTOR`` median steps
+    (and ``GLITCH_MIN_S``) from both neighbours while the neighbours lie close to each
+    other; the first (last) sample when it lies that far after (before) the next two
+    (previous two). Without this, one future time would make every later sample look
+    as if it went backwards.
+    """
+    bad = np.zeros(t.size, dtype=bool)
+    if t.size < 3:
+        return bad
+    d = np.diff(t)
+    pos = d[d > 0]
+    big = max(GLITCH_MIN_S, GLITCH_FACTOR * float(np.median(pos)) if pos.size else 0.0)
+    far_prev = np.abs(d[:-1]) > big  # t[i] vs t[i-1], i = 1..n-2
+    far_next = np.abs(d[1:]) > big  # t[i+1] vs t[i]
+    close_around = np.abs(t[2:] - t[:-2]) <= big
+    bad[1:-1] = far_prev & far_next & close_around
+    bad[0] = t[0] - t[1] > big and abs(t[2] - t[1]) <= big
+    bad[-1] = t[-2] - t[-1] > big and abs(t[-2] - t[-3]) <= big
+    return bad
 
 
 #: samples per block when stepping through a long track: temporaries of this size stay

@@ -33,7 +33,13 @@ from olfato.survey.mapping import (
 )
 from olfato.survey.model import Problem, Survey, ValidationReport
 from olfato.survey.projection import LocalFrame
-from olfato.survey.validate import NAV_RANGES, WIND_COLUMNS, RowFlags, build_survey
+from olfato.survey.validate import (
+    NAV_RANGES,
+    TIME_RANGE_S,
+    WIND_COLUMNS,
+    RowFlags,
+    build_survey,
+)
 
 #: spaces a spreadsheet or a logger may put in a cell or a header
 _SPACES = {"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\t": " "}
@@ -443,6 +449,9 @@ def _describe_bad_rows(
 
 
 def _utc(t: float) -> str:
+    """``t`` [s since epoch] as readable UTC; a value no clock shows, as seconds."""
+    if not (np.isfinite(t) and TIME_RANGE_S[0] <= t <= TIME_RANGE_S[1]):
+        return f"{t:g} s (not a clock time)"
     return pd.Timestamp(t, unit="s", tz="UTC").strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
