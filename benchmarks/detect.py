@@ -37,10 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
+from olfato.chemistry.signatures import SignatureLibrary, load_signatures
 from olfato.detect import detect
-from olfato.detect.signatures import SignatureLibrary, load_signatures
+from olfato.physics.analytes import UNIT_TO_PPB
 from olfato.simulate import simulate
-from olfato.survey.analytes import UNIT_TO_PPB
 from olfato.survey.io import read_survey
 
 REPO = Path(__file__).resolve().parents[1]

@@ -30,8 +30,32 @@ class _OlfatoGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except OlfatoError as exc:
-            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            text = str(exc)
+            flag = option_for(ctx.command, exc.parameter) if exc.parameter else None
+            if flag:
+                text = f"{exc.message} (option {flag})" + (f"\n{exc.hint}" if exc.hint else "")
+            console.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
             ctx.exit(exc.exit_code)
+
+
+def option_for(command: Any, parameter: str) -> str | None:
+    """The flag that sets a library function's ``parameter`` on the command line.
+
+    Library errors name parameters (:attr:`OlfatoError.parameter`); every command that
+    takes that parameter gives it the same flag, so the whole command tree is searched
+    and the flag is returned only when it is unambiguous.
+    """
+    flags: set[str] = set()
+
+    def walk(cmd: Any) -> None:
+        for p in getattr(cmd, "params", []):
+            if getattr(p, "param_type_name", "") == "option" and p.name == parameter:
+                flags.add(max(p.opts, key=len))
+        for sub in getattr(cmd, "commands", {}).values():
+            walk(sub)
+
+    walk(command)
+    return flags.pop() if len(flags) == 1 else None
 
 
 app = typer.Typer(
@@ -70,7 +94,7 @@ def _root(
 from olfato.detect.cli import detect_command  # noqa: E402
 from olfato.locate.cli import locate_command  # noqa: E402
 from olfato.plan.cli import plan_app  # noqa: E402
-from olfato.report.cli import report_command, share_command  # noqa: E402
+from olfato.report.cli import report_command, share_app  # noqa: E402
 from olfato.simulate.cli import simulate_command  # noqa: E402
 from olfato.store.cli import case_app  # noqa: E402
 from olfato.survey.cli import survey_app  # noqa: E402
@@ -83,7 +107,7 @@ app.command(name="locate")(locate_command)
 app.add_typer(plan_app, name="plan")
 app.add_typer(case_app, name="case")
 app.command(name="report")(report_command)
-app.command(name="share")(share_command)
+app.add_typer(share_app, name="share")
 app.command(name="translate")(translate_command)
 
 

@@ -8,21 +8,63 @@ from __future__ import annotations
 
 
 class OlfatoError(Exception):
-    """An error caused by the user's input or environment, with a readable message."""
+    """An error caused by the user's input or environment, with a readable message.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong, in one readable paragraph.
+    hint : str, optional
+        What the user can do about it; printed on the line after ``message``.
+    parameter : str, optional
+        Name of the function parameter at fault (``home``, ``spacing_m``), so a
+        command line can name its flag and a server its field.
+
+    Attributes
+    ----------
+    exit_code : int
+        Process exit status the CLI uses for this error (1).
+    """
 
     exit_code = 1
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, hint: str | None = None, parameter: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: the name of the function parameter at fault (``home``, ``spacing_m``), so a
+        #: command line can name its flag and a server its field; None when no one is
+        self.parameter = parameter
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\n{self.hint}"
 
 
 class SurveyError(OlfatoError):
-    """A survey file that cannot be read, or that fails validation in strict mode."""
+    """A survey file that cannot be read, or that fails validation in strict mode.
+
+    The message is prefixed with where the problem is (``path, line 12, column
+    'ch4_ppm'``) and followed by the offending value.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong with the file.
+    path : str, optional
+        The survey file.
+    line : int, optional
+        1-based line number in the file.
+    column : str, optional
+        Column (field) name.
+    value : str, optional
+        The offending value, quoted in the message.
+    hint : str, optional
+        What the user can do about it.
+    exit_code : int, default 1
+        Process exit status the CLI uses.
+    """
 
     def __init__(
         self,
@@ -55,7 +97,16 @@ class SurveyError(OlfatoError):
 
 
 class StrictValidationError(SurveyError):
-    """Validation found bad rows and the user asked for --strict (exit code 2)."""
+    """Validation found bad rows and the user asked for --strict (exit code 2).
+
+    Parameters
+    ----------
+    message : str
+        What validation found.
+    **kwargs
+        ``path``, ``line``, ``column``, ``value`` and ``hint``, as for
+        :class:`SurveyError`; the exit code is always 2.
+    """
 
     def __init__(self, message: str, **kwargs: object) -> None:
         super().__init__(message, exit_code=2, **kwargs)  # type: ignore[arg-type]

@@ -11,6 +11,19 @@ def exports(package: str, where: Mapping[str, str]) -> Callable[[str], Any]:
     """A module ``__getattr__`` (PEP 562) importing each name from its submodule.
 
     ``where`` maps a public name to the submodule of ``package`` that defines it.
+
+    Parameters
+    ----------
+    package : str
+        Dotted name of the package (``"olfato.translate"``).
+    where : Mapping[str, str]
+        Public name -> submodule of ``package`` that defines it.
+
+    Returns
+    -------
+    Callable[[str], Any]
+        The ``__getattr__`` to assign in the package's ``__init__``; it raises
+        AttributeError for a name not in ``where``.
     """
 
     def __getattr__(name: str) -> Any:

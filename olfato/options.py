@@ -1,4 +1,5 @@
-"""Command-line options shared by every command that takes a SURVEY, defined once."""
+"""Command-line options shared by the commands (a SURVEY and its readers, a CASE and its
+workspace, --quiet), defined once."""
 
 from __future__ import annotations
 
@@ -37,6 +38,17 @@ FlightOpt = Annotated[
         help="Read flight N (from 1) of a file that holds several; `survey info` lists them.",
     ),
 ]
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default $OLFATO_WORKSPACE or ./.olfato); "
+        "$OLFATO_DATABASE_URL selects another database, e.g. PostgreSQL.",
+    ),
+]
+CaseArg = Annotated[str, typer.Argument(help="The case's name.")]
 
 
 def load_survey(

@@ -41,6 +41,21 @@ def progress_bar(
     """Show a progress bar while the block runs; yields ``advance(n)``.
 
     Quiet, or when stderr is not a terminal and the step is short, it shows nothing.
+
+    Parameters
+    ----------
+    description : str
+        Label shown left of the bar.
+    total : float or None
+        Amount of work the block will report through ``advance`` (items, samples);
+        None when unknown.
+    quiet : bool, default False
+        Show nothing.
+
+    Yields
+    ------
+    ProgressCallback
+        ``advance(n)``: report ``n`` more units of work done.
     """
     if quiet:
         yield _silent

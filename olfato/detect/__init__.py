@@ -1,4 +1,4 @@
-"""Detection: background, plume hits, chemical fingerprints, the signature library.
+"""Detection: background, plume hits, chemical fingerprints (against the signature library).
 
     from olfato.detect import detect
     hits = detect(survey, false_alarms_per_hour=0.2)
@@ -10,7 +10,7 @@
 Modules: :mod:`~olfato.detect.background` (baseline and noise),
 :mod:`~olfato.detect.hits` (joint detection at a set false-alarm rate),
 :mod:`~olfato.detect.fingerprint` (York ratios, classifier, mixtures),
-:mod:`~olfato.detect.signatures` (the library), :mod:`~olfato.detect.pipeline`
+:mod:`~olfato.chemistry.signatures` (the library), :mod:`~olfato.detect.pipeline`
 (:func:`detect`), :mod:`~olfato.detect.geojson`, :mod:`~olfato.detect.plot`,
 :mod:`~olfato.detect.table`.
 """
@@ -21,8 +21,9 @@ from olfato.lazy import exports
 
 if TYPE_CHECKING:
     from olfato.detect.background import ChannelBackground, estimate_background
+    from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
     from olfato.detect.fingerprint import Classification, YorkFit, classify, unmix, york_fit
-    from olfato.detect.pipeline import DEFAULT_FALSE_ALARMS_PER_HOUR, Fingerprint, Hits, detect
+    from olfato.detect.pipeline import Fingerprint, Hits, detect
 
 __all__ = [
     "DEFAULT_FALSE_ALARMS_PER_HOUR",
@@ -47,7 +48,7 @@ _MODULE = {
     "classify": "fingerprint",
     "unmix": "fingerprint",
     "york_fit": "fingerprint",
-    "DEFAULT_FALSE_ALARMS_PER_HOUR": "pipeline",
+    "DEFAULT_FALSE_ALARMS_PER_HOUR": "defaults",
     "Fingerprint": "pipeline",
     "Hits": "pipeline",
     "detect": "pipeline",

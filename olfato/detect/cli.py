@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
 from olfato.options import (
     FlightOpt,
     MappingOpt,
@@ -28,13 +29,13 @@ def detect_command(
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write a time-series plot (PNG) with the hits.")
     ] = None,
-    false_alarms: Annotated[
+    false_alarms_per_hour: Annotated[
         float,
         typer.Option(
             "--false-alarms",
             help="Expected false hits per flight hour on clean air (sets the threshold).",
         ),
-    ] = 0.2,
+    ] = DEFAULT_FALSE_ALARMS_PER_HOUR,
     signatures: Annotated[
         Path | None,
         typer.Option(
@@ -57,8 +58,8 @@ def detect_command(
     flight: FlightOpt = None,
 ) -> None:
     """Find every plume crossing of SURVEY, its enhancements and chemical fingerprint."""
+    from olfato.chemistry.signatures import load_signatures
     from olfato.detect.pipeline import detect
-    from olfato.detect.signatures import load_signatures
     from olfato.detect.table import hits_table
     from olfato.errors import OlfatoError
 
@@ -68,7 +69,7 @@ def detect_command(
         load_signatures(signatures) if replace_signatures else load_signatures(extra=signatures)
     )
     s = load_survey(survey, mapping, wind, strict, quiet, flight)
-    hits = detect(s, false_alarms_per_hour=false_alarms, signatures=library)
+    hits = detect(s, false_alarms_per_hour=false_alarms_per_hour, signatures=library)
     for w in hits.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     Console().print(hits_table(hits))

@@ -46,7 +46,7 @@ from scipy.optimize import nnls
 from scipy.special import logsumexp
 from scipy.stats import chi2
 
-from olfato.detect.signatures import Signature, SignatureLibrary
+from olfato.chemistry.signatures import Signature, SignatureLibrary
 
 F64 = NDArray[np.float64]
 

@@ -16,20 +16,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from olfato.chemistry.signatures import SignatureLibrary, load_signatures
 from olfato.detect import hits as hitmod
 from olfato.detect.background import DEFAULT_WINDOW_S, ChannelBackground, estimate_background
+from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
 from olfato.detect.fingerprint import (
     Classification,
     YorkFit,
     classify,
     enhancement_ratios,
 )
-from olfato.detect.signatures import SignatureLibrary, load_signatures
 from olfato.errors import OlfatoError
+from olfato.physics.wind import wind_from_vector, wind_vector
 from olfato.survey.model import Survey
 
-#: default false alarms per flight hour
-DEFAULT_FALSE_ALARMS_PER_HOUR = 0.2
 #: a channel needs this many finite readings to be used
 MIN_READINGS = 10
 
@@ -158,7 +158,9 @@ def detect(
     """
     if not false_alarms_per_hour > 0:
         raise OlfatoError(
-            f"--false-alarms must be a positive rate per flight hour, got {false_alarms_per_hour}"
+            "false_alarms_per_hour must be a positive rate per flight hour, "
+            f"got {false_alarms_per_hour}",
+            parameter="false_alarms_per_hour",
         )
     library = signatures if signatures is not None else load_signatures()
     where = survey.source
@@ -215,8 +217,8 @@ def detect(
     for hid, (a, b, p, k) in enumerate(spans, start=1):
         sl = slice(a, b + 1)
         ws = s["wind_speed_ms"].to_numpy(dtype=float)[sl]
-        wd = np.deg2rad(s["wind_dir_deg"].to_numpy(dtype=float)[sl])
-        ue, vn = np.nanmean(-ws * np.sin(wd)), np.nanmean(-ws * np.cos(wd))
+        u_east, v_north = wind_vector(ws, s["wind_dir_deg"].to_numpy(dtype=float)[sl])
+        mean_speed, mean_from = wind_from_vector(np.nanmean(u_east), np.nanmean(v_north))
         row: dict[str, Any] = {
             "id": hid,
             "start_time": float(t[a]),
@@ -234,8 +236,8 @@ def detect(
             "east_m": float(s["east_m"].to_numpy(dtype=float)[p]),
             "north_m": float(s["north_m"].to_numpy(dtype=float)[p]),
             "alt_agl_m": float(s["alt_agl_m"].to_numpy(dtype=float)[p]),
-            "wind_speed_ms": float(np.hypot(ue, vn)),
-            "wind_dir_deg": float(np.mod(np.rad2deg(np.arctan2(-ue, -vn)), 360.0)),
+            "wind_speed_ms": float(mean_speed),
+            "wind_dir_deg": float(mean_from),
             "snr": float(stats.values[p, k]),
             "trigger": stats.names[k],
         }

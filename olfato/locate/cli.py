@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
+from olfato.locate.defaults import DEFAULT_MARGIN_M
 from olfato.options import (
     FlightOpt,
     MappingOpt,
@@ -30,13 +32,13 @@ def locate_command(
         Path | None,
         typer.Option("--plot", help="Write a map (PNG): track, hits, posterior, ellipses."),
     ] = None,
-    false_alarms: Annotated[
+    false_alarms_per_hour: Annotated[
         float,
         typer.Option(
             "--false-alarms",
             help="Expected false hits per flight hour on clean air (detection threshold).",
         ),
-    ] = 0.2,
+    ] = DEFAULT_FALSE_ALARMS_PER_HOUR,
     signatures: Annotated[
         Path | None,
         typer.Option("--signatures", help="Signature library YAML added to the default one."),
@@ -51,7 +53,7 @@ def locate_command(
     ] = "trajectory",
     margin: Annotated[
         float, typer.Option("--margin", help="How far beyond the track a source may be [m].")
-    ] = 250.0,
+    ] = DEFAULT_MARGIN_M,
     mapping: MappingOpt = None,
     wind: WindOpt = None,
     strict: StrictOpt = False,
@@ -59,15 +61,15 @@ def locate_command(
     flight: FlightOpt = None,
 ) -> None:
     """Locate every source of SURVEY (runs detection first) with 95% regions and rates."""
+    from olfato.chemistry.signatures import load_signatures
     from olfato.detect.pipeline import detect
-    from olfato.detect.signatures import load_signatures
     from olfato.locate.pipeline import check_survey, locate
     from olfato.locate.table import sources_table
 
     library = load_signatures(extra=signatures)
     s = load_survey(survey, mapping, wind, strict, quiet, flight)
     check_survey(s)
-    hits = detect(s, false_alarms_per_hour=false_alarms, signatures=library)
+    hits = detect(s, false_alarms_per_hour=false_alarms_per_hour, signatures=library)
     result = locate(s, hits, transport=transport, margin_m=margin)
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)

@@ -26,14 +26,15 @@ from olfato.locate import crlb as crlbmod
 from olfato.locate import multisource as ms
 from olfato.locate import refine as rf
 from olfato.locate.crossings import DEFAULT_PROBE_LENGTH_M, crossings_from_hits, probes_from_track
+from olfato.locate.defaults import DEFAULT_MARGIN_M
 from olfato.locate.likelihood import Crossings, PairCache, Probes, Settings
 from olfato.locate.posterior import DEFAULT_HEIGHTS_M, Domain, Ellipse, Posterior, posterior
 from olfato.locate.transport import WindHistory, wind_history
-from olfato.physics.stability import pasquill_class, solar_elevation
+from olfato.physics.stability import STABILITY_CLASSES, pasquill_class, solar_elevation
 
 if TYPE_CHECKING:
+    from olfato.chemistry.signatures import SignatureLibrary
     from olfato.detect.pipeline import Hits
-    from olfato.detect.signatures import SignatureLibrary
     from olfato.survey.model import Survey
 
 F64 = NDArray[np.float64]
@@ -44,8 +45,6 @@ LAG_GRID_S = tuple(np.arange(0.0, 4.01, 0.5))
 #: (the larger part of its gas: the source's own answer, cf.
 #: :attr:`olfato.detect.fingerprint.Classification.primary`)
 MIXTURE_SUSPECT_SHARE = 0.5
-#: default margin of the search domain around the track [m]
-DEFAULT_MARGIN_M = 250.0
 #: default model settings per transport: a turbulent (real) plume and a steady plume
 TURBULENT: dict[str, Any] = {
     "dispersion_model": "pasquill_gifford",
@@ -189,7 +188,7 @@ def survey_stability(survey: Survey) -> str:
     s = survey.samples
     if "stability_class" in s:
         vals = s["stability_class"].dropna().astype(str).str.strip().str.upper()
-        vals = vals[vals.isin(list("ABCDEF"))]
+        vals = vals[vals.isin(STABILITY_CLASSES)]
         if len(vals):
             return str(vals.mode().iloc[0])
     t = survey.time

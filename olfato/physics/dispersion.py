@@ -38,11 +38,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from olfato.errors import OlfatoError
+from olfato.physics.stability import STABILITY_CLASSES
 
 F64 = NDArray[np.float64]
 
 SIGMA_MODELS = ("briggs_rural", "briggs_urban", "pasquill_gifford")
-STABILITY_CLASSES = ("A", "B", "C", "D", "E", "F")
 
 #: lowest wind speed the plume equation is evaluated at [m/s] (ISC3 Vol. II 1.1.5.3)
 U_MIN_MS = 1.0

@@ -27,6 +27,9 @@ from numpy.typing import ArrayLike, NDArray
 
 F64 = NDArray[np.float64]
 
+#: the Pasquill-Gifford stability classes, most unstable first (Pasquill 1961; Turner 1970)
+STABILITY_CLASSES = ("A", "B", "C", "D", "E", "F")
+
 #: Turner (1970) Table 2-1 rows by surface wind speed [m/s]: < 2, 2-3, 3-5, 5-6, >= 6
 _WIND_EDGES_MS = np.array([2.0, 3.0, 5.0, 6.0])
 # columns: strong, moderate, slight, weak insolation; night >= 4/8 cloud; night <= 3/8

@@ -3,7 +3,7 @@
 A mole fraction chi [mol/mol] of a gas of molar mass M [g/mol] in air at pressure P
 [Pa] and temperature T [K] has the mass concentration C = chi * P * M / (R * T)
 [g/m3] (ideal gas law; Seinfeld & Pandis, *Atmospheric Chemistry and Physics*, 3rd
-ed., 2016, eq. 1.6). Molar masses come from :data:`olfato.survey.analytes.MOLAR_MASS_G_MOL`.
+ed., 2016, eq. 1.6). Molar masses come from :data:`olfato.physics.analytes.MOLAR_MASS_G_MOL`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from olfato.errors import OlfatoError
-from olfato.survey.analytes import MOLAR_MASS_G_MOL
+from olfato.physics.analytes import MOLAR_MASS_G_MOL
 
 #: molar gas constant [J/(mol K)] (CODATA 2018, exact)
 R_J_MOL_K = 8.314462618

@@ -29,13 +29,15 @@ def wind_vector(speed_ms: ArrayLike, dir_from_deg: ArrayLike) -> tuple[F64, F64]
 def wind_from_vector(u_east: ArrayLike, v_north: ArrayLike) -> tuple[F64, F64]:
     """(u_east, v_north) [m/s] -> (speed [m/s], direction FROM [deg, 0..360)).
 
-    A calm (zero vector) gets direction 0 by convention (WMO-No. 8 reports calm as 0).
+    A calm (zero vector) gets direction 0 by convention (WMO-No. 8 reports calm as 0);
+    a NaN component gives NaN speed and direction.
     """
     u = np.asarray(u_east, dtype=float)
     v = np.asarray(v_north, dtype=float)
     speed = np.hypot(u, v)
     direction = np.mod(np.rad2deg(np.arctan2(-u, -v)), 360.0)
-    return speed, np.where(speed > 0, direction, 0.0)
+    # calm -> 0; a missing vector (NaN) stays missing
+    return speed, np.where(speed > 0, direction, np.where(np.isnan(speed), np.nan, 0.0))
 
 
 def downwind_crosswind(

@@ -119,7 +119,7 @@ def ellipse_semi_axes(cov: F64) -> tuple[float, float, float]:
 def _suspect_probability(props: dict[str, Any]) -> float:
     probs = props.get("signature_probabilities")
     if isinstance(probs, dict) and probs:
-        from olfato.detect.signatures import load_signatures
+        from olfato.chemistry.signatures import load_signatures
 
         library = load_signatures()
         total = 0.0

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from olfato.errors import OlfatoError
-from olfato.options import MappingOpt, QuietOpt, StrictOpt, WindOpt, load_survey
+from olfato.options import MappingOpt, QuietOpt, StrictOpt, WindOpt
 from olfato.plan import flight_defaults
 from olfato.progress import console
 
@@ -180,11 +180,14 @@ def next_command(
     if is_sources:
         given: object = load_sources_json(survey_or_sources)
         if survey is not None:
-            sv = load_survey(survey, mapping, wind, strict, quiet)
+            from olfato.survey.io import read_survey
+
+            sv = read_survey(survey, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
     else:
         from olfato.locate import locate
+        from olfato.survey.io import read_survey
 
-        sv = load_survey(survey_or_sources, mapping, wind, strict, quiet)
+        sv = read_survey(survey_or_sources, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
         given = locate(sv)
     from olfato.plan.candidates import candidates_from_geojson
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from olfato.errors import OlfatoError
+from olfato.physics.stability import STABILITY_CLASSES
 from olfato.physics.units import P_STANDARD_PA, T_STANDARD_K
 from olfato.physics.wind import wind_from_vector, wind_vector
 from olfato.survey.model import Survey
@@ -52,7 +53,7 @@ class Conditions:
             )
         if not np.isfinite(self.wind_from_deg):
             raise OlfatoError("wind direction is not a number (--wind-from)")
-        if self.stability not in ("A", "B", "C", "D", "E", "F"):
+        if self.stability not in STABILITY_CLASSES:
             raise OlfatoError(f"stability class must be A..F, got '{self.stability}' (--stability)")
 
 
@@ -71,7 +72,7 @@ def conditions_from_survey(survey: Survey) -> Conditions:
     stability = DEFAULT_STABILITY
     if "stability_class" in s:
         classes = [str(c).upper() for c in s["stability_class"].dropna()]
-        classes = [c for c in classes if c in ("A", "B", "C", "D", "E", "F")]
+        classes = [c for c in classes if c in STABILITY_CLASSES]
         if classes:
             stability = Counter(classes).most_common(1)[0][0]
     noise = {}

@@ -25,7 +25,13 @@ METHODS = [
 
 
 def extract() -> Catalog:
-    """Every message id used by the report package (code and templates)."""
+    """Every message id used by the report package (code and templates).
+
+    Returns
+    -------
+    babel.messages.catalog.Catalog
+        The message ids with their source locations and ``TRANSLATORS:`` comments.
+    """
     folder = Path(str(files("olfato.report")))
     catalog = Catalog(domain=DOMAIN, project="olfato")
     for filename, lineno, message, comments, context in extract_from_dir(
@@ -36,12 +42,35 @@ def extract() -> Catalog:
 
 
 def read(lang: str) -> Catalog:
+    """The ``.po`` catalogue of one language.
+
+    Parameters
+    ----------
+    lang : {"en", "es"}
+        Language of the catalogue.
+
+    Returns
+    -------
+    babel.messages.catalog.Catalog
+        The catalogue as on disk.
+    """
     with open(catalogue_path(lang), "rb") as f:
         return read_po(f, locale=lang, domain=DOMAIN)
 
 
 def untranslated(lang: str) -> list[str]:
-    """Message ids used in the code with no (or a fuzzy) translation in ``lang``."""
+    """Message ids used in the code with no (or a fuzzy) translation in ``lang``.
+
+    Parameters
+    ----------
+    lang : {"en", "es"}
+        Language of the catalogue to check.
+
+    Returns
+    -------
+    list of str
+        The message ids (the singular for plural messages), in extraction order.
+    """
     cat = read(lang)
     missing = []
     for msg in extract():
@@ -69,6 +98,18 @@ def update() -> None:
 
 
 def main(argv: list[str]) -> int:
+    """Run ``update`` or ``check`` (the default), as ``python -m olfato.report.catalog``.
+
+    Parameters
+    ----------
+    argv : list of str
+        Command-line arguments after the module name.
+
+    Returns
+    -------
+    int
+        Exit status: 1 when ``check`` finds an untranslated message, else 0.
+    """
     if argv[:1] == ["update"]:
         update()
         return 0

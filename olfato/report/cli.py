@@ -9,8 +9,8 @@ import typer
 
 from olfato import CAVEAT
 from olfato.errors import OlfatoError
+from olfato.options import CaseArg, WorkspaceOpt
 from olfato.progress import console
-from olfato.store.cli import CaseArg, WorkspaceOpt
 
 ReleasableOpt = Annotated[
     list[str] | None,
@@ -54,73 +54,77 @@ def report_command(
     console.print(CAVEAT, highlight=False)
 
 
-def share_command(
-    target: Annotated[
-        str,
-        typer.Argument(
-            help="CASE to package; or 'verify' to check a package; or 'key' to export the "
-            "public key partners verify with."
-        ),
-    ],
-    package: Annotated[
-        Path | None, typer.Argument(help="With 'verify': the package (.zip) to check.")
-    ] = None,
+share_app = typer.Typer(
+    help="The partner package: make one for a partner, export the key partners verify with, "
+    f"and verify a package. {CAVEAT}",
+    no_args_is_help=True,
+)
+
+
+@share_app.command("package")
+def package_command(
+    case: CaseArg,
     releasable_to: Annotated[
-        str | None, typer.Option("--releasable-to", help="The partner's code, e.g. MX.")
-    ] = None,
+        str, typer.Option("--releasable-to", help="The partner's code, e.g. MX.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The package (.zip) to write.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Make CASE's signed package of the products released to one partner."""
+    from olfato.report import share
+    from olfato.store.db import open_store
+
+    with open_store(workspace) as store:
+        product = share.build_package(store, case, releasable_to, out)
+        typer.echo(f"{store.workspace.resolve(product.path)}")
+    console.print(CAVEAT, highlight=False)
+
+
+@share_app.command("key")
+def key_command(
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="The package (.zip) or key file to write.")
+        Path | None, typer.Option("--out", "-o", help="Also copy the public key (PEM) here.")
     ] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Export the public key (Ed25519, PEM) partners verify this workspace's packages with."""
+    from olfato.report import share
+    from olfato.store.workspace import Workspace
+
+    path = share.export_public_key(Workspace.locate(workspace))
+    pub = share.load_public_key(path)
+    if out is not None:
+        if out.exists():
+            raise OlfatoError(f"{out} already exists; not overwritten.")
+        out.write_bytes(path.read_bytes())
+        path = out
+    typer.echo(f"{path}  (Ed25519, fingerprint {share.fingerprint(pub)})")
+
+
+@share_app.command("verify")
+def verify_command(
+    package: Annotated[Path, typer.Argument(help="The package (.zip) to check.")],
     key: Annotated[
         Path | None,
         typer.Option(
             "--key",
-            help="With 'verify': the producer's public key (PEM) you trust "
-            "(default: this workspace's own key).",
+            help="The producer's public key (PEM) you trust (default: this workspace's own key).",
         ),
     ] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Make a signed partner package: `olfato share CASE --releasable-to CODE --out pkg.zip`;
-    check one: `olfato share verify pkg.zip --key producer.pub.pem`."""
+    """Check a partner package's signature and every file's checksum."""
     from olfato.report import share
     from olfato.store.workspace import Workspace
 
-    if target == "verify":
-        if package is None:
-            raise OlfatoError("Give the package to verify: `olfato share verify pkg.zip`.")
-        ws = Workspace.locate(workspace)
-        if key is None:
-            own = ws.keys_dir / share.PUBLIC_KEY
-            if not own.exists():
-                raise OlfatoError(
-                    "No trusted key: give the producer's public key with --key FILE.pem "
-                    "(they export it with `olfato share key --out FILE.pem`)."
-                )
-            key = own
-        result = share.verify_package(package, share.load_public_key(key))
-        typer.echo(result.message)
-        return
-    if target == "key":
-        path = share.export_public_key(Workspace.locate(workspace))
-        pub = share.load_public_key(path)
-        if out is not None:
-            if out.exists():
-                raise OlfatoError(f"{out} already exists; not overwritten.")
-            out.write_bytes(path.read_bytes())
-            path = out
-        typer.echo(f"{path}  (Ed25519, fingerprint {share.fingerprint(pub)})")
-        return
-    if package is not None:
-        raise OlfatoError(
-            f"Unexpected argument {str(package)!r}: `olfato share CASE --releasable-to CODE "
-            "--out pkg.zip`."
-        )
-    if not releasable_to or out is None:
-        raise OlfatoError("Give the partner and the file: --releasable-to CODE --out pkg.zip.")
-    from olfato.store.db import open_store
-
-    with open_store(workspace) as store:
-        product = share.build_package(store, target, releasable_to, out)
-        typer.echo(f"{store.workspace.resolve(product.path)}")
-    console.print(CAVEAT, highlight=False)
+    if key is None:
+        own = Workspace.locate(workspace).keys_dir / share.PUBLIC_KEY
+        if not own.exists():
+            raise OlfatoError(
+                "No trusted key: give the producer's public key (PEM file).",
+                hint="They export it with `olfato share key --out FILE.pem`.",
+                parameter="key",
+            )
+        key = own
+    result = share.verify_package(package, share.load_public_key(key))
+    typer.echo(result.message)

@@ -22,6 +22,7 @@ def step_case_products(
     """Record the demo flight in a case (workspace ``out/workspace``, SQLite), write the
     English and Spanish reports releasable to a partner, the exports and the signed
     partner package; print and return their paths. Running it again adds new versions."""
+    from olfato.casework.surveys import record_analysis
     from olfato.errors import OlfatoError
     from olfato.report.make import make_exports, make_report
     from olfato.report.products import next_version
@@ -33,7 +34,6 @@ def step_case_products(
     )
     from olfato.store.cases import add_note, load_case, new_case
     from olfato.store.db import open_store
-    from olfato.store.ingest import record_analysis
 
     console.rule("[bold]The case: store, bilingual reports, partner package")
     root = out / "workspace"

@@ -24,13 +24,13 @@ def _source_properties(sv_name: str, src: m.Source) -> dict[str, Any]:
     return {
         "id": src.label,
         "survey": sv_name,
-        "rate_g_s": src.rate_g_s,
-        "rate_ci95_g_s": [src.rate_lo_g_s, src.rate_hi_g_s],
+        "rate_g_s": src.rate[0],
+        "rate_ci95_g_s": [src.rate[1], src.rate[2]],
         "analyte": src.analyte,
         "ellipse95_m": {
-            "semi_major": round(src.semi_major_m, 2),
-            "semi_minor": round(src.semi_minor_m, 2),
-            "azimuth_deg": round(src.azimuth_deg, 1),
+            "semi_major": round(src.region[0], 2),
+            "semi_minor": round(src.region[1], 2),
+            "azimuth_deg": round(src.region[2], 1),
         },
         "signature": src.signature,
         "signature_probabilities": dict(src.signature_probabilities),
@@ -42,7 +42,20 @@ def _source_properties(sv_name: str, src: m.Source) -> dict[str, Any]:
 
 
 def case_geojson(view: CaseView) -> dict[str, Any]:
-    """FeatureCollection: sources (points), their 95% ellipses (polygons) and the hits."""
+    """FeatureCollection: sources (points), their 95% ellipses (polygons) and the hits.
+
+    Parameters
+    ----------
+    view : CaseView
+        The case as :func:`olfato.store.cases.load_case` read it.
+
+    Returns
+    -------
+    dict
+        RFC 7946 FeatureCollection, coordinates ``[lon, lat]`` [deg]; each feature's
+        ``feature`` property is ``source``, ``ellipse95`` or ``hit``; the collection's
+        properties carry the case name and the caveat.
+    """
     features: list[dict[str, Any]] = []
     for sv, src in view.sources:
         props = _source_properties(sv.survey.name, src)
@@ -87,6 +100,18 @@ def case_geojson(view: CaseView) -> dict[str, Any]:
 
 
 def geojson_bytes(view: CaseView) -> bytes:
+    """The case's candidates as a GeoJSON file's content (see :func:`case_geojson`).
+
+    Parameters
+    ----------
+    view : CaseView
+        The case as :func:`olfato.store.cases.load_case` read it.
+
+    Returns
+    -------
+    bytes
+        UTF-8 JSON.
+    """
     return json.dumps(case_geojson(view), indent=1, allow_nan=False).encode()
 
 
@@ -94,7 +119,18 @@ _STYLES = {"suspect": ("ff2b39c0", "402b39c0"), "benign": ("ffa37124", "40a37124
 
 
 def kml_bytes(view: CaseView) -> bytes:
-    """KML 2.2: a folder of source points and 95% ellipse polygons, styled by category."""
+    """KML 2.2: a folder of source points and 95% ellipse polygons, styled by category.
+
+    Parameters
+    ----------
+    view : CaseView
+        The case as :func:`olfato.store.cases.load_case` read it.
+
+    Returns
+    -------
+    bytes
+        UTF-8 KML; coordinates [deg] with 7 decimals.
+    """
     out = io.StringIO()
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write('<kml xmlns="http://www.opengis.net/kml/2.2"><Document>\n')
@@ -110,8 +146,8 @@ def kml_bytes(view: CaseView) -> bytes:
         cat = "suspect" if src.suspect else "benign"
         p = src.signature_probabilities.get(src.signature, 0.0)
         desc = escape(
-            f"{src.signature} ({p:.1%}); {src.analyte} {src.rate_g_s:.3g} g/s "
-            f"[{src.rate_lo_g_s:.3g}, {src.rate_hi_g_s:.3g}]; survey {sv.survey.name}. {CAVEAT}"
+            f"{src.signature} ({p:.1%}); {src.analyte} {src.rate[0]:.3g} g/s "
+            f"[{src.rate[1]:.3g}, {src.rate[2]:.3g}]; survey {sv.survey.name}. {CAVEAT}"
         )
         out.write(
             f"<Placemark><name>{escape(src.label)}</name><description>{desc}</description>"
@@ -149,7 +185,19 @@ CSV_COLUMNS = (
 
 
 def csv_bytes(view: CaseView) -> bytes:
-    """One row per candidate source; a comment line first with the caveat."""
+    """One row per candidate source; a comment line first with the caveat.
+
+    Parameters
+    ----------
+    view : CaseView
+        The case as :func:`olfato.store.cases.load_case` read it.
+
+    Returns
+    -------
+    bytes
+        UTF-8 CSV with the columns of :data:`CSV_COLUMNS`: positions [deg], ellipse
+        semi-axes [m] and azimuth [deg], rates [g/s], best signature's probability [-].
+    """
     out = io.StringIO()
     out.write(f"# {CAVEAT}\n")
     w = csv.writer(out, lineterminator="\n")

@@ -53,7 +53,15 @@ def _nice(x: float) -> float:
 
 @dataclass
 class MapData:
-    """A survey's samples and newest runs, as a map needs them."""
+    """A survey's samples and newest runs, as a map needs them.
+
+    Attributes
+    ----------
+    view : SurveyView
+        The survey with its newest detect and locate runs.
+    samples : olfato.survey.model.Survey
+        Its samples (positions [deg], time [s], gas channels).
+    """
 
     view: SurveyView
     samples: Survey
@@ -147,7 +155,29 @@ def source_map(
     focus_survey: m.Survey | None = None,
     width_in: float = 7.0,
 ) -> bytes:
-    """A PNG map of the surveys' tracks, hits and sources; zoomed on ``focus`` when given."""
+    """A PNG map of the surveys' tracks, hits and sources; zoomed on ``focus`` when given.
+
+    The map is in the local frame of ``focus_survey`` (or the first survey) [m], with
+    the posterior probability underneath, a graticule, a scale bar and a north arrow.
+
+    Parameters
+    ----------
+    data : list of MapData
+        The surveys to draw; at least one.
+    fmt : Formatter
+        Language of the labels.
+    focus : olfato.store.models.Source, optional
+        A located source to zoom on (half-width at least 200 m or four semi-major axes).
+    focus_survey : olfato.store.models.Survey, optional
+        The survey of ``focus``, whose frame the map uses.
+    width_in : float, default 7.0
+        Figure width [in]; the height is 0.8 of it.
+
+    Returns
+    -------
+    bytes
+        PNG image.
+    """
     ref = focus_survey or data[0].view.survey
     frame = LocalFrame(ref.lat0, ref.lon0)
     fig = Figure(figsize=(width_in, width_in * 0.8))
@@ -210,9 +240,7 @@ def source_map(
         sv = d.view.survey
         sframe = LocalFrame(sv.lat0, sv.lon0)
         for src in d.view.sources:
-            ee, nn = ellipse_local(
-                src.east_m, src.north_m, src.semi_major_m, src.semi_minor_m, src.azimuth_deg
-            )
+            ee, nn = ellipse_local(src.east_m, src.north_m, *src.region)
             la, lo = sframe.to_wgs84(ee, nn)
             me, mn = frame.to_local(la, lo)
             col = SUSPECT_COLOUR if src.suspect else BENIGN_COLOUR
@@ -241,7 +269,7 @@ def source_map(
     e_all, n_all = np.concatenate(all_e), np.concatenate(all_n)
     if focus is not None:
         ce, cn = frame.to_local([focus.lat], [focus.lon])
-        half = max(4.0 * focus.semi_major_m, 200.0)
+        half = max(4.0 * focus.region[0], 200.0)
         box = (
             float(ce[0]) - half,
             float(ce[0]) + half,
@@ -291,6 +319,23 @@ def time_series(
 
     With ``focus``, the source's dominant analyte and its hits (others in grey);
     otherwise the analytes of every source of the survey (or every channel).
+
+    Parameters
+    ----------
+    data : MapData
+        The survey.
+    fmt : Formatter
+        Language of the labels.
+    focus : olfato.store.models.Source, optional
+        Source whose analyte and hits to show.
+    width_in : float, default 7.0
+        Figure width [in].
+
+    Returns
+    -------
+    bytes
+        PNG image, one panel per analyte (at most four) [ppb] against minutes since
+        the start of the flight.
     """
     samples = data.samples
     t = samples.time

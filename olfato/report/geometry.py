@@ -13,7 +13,24 @@ def ellipse_local(
     east: float, north: float, semi_major: float, semi_minor: float, azimuth_deg: float, n: int = 72
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Closed ring of an ellipse centred at ``east``, ``north`` [m], axes [m], major axis
-    ``azimuth_deg`` clockwise from north; returns (east, north) [m], first point repeated."""
+    ``azimuth_deg`` clockwise from north; returns (east, north) [m], first point repeated.
+
+    Parameters
+    ----------
+    east, north : float
+        Centre in the survey's local frame [m].
+    semi_major, semi_minor : float
+        Semi-axes [m].
+    azimuth_deg : float
+        Direction of the major axis, clockwise from north [deg].
+    n : int, default 72
+        Points on the ring before the repeated first one.
+
+    Returns
+    -------
+    east, north : numpy.ndarray
+        ``n + 1`` coordinates each [m].
+    """
     th = np.linspace(0.0, 2.0 * np.pi, n + 1)
     az = np.deg2rad(azimuth_deg)
     u = np.array([np.sin(az), np.cos(az)])  # along the major axis (east, north)
@@ -27,10 +44,28 @@ def ellipse_local(
 def source_ellipse_wgs84(
     src: m.Source, survey: m.Survey, n: int = 72
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The source's 95% ellipse as (lat, lon) [deg], a closed ring."""
-    e, nn = ellipse_local(
-        src.east_m, src.north_m, src.semi_major_m, src.semi_minor_m, src.azimuth_deg, n
-    )
+    """The source's 95% ellipse as (lat, lon) [deg], a closed ring.
+
+    Parameters
+    ----------
+    src : olfato.store.models.Source
+        A located source (its ``region``: semi-axes [m] and azimuth [deg]).
+    survey : olfato.store.models.Survey
+        Its survey, whose ``lat0``/``lon0`` [deg] anchor the local frame.
+    n : int, default 72
+        Points on the ring before the repeated first one.
+
+    Returns
+    -------
+    lat, lon : numpy.ndarray
+        ``n + 1`` coordinates each [deg].
+
+    Raises
+    ------
+    ValueError
+        ``src`` is a detection, which has no 95 % region.
+    """
+    e, nn = ellipse_local(src.east_m, src.north_m, *src.region, n)
     lat, lon = LocalFrame(survey.lat0, survey.lon0).to_wgs84(e, nn)
     lat[-1], lon[-1] = lat[0], lon[0]
     return lat, lon

@@ -44,7 +44,35 @@ def make_report(
     releasable_to: list[str] | None = None,
 ) -> list[m.Product]:
     """Render and record the case's report in ``lang`` (en, es, both) and ``fmt``
-    (html, pdf, both); returns the products, whose ``path`` is workspace-relative."""
+    (html, pdf, both); returns the products, whose ``path`` is workspace-relative.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    lang : {"both", "en", "es"}, default "both"
+        Language(s) of the report.
+    fmt : {"pdf", "html", "both"}, default "pdf"
+        Format(s) of the report.
+    out : pathlib.Path, optional
+        Folder for the files; the workspace's ``products/<case>`` when None.
+    releasable_to : list of str, optional
+        Partner codes the report may go to; with any, analysts' internal notes are
+        left out.
+
+    Returns
+    -------
+    list of olfato.store.models.Product
+        One per language and format, each a new version.
+
+    Raises
+    ------
+    OlfatoError
+        An unknown case, language, format or partner code, or a file that exists
+        already (``parameter="out"``).
+    """
     langs = languages(lang)
     formats = _formats(fmt)
     partners = check_partners(releasable_to or [])
@@ -80,7 +108,32 @@ def make_exports(
     releasable_to: list[str] | None = None,
     kinds: tuple[str, ...] = ("geojson", "kml", "csv"),
 ) -> list[m.Product]:
-    """Write and record the case's candidates as GeoJSON, KML and CSV."""
+    """Write and record the case's candidates as GeoJSON, KML and CSV.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    out : pathlib.Path, optional
+        Folder for the files; the workspace's ``products/<case>`` when None.
+    releasable_to : list of str, optional
+        Partner codes the files may go to.
+    kinds : tuple of str, default ("geojson", "kml", "csv")
+        Formats to write (keys of :data:`olfato.report.exports.EXPORTERS`).
+
+    Returns
+    -------
+    list of olfato.store.models.Product
+        One per format, each a new version.
+
+    Raises
+    ------
+    OlfatoError
+        An unknown case or partner code, or a file that exists already
+        (``parameter="out"``).
+    """
     partners = check_partners(releasable_to or [])
     folder = out or default_folder(store, case_name)
     view = load_case(store, case_name)

@@ -26,7 +26,23 @@ _PARTNER = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
 
 
 def check_partners(codes: list[str]) -> list[str]:
-    """Partner codes (e.g. ``MX``, ``CO-FGN``), upper-cased; a malformed one is an error."""
+    """Partner codes (e.g. ``MX``, ``CO-FGN``), upper-cased; a malformed one is an error.
+
+    Parameters
+    ----------
+    codes : list of str
+        Codes, each possibly a comma-separated list (``["MX,CO-FGN"]``).
+
+    Returns
+    -------
+    list of str
+        The codes upper-cased, without repeats, sorted.
+
+    Raises
+    ------
+    OlfatoError
+        A code that is not 1-32 letters, digits, ``-`` or ``_``.
+    """
     out = []
     for c in codes:
         for part in c.split(","):
@@ -43,10 +59,49 @@ def check_partners(codes: list[str]) -> list[str]:
 
 
 def default_folder(store: Store, case_name: str) -> Path:
+    """Where a case's products go when no folder is given.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<workspace>/products/<case_name>``.
+    """
     return store.workspace.products_dir / case_name
 
 
 def next_version(store: Store, case_name: str, kind: str, lang: str, fmt: str) -> int:
+    """The version the next product of a kind, language and format gets (1, 2, ...).
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    kind : str
+        Product kind (``report``, ``candidates``, ``package``).
+    lang : str
+        ``en``, ``es``, or ``""`` for products without a language.
+    fmt : str
+        File format (``pdf``, ``html``, ``geojson``...).
+
+    Returns
+    -------
+    int
+        One more than the highest recorded version.
+
+    Raises
+    ------
+    CaseError
+        No case has that name.
+    """
     with store.read() as s:
         case = get_case(s, case_name)
         top = s.scalar(
@@ -63,12 +118,52 @@ def next_version(store: Store, case_name: str, kind: str, lang: str, fmt: str) -
 def product_path(
     folder: Path, case_name: str, kind: str, version: int, lang: str, fmt: str
 ) -> Path:
+    """The file name of a product version: ``<case>.<kind>.v<version>[.<lang>].<fmt>``.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        Folder of the file.
+    case_name : str
+        The case.
+    kind : str
+        Product kind.
+    version : int
+        Product version.
+    lang : str
+        Language, or ``""`` for none.
+    fmt : str
+        File format, the extension.
+
+    Returns
+    -------
+    pathlib.Path
+        The path (not created).
+    """
     middle = f".{lang}" if lang else ""
     return folder / f"{case_name}.{kind}.v{version}{middle}.{fmt}"
 
 
 def write_new(path: Path, data: bytes) -> Path:
-    """Create ``path`` with ``data``; an existing file is never replaced."""
+    """Create ``path`` with ``data``; an existing file is never replaced.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        File to create; its folder is created as needed.
+    data : bytes
+        Its content.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    OlfatoError
+        The file exists (``parameter="out"``); nothing is written.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         # owner only (0600): products can hold what a case knows
@@ -78,7 +173,8 @@ def write_new(path: Path, data: bytes) -> Path:
     except FileExistsError as exc:
         raise OlfatoError(
             f"{path} already exists; olfato never overwrites a product. Nothing was changed.",
-            hint="Choose another --out folder.",
+            hint="Choose another output folder.",
+            parameter="out",
         ) from exc
     return path
 
@@ -91,7 +187,31 @@ def record_products(
     action: str,
 ) -> list[m.Product]:
     """Record files made (dicts: kind, lang, format, version, path, releasable_to, run_ids,
-    parameters) in one transaction with an audit event each."""
+    parameters) in one transaction with an audit event each.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    made : list of dict
+        One per file, with the keys above; ``lang``, ``releasable_to``, ``run_ids``
+        and ``parameters`` are optional.
+    action : str
+        Audit action of each event (``report.render``, ``export.write``).
+
+    Returns
+    -------
+    list of olfato.store.models.Product
+        The product rows, with the files' SHA-256 and size [bytes].
+
+    Raises
+    ------
+    OlfatoError
+        Another product of the same kind and version was recorded at the same time;
+        nothing was recorded.
+    """
     try:
         with store.write() as s:
             case = get_case(s, case_name)

@@ -29,7 +29,7 @@ from olfato.report.i18n import CAVEAT_MSG, LANGUAGES, N_, Formatter, check_lang
 from olfato.store import models as m
 from olfato.store.cases import CaseView, load_case
 from olfato.store.db import Store
-from olfato.store.ingest import load_survey_samples
+from olfato.store.records import load_survey_samples
 from olfato.store.workspace import actor
 
 FORMATS = ("html", "pdf")
@@ -38,7 +38,17 @@ STAGE_NAMES = {"detect": N_("detection"), "locate": N_("location")}
 
 @dataclass
 class Rendered:
-    """One report in one language: its HTML, and its PDF when asked for."""
+    """One report in one language: its HTML, and its PDF when asked for.
+
+    Attributes
+    ----------
+    lang : {"en", "es"}
+        Language of the report.
+    html : str
+        The self-contained HTML (images embedded).
+    pdf : bytes or None
+        The PDF, when asked for.
+    """
 
     lang: str
     html: str
@@ -55,9 +65,19 @@ def confidence_level(src: m.Source) -> str:
     High: the best signature has probability >= 0.9, from >= 3 hits, and the 95%
     ellipse's semi-major axis is <= 100 m; moderate: probability >= 0.6 from >= 2
     hits; low otherwise.
+
+    Parameters
+    ----------
+    src : olfato.store.models.Source
+        A located source (detections have no region).
+
+    Returns
+    -------
+    {"high", "moderate", "low"}
+        The level.
     """
     p = float(src.signature_probabilities.get(src.signature, 0.0) or 0.0)
-    if p >= 0.9 and src.n_hits >= 3 and src.semi_major_m <= 100.0:
+    if p >= 0.9 and src.n_hits >= 3 and src.region[0] <= 100.0:
         return "high"
     if p >= 0.6 and src.n_hits >= 2:
         return "moderate"
@@ -78,27 +98,27 @@ def _confidence(src: m.Source, f: Formatter) -> str:
         signature=f.signature(src.signature),
         p=f.percent(p),
         n=src.n_hits,
-        a=f.number(src.semi_major_m, 0),
-        b=f.number(src.semi_minor_m, 0),
+        a=f.number(src.region[0], 0),
+        b=f.number(src.region[1], 0),
     )
 
 
 def _ellipse(src: m.Source, f: Formatter) -> str:
     return f.gettext(
         "%(a)s m × %(b)s m, major axis at %(az)s°",
-        a=f.number(src.semi_major_m, 0),
-        b=f.number(src.semi_minor_m, 0),
-        az=f.number(src.azimuth_deg, 0),
+        a=f.number(src.region[0], 0),
+        b=f.number(src.region[1], 0),
+        az=f.number(src.region[2], 0),
     )
 
 
 def _rate(src: m.Source, f: Formatter) -> str:
     return f.gettext(
         "%(rate)s g/s of %(analyte)s (%(lo)s–%(hi)s)",
-        rate=f.sig(src.rate_g_s),
+        rate=f.sig(src.rate[0]),
         analyte=src.analyte,
-        lo=f.sig(src.rate_lo_g_s),
-        hi=f.sig(src.rate_hi_g_s),
+        lo=f.sig(src.rate[1]),
+        hi=f.sig(src.rate[2]),
     )
 
 
@@ -143,7 +163,30 @@ def _environment() -> jinja2.Environment:
 def report_context(
     store: Store, view: CaseView, lang: str, *, releasable_to: list[str]
 ) -> dict[str, Any]:
-    """Everything the template shows, already in ``lang``."""
+    """Everything the template shows, already in ``lang``.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store (the surveys' samples are read from its workspace).
+    view : CaseView
+        The case, as :func:`olfato.store.cases.load_case` read it.
+    lang : {"en", "es"}
+        Language of the report.
+    releasable_to : list of str
+        Partner codes the report may go to; with any, internal notes are left out.
+
+    Returns
+    -------
+    dict
+        The template's variables: texts, formatted numbers, tables, embedded
+        figures (base64 PNG) and provenance.
+
+    Raises
+    ------
+    OlfatoError
+        The case has no surveys, or a survey's samples are missing or changed.
+    """
     f = Formatter(lang)
     data = [MapData(sv, load_survey_samples(store, sv.survey)) for sv in view.surveys]
     if not data:
@@ -272,18 +315,47 @@ def report_context(
 
 
 def render_html(context: dict[str, Any]) -> str:
+    """The report's HTML from the template ``report.html.j2``.
+
+    Parameters
+    ----------
+    context : dict
+        What :func:`report_context` returned.
+
+    Returns
+    -------
+    str
+        Self-contained HTML.
+    """
     return _environment().get_template("report.html.j2").render(**context)
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Lay the HTML out as PDF with WeasyPrint; any URL it would fetch is refused."""
+    """Lay the HTML out as PDF with WeasyPrint; any URL it would fetch is refused.
+
+    Parameters
+    ----------
+    html : str
+        Self-contained HTML (images as ``data:`` URLs).
+
+    Returns
+    -------
+    bytes
+        The PDF.
+
+    Raises
+    ------
+    OlfatoError
+        WeasyPrint's Pango library is not installed (``parameter="fmt"``).
+    """
     try:
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
     except OSError as exc:  # pango missing
         raise OlfatoError(
             f"PDF output needs the Pango library, which is not installed ({exc}).",
-            hint="Run `make system-deps` as root, or use --format html.",
+            hint="Run `make system-deps` as root, or ask for HTML instead.",
+            parameter="fmt",
         ) from exc
     # images are embedded as data: URLs; every other scheme (http, file...) is refused
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
@@ -300,7 +372,32 @@ def render_report(
     formats: tuple[str, ...] = ("pdf",),
     releasable_to: list[str] | None = None,
 ) -> Rendered:
-    """Render the case's report in ``lang`` (``en`` or ``es``)."""
+    """Render the case's report in ``lang`` (``en`` or ``es``).
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    lang : {"en", "es"}
+        Language of the report.
+    formats : tuple of str, default ("pdf",)
+        ``html`` is always rendered; ``pdf`` adds the PDF.
+    releasable_to : list of str, optional
+        Partner codes the report may go to; with any, internal notes are left out.
+
+    Returns
+    -------
+    Rendered
+        The HTML, and the PDF when asked for.
+
+    Raises
+    ------
+    OlfatoError
+        An unknown case or language, a case without surveys, or PDF asked for
+        without Pango.
+    """
     check_lang(lang)
     view = load_case(store, case_name)
     ctx = report_context(store, view, lang, releasable_to=list(releasable_to or []))
@@ -310,6 +407,23 @@ def render_report(
 
 
 def languages(choice: str) -> tuple[str, ...]:
+    """The report languages a choice stands for.
+
+    Parameters
+    ----------
+    choice : {"both", "en", "es"}
+        The user's choice.
+
+    Returns
+    -------
+    tuple of str
+        ``("en", "es")`` for ``both``, else the one language.
+
+    Raises
+    ------
+    OlfatoError
+        Any other choice.
+    """
     if choice == "both":
         return LANGUAGES
     return (check_lang(choice),)

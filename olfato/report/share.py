@@ -58,7 +58,25 @@ class PackageError(OlfatoError):
 
 # -- keys ------------------------------------------------------------------------------
 def signing_key(workspace: Workspace) -> Ed25519PrivateKey:
-    """The workspace's Ed25519 signing key, created (mode 0600) on first use."""
+    """The workspace's Ed25519 signing key, created (mode 0600) on first use.
+
+    The public key is written beside it (``signing-ed25519.pub.pem``).
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace; the keys live in its ``keys/`` folder.
+
+    Returns
+    -------
+    cryptography.hazmat.primitives.asymmetric.ed25519.Ed25519PrivateKey
+        The signing key.
+
+    Raises
+    ------
+    PackageError
+        The key file exists but is not a readable PEM Ed25519 private key.
+    """
     folder = workspace.keys_dir
     path = folder / PRIVATE_KEY
     if path.exists():
@@ -82,25 +100,80 @@ def signing_key(workspace: Workspace) -> Ed25519PrivateKey:
 
 
 def public_pem(key: Ed25519PublicKey) -> bytes:
+    """A public key as PEM (SubjectPublicKeyInfo).
+
+    Parameters
+    ----------
+    key : Ed25519PublicKey
+        The public key.
+
+    Returns
+    -------
+    bytes
+        The PEM text.
+    """
     return key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
 
 
 def fingerprint(key: Ed25519PublicKey) -> str:
-    """SHA-256 of the raw 32-byte public key, hex: what people compare by phone."""
+    """SHA-256 of the raw 32-byte public key, hex: what people compare by phone.
+
+    Parameters
+    ----------
+    key : Ed25519PublicKey
+        The public key.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()
 
 
 def export_public_key(workspace: Workspace) -> Path:
-    """The path of the workspace's public key file (creating the key pair if needed)."""
+    """The path of the workspace's public key file (creating the key pair if needed).
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The workspace; the keys live in its ``keys/`` folder.
+
+    Returns
+    -------
+    pathlib.Path
+        ``keys/signing-ed25519.pub.pem``.
+
+    Raises
+    ------
+    PackageError
+        An existing signing key is unreadable.
+    """
     signing_key(workspace)
     return workspace.keys_dir / PUBLIC_KEY
 
 
 def load_public_key(path: Path) -> Ed25519PublicKey:
-    """A trusted public key from a PEM file."""
+    """A trusted public key from a PEM file.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        PEM file of an Ed25519 public key (as ``olfato share key`` exports it).
+
+    Returns
+    -------
+    Ed25519PublicKey
+        The key.
+
+    Raises
+    ------
+    PackageError
+        The file is missing, not PEM, or not an Ed25519 key.
+    """
     try:
         key = serialization.load_pem_public_key(Path(path).read_bytes())
     except FileNotFoundError as exc:
@@ -114,7 +187,24 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
 
 # -- building --------------------------------------------------------------------------
 def releasable_products(store: Store, case_name: str, partner: str) -> list[m.Product]:
-    """The newest product of each kind, language and format releasable to ``partner``."""
+    """The newest product of each kind, language and format releasable to ``partner``.
+
+    Packages themselves are left out.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    partner : str
+        Partner code, upper case (``MX``).
+
+    Returns
+    -------
+    list of olfato.store.models.Product
+        Sorted by kind, language and format.
+    """
     view = load_case(store, case_name)
     newest: dict[tuple[str, str, str], m.Product] = {}
     for p in view.products:
@@ -127,10 +217,36 @@ def releasable_products(store: Store, case_name: str, partner: str) -> list[m.Pr
 
 
 def build_package(store: Store, case_name: str, partner: str, out: Path) -> m.Product:
-    """Write the signed package of ``case_name``'s products releasable to ``partner``."""
+    """Write the signed package of ``case_name``'s products releasable to ``partner``.
+
+    The package is recorded as a product of kind ``package`` releasable to the partner.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    partner : str
+        One partner code (``MX``, ``CO-FGN``).
+    out : pathlib.Path
+        The zip file to write; it must not exist.
+
+    Returns
+    -------
+    olfato.store.models.Product
+        The package's product row.
+
+    Raises
+    ------
+    PackageError
+        Not exactly one partner code (``parameter="releasable_to"``), nothing
+        releasable to it, ``out`` exists, or a product is missing, changed since it
+        was made, or includes internal notes; nothing is written then.
+    """
     codes = check_partners([partner])
     if len(codes) != 1:
-        raise PackageError("Give exactly one partner code with --releasable-to, e.g. MX.")
+        raise PackageError("Give exactly one partner code, e.g. MX.", parameter="releasable_to")
     code = codes[0]
     products = releasable_products(store, case_name, code)
     if not products:
@@ -222,7 +338,17 @@ def build_package(store: Store, case_name: str, partner: str, out: Path) -> m.Pr
 # -- verifying -------------------------------------------------------------------------
 @dataclass
 class Verified:
-    """A package that passed verification."""
+    """A package that passed verification.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The package.
+    manifest : dict
+        Its signed manifest (case, partner, who, when, files).
+    fingerprint : str
+        The fingerprint of the key that signed it.
+    """
 
     path: Path
     manifest: dict[str, Any]
@@ -337,7 +463,26 @@ def _manifest_files(body: bytes, bad: str) -> tuple[dict[str, Any], dict[str, di
 
 
 def verify_package(path: Path, trusted: Ed25519PublicKey) -> Verified:
-    """Check a package's signature against ``trusted`` and every file against the manifest."""
+    """Check a package's signature against ``trusted`` and every file against the manifest.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The package (zip).
+    trusted : Ed25519PublicKey
+        The producer's public key, obtained by a trusted channel.
+
+    Returns
+    -------
+    Verified
+        The manifest and the signer's fingerprint.
+
+    Raises
+    ------
+    PackageError
+        The file is missing or not a zip, the signature does not match under
+        ``trusted``, or a file is missing, unlisted, unsafely named or altered.
+    """
     path = Path(path)
     bad = f"{path} fails verification"
     try:

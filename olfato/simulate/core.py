@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from olfato.errors import OlfatoError
+from olfato.physics.analytes import UNIT_TO_PPB
 from olfato.physics.stability import pasquill_class, solar_elevation
 from olfato.physics.units import g_m3_to_ppb, molar_mass
 from olfato.progress import progress_bar
@@ -25,7 +26,6 @@ from olfato.simulate.world import (
     steady_field,
     turbulent_field,
 )
-from olfato.survey.analytes import UNIT_TO_PPB
 from olfato.survey.projection import LocalFrame
 
 #: internal time step ceiling [s]: the sensor filter and puffs are evaluated at least
@@ -146,7 +146,7 @@ def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = Tr
     """Simulate the survey a scenario describes; the same seed gives the same result."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if seed < 0:
-        raise OlfatoError(f"--seed must be >= 0, got {seed}")
+        raise OlfatoError(f"seed must be >= 0, got {seed}", parameter="seed")
     ss = np.random.SeedSequence(seed)
     rng_wind, rng_site, rng_sensor, rng_anemo = (np.random.default_rng(s) for s in ss.spawn(4))
     frame = LocalFrame(sc.origin.lat, sc.origin.lon)

@@ -61,11 +61,11 @@ from pydantic import (
 )
 
 from olfato.errors import OlfatoError
+from olfato.physics.analytes import KNOWN_ANALYTES
 from olfato.physics.dispersion import SIGMA_MODELS
-from olfato.survey.analytes import KNOWN_ANALYTES
 
 if TYPE_CHECKING:
-    from olfato.detect.signatures import SignatureLibrary
+    from olfato.chemistry.signatures import SignatureLibrary
 
 StabilityLiteral = Literal["A", "B", "C", "D", "E", "F"]
 
@@ -307,7 +307,7 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def scenario_library(scenario: Scenario) -> SignatureLibrary:
     """The signature library a scenario uses: the default plus its ``signatures`` file."""
-    from olfato.detect.signatures import load_signatures
+    from olfato.chemistry.signatures import load_signatures
 
     extra = None
     if scenario.signatures is not None:

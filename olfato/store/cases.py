@@ -23,8 +23,6 @@ from olfato.store.db import Store
 from olfato.store.workspace import actor
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-#: words `olfato share` takes in place of a case (share verify PKG, share key)
-RESERVED_NAMES = frozenset({"verify", "key"})
 #: the languages a note may be written in
 NOTE_LANGUAGES = ("en", "es")
 
@@ -34,21 +32,52 @@ class CaseError(OlfatoError):
 
 
 def check_case_name(name: str) -> str:
+    """The name unchanged when it can name a case, or a clear error.
+
+    Parameters
+    ----------
+    name : str
+        Proposed case name: 1 to 100 letters, digits, ``.``, ``_`` or ``-``,
+        starting with a letter or digit.
+
+    Returns
+    -------
+    str
+        ``name``.
+
+    Raises
+    ------
+    CaseError
+        A name that does not fit.
+    """
     if not _NAME.fullmatch(name or ""):  # whole: '$' would let a final newline in
         raise CaseError(
             f"{name!r} is not a usable case name: use 1 to 100 letters, digits, '.', '_' or "
             "'-', starting with a letter or digit (e.g. sonora-2026-07)."
         )
-    if name.lower() in RESERVED_NAMES:
-        raise CaseError(
-            f"{name!r} cannot name a case: `olfato share {name.lower()}` means something else. "
-            "Choose another name (e.g. sonora-2026-07)."
-        )
     return name
 
 
 def get_case(session: Session, name: str) -> m.Case:
-    """The case called ``name``, or a clear error listing the cases there are."""
+    """The case called ``name``, or a clear error listing the cases there are.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        An open session.
+    name : str
+        Case name.
+
+    Returns
+    -------
+    olfato.store.models.Case
+        The case row.
+
+    Raises
+    ------
+    CaseError
+        No case has that name (the message lists up to 20 that exist).
+    """
     case = session.scalar(select(m.Case).where(m.Case.name == name))
     if case is None:
         names = list(session.scalars(select(m.Case.name).order_by(m.Case.name).limit(20)))
@@ -62,7 +91,25 @@ def get_case(session: Session, name: str) -> m.Case:
 
 
 def new_case(store: Store, name: str) -> int:
-    """Create a case; returns its id. A name already taken is an error."""
+    """Create a case; returns its id. A name already taken is an error.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    name : str
+        Case name (see :func:`check_case_name`).
+
+    Returns
+    -------
+    int
+        The new case's id.
+
+    Raises
+    ------
+    CaseError
+        An unusable name, or one already taken (nothing is changed).
+    """
     check_case_name(name)
     try:
         with store.write() as s:
@@ -76,7 +123,31 @@ def new_case(store: Store, name: str) -> int:
 
 
 def add_note(store: Store, case_name: str, text: str, *, lang: str, internal: bool) -> int:
-    """Add an analyst's note (``internal`` ones never go into partner products)."""
+    """Add an analyst's note (``internal`` ones never go into partner products).
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        Case the note belongs to.
+    text : str
+        The note; leading and trailing blanks are dropped.
+    lang : {"en", "es"}
+        Language the note is written in.
+    internal : bool
+        Keep the note out of products shared with partners.
+
+    Returns
+    -------
+    int
+        The new note's id.
+
+    Raises
+    ------
+    CaseError
+        An unknown case or language, or an empty note.
+    """
     if lang not in NOTE_LANGUAGES:
         raise CaseError(f"A note's language is 'en' or 'es', not {lang!r}.")
     if not text.strip():
@@ -94,7 +165,17 @@ def add_note(store: Store, case_name: str, text: str, *, lang: str, internal: bo
 # -- reading a case back ---------------------------------------------------------------
 @dataclass
 class SurveyView:
-    """A survey with its newest detect and locate runs (older versions stay in the store)."""
+    """A survey with its newest detect and locate runs (older versions stay in the store).
+
+    Attributes
+    ----------
+    survey : olfato.store.models.Survey
+        The survey row.
+    detect, locate : olfato.store.models.Run or None
+        Its newest detect and locate runs (None when never run).
+    versions : dict of str to int
+        Number of runs per stage (``{"detect": 2, "locate": 1}``).
+    """
 
     survey: m.Survey
     detect: m.Run | None
@@ -107,10 +188,24 @@ class SurveyView:
 
     @property
     def sources(self) -> list[m.Source]:
-        return list(self.locate.sources) if self.locate else []
+        """The located sources of the newest locate run (detections apart)."""
+        return [s for s in self.locate.sources if s.located] if self.locate else []
+
+    @property
+    def detections(self) -> list[m.Source]:
+        """Plumes the newest locate run saw but could not locate: bearing, no region."""
+        return [s for s in self.locate.sources if not s.located] if self.locate else []
 
     def raster(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """The locate run's posterior raster (east [m], north [m], probability per cell)."""
+        """The locate run's posterior raster (east [m], north [m], probability per cell).
+
+        Returns
+        -------
+        tuple of numpy.ndarray or None
+            ``(east, north, density)``: cell centres [m] in the survey's local frame and
+            the posterior probability of each cell [-]; None without a locate run or
+            raster.
+        """
         if self.locate is None or self.locate.raster_npz is None:
             return None
         with np.load(io.BytesIO(self.locate.raster_npz)) as z:
@@ -119,7 +214,25 @@ class SurveyView:
 
 @dataclass
 class CaseView:
-    """Everything about a case a report or `olfato case show` needs, read in one go."""
+    """Everything about a case a report or `olfato case show` needs, read in one go.
+
+    Attributes
+    ----------
+    case : olfato.store.models.Case
+        The case row.
+    surveys : list of SurveyView
+        Its surveys, each with its newest runs.
+    notes : list of olfato.store.models.Note
+        Analysts' notes, internal ones included.
+    products : list of olfato.store.models.Product
+        Products made for the case.
+    audit : list of olfato.store.models.AuditEvent
+        The newest audit events, oldest first.
+    n_runs : int
+        Runs of every stage recorded for the case.
+    extra : dict
+        Anything else a caller attaches.
+    """
 
     case: m.Case
     surveys: list[SurveyView]
@@ -147,7 +260,27 @@ def _latest(runs: list[m.Run], stage: str) -> m.Run | None:
 
 
 def load_case(store: Store, name: str, *, audit_limit: int = 50) -> CaseView:
-    """Read a case with its surveys' newest runs, hits, sources, notes, products and audit."""
+    """Read a case with its surveys' newest runs, hits, sources, notes, products and audit.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    name : str
+        Case name.
+    audit_limit : int, default 50
+        Most audit events to read (the newest).
+
+    Returns
+    -------
+    CaseView
+        The case, read in one session; its objects stay usable after it closes.
+
+    Raises
+    ------
+    CaseError
+        No case has that name.
+    """
     with store.read() as s:
         case = get_case(s, name)
         views = []

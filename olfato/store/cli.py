@@ -11,19 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from olfato import CAVEAT
-from olfato.options import MappingOpt, QuietOpt, StrictOpt, WindOpt
+from olfato.options import CaseArg, MappingOpt, QuietOpt, StrictOpt, WindOpt, WorkspaceOpt
 from olfato.progress import console
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default $OLFATO_WORKSPACE or ./.olfato); "
-        "$OLFATO_DATABASE_URL selects another database, e.g. PostgreSQL.",
-    ),
-]
-CaseArg = Annotated[str, typer.Argument(help="The case's name.")]
 
 case_app = typer.Typer(
     help=f"Cases: the surveys, runs, sources, notes and products of one investigation. {CAVEAT}",
@@ -55,8 +44,8 @@ def add_command(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Add SURVEYs to CASE: detect and locate each, recorded as new versions."""
+    from olfato.casework.surveys import add_survey
     from olfato.store.db import open_store
-    from olfato.store.ingest import add_survey
 
     with open_store(workspace) as store:
         for path in surveys:

@@ -60,7 +60,22 @@ def _describe(url: str) -> str:
 
 
 class Store:
-    """An open case store: ``with store.write() as session: ...`` to change it."""
+    """An open case store: ``with store.write() as session: ...`` to change it.
+
+    Opening it creates the SQLite file (or connects to PostgreSQL) and migrates the
+    schema to the newest revision.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        Where the store lives and its database URL.
+
+    Raises
+    ------
+    StoreError
+        A URL that is not a database URL, a database other than SQLite or
+        PostgreSQL, a missing driver, or a database that cannot be reached.
+    """
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
@@ -124,7 +139,19 @@ class Store:
     # -- transactions ----------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction that commits whole on success and rolls back on any error."""
+        """One transaction that commits whole on success and rolls back on any error.
+
+        Yields
+        ------
+        sqlalchemy.orm.Session
+            The session of the transaction.
+
+        Raises
+        ------
+        StoreError
+            Another writer held the store past :data:`BUSY_TIMEOUT_S`, or the database
+            failed; nothing was changed.
+        """
         try:
             with self._sessions() as session, session.begin():
                 yield session
@@ -142,7 +169,13 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; objects read stay usable after it closes."""
+        """A session for reading; objects read stay usable after it closes.
+
+        Yields
+        ------
+        sqlalchemy.orm.Session
+            A session; it is closed when the block ends.
+        """
         with self._sessions() as session:
             yield session
 
@@ -153,11 +186,37 @@ def _first_line(exc: BaseException) -> str:
 
 
 def open_store(workspace: Path | str | None = None, database_url: str | None = None) -> Store:
-    """Open (creating and migrating as needed) the store of a workspace."""
+    """Open (creating and migrating as needed) the store of a workspace.
+
+    Parameters
+    ----------
+    workspace : pathlib.Path or str, optional
+        Workspace folder; see :meth:`Workspace.locate` for the default.
+    database_url : str, optional
+        SQLAlchemy URL of a PostgreSQL database; the workspace's SQLite file when None.
+
+    Returns
+    -------
+    Store
+        The open store; close it (or use it as a context manager) when done.
+
+    Raises
+    ------
+    StoreError
+        The store cannot be opened (see :class:`Store`).
+    """
     return Store(Workspace.locate(workspace, database_url))
 
 
 def lock_case(session: Session, case_id: int) -> None:
-    """Serialise writers of one case (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE does it)."""
+    """Serialise writers of one case (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE does it).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The open write transaction.
+    case_id : int
+        The case whose row to lock until the transaction ends.
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT id FROM cases WHERE id = :i FOR UPDATE"), {"i": case_id})

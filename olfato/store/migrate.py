@@ -20,18 +20,45 @@ _PG_LOCK = 0x6F6C6661
 
 
 def alembic_config() -> Config:
+    """The Alembic configuration of olfato's migrations, without an alembic.ini.
+
+    Returns
+    -------
+    alembic.config.Config
+        A configuration whose ``script_location`` is the installed
+        ``olfato/store/migrations`` folder.
+    """
     cfg = Config()
     cfg.set_main_option("script_location", str(files("olfato.store") / "migrations"))
     return cfg
 
 
 def head_revision() -> str:
+    """The newest schema revision the installed package knows.
+
+    Returns
+    -------
+    str
+        Alembic revision id.
+    """
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision a database is at.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        Engine of the database.
+
+    Returns
+    -------
+    str or None
+        Alembic revision id; None for a database never migrated.
+    """
     with engine.connect() as conn:
         rev = MigrationContext.configure(conn).get_current_revision()
         conn.rollback()
@@ -39,7 +66,15 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database of ``engine`` to ``revision`` (no-op when already there)."""
+    """Migrate the database of ``engine`` to ``revision`` (no-op when already there).
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        Engine of the database.
+    revision : str, default "head"
+        Target Alembic revision.
+    """
     if revision == "head" and current_revision(engine) == head_revision():
         return
     cfg = alembic_config()

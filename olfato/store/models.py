@@ -1,11 +1,17 @@
 """The case store's tables (SQLAlchemy 2 ORM), the same on SQLite and PostgreSQL.
 
 A *case* holds *surveys* (the samples stay in Parquet files the store points to,
-with their SHA-256), every stage *run* made on them (a new version each time, never
-an overwrite, with its parameters, code version and inputs' checksums), the *hits*
-and *sources* each run found, flight *plans*, analyst *notes*, the *products* made
-from them (reports, exports, partner packages, with checksums and the partners they
-are releasable to) and an *audit* trail of who did what when.
+with their SHA-256) and *videos*, every stage *run* made in it (any stage: detect,
+locate, plan, video, network...; a new version each time, never an overwrite, with
+its parameters, code version, inputs' checksums, and its state: done or failed with
+the error), the *hits* and *sources* each run found, the *observations* a video run
+made (footprints, tracks, activity), the *entities* and *links* of the case's network,
+flight *plans*, analyst *notes*, the *products* made from them (reports, exports,
+partner packages, with checksums and the partners they are releasable to) and an
+*audit* trail of who did what when.
+
+The store only persists: what to compute and how to turn a stage's result into rows
+is :mod:`olfato.casework`'s business.
 
 The migrations in :mod:`olfato.store.migrations` create exactly these tables; a test
 checks the two agree.
@@ -42,6 +48,13 @@ NAMING = {
 
 
 def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (the default of every timestamp column).
+
+    Returns
+    -------
+    datetime.datetime
+        Now, with ``tzinfo=UTC``.
+    """
     return datetime.now(UTC)
 
 
@@ -91,17 +104,33 @@ class Survey(Base):
     runs: Mapped[list[Run]] = relationship(back_populates="survey", order_by="Run.id")
 
 
+#: the states a run is recorded in
+RUN_STATES = ("done", "failed")
+
+
 class Run(Base):
-    """One run of a stage (``detect``, ``locate``) on a survey: version N of that stage."""
+    """One run of a stage on a subject: version N of that stage on that subject.
+
+    ``subject`` names what the run was made on, e.g. ``survey:12``, ``video:3`` or
+    ``case`` (a network analysis of the whole case); ``survey_id`` is set for runs on
+    a survey. ``input_key`` is a digest of the stage, its inputs' checksums and its
+    parameters, so a batch can tell that the same work was already recorded.
+    """
 
     __tablename__ = "runs"
-    __table_args__ = (UniqueConstraint("survey_id", "stage", "version"),)
+    __table_args__ = (UniqueConstraint("case_id", "stage", "subject", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    survey_id: Mapped[int | None] = mapped_column(
+        ForeignKey("surveys.id"), index=True, nullable=True
+    )
     stage: Mapped[str] = mapped_column(String(50))
+    subject: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="done")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    input_key: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
     code_version: Mapped[str] = mapped_column(String(200))
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -113,9 +142,12 @@ class Run(Base):
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     actor: Mapped[str] = mapped_column(String(200))
 
-    survey: Mapped[Survey] = relationship(back_populates="runs")
+    survey: Mapped[Survey | None] = relationship(back_populates="runs")
     hits: Mapped[list[Hit]] = relationship(back_populates="run", order_by="Hit.number")
     sources: Mapped[list[Source]] = relationship(back_populates="run", order_by="Source.id")
+    observations: Mapped[list[Observation]] = relationship(
+        back_populates="run", order_by="Observation.id"
+    )
 
 
 class Hit(Base):
@@ -141,7 +173,12 @@ class Hit(Base):
 
 
 class Source(Base):
-    """One estimated source of a locate run (the Sources GeoJSON contract's fields)."""
+    """One finding of a locate run (the Sources GeoJSON contract's fields).
+
+    ``kind`` is ``source`` (located: position, 95 % region, rate) or ``detection`` (a
+    plume seen but not located: a bearing and wedge, no region, no rate, never
+    suspect). ``properties`` keeps the whole GeoJSON properties as written.
+    """
 
     __tablename__ = "sources"
     __table_args__ = (UniqueConstraint("run_id", "label"),)
@@ -155,23 +192,48 @@ class Source(Base):
     north_m: Mapped[float] = mapped_column(Float)
     height_m: Mapped[float] = mapped_column(Float)
     analyte: Mapped[str] = mapped_column(String(50))
-    rate_g_s: Mapped[float] = mapped_column(Float)
-    rate_lo_g_s: Mapped[float] = mapped_column(Float)
-    rate_hi_g_s: Mapped[float] = mapped_column(Float)
-    semi_major_m: Mapped[float] = mapped_column(Float)
-    semi_minor_m: Mapped[float] = mapped_column(Float)
-    azimuth_deg: Mapped[float] = mapped_column(Float)
+    kind: Mapped[str] = mapped_column(String(20), default="source")
+    rate_g_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rate_lo_g_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rate_hi_g_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    semi_major_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    semi_minor_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    azimuth_deg: Mapped[float | None] = mapped_column(Float, nullable=True)
+    bearing_deg: Mapped[float | None] = mapped_column(Float, nullable=True)
+    wedge_deg: Mapped[float | None] = mapped_column(Float, nullable=True)
     signature: Mapped[str] = mapped_column(String(200))
     signature_probabilities: Mapped[dict[str, Any]] = mapped_column(JSON)
     suspect: Mapped[bool] = mapped_column(Boolean)
+    probability_exists: Mapped[float | None] = mapped_column(Float, nullable=True)
     hit_numbers: Mapped[list[Any]] = mapped_column(JSON)
     crlb_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    warnings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     run: Mapped[Run] = relationship(back_populates="sources")
 
     @property
     def n_hits(self) -> int:
         return len(self.hit_numbers)
+
+    @property
+    def located(self) -> bool:
+        """True for a located source (a 95 % region and a rate), False for a detection."""
+        return self.kind == "source" and self.semi_major_m is not None
+
+    @property
+    def region(self) -> tuple[float, float, float]:
+        """The 95 % ellipse: semi-major [m], semi-minor [m], azimuth [deg from north]."""
+        if self.semi_major_m is None or self.semi_minor_m is None or self.azimuth_deg is None:
+            raise ValueError(f"{self.label} is a detection: it has no 95 % region")
+        return self.semi_major_m, self.semi_minor_m, self.azimuth_deg
+
+    @property
+    def rate(self) -> tuple[float, float, float]:
+        """The emission rate and its 95 % interval [g/s]."""
+        if self.rate_g_s is None or self.rate_lo_g_s is None or self.rate_hi_g_s is None:
+            raise ValueError(f"{self.label} is a detection: it has no rate")
+        return self.rate_g_s, self.rate_lo_g_s, self.rate_hi_g_s
 
 
 class Plan(Base):
@@ -182,11 +244,105 @@ class Plan(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id"), nullable=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True, index=True)
+    format: Mapped[str] = mapped_column(String(20), default="plan")
     path: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Video(Base):
+    """A full-motion video added to a case (the file stays where it is, checksummed)."""
+
+    __tablename__ = "videos"
+    __table_args__ = (UniqueConstraint("case_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    name: Mapped[str] = mapped_column(String(500))
+    input_path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(50))
+    #: seconds since the Unix epoch (UTC), when the video's metadata gives them
+    start_time: Mapped[float | None] = mapped_column(Float, nullable=True)
+    end_time: Mapped[float | None] = mapped_column(Float, nullable=True)
+    n_frames: Mapped[int] = mapped_column(Integer, default=0)
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    added_by: Mapped[str] = mapped_column(String(200))
+
+
+class Observation(Base):
+    """Something a run saw at a place and time: a frame footprint, a track, activity.
+
+    ``geometry`` is a GeoJSON geometry in WGS84; ``lat``/``lon`` a representative point
+    for queries; times are seconds since the Unix epoch (UTC).
+    """
+
+    __tablename__ = "observations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    start_time: Mapped[float | None] = mapped_column(Float, nullable=True)
+    end_time: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    geometry: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    run: Mapped[Run] = relationship(back_populates="observations")
+
+
+class Entity(Base):
+    """A node of the case's network: a person, phone, vehicle, company, place, event...
+
+    ``key`` is the entity's id in the records it came from (a phone number, a plate),
+    unique within the case. ``personal`` marks personal data (every person): it never
+    leaves in a partner package unless ``released``.
+    """
+
+    __tablename__ = "entities"
+    __table_args__ = (UniqueConstraint("case_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    key: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(50))
+    label: Mapped[str] = mapped_column(String(500), default="")
+    personal: Mapped[bool] = mapped_column(Boolean, default=False)
+    released: Mapped[bool] = mapped_column(Boolean, default=False)
+    provenance: Mapped[str] = mapped_column(String(500), default="")
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Link(Base):
+    """A typed, dated, sourced tie between two entities: a call, a transfer, ownership...
+
+    Times are seconds since the Unix epoch (UTC); ``provenance`` says which record it
+    came from (file and line, a video run, a source of a locate run).
+    """
+
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    type: Mapped[str] = mapped_column(String(50))
+    directed: Mapped[bool] = mapped_column(Boolean, default=False)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    start_time: Mapped[float | None] = mapped_column(Float, nullable=True)
+    end_time: Mapped[float | None] = mapped_column(Float, nullable=True)
+    provenance: Mapped[str] = mapped_column(String(500), default="")
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True)
 
 
 class Note(Base):

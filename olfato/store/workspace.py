@@ -32,14 +32,36 @@ ORPHAN_AGE_S = 600.0
 
 @dataclass(frozen=True)
 class Workspace:
-    """A workspace folder and the database URL of its store."""
+    """A workspace folder and the database URL of its store.
+
+    Attributes
+    ----------
+    root : pathlib.Path
+        The workspace folder (absolute).
+    database_url : str
+        SQLAlchemy URL of its store.
+    """
 
     root: Path
     database_url: str
 
     @classmethod
     def locate(cls, root: Path | str | None = None, database_url: str | None = None) -> Workspace:
-        """The workspace named by the argument, the environment, or the default."""
+        """The workspace named by the argument, the environment, or the default.
+
+        Parameters
+        ----------
+        root : pathlib.Path or str, optional
+            Workspace folder; ``$OLFATO_WORKSPACE`` or ``./.olfato`` when None.
+        database_url : str, optional
+            Database URL; ``$OLFATO_DATABASE_URL`` or the folder's ``case.db`` (SQLite)
+            when None.
+
+        Returns
+        -------
+        Workspace
+            The workspace, its folder made absolute (not created).
+        """
         folder = Path(root or os.environ.get("OLFATO_WORKSPACE") or DEFAULT_WORKSPACE)
         url = database_url or os.environ.get("OLFATO_DATABASE_URL") or ""
         if not url:
@@ -64,7 +86,12 @@ class Workspace:
         The folder and its ``surveys``/``products``/``keys`` folders get mode 0700, every
         file 0600 (the public key excepted), the SQLite database is created 0600 before
         SQLite opens it, and temporary files older than ``ORPHAN_AGE_S`` (left by a
-        writer that was killed) are removed. Returns the files removed.
+        writer that was killed) are removed.
+
+        Returns
+        -------
+        list of Path
+            The orphan temporary files removed.
         """
         removed: list[Path] = []
         now = time.time()
@@ -94,12 +121,34 @@ class Workspace:
         return removed
 
     def resolve(self, stored: str) -> Path:
-        """A path as stored (relative to the workspace, or absolute) as a real path."""
+        """A path as stored (relative to the workspace, or absolute) as a real path.
+
+        Parameters
+        ----------
+        stored : str
+            Path as recorded in the store.
+
+        Returns
+        -------
+        pathlib.Path
+            The path on this machine.
+        """
         p = Path(stored)
         return p if p.is_absolute() else self.root / p
 
     def relative(self, path: Path) -> str:
-        """``path`` relative to the workspace when inside it, else absolute."""
+        """``path`` relative to the workspace when inside it, else absolute.
+
+        Parameters
+        ----------
+        path : pathlib.Path
+            A file path.
+
+        Returns
+        -------
+        str
+            The path to record in the store.
+        """
         path = path.resolve()
         try:
             return str(path.relative_to(self.root))
@@ -117,7 +166,18 @@ def _chmod(path: Path, mode: int) -> None:
 
 
 def sha256_file(path: Path | str) -> str:
-    """The SHA-256 of a file's bytes, hex."""
+    """The SHA-256 of a file's bytes, hex.
+
+    Parameters
+    ----------
+    path : pathlib.Path or str
+        The file, read in 1 MiB blocks.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -126,7 +186,13 @@ def sha256_file(path: Path | str) -> str:
 
 
 def actor() -> str:
-    """Who is acting: ``$OLFATO_ANALYST``, else the login name."""
+    """Who is acting: ``$OLFATO_ANALYST``, else the login name.
+
+    Returns
+    -------
+    str
+        The analyst's name, or ``unknown`` where no login name exists.
+    """
     name = os.environ.get("OLFATO_ANALYST")
     if name:
         return name
@@ -138,7 +204,14 @@ def actor() -> str:
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """olfato's version, with the git commit (``+dirty`` when modified) in a source checkout."""
+    """olfato's version, with the git commit (``+dirty`` when modified) in a source checkout.
+
+    Returns
+    -------
+    str
+        ``olfato.__version__``, or ``VERSION+gCOMMIT`` (``.dirty`` appended) in a git
+        checkout.
+    """
     here = Path(__file__).resolve().parents[2]
     if not (here / ".git").exists():
         return __version__

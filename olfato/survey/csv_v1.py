@@ -22,8 +22,8 @@ import pandas as pd
 import pyarrow as pa
 
 from olfato.errors import SurveyError
+from olfato.physics.analytes import KNOWN_ANALYTES, UNIT_TO_PPB, unknown_gas_warning
 from olfato.progress import ProgressCallback, progress_bar
-from olfato.survey.analytes import KNOWN_ANALYTES, UNIT_TO_PPB, unknown_gas_warning
 from olfato.survey.model import NAV_COLUMNS, Problem, Survey
 from olfato.survey.projection import LocalFrame
 from olfato.survey.validate import (

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from olfato.errors import SurveyError
+from olfato.physics.analytes import KNOWN_ANALYTES, UNIT_TO_PPB, unknown_gas_warning
 from olfato.physics.wind import wind_from_vector
-from olfato.survey.analytes import KNOWN_ANALYTES, UNIT_TO_PPB, unknown_gas_warning
 from olfato.survey.mapping import FlightLogMapping
 from olfato.survey.model import Survey
 from olfato.survey.projection import LocalFrame

@@ -38,7 +38,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from olfato.errors import SurveyError
-from olfato.survey.analytes import KNOWN_ANALYTES, UNIT_TO_PPB
+from olfato.physics.analytes import KNOWN_ANALYTES, UNIT_TO_PPB
 
 #: factors to the canonical unit of navigation columns
 NAV_UNITS: dict[str, dict[str, float]] = {

@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from olfato.errors import SurveyError
+from olfato.physics.analytes import UNIT_TO_PPB
 from olfato.physics.wind import wind_vector
-from olfato.survey.analytes import UNIT_TO_PPB
 from olfato.survey.flightlog import Streams, assemble, key_value_channels
 from olfato.survey.mapping import FlightLogMapping, load_flight_log_mapping
 from olfato.survey.model import Survey

@@ -30,7 +30,6 @@ from olfato.survey.projection import LocalFrame
 
 NAV_COLUMNS = ("time", "lat", "lon", "alt_agl_m", "wind_speed_ms", "wind_dir_deg")
 LOCAL_COLUMNS = ("east_m", "north_m")
-STABILITY_CLASSES = ("A", "B", "C", "D", "E", "F")
 
 
 @dataclass

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from olfato.errors import SurveyError
-from olfato.survey.analytes import KNOWN_ANALYTES, UNIT_TO_PPB
+from olfato.physics.analytes import KNOWN_ANALYTES, UNIT_TO_PPB
 from olfato.survey.model import LOCAL_COLUMNS, NAV_COLUMNS, Survey
 from olfato.survey.projection import LocalFrame
 from olfato.survey.validate import WIND_COLUMNS, RowFlags, build_survey, check_numeric

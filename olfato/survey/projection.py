@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pyproj import CRS, Proj
+from pyproj import Proj
 
 _THREAD_PROJ = threading.local()
 
@@ -60,10 +59,6 @@ class LocalFrame:
             f"+proj=tmerc +lat_0={self.lat0} +lon_0={self.lon0} +k=1 "
             "+x_0=0 +y_0=0 +ellps=WGS84 +units=m +approx +no_defs"
         )
-
-    @cached_property
-    def crs(self) -> CRS:
-        return CRS.from_proj4(self.proj4)
 
     def _projection(self) -> Proj:
         # pyproj objects must not be shared between threads (a server's workers, or

@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from olfato.errors import StrictValidationError, SurveyError
+from olfato.physics.stability import STABILITY_CLASSES
 from olfato.survey.model import (
     NAV_COLUMNS,
-    STABILITY_CLASSES,
     Problem,
     Survey,
     ValidationReport,

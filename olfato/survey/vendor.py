@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from olfato.errors import StrictValidationError, SurveyError
+from olfato.physics.analytes import KNOWN_ANALYTES, UNIT_TO_PPB, unknown_gas_warning
 from olfato.physics.wind import wind_from_vector, wind_vector
-from olfato.survey.analytes import KNOWN_ANALYTES, UNIT_TO_PPB, unknown_gas_warning
 from olfato.survey.csv_v1 import drop_lines, parse_epoch_or_iso, read_header, read_table
 from olfato.survey.flights import split_flights
 from olfato.survey.mapping import (

@@ -84,7 +84,23 @@ _SPACES = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")  # engines leave doubled blanks 
 
 @dataclass
 class Translation:
-    """A translated text and what an analyst should know about it."""
+    """A translated text and what an analyst should know about it.
+
+    Attributes
+    ----------
+    text : str
+        The translation, with the input's line layout and outer whitespace.
+    source, target : str
+        Language codes, ``es`` or ``en``.
+    engine : str
+        Name of the engine that translated it.
+    unknown_words : list of str
+        Source words the engine did not know, in order of first appearance.
+    protected : list of Span
+        Glossary terms and protected tokens, with what each became.
+    warnings : list of str
+        Problems found while putting placeholders back (a term or number lost).
+    """
 
     text: str
     source: str
@@ -113,6 +129,31 @@ def get_engine(
 
     ``name`` is "apertium" (default) or "ctranslate2"; giving ``model`` (a
     CTranslate2 model folder for the source -> target direction) implies ctranslate2.
+
+    With neither ``name`` nor ``model``, the environment variables
+    ``OLFATO_TRANSLATE_MODEL_<SRC>_<TGT>`` and ``OLFATO_TRANSLATE_MODEL`` choose a model.
+
+    Parameters
+    ----------
+    name : {"apertium", "ctranslate2"}, optional
+        Engine name; None chooses as described above.
+    model : str or pathlib.Path, optional
+        CTranslate2 model folder for ``source`` -> ``target``.
+    source : str, default "es"
+        Source language (``es``, ``en`` or an alias).
+    target : str, optional
+        Target language; the other one of the pair when None.
+
+    Returns
+    -------
+    Engine
+        The engine, started once per process and direction and reused.
+
+    Raises
+    ------
+    TranslationError
+        An unknown engine or language, or ctranslate2 without a model
+        (``parameter="model"``).
     """
     source = check_language(source, "source language")
     target = check_language(target, "target language") if target else other_language(source)
@@ -133,7 +174,8 @@ def get_engine(
         if not model:
             raise TranslationError(
                 "The ctranslate2 engine needs a model folder.",
-                hint="Pass --model DIR or set OLFATO_TRANSLATE_MODEL (see docs/translate.md).",
+                hint="Give a model folder, or set OLFATO_TRANSLATE_MODEL (see docs/translate.md).",
+                parameter="model",
             )
         key = (name, f"{source}-{target}:{Path(model).resolve()}")
     else:
@@ -189,8 +231,36 @@ def translate_segments(
     segment are kept as line breaks. ``use_glossary=False`` still protects numbers,
     dates and the like but leaves terms to the engine (the benchmark's baseline).
     ``markup=True`` keeps inline HTML tags and entities in place (HTML documents).
+
+    Parameters
+    ----------
+    segments : sequence of str
+        The texts to translate; empty ones come back unchanged.
+    to : str
+        Target language, ``en`` or ``es`` (or an alias).
+    source : str, optional
+        Source language; the other one of the pair when None.
+    engine : Engine, optional
+        Engine to use; the shared one from :func:`get_engine` when None.
+    glossary : Glossary, optional
+        Domain glossary; the shipped one when None.
+    use_glossary : bool, default True
+        Replace glossary terms with their fixed translations.
+    markup : bool, default False
+        Keep inline HTML tags and entities in place.
+
+    Returns
+    -------
+    list of Translation
+        One per segment, in order.
+
+    Raises
+    ------
+    TranslationError
+        An unknown language, source equal to target, or an engine that returns a
+        different number of segments.
     """
-    target = check_language(to, "target language (--to)")
+    target = check_language(to, "target language", "to")
     source = check_language(source, "source language") if source else other_language(target)
     if source == target:
         raise TranslationError(f"Source and target language are both {source!r}.")
@@ -250,6 +320,32 @@ def translate_text(
     """Translate a text of any length, line by line, keeping its line layout.
 
     ``to`` is "en" or "es"; the source is the other language unless given.
+
+    Parameters
+    ----------
+    text : str
+        Text to translate; may hold many lines.
+    to : str
+        Target language, ``en`` or ``es``.
+    source : str, optional
+        Source language; the other one of the pair when None.
+    engine : Engine, optional
+        Engine to use; the shared one from :func:`get_engine` when None.
+    glossary : Glossary, optional
+        Domain glossary; the shipped one when None.
+    use_glossary : bool, default True
+        Replace glossary terms with their fixed translations.
+
+    Returns
+    -------
+    Translation
+        The whole text, with the unknown words, protected spans and warnings of
+        all its lines.
+
+    Raises
+    ------
+    TranslationError
+        As :func:`translate_segments`.
     """
     lines = text.split("\n")
     parts = translate_segments(
@@ -282,6 +378,33 @@ def translate_document(
 
     Returns what was written, what was skipped (and why) and the unknown words; see
     :mod:`olfato.translate.documents`.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A document (``.txt``, ``.md``, ``.html``, ``.docx``, ...) or a folder of them.
+    to : str
+        Target language, ``en`` or ``es``.
+    out : str or pathlib.Path, optional
+        Output file or folder; beside the input when None.
+    source : str, optional
+        Source language; the other one of the pair when None.
+    engine : Engine, optional
+        Engine to use; the shared one from :func:`get_engine` when None.
+    glossary : Glossary, optional
+        Domain glossary; the shipped one when None.
+    quiet : bool, default True
+        Show no progress bar.
+
+    Returns
+    -------
+    BatchResult
+        The documents written, those skipped with the reason, and the unknown words.
+
+    Raises
+    ------
+    TranslationError
+        An unknown language, or an input that does not exist.
     """
     from olfato.translate.documents import translate_path
 

@@ -34,7 +34,7 @@ from olfato.translate.engine import Engine, EngineOutput, TranslationError, chec
 MODES = {("es", "en"): "spa-eng", ("en", "es"): "eng-spa"}
 INSTALL_HINT = (
     "Install Apertium's English-Spanish pair: 'apt-get install apertium-eng-spa' as root "
-    "(or 'make system-deps'), or use --engine ctranslate2 --model DIR."
+    "(or 'make system-deps'), or use the ctranslate2 engine with a model folder."
 )
 
 # Characters that are syntax in Apertium's stream format and must be escaped in text.
@@ -52,6 +52,16 @@ def encode_segment(segment: str) -> str:
     A segment without closing punctuation gets a full stop, as apertium-destxt does,
     so the transfer rules never join the words of two segments; the stop is
     followed by a mark that tells :func:`decode_stream` to take it out again.
+
+    Parameters
+    ----------
+    segment : str
+        Plain text; NUL bytes are dropped, stream-format syntax is escaped.
+
+    Returns
+    -------
+    str
+        The segment in stream format, followed by the segment mark.
     """
     text = segment.replace("\0", "")
     text = _SPECIAL.sub(r"\\\1", text)
@@ -66,7 +76,19 @@ _MARKS = {"*": "unknown", "@": "no-bilingual", "#": "no-generation"}
 
 
 def decode_segment(raw: str) -> EngineOutput:
-    """Apertium's output for one segment as plain text, with its unknown words."""
+    """Apertium's output for one segment as plain text, with its unknown words.
+
+    Parameters
+    ----------
+    raw : str
+        Apertium's stream-format output for one segment, without the segment mark.
+
+    Returns
+    -------
+    EngineOutput
+        The plain text (escapes and marks removed, the added full stop taken out) and
+        the words marked unknown (``*``) or without a bilingual entry (``@``).
+    """
     out: list[str] = []
     unknown: list[str] = []
     i, n = 0, len(raw)
@@ -129,6 +151,21 @@ def pipeline_command(mode: str) -> str:
     We run the pipeline ourselves rather than through the ``apertium`` script: its
     gawk wrapper splits records on a regular expression and so waits for bytes after
     the NUL before it flushes, which stalls a persistent process.
+
+    Parameters
+    ----------
+    mode : str
+        Apertium mode name, ``spa-eng`` or ``eng-spa``.
+
+    Returns
+    -------
+    str
+        The bash pipeline, each stage with ``-z``.
+
+    Raises
+    ------
+    TranslationError
+        Apertium (``lt-proc``) or the mode's file is not installed.
     """
     if shutil.which("lt-proc") is None:
         raise TranslationError(
@@ -156,7 +193,13 @@ def pipeline_command(mode: str) -> str:
 
 
 def apertium_available() -> bool:
-    """True when Apertium and both eng-spa modes are installed."""
+    """True when Apertium and both eng-spa modes are installed.
+
+    Returns
+    -------
+    bool
+        Whether :class:`ApertiumEngine` can start.
+    """
     try:
         for mode in MODES.values():
             pipeline_command(mode)
@@ -260,6 +303,16 @@ class ApertiumEngine(Engine):
 
     Thread-safe: requests to one direction are serialised by a lock. A process that
     died (killed, crashed) is restarted once, transparently, on the next request.
+
+    Parameters
+    ----------
+    timeout_s : float, default 120.0
+        Longest wait for one answer from a pipe [s].
+
+    Raises
+    ------
+    TranslationError
+        Apertium or one of its eng-spa modes is not installed.
     """
 
     name = "apertium"
@@ -282,13 +335,43 @@ class ApertiumEngine(Engine):
         return pipe
 
     def process_id(self, source: str, target: str) -> int | None:
-        """The pid of the running pipe for a direction (None before first use)."""
+        """The pid of the running pipe for a direction (None before first use).
+
+        Parameters
+        ----------
+        source, target : str
+            Language codes of the direction, ``es`` or ``en``.
+
+        Returns
+        -------
+        int or None
+            Process id of the pipe's process group leader.
+        """
         pipe = self._pipes.get(MODES[(source, target)])
         return pipe.proc.pid if pipe is not None and pipe.alive() else None
 
     def translate_batch(
         self, segments: Sequence[str], source: str, target: str
     ) -> list[EngineOutput]:
+        """Translate each segment; the result has one entry per segment, in order.
+
+        Parameters
+        ----------
+        segments : sequence of str
+            Plain-text segments; placeholders in them are opaque words to keep.
+        source, target : str
+            Language codes, ``es`` or ``en``.
+
+        Returns
+        -------
+        list of EngineOutput
+            One per segment, in order, with the words the engine did not know.
+
+        Raises
+        ------
+        TranslationError
+            The pipe stopped answering twice (crashed, timed out).
+        """
         mode = MODES[(check_language(source), check_language(target))]
         results: list[EngineOutput] = []
         with self._locks[mode]:

@@ -34,7 +34,15 @@ HINT = (
 
 @dataclass
 class ModelFiles:
-    """Where a model folder keeps its parts."""
+    """Where a model folder keeps its parts.
+
+    Attributes
+    ----------
+    model_dir : pathlib.Path
+        Folder holding ``model.bin``.
+    source_spm, target_spm : pathlib.Path
+        Sentencepiece models of the source and target language (may be one file).
+    """
 
     model_dir: Path
     source_spm: Path
@@ -42,7 +50,23 @@ class ModelFiles:
 
 
 def locate_model(folder: Path) -> ModelFiles:
-    """The model and tokenizer files in ``folder``, or a clear error naming what is missing."""
+    """The model and tokenizer files in ``folder``, or a clear error naming what is missing.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A converted model folder, or an unpacked Argos Translate package.
+
+    Returns
+    -------
+    ModelFiles
+        Where ``model.bin`` and the sentencepiece models are.
+
+    Raises
+    ------
+    TranslationError
+        The folder does not exist, or has no ``model.bin`` or no sentencepiece model.
+    """
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise TranslationError(f"Translation model folder not found: {folder}", hint=HINT)
@@ -83,6 +107,26 @@ class CTranslate2Engine(Engine):
     of ``max_batch_size`` (CTranslate2 sorts them by length inside, so padding stays
     small), and detokenised with the target model. Neural models cannot say which
     words they did not know, so ``unknown_words`` stays empty with this engine.
+
+    Parameters
+    ----------
+    models : dict of (str, str) to pathlib.Path
+        ``(source, target)`` language pair -> model folder.
+    device : str, default "cpu"
+        CTranslate2 device (``cpu``, ``cuda``).
+    beam_size : int, default 2
+        Beam search width.
+    max_batch_size : int, default 32
+        Segments per CTranslate2 batch.
+    max_decoding_length : int, default 256
+        Longest translation of one segment [tokens].
+    intra_threads : int, default 0
+        CPU threads per translation (0: CTranslate2's default).
+
+    Raises
+    ------
+    TranslationError
+        A language or a model folder that cannot be used (checked here, loaded later).
     """
 
     name = "ctranslate2"
@@ -119,7 +163,7 @@ class CTranslate2Engine(Engine):
                 have = ", ".join(f"{s}->{t}" for s, t in self.files) or "none"
                 raise TranslationError(
                     f"No CTranslate2 model for {pair[0]}->{pair[1]} (models given: {have}).",
-                    hint="Give a model for that direction with --model DIR or "
+                    hint="Give a model folder for that direction, or set "
                     f"OLFATO_TRANSLATE_MODEL_{pair[0].upper()}_{pair[1].upper()}.",
                 )
             import ctranslate2
@@ -148,6 +192,26 @@ class CTranslate2Engine(Engine):
     def translate_batch(
         self, segments: Sequence[str], source: str, target: str
     ) -> list[EngineOutput]:
+        """Translate each segment; the result has one entry per segment, in order.
+
+        Parameters
+        ----------
+        segments : sequence of str
+            Plain-text segments; blank ones come back empty.
+        source, target : str
+            Language codes, ``es`` or ``en``.
+
+        Returns
+        -------
+        list of EngineOutput
+            One per segment, in order; ``unknown_words`` is always empty.
+
+        Raises
+        ------
+        TranslationError
+            No model for that direction, or a model that CTranslate2 or sentencepiece
+            cannot load.
+        """
         model = self._load((check_language(source), check_language(target)))
         todo = [i for i, s in enumerate(segments) if s.strip()]
         outputs = [EngineOutput("") for _ in segments]

@@ -41,7 +41,23 @@ _CHUNK = 400
 
 @dataclass
 class DocumentResult:
-    """What happened to one input file."""
+    """What happened to one input file.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The input file.
+    output : pathlib.Path or None
+        Where its translation was written.
+    segments : int
+        Non-blank segments (lines, paragraphs, cells) translated.
+    unknown_words : list of str
+        Source words the engine did not know.
+    warnings : list of str
+        Protected spans the engine dropped.
+    skipped : str or None
+        Why the file was skipped; None when it was translated.
+    """
 
     path: Path
     output: Path | None = None
@@ -54,7 +70,13 @@ class DocumentResult:
 
 @dataclass
 class BatchResult:
-    """What happened to every input file of one ``translate`` call."""
+    """What happened to every input file of one ``translate`` call.
+
+    Attributes
+    ----------
+    results : list of DocumentResult
+        One per input file, in the order they were read.
+    """
 
     results: list[DocumentResult] = field(default_factory=list)
 
@@ -72,7 +94,25 @@ class BatchResult:
 
 
 def output_path(path: Path, to: str) -> Path:
-    """Where the translation of ``path`` goes by default: beside it, language-tagged."""
+    """Where the translation of ``path`` goes by default: beside it, language-tagged.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The input document.
+    to : str
+        Target language, ``en`` or ``es``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``informe.es.txt`` -> ``informe.en.txt``; a PDF's translation ends in ``.txt``.
+
+    Raises
+    ------
+    TranslationError
+        An unknown language.
+    """
     to = check_language(to)
     kind = KINDS.get(path.suffix.lower())
     ext = ".txt" if kind == "pdf" else path.suffix
@@ -94,8 +134,41 @@ def translate_path(
     glossary: Glossary | None = None,
     quiet: bool = False,
 ) -> BatchResult:
-    """Translate one document, or every document under a folder (recursively)."""
-    target = check_language(to, "target language (--to)")
+    """Translate one document, or every document under a folder (recursively).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A document or a folder; hidden files, earlier translations and files under
+        ``out`` are left out of a folder.
+    to : str
+        Target language, ``en`` or ``es``.
+    out : pathlib.Path, optional
+        For a file: the output file, or a folder to write it in. For a folder: the
+        folder that receives the translations, mirroring the input's tree. Beside
+        each input when None.
+    source : str, optional
+        Source language; the other one of the pair when None.
+    engine : Engine, optional
+        Engine to use; the shared one from :func:`~olfato.translate.get_engine` when None.
+    glossary : Glossary, optional
+        Domain glossary; the shipped one when None.
+    quiet : bool, default False
+        Show no progress bar.
+
+    Returns
+    -------
+    BatchResult
+        One :class:`DocumentResult` per document; in a folder, a document that cannot
+        be read is a skipped result rather than an error.
+
+    Raises
+    ------
+    TranslationError
+        ``path`` does not exist, a single file of an unsupported type or that cannot
+        be translated, or a folder with no documents.
+    """
+    target = check_language(to, "target language", "to")
     source = check_language(source, "source language") if source else other_language(target)
     path = Path(path)
     if not path.exists():
@@ -171,8 +244,37 @@ def translate_file(
     glossary: Glossary | None = None,
     advance: Callable[[float], None] | None = None,
 ) -> DocumentResult:
-    """Translate one document and write its translation; raises on unreadable input."""
-    target = check_language(to, "target language (--to)")
+    """Translate one document and write its translation; raises on unreadable input.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A ``.txt``/``.md``, ``.html``, ``.docx`` or ``.pdf`` document.
+    to : str
+        Target language, ``en`` or ``es``.
+    out : pathlib.Path, optional
+        Output file; :func:`output_path` when None.
+    source : str, optional
+        Source language; the other one of the pair when None.
+    engine : Engine, optional
+        Engine to use; the shared one when None.
+    glossary : Glossary, optional
+        Domain glossary; the shipped one when None.
+    advance : callable, optional
+        Progress callback, called with the number of segments done.
+
+    Returns
+    -------
+    DocumentResult
+        The output path, segment count, unknown words and warnings.
+
+    Raises
+    ------
+    TranslationError
+        An unsupported or unreadable document, or an output that would overwrite
+        the input (``parameter="out"``).
+    """
+    target = check_language(to, "target language", "to")
     source = check_language(source, "source language") if source else other_language(target)
     kind = KINDS.get(path.suffix.lower())
     if kind is None:
@@ -180,7 +282,9 @@ def translate_file(
     dest = out if out is not None else output_path(path, target)
     if dest.resolve() == path.resolve():
         raise TranslationError(
-            f"{path}: the output would overwrite the input.", hint="Choose another --out."
+            f"{path}: the output would overwrite the input.",
+            hint="Choose another output path.",
+            parameter="out",
         )
     engine = engine or get_engine(source=source, target=target)
     result = DocumentResult(path, dest)

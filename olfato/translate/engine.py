@@ -25,7 +25,15 @@ class TranslationError(OlfatoError):
 
 @dataclass
 class EngineOutput:
-    """One segment as an engine returned it, before placeholders are restored."""
+    """One segment as an engine returned it, before placeholders are restored.
+
+    Attributes
+    ----------
+    text : str
+        The translated segment, placeholders still in it.
+    unknown_words : list of str
+        Source-language words the engine did not know.
+    """
 
     text: str
     #: source-language words the engine did not know (empty for engines that cannot tell)
@@ -47,7 +55,20 @@ class Engine(ABC):
     def translate_batch(
         self, segments: Sequence[str], source: str, target: str
     ) -> list[EngineOutput]:
-        """Translate each segment; the result has one entry per segment, in order."""
+        """Translate each segment; the result has one entry per segment, in order.
+
+        Parameters
+        ----------
+        segments : sequence of str
+            Plain-text segments; placeholders in them are opaque words to keep.
+        source, target : str
+            Language codes, ``es`` or ``en``.
+
+        Returns
+        -------
+        list of EngineOutput
+            One per segment, in order.
+        """
 
     def close(self) -> None:  # noqa: B027 - engines without resources need nothing here
         """Release processes or models the engine holds."""
@@ -59,8 +80,28 @@ class Engine(ABC):
         self.close()
 
 
-def check_language(code: str, what: str = "language") -> str:
-    """Normalise a language code, or raise a clear error for one we cannot translate."""
+def check_language(code: str, what: str = "language", parameter: str | None = None) -> str:
+    """Normalise a language code, or raise a clear error for one we cannot translate.
+
+    Parameters
+    ----------
+    code : str
+        ``es``, ``en`` or an alias (``spa``, ``english``...).
+    what : str
+        What the code is, for the message (``target language``).
+    parameter : str, optional
+        The name of the caller's parameter that holds it, for the error.
+
+    Returns
+    -------
+    str
+        ``es`` or ``en``.
+
+    Raises
+    ------
+    TranslationError
+        A code that is neither language, naming ``parameter``.
+    """
     norm = (code or "").strip().lower()
     aliases = {"spa": "es", "spanish": "es", "español": "es", "eng": "en", "english": "en"}
     norm = aliases.get(norm, norm)
@@ -68,10 +109,27 @@ def check_language(code: str, what: str = "language") -> str:
         raise TranslationError(
             f"Unknown {what} {code!r}: olfato translates between Spanish and English only.",
             hint="Use 'es' (Spanish) or 'en' (English).",
+            parameter=parameter,
         )
     return norm
 
 
 def other_language(code: str) -> str:
-    """The language on the other side of the pair."""
+    """The language on the other side of the pair.
+
+    Parameters
+    ----------
+    code : str
+        ``es``, ``en`` or an alias.
+
+    Returns
+    -------
+    str
+        ``en`` for Spanish, ``es`` for English.
+
+    Raises
+    ------
+    TranslationError
+        A code that is neither language.
+    """
     return "en" if check_language(code) == "es" else "es"

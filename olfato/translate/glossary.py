@@ -40,7 +40,23 @@ _EN_PREPOSITIONS = {"of", "in", "on", "at", "for", "from", "with", "above", "per
 
 @dataclass(frozen=True)
 class Term:
-    """One glossary entry: a concept's Spanish and English names."""
+    """One glossary entry: a concept's Spanish and English names.
+
+    Attributes
+    ----------
+    es, en : str
+        Spanish and English forms, singular.
+    gender : {"m", "f"}
+        Spanish grammatical gender, for article agreement.
+    number : {"sg", "pl"}
+        ``pl`` for terms that are plural in Spanish (aguas residuales).
+    es_plural, en_plural : str or None
+        Plurals when the generated ones are wrong.
+    es_variants, en_variants : tuple of str
+        Other forms also recognised in source text.
+    countable : bool
+        False for terms whose plural is never used (ammonia, wastewater).
+    """
 
     es: str
     en: str
@@ -54,7 +70,20 @@ class Term:
     countable: bool = True
 
     def form(self, lang: str, plural: bool) -> str:
-        """The term in ``lang``, singular or plural."""
+        """The term in ``lang``, singular or plural.
+
+        Parameters
+        ----------
+        lang : {"es", "en"}
+            Language of the form.
+        plural : bool
+            Plural wanted (ignored for an uncountable term).
+
+        Returns
+        -------
+        str
+            The form, the given plural or a generated one.
+        """
         if lang == "es":
             return (
                 (self.es_plural or pluralise_es(self.es)) if plural and self.countable else self.es
@@ -62,7 +91,18 @@ class Term:
         return (self.en_plural or pluralise_en(self.en)) if plural and self.countable else self.en
 
     def source_forms(self, lang: str) -> list[tuple[str, bool]]:
-        """(form, is_plural) for every way the term may be written in ``lang``."""
+        """(form, is_plural) for every way the term may be written in ``lang``.
+
+        Parameters
+        ----------
+        lang : {"es", "en"}
+            Language of the text to search.
+
+        Returns
+        -------
+        list of (str, bool)
+            The base form and variants, each followed by its plural when it has one.
+        """
         base = [self.es, *self.es_variants] if lang == "es" else [self.en, *self.en_variants]
         forms: list[tuple[str, bool]] = []
         for b in base:
@@ -79,7 +119,18 @@ class Term:
 
 
 def pluralise_es(phrase: str) -> str:
-    """Spanish plural of a noun phrase: every word up to the first preposition."""
+    """Spanish plural of a noun phrase: every word up to the first preposition.
+
+    Parameters
+    ----------
+    phrase : str
+        Spanish noun phrase, singular (``tasa de emisión``).
+
+    Returns
+    -------
+    str
+        Its plural (``tasas de emisión``).
+    """
     words = phrase.split()
     out = []
     for i, w in enumerate(words):
@@ -108,7 +159,18 @@ def _plural_es_word(w: str) -> str:
 
 
 def pluralise_en(phrase: str) -> str:
-    """English plural of a noun phrase: the head (the word before 'of', or the last)."""
+    """English plural of a noun phrase: the head (the word before 'of', or the last).
+
+    Parameters
+    ----------
+    phrase : str
+        English noun phrase, singular (``rate of emission``).
+
+    Returns
+    -------
+    str
+        Its plural (``rates of emission``).
+    """
     words = phrase.split()
     head = len(words) - 1
     for i, w in enumerate(words):
@@ -130,18 +192,48 @@ _FOLD = str.maketrans("áéíóúüÁÉÍÓÚÜàèìòùÀÈÌÒÙ", "aeiouuAEI
 
 
 def fold(text: str) -> str:
-    """Lower case without Spanish accents, one character per character (offsets hold)."""
+    """Lower case without Spanish accents, one character per character (offsets hold).
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    str
+        The folded text, of the same length as ``text``.
+    """
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text.translate(_FOLD))
 
 
 def guess_gender(es: str) -> str:
-    """The usual gender of a Spanish noun phrase from its head's ending (a guess)."""
+    """The usual gender of a Spanish noun phrase from its head's ending (a guess).
+
+    Parameters
+    ----------
+    es : str
+        Spanish noun phrase.
+
+    Returns
+    -------
+    {"m", "f"}
+        ``f`` for heads ending in -a, -ión, -dad, -tad, -tud, -umbre, -as; else ``m``.
+    """
     head = es.split()[0].lower() if es.split() else ""
     return "f" if head.endswith(("a", "ión", "dad", "tad", "tud", "umbre", "as")) else "m"
 
 
 class Glossary:
-    """Terms and kept names, with fast matching in either language."""
+    """Terms and kept names, with fast matching in either language.
+
+    Parameters
+    ----------
+    terms : iterable of Term
+        The glossary entries.
+    keep : iterable of str
+        Names that pass through translation unchanged (blank ones and repeats dropped).
+    """
 
     def __init__(self, terms: Iterable[Term] = (), keep: Iterable[str] = ()) -> None:
         self.terms: list[Term] = list(terms)
@@ -151,7 +243,18 @@ class Glossary:
         return len(self.terms)
 
     def merged(self, other: Glossary) -> Glossary:
-        """This glossary extended by ``other``; ``other`` wins for the same source forms."""
+        """This glossary extended by ``other``; ``other`` wins for the same source forms.
+
+        Parameters
+        ----------
+        other : Glossary
+            The glossary that extends this one.
+
+        Returns
+        -------
+        Glossary
+            A new glossary; this one is unchanged.
+        """
         theirs_es = {fold(t.es) for t in other.terms}
         theirs_en = {fold(t.en) for t in other.terms}
         mine = [
@@ -183,7 +286,29 @@ class Glossary:
         return out
 
     def find(self, text: str, source: str) -> list[Span]:
-        """Glossary terms in ``text`` (written in ``source``), with their target forms."""
+        """Glossary terms in ``text`` (written in ``source``), with their target forms.
+
+        Matching ignores case and accents, except for acronyms, which match only in
+        capitals.
+
+        Parameters
+        ----------
+        text : str
+            Text to search.
+        source : str
+            Its language, ``es`` or ``en``.
+
+        Returns
+        -------
+        list of Span
+            ``kind="term"`` spans sorted by start, each with its target form in the
+            source's capitalisation, gender and number.
+
+        Raises
+        ------
+        TranslationError
+            An unknown language.
+        """
         source = check_language(source)
         target = "en" if source == "es" else "es"
         spans = []
@@ -206,7 +331,20 @@ def _alternation(index: dict[str, tuple[Term, bool]]) -> re.Pattern[str]:
 
 
 def match_case(source: str, target: str) -> str:
-    """Give ``target`` the capitalisation of ``source``: ALL CAPS, Capitalised, or as is."""
+    """Give ``target`` the capitalisation of ``source``: ALL CAPS, Capitalised, or as is.
+
+    Parameters
+    ----------
+    source : str
+        Text as written in the source.
+    target : str
+        Its translation.
+
+    Returns
+    -------
+    str
+        ``target`` in the capitalisation of ``source``.
+    """
     letters = [c for c in source if c.isalpha()]
     if len(letters) > 1 and all(c.isupper() for c in letters):
         return target.upper()
@@ -219,7 +357,13 @@ def match_case(source: str, target: str) -> str:
 
 
 def default_glossary_path() -> Path:
-    """The glossary shipped inside the package."""
+    """The glossary shipped inside the package.
+
+    Returns
+    -------
+    pathlib.Path
+        ``olfato/data/glossary/es-en.yaml`` inside the installed package.
+    """
     return Path(str(resources.files("olfato") / "data" / "glossary" / "es-en.yaml"))
 
 
@@ -228,6 +372,23 @@ def load_glossary(paths: Sequence[str | Path] = (), *, include_default: bool = T
 
     Files named in ``OLFATO_GLOSSARY`` (separated by the OS path separator) come
     after the shipped glossary and before ``paths``.
+
+    Parameters
+    ----------
+    paths : sequence of str or pathlib.Path
+        The user's glossary files, applied last (their entries win).
+    include_default : bool, default True
+        Start from the shipped glossary; False starts from an empty one.
+
+    Returns
+    -------
+    Glossary
+        The merged glossary.
+
+    Raises
+    ------
+    TranslationError
+        A file that is missing or cannot be read as a glossary.
     """
     glossary = read_glossary(default_glossary_path()) if include_default else Glossary()
     env = [p for p in os.environ.get("OLFATO_GLOSSARY", "").split(os.pathsep) if p.strip()]
@@ -237,7 +398,24 @@ def load_glossary(paths: Sequence[str | Path] = (), *, include_default: bool = T
 
 
 def read_glossary(path: Path) -> Glossary:
-    """One glossary file, YAML or TMX by its extension, or a clear error."""
+    """One glossary file, YAML or TMX by its extension, or a clear error.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A ``.tmx`` file, or YAML (any other extension).
+
+    Returns
+    -------
+    Glossary
+        The file's terms and kept names.
+
+    Raises
+    ------
+    TranslationError
+        The file is missing, unreadable, or not a glossary (a term without both
+        ``es`` and ``en``, a gender other than m/f, a TMX file without term pairs).
+    """
     if not path.is_file():
         raise TranslationError(f"Glossary file not found: {path}")
     try:

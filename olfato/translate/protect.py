@@ -107,7 +107,18 @@ MARKUP = re.compile(r"<[^<>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]\w*);")
 
 
 def find_markup(text: str) -> list[Span]:
-    """Inline HTML tags and entities in a segment; they come out exactly as they went in."""
+    """Inline HTML tags and entities in a segment; they come out exactly as they went in.
+
+    Parameters
+    ----------
+    text : str
+        One segment of an HTML document.
+
+    Returns
+    -------
+    list of Span
+        ``kind="markup"`` spans whose target is the tag or entity itself.
+    """
     return [
         Span(m.start(), m.end(), "markup", m.group(0), m.group(0)) for m in MARKUP.finditer(text)
     ]
@@ -115,7 +126,22 @@ def find_markup(text: str) -> list[Span]:
 
 @dataclass(frozen=True)
 class Span:
-    """A stretch of the source text and what it becomes in the target text."""
+    """A stretch of the source text and what it becomes in the target text.
+
+    Attributes
+    ----------
+    start, end : int
+        Character offsets of the stretch in the source text (``end`` exclusive).
+    kind : str
+        ``term`` for glossary terms, ``name`` for kept names, ``markup``, or a
+        :data:`PATTERNS` kind (``url``, ``coordinate``, ``quantity``, ...).
+    source : str
+        The stretch as written.
+    target : str
+        What it becomes in the translation.
+    gender, number : str or None
+        A term's Spanish gender (``m``/``f``) and number (``sg``/``pl``).
+    """
 
     start: int
     end: int
@@ -128,7 +154,21 @@ class Span:
 
 
 def find_protected(text: str, names: Iterable[str] = ()) -> list[Span]:
-    """Every protected token in ``text``, as non-overlapping spans in text order."""
+    """Every protected token in ``text``, as non-overlapping spans in text order.
+
+    Parameters
+    ----------
+    text : str
+        One segment.
+    names : iterable of str
+        Proper names to keep (the glossary's keep list), matched as whole words.
+
+    Returns
+    -------
+    list of Span
+        Spans whose target equals their source; of overlapping ones the longest is
+        kept (see :func:`resolve_overlaps`).
+    """
     spans: list[Span] = []
     for kind, pattern in PATTERNS:
         for m in pattern.finditer(text):
@@ -159,7 +199,18 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def resolve_overlaps(spans: list[Span]) -> list[Span]:
-    """Keep the longest of overlapping spans (the first listed wins a tie), in text order."""
+    """Keep the longest of overlapping spans (the first listed wins a tie), in text order.
+
+    Parameters
+    ----------
+    spans : list of Span
+        Candidate spans, in order of preference for a tie.
+
+    Returns
+    -------
+    list of Span
+        Non-overlapping spans sorted by start.
+    """
     order = sorted(enumerate(spans), key=lambda p: (-(p[1].end - p[1].start), p[0]))
     taken: list[Span] = []
     for _, span in order:
@@ -177,7 +228,17 @@ _PREFIXES = ("QZX", "QXZ", "ZQX", "XZQ")
 
 @dataclass
 class Masked:
-    """A segment with its protected spans replaced by numbered placeholders."""
+    """A segment with its protected spans replaced by numbered placeholders.
+
+    Attributes
+    ----------
+    text : str
+        The segment with placeholders (``QZX0``, ``QZX1``, ...).
+    prefix : str
+        The placeholders' prefix, one that does not occur in the segment.
+    spans : list of Span
+        The replaced spans; placeholder ``i`` stands for ``spans[i]``.
+    """
 
     text: str
     prefix: str
@@ -185,7 +246,20 @@ class Masked:
 
 
 def mask(text: str, spans: list[Span]) -> Masked:
-    """Replace each span with a placeholder the engine will copy through."""
+    """Replace each span with a placeholder the engine will copy through.
+
+    Parameters
+    ----------
+    text : str
+        One segment.
+    spans : list of Span
+        Non-overlapping spans of ``text``, in text order.
+
+    Returns
+    -------
+    Masked
+        The masked text, its placeholder prefix and the spans.
+    """
     prefix = next((p for p in _PREFIXES if p not in text), _PREFIXES[0] + "Q")
     out, pos = [], 0
     for i, span in enumerate(spans):
@@ -229,6 +303,26 @@ def restore(output: str, masked: Masked, target: str) -> tuple[str, list[str]]:
 
     Returns the text and a warning for each placeholder the engine lost (the
     protected text is then appended in brackets rather than dropped).
+
+    Spanish determiners before a term and a participle after it are made to agree
+    with the term's gender and number; an English ``a``/``an`` is fixed for the word
+    that follows.
+
+    Parameters
+    ----------
+    output : str
+        The engine's translation of ``masked.text``.
+    masked : Masked
+        What :func:`mask` returned for the segment.
+    target : str
+        Target language, ``es`` or ``en``.
+
+    Returns
+    -------
+    text : str
+        The translation with the protected and glossary forms back in place.
+    warnings : list of str
+        One for each span the engine dropped.
     """
     pattern = re.compile(rf"{masked.prefix}(\d+)")
     text = ""

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from olfato.cli import app
 from olfato.detect import detect
 from olfato.errors import OlfatoError
+from olfato.physics.analytes import UNIT_TO_PPB
 from olfato.simulate import simulate
-from olfato.survey.analytes import UNIT_TO_PPB
 from olfato.survey.io import read_survey
 from tests.detect.synthetic import make_survey
 

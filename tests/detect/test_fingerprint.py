@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from olfato.chemistry.signatures import load_signatures
 from olfato.detect import classify, unmix, york_fit
-from olfato.detect.signatures import load_signatures
 
 LIB = load_signatures()
 CHANNELS = ["acetone", "voc", "toluene", "hcl", "ch4", "nh3", "co2", "co", "h2s"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from olfato.chemistry.signatures import load_signatures
 from olfato.detect.fingerprint import Classification
-from olfato.detect.signatures import load_signatures
 from olfato.locate import refine as rf
 from olfato.locate.crlb import (
     first_order_hold,

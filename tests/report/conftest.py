@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from olfato.casework.surveys import record_analysis
 from olfato.report.make import make_exports, make_report
 from olfato.store import models as m
 from olfato.store.cases import add_note, new_case
 from olfato.store.db import Store
-from olfato.store.ingest import record_analysis
 from olfato.store.workspace import Workspace
 from tests.store.analysis import Analysis, demo_analysis
 

@@ -168,7 +168,11 @@ def test_share_cli_verify(made: Made, package: Path, tmp_path: Path) -> None:
     assert "error:" in r.output and "Do not use its contents" in r.output
     assert "Traceback" not in r.output
     out = tmp_path / "cli.zip"
-    r = runner.invoke(app, ["share", CASE, "--releasable-to", "MX", "--out", str(out)], env=env)
+    r = runner.invoke(
+        app, ["share", "package", CASE, "--releasable-to", "MX", "--out", str(out)], env=env
+    )
     assert r.exit_code == 0, r.output
-    r = runner.invoke(app, ["share", CASE, "--releasable-to", "MX", "--out", str(out)], env=env)
+    r = runner.invoke(
+        app, ["share", "package", CASE, "--releasable-to", "MX", "--out", str(out)], env=env
+    )
     assert r.exit_code == 1 and "never overwrites" in r.output

@@ -1,10 +1,10 @@
-"""The signature library (olfato.detect.signatures)."""
+"""The signature library (olfato.chemistry.signatures)."""
 
 from __future__ import annotations
 
 import pytest
 
-from olfato.detect.signatures import default_path, load_signatures
+from olfato.chemistry.signatures import default_path, load_signatures
 from olfato.errors import OlfatoError
 from tests.conftest import shared_file
 

@@ -25,13 +25,27 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from olfato.errors import OlfatoError
-from olfato.survey.analytes import KNOWN_ANALYTES
+from olfato.physics.analytes import KNOWN_ANALYTES
 
 SCHEMA_VERSION = 1
 
 
 class Signature(BaseModel):
-    """One kind of emitter: category, reference analyte, molar ratios, spread."""
+    """One kind of emitter: category, reference analyte, molar ratios, spread.
+
+    Attributes
+    ----------
+    name : str
+        Key of the signature in its library (``clandestine_lab``).
+    category : {"suspect", "benign"}
+        Whether a match points to a suspect site.
+    reference : str
+        Analyte whose ratio is 1; the others are molar ratios to it [ppb/ppb].
+    ratios : dict of str to float
+        Analyte -> expected enhancement per unit enhancement of ``reference`` [-].
+    spread : float
+        Log-normal sigma of each ratio between sites [-], in [0, 3].
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -112,11 +126,29 @@ class SignatureLibrary(BaseModel):
         return list(self.signatures)
 
     def by_category(self, category: str) -> list[Signature]:
+        """The signatures of one category.
+
+        Parameters
+        ----------
+        category : {"suspect", "benign"}
+            Category to select.
+
+        Returns
+        -------
+        list of Signature
+            Those signatures, in library order (empty when none).
+        """
         return [s for s in self.signatures.values() if s.category == category]
 
 
 def default_path() -> Path:
-    """Path of the shipped default library."""
+    """Path of the shipped default library.
+
+    Returns
+    -------
+    pathlib.Path
+        ``olfato/data/signatures/default.yaml`` inside the installed package.
+    """
     return Path(str(files("olfato") / "data" / "signatures" / "default.yaml"))
 
 
@@ -157,6 +189,24 @@ def load_signatures(
     ``path``: a library file that REPLACES the default; None for the shipped default.
     ``extra``: a library file whose signatures are ADDED to it, replacing those of
     the same name. Bad files raise :class:`OlfatoError` naming file, signature and field.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        Library file (YAML, ``version: 1``) replacing the shipped default.
+    extra : str or pathlib.Path, optional
+        Library file whose signatures are added, replacing those of the same name.
+
+    Returns
+    -------
+    SignatureLibrary
+        The signatures by name, with ``sources`` listing the files read.
+
+    Raises
+    ------
+    OlfatoError
+        A file that cannot be read, is not YAML, or fails validation (unknown
+        analyte, ratio not > 0, reference without ratio 1, ...).
     """
     base = Path(path) if path is not None else default_path()
     sigs = _read(base)
