@@ -42,6 +42,13 @@ def main() -> None:
     parser.add_argument("--reader", choices=READERS, action="append", help="only these")
     args = parser.parse_args()
     readers = args.reader or list(READERS)
+    # every reader's module loaded now: the run tests the code as it was when it began
+    import olfato.survey.csv_v1
+    import olfato.survey.mavlink
+    import olfato.survey.parquet
+    import olfato.survey.ulog
+    import olfato.survey.vendor  # noqa: F401
+
     good = seeds()
     rows = []
     examples: dict[str, dict[str, int]] = {}

@@ -3,6 +3,7 @@ workspace, --quiet), defined once."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,9 +28,15 @@ WindOpt = Annotated[
     typer.Option("--wind", help="A separate wind log (CSV), joined to the survey by time."),
 ]
 StrictOpt = Annotated[
-    bool, typer.Option("--strict", help="Fail (exit code 2) on any bad row instead of dropping it.")
+    bool,
+    typer.Option(
+        "--strict",
+        help="Fail (exit code 2) on any bad row, of the survey or its wind log, instead of "
+        "dropping it.",
+        metavar="",  # a flag: `--strict`, not `--strict true` (typer would show <bool>)
+    ),
 ]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.", metavar="")]
 FlightOpt = Annotated[
     int | None,
     typer.Option(
@@ -49,6 +56,23 @@ WorkspaceOpt = Annotated[
     ),
 ]
 CaseArg = Annotated[str, typer.Argument(help="The case's name.")]
+
+
+class TableFormat(StrEnum):
+    """How a command prints its table(s) (see olfato.output.print_table)."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FormatOpt = Annotated[
+    TableFormat,
+    typer.Option(
+        "--format",
+        help="How to print the table(s): table (whole, never cut), csv or json (on stdout).",
+    ),
+]
 
 
 def load_survey(

@@ -6,19 +6,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
 from olfato.locate.defaults import DEFAULT_MARGIN_M
 from olfato.options import (
     FlightOpt,
+    FormatOpt,
     MappingOpt,
     QuietOpt,
     StrictOpt,
     SurveyArg,
+    TableFormat,
     WindOpt,
     load_survey,
 )
+from olfato.output import print_table
 from olfato.progress import console
 
 
@@ -59,6 +61,7 @@ def locate_command(
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
     flight: FlightOpt = None,
+    table_format: FormatOpt = TableFormat.table,
 ) -> None:
     """Locate every source of SURVEY (runs detection first) with 95% regions and rates."""
     from olfato.chemistry.signatures import load_signatures
@@ -74,7 +77,7 @@ def locate_command(
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     if len(result):
-        Console().print(sources_table(result))
+        print_table(sources_table(result), table_format.value)
     else:
         console.print(result.message, highlight=False, soft_wrap=True)
     if out is not None:
@@ -83,5 +86,5 @@ def locate_command(
     if plot is not None:
         from olfato.locate.plot import plot_sources
 
-        plot_sources(result, plot)
-        console.print(f"map written to {plot}", highlight=False)
+        written = plot_sources(result, plot)
+        console.print(f"map written to {written}", highlight=False)

@@ -11,7 +11,17 @@ from rich.console import Console
 from rich.table import Table
 
 from olfato import CAVEAT
-from olfato.options import CaseArg, MappingOpt, QuietOpt, StrictOpt, WindOpt, WorkspaceOpt
+from olfato.options import (
+    CaseArg,
+    FormatOpt,
+    MappingOpt,
+    QuietOpt,
+    StrictOpt,
+    TableFormat,
+    WindOpt,
+    WorkspaceOpt,
+)
+from olfato.output import print_tables
 from olfato.progress import console
 
 case_app = typer.Typer(
@@ -83,14 +93,19 @@ def _when(t: float | datetime) -> str:
 
 
 @case_app.command("show")
-def show_command(case: CaseArg, workspace: WorkspaceOpt = None) -> None:
+def show_command(
+    case: CaseArg, workspace: WorkspaceOpt = None, table_format: FormatOpt = TableFormat.table
+) -> None:
     """Show CASE: surveys and run versions, candidate sources, notes, products, audit trail."""
     from olfato.store.cases import load_case
     from olfato.store.db import open_store
 
     with open_store(workspace) as store:
         view = load_case(store, case)
-    out = Console()
+    # the tables go to stdout whole (or as CSV/JSON); the lines around them with them
+    # as a table, else to stderr so that stdout is the data alone
+    out = Console(width=10_000) if table_format is TableFormat.table else console
+    tables: list[Table] = []
     c = view.case
     out.print(
         f"[bold]case {c.name}[/] (created {_when(c.created_at)} by {c.created_by}); "
@@ -112,7 +127,7 @@ def show_command(case: CaseArg, workspace: WorkspaceOpt = None) -> None:
             str(len(sv.hits)),
             str(len(sv.sources)),
         )
-    out.print(t)
+    tables.append(t)
     t = Table(title="Candidate sources (newest locate run of each survey)")
     for col in ("survey", "id", "lat", "lon", "95% ellipse (m)", "rate g/s [95%]", "signature"):
         t.add_column(col)
@@ -127,14 +142,14 @@ def show_command(case: CaseArg, workspace: WorkspaceOpt = None) -> None:
             f"{src.analyte} {src.rate_g_s:.3g} [{src.rate_lo_g_s:.3g}, {src.rate_hi_g_s:.3g}]",
             sig,
         )
-    out.print(t)
+    tables.append(t)
     if view.notes:
         t = Table(title="Notes")
         for col in ("id", "by", "lang", "internal", "text"):
             t.add_column(col)
         for n in view.notes:
             t.add_row(str(n.id), n.author, n.lang, "yes" if n.internal else "", n.text)
-        out.print(t)
+        tables.append(t)
     if view.products:
         t = Table(title="Products")
         for col in ("id", "kind", "lang", "version", "releasable to", "sha256", "path"):
@@ -149,7 +164,7 @@ def show_command(case: CaseArg, workspace: WorkspaceOpt = None) -> None:
                 p.sha256[:12],
                 p.path,
             )
-        out.print(t)
+        tables.append(t)
     t = Table(title="Audit trail (newest last)")
     for col in ("when (UTC)", "who", "what", "detail"):
         t.add_column(col)
@@ -157,5 +172,6 @@ def show_command(case: CaseArg, workspace: WorkspaceOpt = None) -> None:
         t.add_row(
             _when(a.at), a.actor, a.action, ", ".join(f"{k}={v}" for k, v in a.detail.items())
         )
-    out.print(t)
+    tables.append(t)
+    print_tables(tables, table_format.value)
     out.print(CAVEAT, highlight=False)
