@@ -17,6 +17,7 @@ Two steps, so the slow part can run anywhere:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -104,6 +105,8 @@ class SurveyAnalysis:
         Its located sources and detections.
     started_at : datetime.datetime
         When the analysis started (UTC).
+    flight : int or None
+        The flight of a file that holds several, or None for the whole file.
     """
 
     input_path: Path
@@ -111,6 +114,7 @@ class SurveyAnalysis:
     hits: Hits
     sources: Sources
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    flight: int | None = None
 
 
 # -- step 1: compute (no database) ---------------------------------------------------
@@ -121,6 +125,7 @@ def analyse_survey(
     wind: str | Path | None = None,
     strict: bool = False,
     quiet: bool = True,
+    flight: int | None = None,
 ) -> SurveyAnalysis:
     """Read a survey file, find its plume hits and locate their sources.
 
@@ -135,6 +140,8 @@ def analyse_survey(
         Any bad row is an error instead of being dropped and reported.
     quiet : bool
         No progress bars.
+    flight : int, optional
+        Of a file that holds several flights, this one (from 1).
 
     Returns
     -------
@@ -151,10 +158,12 @@ def analyse_survey(
     from olfato.survey.io import read_survey
 
     started = datetime.now(UTC)
-    survey = read_survey(path, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
+    survey = read_survey(
+        path, mapping=mapping, wind=wind, strict=strict, quiet=quiet, flight=flight
+    )
     hits = detect(survey)
     sources = locate(survey, hits)
-    return SurveyAnalysis(Path(path), survey, hits, sources, started)
+    return SurveyAnalysis(Path(path), survey, hits, sources, started, flight)
 
 
 # -- what the runs record -----------------------------------------------------------
@@ -320,6 +329,10 @@ def record_survey_analysis(store: Store, case_name: str, analysis: SurveyAnalysi
     """
     survey, hits, sources = analysis.survey, analysis.hits, analysis.sources
     input_sha = sha256_file(analysis.input_path)
+    name = None
+    if analysis.flight is not None:  # one flight of a file: a survey of its own
+        input_sha = hashlib.sha256(f"{input_sha}:flight:{analysis.flight}".encode()).hexdigest()
+        name = f"{analysis.input_path.name} (flight {analysis.flight})"
     with store.read() as s:
         get_case(s, case_name)  # fail before writing files for an unknown case
     parquet, parquet_sha = records.write_samples(store, survey)
@@ -335,6 +348,7 @@ def record_survey_analysis(store: Store, case_name: str, analysis: SurveyAnalysi
             parquet_path=store.workspace.relative(parquet),
             parquet_sha256=parquet_sha,
             survey=survey,
+            name=name,
         )
         subject = f"survey:{row.id}"
         inputs = {"survey": input_sha, "samples_parquet": parquet_sha}
@@ -435,6 +449,7 @@ def add_survey(
     wind: str | Path | None = None,
     strict: bool = False,
     quiet: bool = True,
+    flight: int | None = None,
 ) -> Added:
     """Read a survey file, run detect and locate on it, and record the runs in a case.
 
@@ -452,6 +467,9 @@ def add_survey(
         Any bad row is an error instead of being dropped and reported.
     quiet : bool, default True
         No progress bars.
+    flight : int, optional
+        Of a file that holds several flights, this one (from 1): recorded as a survey of
+        its own, named ``<file> (flight N)``.
 
     Returns
     -------
@@ -467,5 +485,29 @@ def add_survey(
     """
     with store.read() as s:
         get_case(s, case_name)  # an unknown case fails before the slow work
-    analysis = analyse_survey(path, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
+    analysis = analyse_survey(
+        path, mapping=mapping, wind=wind, strict=strict, quiet=quiet, flight=flight
+    )
     return record_survey_analysis(store, case_name, analysis)
+
+
+def count_flights(path: str | Path, *, mapping: str | Path | None = None) -> int:
+    """How many flights a survey file holds (see :mod:`olfato.survey.flights`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The survey file.
+    mapping : str or Path, optional
+        Its vendor mapping (YAML), when it needs one.
+
+    Returns
+    -------
+    int
+        The number of flights (1 for a file with one).
+    """
+    from olfato.survey.flights import split_flights
+    from olfato.survey.io import read_survey
+
+    survey = read_survey(path, mapping=mapping, quiet=True)  # without wind: only counts
+    return len(split_flights(survey.time, survey.samples["alt_agl_m"].to_numpy(dtype=float)))

@@ -13,12 +13,12 @@ from rich.table import Table
 from olfato import CAVEAT
 from olfato.options import (
     CaseArg,
+    FlightOpt,
     FormatOpt,
     MappingOpt,
     QuietOpt,
     StrictOpt,
     TableFormat,
-    WindOpt,
     WorkspaceOpt,
 )
 from olfato.output import print_tables
@@ -48,22 +48,54 @@ def add_command(
         list[Path], typer.Argument(help="Survey files: .csv (v1 or vendor), .ulg, .tlog, .bin")
     ],
     mapping: MappingOpt = None,
-    wind: WindOpt = None,
+    wind: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--wind",
+            help="A separate wind log (CSV). Once for all surveys, or once per survey file, "
+            "or once per flight (in order), repeating --wind.",
+        ),
+    ] = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
     workspace: WorkspaceOpt = None,
+    flight: FlightOpt = None,
 ) -> None:
-    """Add SURVEYs to CASE: detect and locate each, recorded as new versions."""
-    from olfato.casework.surveys import add_survey
+    """Add SURVEYs to CASE: detect and locate each, recorded as new versions.
+
+    A file that holds several flights adds each flight as a survey of its own (or only
+    --flight N)."""
+    from olfato.casework.surveys import add_survey, count_flights
+    from olfato.errors import OlfatoError
     from olfato.store.db import open_store
 
+    jobs: list[tuple[Path, int | None]] = []
+    for path in surveys:
+        n = 1 if flight is not None else count_flights(path, mapping=mapping)
+        if flight is not None:
+            jobs.append((path, flight))
+        else:
+            jobs.extend((path, k if n > 1 else None) for k in range(1, n + 1))
+    winds = list(wind or [])
+    if len(winds) in (0, 1):
+        pairs = [(p, f, winds[0] if winds else None) for p, f in jobs]
+    elif len(winds) == len(jobs):
+        pairs = [(p, f, w) for (p, f), w in zip(jobs, winds, strict=True)]
+    elif len(winds) == len(surveys):
+        by_file = dict(zip(surveys, winds, strict=True))
+        pairs = [(p, f, by_file[p]) for p, f in jobs]
+    else:
+        raise OlfatoError(
+            f"{len(winds)} wind logs for {len(surveys)} survey file(s) holding {len(jobs)} "
+            "flight(s): give one --wind for all, one per file, or one per flight, in order."
+        )
     with open_store(workspace) as store:
-        for path in surveys:
+        for path, fl, w in pairs:
             added = add_survey(
-                store, case, path, mapping=mapping, wind=wind, strict=strict, quiet=quiet
+                store, case, path, mapping=mapping, wind=w, strict=strict, quiet=quiet, flight=fl
             )
-            for w in added.warnings:
-                console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+            for msg in added.warnings:
+                console.print(f"[yellow]warning:[/] {msg}", highlight=False, soft_wrap=True)
             console.print(added.message, highlight=False, soft_wrap=True)
 
 

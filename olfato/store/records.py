@@ -183,6 +183,7 @@ def find_or_add_survey(
     parquet_path: str,
     parquet_sha256: str,
     survey: Survey,
+    name: str | None = None,
 ) -> tuple[m.Survey, bool]:
     """The case's survey row for this input file (by SHA-256), added when new.
 
@@ -202,6 +203,8 @@ def find_or_add_survey(
         The Parquet file's SHA-256, hex.
     survey : olfato.survey.model.Survey
         The survey (format, channels, time span and local frame are recorded).
+    name : str, optional
+        The survey's name in the case (default: the file's name).
 
     Returns
     -------
@@ -218,7 +221,7 @@ def find_or_add_survey(
     t = survey.time
     row = m.Survey(
         case_id=case.id,
-        name=Path(input_path).name,
+        name=name or Path(input_path).name,
         input_path=str(Path(input_path).resolve()),
         input_sha256=input_sha256,
         parquet_path=parquet_path,
