@@ -104,6 +104,23 @@ class RowFlags:
         self.outside += len(problems)
         self._outside.extend(problems)
 
+    def every_problem(self) -> list[Problem]:
+        """Every dropped row as a :class:`Problem` (line, column, value, reason), in the
+        order they were flagged; lines dropped before the table was built first."""
+        out = list(self._outside)
+        if self._call_of is None:
+            return out
+        for k, (reason, column, values) in enumerate(self._calls, start=1):
+            for i in np.flatnonzero(self._call_of == k):
+                value = None
+                if values is not None:
+                    v = values.iloc[i] if isinstance(values, pd.Series) else values[i]
+                    value = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+                out.append(
+                    Problem(reason=reason, line=int(self.lines[i]), column=column, value=value)
+                )
+        return out
+
     def subset(self, rows: np.ndarray) -> RowFlags:
         """The flags of the rows ``rows`` (a boolean mask of consecutive rows) alone.
 

@@ -397,7 +397,7 @@ def read_wind_log(
     bad = flags.bad
     if flags.report.dropped:
         n_bad = int(bad.sum()) + flags.outside
-        lines = _describe_bad_rows(flags, table, wind_map, path)
+        lines = _describe_bad_rows(flags, wind_map)
         if strict:
             raise StrictValidationError(
                 f"{n_bad} bad row(s) in {len(table) + flags.outside} of the wind log "
@@ -420,29 +420,17 @@ def read_wind_log(
 MAX_LISTED_WIND_ROWS = 50
 
 
-def _describe_bad_rows(
-    flags: RowFlags, table: pd.DataFrame, wind_map: TableMap, path: Path
-) -> list[str]:
-    """Every bad row of a wind log as ``line N, column 'C' (value: 'V'): reason``."""
-    out = [p.describe() for p in flags._outside]
+def _describe_bad_rows(flags: RowFlags, wind_map: TableMap) -> list[str]:
+    """Every bad row of a wind log as ``line N, column 'C' (value: 'V'): reason``, the
+    column named as the log's header."""
     names = {c.to: h for h, c in wind_map.columns.items()}
     names["time"] = wind_map.time.column
-    assert flags._call_of is not None or not flags.bad.any()
-    for k, (reason, column, values) in enumerate(flags._calls, start=1):
-        assert flags._call_of is not None
-        for i in np.flatnonzero(flags._call_of == k):
-            value = None
-            if values is not None:
-                v = values.iloc[i] if isinstance(values, pd.Series) else values[i]
-                value = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
-            out.append(
-                Problem(
-                    reason=reason,
-                    line=int(flags.lines[i]),
-                    column=names.get(column or "", column),
-                    value=value,
-                ).describe()
-            )
+    out = [
+        Problem(
+            reason=p.reason, line=p.line, column=names.get(p.column or "", p.column), value=p.value
+        ).describe()
+        for p in flags.every_problem()
+    ]
     if len(out) > MAX_LISTED_WIND_ROWS:
         out = [*out[:MAX_LISTED_WIND_ROWS], f"... and {len(out) - MAX_LISTED_WIND_ROWS} more"]
     return out
