@@ -53,8 +53,8 @@ def describe(survey: Survey) -> dict[str, Any]:
     dt = np.diff(t)
     med_dt = float(np.median(dt)) if dt.size else float("nan")
     gaps = dt[dt > GAP_FACTOR * med_dt] if dt.size else dt
-    start = pd.Timestamp(t[0], unit="s", tz="UTC")
-    end = pd.Timestamp(t[-1], unit="s", tz="UTC")
+    start = pd.Timestamp(t[0], unit="s", tz="UTC").round("ms")
+    end = pd.Timestamp(t[-1], unit="s", tz="UTC").round("ms")
     channels = []
     # NumPy's medians release the GIL: one channel per core
     with ThreadPoolExecutor() as pool:
@@ -102,8 +102,8 @@ def describe(survey: Survey) -> dict[str, Any]:
             {
                 "flight": f.number,
                 "samples": f.rows,
-                "start_utc": pd.Timestamp(f.start_time, unit="s", tz="UTC").isoformat(),
-                "end_utc": pd.Timestamp(f.end_time, unit="s", tz="UTC").isoformat(),
+                "start_utc": pd.Timestamp(f.start_time, unit="s", tz="UTC").round("ms").isoformat(),
+                "end_utc": pd.Timestamp(f.end_time, unit="s", tz="UTC").round("ms").isoformat(),
                 "duration_s": f.duration_s,
             }
             for f in split_flights(t, s["alt_agl_m"].to_numpy(dtype=float))
