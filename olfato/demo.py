@@ -28,7 +28,7 @@ def run_demo(out: Path, *, quiet: bool = False) -> None:
     from olfato.detect.demo import step_detect
     from olfato.locate.demo import step_locate
     from olfato.plan.demo import step_plan
-    from olfato.report.demo import step_case_products
+    from olfato.report.demo import DEMO_CASE, step_case_products
     from olfato.simulate.demo import step_simulate
 
     out.mkdir(parents=True, exist_ok=True)
@@ -38,4 +38,4 @@ def run_demo(out: Path, *, quiet: bool = False) -> None:
     hits = step_detect(survey, out, quiet=quiet)
     sources = step_locate(survey, hits, out, quiet=quiet)
     step_case_products(survey, hits, sources, out, quiet=quiet)
-    step_plan(sources, out, quiet=quiet)
+    step_plan(sources, out, quiet=quiet, case=DEMO_CASE, workspace=out / "workspace")

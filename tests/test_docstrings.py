@@ -36,6 +36,10 @@ DOCUMENTED: tuple[str, ...] = (
     "olfato/store",
     "olfato/casework",
     "olfato/report",
+    "olfato/output",
+    "olfato/physics",
+    "olfato/plan",
+    "olfato/survey/lines.py",
 )
 #: folders never audited (Alembic revisions)
 SKIP_DIRS = {"migrations"}

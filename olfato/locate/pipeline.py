@@ -28,7 +28,14 @@ from olfato.locate import refine as rf
 from olfato.locate.crossings import DEFAULT_PROBE_LENGTH_M, crossings_from_hits, probes_from_track
 from olfato.locate.defaults import DEFAULT_MARGIN_M
 from olfato.locate.likelihood import Crossings, PairCache, Probes, Settings
-from olfato.locate.posterior import DEFAULT_HEIGHTS_M, Domain, Ellipse, Posterior, posterior
+from olfato.locate.posterior import (  # ellipse_from_cov re-exported: its home is posterior
+    DEFAULT_HEIGHTS_M,
+    Domain,
+    Ellipse,
+    Posterior,
+    ellipse_from_cov,
+    posterior,
+)
 from olfato.locate.transport import WindHistory, wind_history
 from olfato.physics.stability import STABILITY_CLASSES, pasquill_class, solar_elevation
 
@@ -652,19 +659,6 @@ def sample_step(time_s: F64) -> float:
     d = np.diff(np.asarray(time_s, dtype=float))
     d = d[np.isfinite(d) & (d > 0)]
     return float(np.median(d)) if d.size else 1.0
-
-
-def ellipse_from_cov(cov: F64, level: float = 0.95) -> Ellipse:
-    """The ``level`` ellipse of a bivariate normal of covariance ``cov`` [m2] (east, north)."""
-    from scipy.stats import chi2
-
-    r2 = float(chi2.ppf(level, 2))
-    vals, vecs = np.linalg.eigh(np.asarray(cov, dtype=float))
-    major = vecs[:, 1]
-    az = float(np.mod(np.rad2deg(np.arctan2(major[0], major[1])), 180.0))
-    return Ellipse(
-        float(np.sqrt(r2 * max(vals[1], 0.0))), float(np.sqrt(r2 * max(vals[0], 0.0))), az
-    )
 
 
 def refine_steady(

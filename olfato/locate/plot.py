@@ -9,41 +9,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from olfato.output import save_figure
+from olfato.output.figure import north_arrow, scale_bar
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
     from olfato.locate.pipeline import Sources
-
-
-def _nice_length(span_m: float) -> float:
-    """A round scale-bar length [m] about a fifth of ``span_m``."""
-    target = max(span_m / 5.0, 1.0)
-    base = 10 ** np.floor(np.log10(target))
-    for m in (1, 2, 5, 10):
-        if m * base >= target:
-            return float(m * base)
-    return float(10 * base)
-
-
-def _scale_bar_and_arrow(ax: Axes) -> None:
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    length = _nice_length(x1 - x0)
-    bx, by = x0 + 0.05 * (x1 - x0), y0 + 0.05 * (y1 - y0)
-    ax.plot([bx, bx + length], [by, by], color="k", lw=3, solid_capstyle="butt")
-    ax.text(bx + length / 2, by + 0.015 * (y1 - y0), f"{length:g} m", ha="center", va="bottom")
-    ax_, ay = x1 - 0.06 * (x1 - x0), y1 - 0.16 * (y1 - y0)
-    ax.annotate(
-        "N",
-        xy=(ax_, ay + 0.1 * (y1 - y0)),
-        xytext=(ax_, ay),
-        ha="center",
-        va="top",
-        fontsize=12,
-        fontweight="bold",
-        arrowprops={"arrowstyle": "-|>", "color": "k", "lw": 2},
-    )
 
 
 def plot_sources(
@@ -162,7 +131,8 @@ def plot_sources(
     ax.text(
         cx, cy - 0.06 * (y1 - y0), f"wind {sp:.1f} m/s", ha="center", color="tab:green", fontsize=8
     )
-    _scale_bar_and_arrow(ax)
+    scale_bar(ax)
+    north_arrow(ax)
     ax.set_xlabel("east [m]")
     ax.set_ylabel("north [m]")
     ax.set_title(

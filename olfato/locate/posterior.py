@@ -227,11 +227,7 @@ def ellipse_from(raster: Raster, mean: F64, cov: F64, level: float = LEVEL) -> E
     order = np.argsort(m2)
     csum = np.cumsum(p[order])
     r2 = float(m2[order][min(int(np.searchsorted(csum, level)), len(order) - 1)])
-    r2 = max(r2, 1e-9)
-    vals, vecs = np.linalg.eigh(cov)
-    major = vecs[:, 1]
-    az = float(np.mod(np.rad2deg(np.arctan2(major[0], major[1])), 180.0))
-    return Ellipse(float(np.sqrt(r2 * vals[1])), float(np.sqrt(r2 * max(vals[0], 0.0))), az)
+    return scaled_ellipse(cov, max(r2, 1e-9))
 
 
 def rate_quantiles(raster: Raster, qs: tuple[float, ...] = (0.025, 0.5, 0.975)) -> list[float]:
@@ -309,3 +305,135 @@ def posterior(
         fine.log_evidence(domain),
         (float(fine.east[ix]), float(fine.north[iy]), float(heights[ih])),
     )
+
+
+# -- the 95% ellipse of a bivariate normal: one home for locate, plan and report --------
+
+
+def chi2_2_quantile(level: float) -> float:
+    """Quantile of the chi-square distribution with two degrees of freedom.
+
+    For two degrees of freedom the chi-square CDF is 1 - exp(-x / 2), so the
+    quantile is -2 ln(1 - level) in closed form (e.g. 5.991 at 0.95).
+
+    Parameters
+    ----------
+    level : float
+        Probability [-], in (0, 1).
+
+    Returns
+    -------
+    float
+        The squared Mahalanobis radius [-] of the ``level`` region of a bivariate
+        normal.
+
+    Raises
+    ------
+    ValueError
+        When ``level`` is not in (0, 1).
+    """
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    return float(-2.0 * np.log1p(-level))
+
+
+#: chi-square 95% quantile with 2 degrees of freedom, -2 ln(0.05) = 5.991
+CHI2_2_95 = chi2_2_quantile(LEVEL)
+
+
+def scaled_ellipse(cov: F64, r2: float) -> Ellipse:
+    """The ellipse of points at squared Mahalanobis radius ``r2`` of a covariance.
+
+    Parameters
+    ----------
+    cov : (2, 2) array
+        Covariance of (east, north) [m2].
+    r2 : float
+        Squared Mahalanobis radius [-] (:func:`chi2_2_quantile` for a probability).
+
+    Returns
+    -------
+    Ellipse
+        Semi-axes sqrt(r2 x eigenvalue) [m]; azimuth of the major axis clockwise from
+        north in [0, 180) [deg].
+    """
+    vals, vecs = np.linalg.eigh(np.asarray(cov, dtype=float))
+    major = vecs[:, 1]
+    az = float(np.mod(np.rad2deg(np.arctan2(major[0], major[1])), 180.0))
+    return Ellipse(
+        float(np.sqrt(r2 * max(vals[1], 0.0))), float(np.sqrt(r2 * max(vals[0], 0.0))), az
+    )
+
+
+def ellipse_from_cov(cov: F64, level: float = LEVEL) -> Ellipse:
+    """The ``level`` credible ellipse of a bivariate normal of covariance ``cov``.
+
+    Parameters
+    ----------
+    cov : (2, 2) array
+        Covariance of (east, north) [m2].
+    level : float
+        Probability the ellipse holds [-].
+
+    Returns
+    -------
+    Ellipse
+        Semi-axes [m] and azimuth [deg] (:func:`scaled_ellipse`).
+    """
+    return scaled_ellipse(cov, chi2_2_quantile(level))
+
+
+def ellipse_covariance(ellipse: Ellipse, level: float = LEVEL) -> F64:
+    """The covariance of the bivariate normal whose ``level`` ellipse is ``ellipse``.
+
+    The inverse of :func:`ellipse_from_cov`: standard deviations along the axes are
+    semi-axis / sqrt(chi2_2(level)).
+
+    Parameters
+    ----------
+    ellipse : Ellipse
+        Semi-axes [m] and azimuth of the major axis clockwise from north [deg].
+    level : float
+        Probability the ellipse holds [-].
+
+    Returns
+    -------
+    (2, 2) array
+        Covariance of (east, north) [m2].
+    """
+    th = np.deg2rad(ellipse.azimuth_deg)
+    major = np.array([np.sin(th), np.cos(th)])  # clockwise from north
+    minor = np.array([major[1], -major[0]])
+    r2 = chi2_2_quantile(level)
+    s1 = ellipse.semi_major**2 / r2
+    s2 = ellipse.semi_minor**2 / r2
+    out: F64 = s1 * np.outer(major, major) + s2 * np.outer(minor, minor)
+    return out
+
+
+def ellipse_ring(east: float, north: float, ellipse: Ellipse, n: int = 72) -> tuple[F64, F64]:
+    """A closed ring of points on an ellipse, e.g. to draw or export it as a polygon.
+
+    Parameters
+    ----------
+    east, north : float
+        The centre [m].
+    ellipse : Ellipse
+        Semi-axes [m] and azimuth of the major axis clockwise from north [deg].
+    n : int
+        Number of distinct points.
+
+    Returns
+    -------
+    east, north : (n + 1,) arrays
+        [m], the first point repeated at the end.
+    """
+    th = np.linspace(0.0, 2.0 * np.pi, n + 1)
+    az = np.deg2rad(ellipse.azimuth_deg)
+    u = np.array([np.sin(az), np.cos(az)])  # along the major axis (east, north)
+    v = np.array([np.cos(az), -np.sin(az)])  # along the minor axis
+    a, b = ellipse.semi_major * np.cos(th), ellipse.semi_minor * np.sin(th)
+    e = east + a * u[0] + b * v[0]
+    nn = north + a * u[1] + b * v[1]
+    e[-1], nn[-1] = e[0], nn[0]
+    return e, nn

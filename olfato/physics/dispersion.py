@@ -37,7 +37,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from olfato.errors import OlfatoError
 from olfato.physics.stability import STABILITY_CLASSES
 
 F64 = NDArray[np.float64]
@@ -135,7 +134,7 @@ def _classes(stability: ArrayLike, shape: tuple[int, ...]) -> NDArray[np.str_]:
     cls = np.char.upper(np.asarray(stability, dtype=str))
     bad = sorted(set(np.unique(cls).tolist()) - set(STABILITY_CLASSES))
     if bad:
-        raise OlfatoError(
+        raise ValueError(
             f"unknown stability class {', '.join(map(repr, bad))}; expected one of A, B, C, D, E, F"
         )
     return np.broadcast_to(cls, shape)
@@ -160,16 +159,34 @@ def _pasquill_gifford(x: F64, cls: str) -> tuple[F64, F64]:
 
 
 def sigma_yz(x_m: ArrayLike, stability: ArrayLike, model: str = "briggs_rural") -> tuple[F64, F64]:
-    """Plume dispersion coefficients sigma_y, sigma_z [m] at ``x_m`` [m] downwind.
+    """Plume dispersion coefficients at a distance downwind.
 
-    ``stability``: Pasquill-Gifford class ``"A"``..``"F"`` (one, or an array that
-    broadcasts with ``x_m``); ``model``: one of :data:`SIGMA_MODELS` (see the module
-    docstring for the references). Distances below :data:`X_MIN_M` (including
-    upwind ones) are evaluated at :data:`X_MIN_M`, so the result is always finite
-    and positive. Briggs rural class D at 1 km gives sigma_y 76.28 m, sigma_z 37.95 m.
+    Distances below :data:`X_MIN_M` (including upwind ones) are evaluated at
+    :data:`X_MIN_M`, so the result is always finite and positive. Briggs rural class D
+    at 1 km gives sigma_y 76.28 m, sigma_z 37.95 m.
+
+    Parameters
+    ----------
+    x_m : array_like
+        Downwind distance [m].
+    stability : array_like
+        Pasquill-Gifford class ``"A"``..``"F"`` (one, or an array that broadcasts with
+        ``x_m``).
+    model : str
+        One of :data:`SIGMA_MODELS` (see the module docstring for the references).
+
+    Returns
+    -------
+    sigma_y, sigma_z : ndarray
+        Crosswind and vertical standard deviations of the plume [m].
+
+    Raises
+    ------
+    ValueError
+        For an unknown model or stability class.
     """
     if model not in SIGMA_MODELS:
-        raise OlfatoError(
+        raise ValueError(
             f"unknown dispersion model '{model}'; expected one of {', '.join(SIGMA_MODELS)}"
         )
     x = np.maximum(np.asarray(x_m, dtype=float), X_MIN_M)
@@ -193,13 +210,28 @@ def vertical_factor(
     sigma_z_m: ArrayLike,
     mixing_height_m: float | None = None,
 ) -> F64:
-    """The bracketed vertical term of the plume equation, with reflections [-].
+    """The bracketed vertical term of the plume equation, with reflections.
 
-    Sum of exp(-(z -/+ H + 2 n L)^2 / 2 sz^2) over the ground image (Turner 1970,
-    eq. 3.1) and, with a mixing height L [m], the lid images |n| <= :data:`N_IMAGES`
-    (Turner 1970, eq. 5.8); for sz >= 1.6 L the uniformly mixed equivalent
-    sqrt(2 pi) sz / L (eq. 5.9). Receptors above the lid get 0. ``z_m``,
-    ``source_height_m``, ``sigma_z_m`` [m] broadcast.
+    Sum of exp(-(z -/+ H + 2 n L)^2 / 2 sz^2) over the ground image (Turner 1970, eq.
+    3.1) and, with a mixing height L, the lid images |n| <= :data:`N_IMAGES` (Turner
+    1970, eq. 5.8); for sz >= 1.6 L the uniformly mixed equivalent sqrt(2 pi) sz / L
+    (eq. 5.9). Receptors above the lid get 0.
+
+    Parameters
+    ----------
+    z_m : array_like
+        Receptor height above ground [m].
+    source_height_m : array_like
+        Source height [m].
+    sigma_z_m : array_like
+        Vertical dispersion coefficient [m]; the three broadcast.
+    mixing_height_m : float, optional
+        Height of the lid [m]; None for no lid.
+
+    Returns
+    -------
+    ndarray
+        The vertical factor [-].
     """
     z = np.asarray(z_m, dtype=float)
     h = np.asarray(source_height_m, dtype=float)
@@ -227,12 +259,31 @@ def gaussian_plume_sigma(
     sigma_z_m: ArrayLike,
     mixing_height_m: float | None = None,
 ) -> F64:
-    """Plume concentration [g/m3] for given dispersion coefficients.
+    """Plume concentration for given dispersion coefficients.
 
-    ``y_m`` crosswind and ``z_m`` height of the receptor [m], ``rate_g_s`` [g/s],
-    ``wind_speed_ms`` [m/s] (raised to :data:`U_MIN_MS`), ``source_height_m`` [m],
-    ``sigma_y_m``, ``sigma_z_m`` [m] at the receptor's downwind distance,
-    ``mixing_height_m`` [m] or None for no lid. Turner (1970) eqs. 3.1, 5.8, 5.9.
+    Turner (1970) eqs. 3.1, 5.8, 5.9. Inputs broadcast.
+
+    Parameters
+    ----------
+    y_m : array_like
+        Crosswind distance of the receptor [m].
+    z_m : array_like
+        Receptor height above ground [m].
+    rate_g_s : array_like
+        Emission rate [g/s].
+    wind_speed_ms : array_like
+        Wind speed [m/s], raised to :data:`U_MIN_MS`.
+    source_height_m : array_like
+        [m].
+    sigma_y_m, sigma_z_m : array_like
+        Dispersion coefficients at the receptor's downwind distance [m].
+    mixing_height_m : float, optional
+        [m]; None for no lid.
+
+    Returns
+    -------
+    ndarray
+        Concentration [g/m3].
     """
     u = np.maximum(np.asarray(wind_speed_ms, dtype=float), U_MIN_MS)
     sy = np.asarray(sigma_y_m, dtype=float)
@@ -254,14 +305,40 @@ def gaussian_plume(
     model: str = "briggs_rural",
     mixing_height_m: float | None = None,
 ) -> F64:
-    """Time-averaged concentration [g/m3] downwind of a continuous point source.
+    """Time-averaged concentration downwind of a continuous point source.
 
-    ``x_m`` downwind, ``y_m`` crosswind (see :func:`olfato.physics.wind.downwind_crosswind`)
-    and ``z_m`` above ground [m] of the receptor; ``rate_g_s`` [g/s];
-    ``wind_speed_ms`` [m/s]; ``source_height_m`` [m]; ``stability`` class A..F;
-    ``model`` one of :data:`SIGMA_MODELS`; ``mixing_height_m`` [m] or None.
-    All array inputs broadcast. Upwind receptors (x <= 0) get exactly 0; calm
-    winds are raised to :data:`U_MIN_MS` (module docstring).
+    All array inputs broadcast. Upwind receptors (x <= 0) get exactly 0; calm winds
+    are raised to :data:`U_MIN_MS` (module docstring).
+
+    Parameters
+    ----------
+    x_m, y_m : array_like
+        Downwind and crosswind distance of the receptor [m] (see
+        :func:`olfato.physics.wind.downwind_crosswind`).
+    z_m : array_like
+        Receptor height above ground [m].
+    rate_g_s : array_like
+        Emission rate [g/s].
+    wind_speed_ms : array_like
+        Wind speed [m/s].
+    source_height_m : array_like
+        [m].
+    stability : array_like
+        Pasquill-Gifford class A..F.
+    model : str
+        One of :data:`SIGMA_MODELS`.
+    mixing_height_m : float, optional
+        [m]; None for no lid.
+
+    Returns
+    -------
+    ndarray
+        Concentration [g/m3].
+
+    Raises
+    ------
+    ValueError
+        For an unknown model or stability class.
     """
     x = np.asarray(x_m, dtype=float)
     sy, sz = sigma_yz(x, stability, model)

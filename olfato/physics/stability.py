@@ -45,10 +45,21 @@ _TABLE = np.array(
 
 
 def solar_elevation(time_s: ArrayLike, lat_deg: ArrayLike, lon_deg: ArrayLike) -> F64:
-    """Apparent solar elevation [deg] (refraction included) at a time and place.
+    """Apparent solar elevation (refraction included) at a time and place.
 
-    ``time_s``: seconds since the Unix epoch, UTC [s]; ``lat_deg``, ``lon_deg``:
-    WGS84 [deg, east positive]. NOAA Solar Calculator equations (module docstring).
+    NOAA Solar Calculator equations (module docstring). Inputs broadcast.
+
+    Parameters
+    ----------
+    time_s : array_like
+        Seconds since the Unix epoch, UTC [s].
+    lat_deg, lon_deg : array_like
+        WGS84 latitude and longitude [deg, east positive].
+
+    Returns
+    -------
+    ndarray
+        Elevation of the sun above the horizon [deg]; negative at night.
     """
     t = np.asarray(time_s, dtype=float)
     lat = np.deg2rad(np.asarray(lat_deg, dtype=float))
@@ -105,10 +116,21 @@ def pasquill_class(
 ) -> NDArray[np.str_]:
     """Pasquill stability class ``"A"``..``"F"`` (Turner 1970, Table 2-1).
 
-    ``wind_speed_ms``: surface (10 m) wind speed [m/s]; ``solar_elevation_deg``
-    [deg] (see :func:`solar_elevation`); ``cloud_oktas``: total cloud cover
-    [oktas, 0..8], 0 (clear) when unknown. Inputs broadcast; returns an array of
-    one-letter strings. See the module docstring for how the table is read.
+    Inputs broadcast; see the module docstring for how the table is read.
+
+    Parameters
+    ----------
+    wind_speed_ms : array_like
+        Surface (10 m) wind speed [m/s].
+    solar_elevation_deg : array_like
+        [deg] (see :func:`solar_elevation`).
+    cloud_oktas : array_like
+        Total cloud cover [oktas, 0..8], 0 (clear) when unknown.
+
+    Returns
+    -------
+    ndarray of str
+        One-letter classes.
     """
     u = np.asarray(wind_speed_ms, dtype=float)
     elev = np.asarray(solar_elevation_deg, dtype=float)

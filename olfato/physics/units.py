@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from olfato.errors import OlfatoError
 from olfato.physics.analytes import MOLAR_MASS_G_MOL
 
 #: molar gas constant [J/(mol K)] (CODATA 2018, exact)
@@ -23,12 +22,28 @@ P_STANDARD_PA = 101325.0
 
 
 def molar_mass(analyte: str) -> float:
-    """Molar mass of ``analyte`` [g/mol]; :class:`OlfatoError` for an unknown gas."""
+    """Molar mass of a gas olfato knows.
+
+    Parameters
+    ----------
+    analyte : str
+        Its name, any case (``"ch4"``, ``"NH3"``).
+
+    Returns
+    -------
+    float
+        Molar mass [g/mol].
+
+    Raises
+    ------
+    ValueError
+        For an unknown gas; the message lists the known ones.
+    """
     try:
         return float(MOLAR_MASS_G_MOL[analyte.lower()])
     except KeyError:
         known = ", ".join(sorted(MOLAR_MASS_G_MOL))
-        raise OlfatoError(f"unknown analyte '{analyte}'; olfato knows: {known}") from None
+        raise ValueError(f"unknown analyte '{analyte}'; olfato knows: {known}") from None
 
 
 def ppb_to_g_m3(
@@ -37,10 +52,25 @@ def ppb_to_g_m3(
     temperature_k: ArrayLike = T_STANDARD_K,
     pressure_pa: ArrayLike = P_STANDARD_PA,
 ) -> NDArray[np.float64]:
-    """Mole fraction [ppb] -> mass concentration [g/m3].
+    """Mole fraction to mass concentration (ideal gas, module docstring).
 
-    ``molar_mass_g_mol`` [g/mol], ``temperature_k`` [K], ``pressure_pa`` [Pa].
-    1 ppm of CH4 at 25 degC and 1 atm is 0.656 mg/m3.
+    1 ppm of CH4 at 25 degC and 1 atm is 0.656 mg/m3. Inputs broadcast.
+
+    Parameters
+    ----------
+    ppb : array_like
+        Mole fraction [ppb].
+    molar_mass_g_mol : array_like
+        Molar mass of the gas [g/mol].
+    temperature_k : array_like
+        Air temperature [K].
+    pressure_pa : array_like
+        Air pressure [Pa].
+
+    Returns
+    -------
+    ndarray
+        Mass concentration [g/m3].
     """
     return (
         np.asarray(ppb, dtype=float)
@@ -57,7 +87,24 @@ def g_m3_to_ppb(
     temperature_k: ArrayLike = T_STANDARD_K,
     pressure_pa: ArrayLike = P_STANDARD_PA,
 ) -> NDArray[np.float64]:
-    """Mass concentration [g/m3] -> mole fraction [ppb]; inverse of :func:`ppb_to_g_m3`."""
+    """Mass concentration to mole fraction: the inverse of :func:`ppb_to_g_m3`.
+
+    Parameters
+    ----------
+    g_m3 : array_like
+        Mass concentration [g/m3].
+    molar_mass_g_mol : array_like
+        Molar mass of the gas [g/mol].
+    temperature_k : array_like
+        Air temperature [K].
+    pressure_pa : array_like
+        Air pressure [Pa].
+
+    Returns
+    -------
+    ndarray
+        Mole fraction [ppb].
+    """
     return (
         np.asarray(g_m3, dtype=float)
         * 1e9

@@ -20,17 +20,44 @@ F64 = NDArray[np.float64]
 
 
 def wind_vector(speed_ms: ArrayLike, dir_from_deg: ArrayLike) -> tuple[F64, F64]:
-    """Wind ``speed_ms`` [m/s] FROM ``dir_from_deg`` [deg] -> (u_east, v_north) [m/s]."""
+    """Wind vector components from speed and meteorological direction.
+
+    Parameters
+    ----------
+    speed_ms : array_like
+        Wind speed [m/s].
+    dir_from_deg : array_like
+        Direction the wind blows FROM, clockwise from north [deg].
+
+    Returns
+    -------
+    u_east, v_north : ndarray
+        Components [m/s] of the velocity the air moves with (a wind FROM 270 deg is
+        (+speed, 0)).
+    """
     s = np.asarray(speed_ms, dtype=float)
     th = np.deg2rad(np.asarray(dir_from_deg, dtype=float))
     return -s * np.sin(th), -s * np.cos(th)
 
 
 def wind_from_vector(u_east: ArrayLike, v_north: ArrayLike) -> tuple[F64, F64]:
-    """(u_east, v_north) [m/s] -> (speed [m/s], direction FROM [deg, 0..360)).
+    """Speed and meteorological direction from wind vector components.
 
     A calm (zero vector) gets direction 0 by convention (WMO-No. 8 reports calm as 0);
     a NaN component gives NaN speed and direction.
+
+    Parameters
+    ----------
+    u_east, v_north : array_like
+        Components of the air's velocity [m/s].
+
+    Returns
+    -------
+    speed : ndarray
+        [m/s].
+    direction : ndarray
+        Direction FROM, clockwise from north, in [0, 360) [deg]; NaN where a
+        component is NaN.
     """
     u = np.asarray(u_east, dtype=float)
     v = np.asarray(v_north, dtype=float)
@@ -49,10 +76,23 @@ def downwind_crosswind(
 ) -> tuple[F64, F64]:
     """Receptor position relative to a source in plume coordinates.
 
-    ``east_m``, ``north_m``: receptor [m]; ``source_east_m``, ``source_north_m``:
-    source [m]; ``dir_from_deg``: wind direction FROM [deg]. Returns ``x`` [m],
-    distance downwind (negative upwind), and ``y`` [m], crosswind distance, positive
-    to the left looking downwind. All inputs broadcast.
+    All inputs broadcast.
+
+    Parameters
+    ----------
+    east_m, north_m : array_like
+        Receptor [m].
+    source_east_m, source_north_m : array_like
+        Source [m].
+    dir_from_deg : array_like
+        Wind direction FROM [deg].
+
+    Returns
+    -------
+    x : ndarray
+        Distance downwind [m] (negative upwind).
+    y : ndarray
+        Crosswind distance [m], positive to the left looking downwind.
     """
     th = np.deg2rad(np.asarray(dir_from_deg, dtype=float))
     # unit vector the wind blows TO

@@ -16,8 +16,11 @@ and :mod:`~olfato.plan.sorties` (battery-sized flights), :mod:`~olfato.plan.cand
 :mod:`~olfato.plan.followup` (expected information gain), :mod:`~olfato.plan.nofly`
 (no-fly zones), :mod:`~olfato.plan.export_qgc`, :mod:`~olfato.plan.export_kml`,
 :mod:`~olfato.plan.export_geojson`, :mod:`~olfato.plan.plot` (preview),
-:mod:`~olfato.plan.nextflight` (:func:`next_flight`), :mod:`~olfato.plan.flight_defaults`
-(the default speed, endurance, reserve, altitude band and goal).
+:mod:`~olfato.plan.nextflight` (:func:`next_flight`), :mod:`~olfato.plan.inputs`
+(what `plan next` starts from: a survey or its Sources GeoJSON, zones, home),
+:mod:`~olfato.plan.flight_defaults` (the default speed, endurance, reserve, altitude
+band and goal). The survey lines themselves live in :mod:`olfato.survey.lines`, shared
+with the simulator.
 """
 
 from typing import TYPE_CHECKING
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
     from olfato.plan.export_kml import write_kml
     from olfato.plan.export_qgc import QgcMission, read_qgc_plan, write_qgc_plan
     from olfato.plan.followup import FollowUp, plan_followup
+    from olfato.plan.inputs import FollowupInputs, followup_inputs
     from olfato.plan.sortie import Sortie
     from olfato.plan.sorties import cover_area
 
@@ -46,12 +50,14 @@ __all__ = [
     "Candidate",
     "Conditions",
     "FollowUp",
+    "FollowupInputs",
     "QgcMission",
     "Sortie",
     "candidates_from_geojson",
     "candidates_from_sources",
     "conditions_from_survey",
     "cover_area",
+    "followup_inputs",
     "plan_followup",
     "read_area",
     "read_candidates",
@@ -82,6 +88,8 @@ _MODULE = {
     "write_qgc_plan": "export_qgc",
     "FollowUp": "followup",
     "plan_followup": "followup",
+    "FollowupInputs": "inputs",
+    "followup_inputs": "inputs",
     "Sortie": "sortie",
     "cover_area": "sorties",
 }

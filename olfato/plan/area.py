@@ -15,11 +15,14 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shapely
 from numpy.typing import ArrayLike, NDArray
+from shapely.geometry.base import BaseGeometry
 
 from olfato.errors import OlfatoError
 from olfato.plan import geometry as geo
@@ -40,9 +43,32 @@ class Area:
     frame: LocalFrame
     source: str = "area"
 
+    @cached_property
+    def polygon(self) -> BaseGeometry:
+        """The area as a shapely (multi)polygon [m] (even-odd over all rings)."""
+        poly = geo.area_polygon(self.rings)
+        shapely.prepare(poly)
+        return poly
+
     def contains(self, east: ArrayLike, north: ArrayLike) -> NDArray[np.bool_]:
-        """Whether points [m] are inside (even-odd over all rings)."""
-        return geo.contains(self.rings, east, north)
+        """Whether points [m] are inside (even-odd over all rings).
+
+        Parameters
+        ----------
+        east, north : array_like
+            Points [m], broadcast together.
+
+        Returns
+        -------
+        ndarray of bool
+            True inside.
+        """
+        out: NDArray[np.bool_] = np.asarray(
+            shapely.contains_xy(
+                self.polygon, np.asarray(east, dtype=float), np.asarray(north, dtype=float)
+            )
+        )
+        return out
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -58,18 +84,16 @@ class Area:
     @property
     def area_m2(self) -> float:
         """Enclosed area [m2]: parts add, holes (rings inside an odd number of others) subtract."""
-        total = 0.0
-        for i, r in enumerate(self.rings):
-            depth = sum(
-                1
-                for j, other in enumerate(self.rings)
-                if j != i and bool(geo.contains([other], r[0, 0], r[0, 1]))
-            )
-            total += abs(geo.ring_area(r)) * (1.0 if depth % 2 == 0 else -1.0)
-        return total
+        return float(self.polygon.area)
 
     def wgs84_rings(self) -> list[F64]:
-        """Rings as (n, 2) [lat, lon] [deg], not closed."""
+        """The rings in WGS84.
+
+        Returns
+        -------
+        list of (n, 2) arrays
+            [lat, lon] [deg] per ring, not closed.
+        """
         out = []
         for r in self.rings:
             lat, lon = self.frame.to_wgs84(r[:, 0], r[:, 1])
@@ -77,7 +101,18 @@ class Area:
         return out
 
     def in_frame(self, frame: LocalFrame) -> Area:
-        """The same area in another local frame."""
+        """The same area in another local frame.
+
+        Parameters
+        ----------
+        frame : LocalFrame
+            The frame to express the rings in.
+
+        Returns
+        -------
+        Area
+            Rings [m] in ``frame`` (this area when it is already there).
+        """
         if frame == self.frame:
             return self
         rings = []
@@ -90,10 +125,28 @@ class Area:
 def area_from_wgs84(
     rings_lonlat: list[list[list[float]]], where: str, frame: LocalFrame | None = None
 ) -> Area:
-    """An :class:`Area` from closed rings of [lon, lat] positions [deg], validated.
+    """An :class:`Area` from closed rings of [lon, lat] positions, validated.
 
-    Each ring must be closed (last position = first) and simple; errors name ``where``
-    and the ring. ``frame`` defaults to one centred on the vertices.
+    Each ring must be closed (last position = first) and simple.
+
+    Parameters
+    ----------
+    rings_lonlat : list of rings
+        Each a list of [lon, lat] positions [deg], closed.
+    where : str
+        Names the source in errors (with the ring's number).
+    frame : LocalFrame, optional
+        The local frame; default one centred on the vertices.
+
+    Returns
+    -------
+    Area
+        Rings in local metres.
+
+    Raises
+    ------
+    OlfatoError
+        For an open, too short, out-of-range or self-crossing ring.
     """
     if not rings_lonlat:
         raise OlfatoError(f"{where}: no polygon found (expected a Polygon or MultiPolygon)")
@@ -179,10 +232,24 @@ def _kml_rings(root: ET.Element) -> list[list[list[float]]]:
 
 
 def read_area(path: str | Path, frame: LocalFrame | None = None) -> Area:
-    """Read a polygon area from GeoJSON (.geojson/.json) or KML (.kml) [module docs].
+    """Read a polygon area from GeoJSON (.geojson/.json) or KML (.kml) (module docstring).
 
-    ``frame``: the local frame to use (default: centred on the polygon). Every
-    problem is an :class:`OlfatoError` naming the file.
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    frame : LocalFrame, optional
+        The local frame to use; default one centred on the polygon.
+
+    Returns
+    -------
+    Area
+        Its rings in local metres [m].
+
+    Raises
+    ------
+    OlfatoError
+        For every problem, naming the file.
     """
     p = Path(path)
     try:
@@ -223,7 +290,20 @@ def read_area(path: str | Path, frame: LocalFrame | None = None) -> Area:
 
 
 def read_no_fly(paths: list[Path] | None, frame: LocalFrame) -> list[Area]:
-    """No-fly zones from GeoJSON/KML files, in ``frame``; each polygon is one zone."""
+    """No-fly zones from GeoJSON/KML files; each polygon ring is one zone.
+
+    Parameters
+    ----------
+    paths : list of Path or None
+        The files; None or empty for no zones.
+    frame : LocalFrame
+        The frame of the plan.
+
+    Returns
+    -------
+    list of Area
+        One zone per ring, in ``frame`` [m].
+    """
     zones: list[Area] = []
     for path in paths or []:
         area = read_area(path, frame)

@@ -5,7 +5,8 @@ GeoJSON"): position, ``ellipse95_m`` {semi_major, semi_minor, azimuth_deg}, rate
 its dominant analyte, signature probabilities and the suspect flag. Its position
 uncertainty is taken as the bivariate normal whose 95% region is that ellipse:
 semi-axes = sqrt(chi2_2(0.95)) x standard deviations, chi2_2(0.95) = -2 ln 0.05 =
-5.991 (the chi-square quantile with two degrees of freedom).
+5.991 (the chi-square quantile with two degrees of freedom; the ellipse helpers live
+in :mod:`olfato.locate.posterior`).
 """
 
 from __future__ import annotations
@@ -20,12 +21,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from olfato.errors import OlfatoError
+from olfato.locate.posterior import Ellipse, ellipse_covariance
 from olfato.survey.projection import LocalFrame
 
 F64 = NDArray[np.float64]
 
-#: chi-square 95% quantile with 2 degrees of freedom, -2 ln(0.05)
-CHI2_2_95 = -2.0 * math.log(0.05)
 #: default source height when the input has none [m above ground]
 DEFAULT_HEIGHT_M = 2.0
 
@@ -69,25 +69,51 @@ class Candidate:
 
     @property
     def covariance(self) -> F64:
-        """Position covariance (2, 2) [m2] whose 95% ellipse is the candidate's."""
-        th = math.radians(self.azimuth_deg)
-        major = np.array([math.sin(th), math.cos(th)])  # clockwise from north
-        minor = np.array([major[1], -major[0]])
-        s1 = max(self.semi_major_m, 1e-3) ** 2 / CHI2_2_95
-        s2 = max(self.semi_minor_m, 1e-3) ** 2 / CHI2_2_95
-        return s1 * np.outer(major, major) + s2 * np.outer(minor, minor)
+        """Position covariance (2, 2) [m2] whose 95% ellipse is the candidate's
+        (semi-axes floored at 1 mm)."""
+        ell = Ellipse(max(self.semi_major_m, 1e-3), max(self.semi_minor_m, 1e-3), self.azimuth_deg)
+        return ellipse_covariance(ell)
 
     def particles(self, n: int, rng: np.random.Generator) -> F64:
-        """``n`` positions (n, 2) [m] drawn from the candidate's position distribution."""
+        """Positions drawn from the candidate's position distribution (:meth:`draw`).
+
+        Parameters
+        ----------
+        n : int
+            How many.
+        rng : numpy.random.Generator
+            The random source.
+
+        Returns
+        -------
+        (n, 2) array
+            [east, north] [m].
+        """
         return self.draw(n, rng)[0]
 
     def draw(self, n: int, rng: np.random.Generator) -> tuple[F64, F64, F64]:
-        """``n`` draws of (position (n, 2) [m], height (n,) [m], ln rate (n,) [ln g/s]).
+        """Draws of the source's position, height and ln rate.
 
         From the posterior raster when there is one (a cell and height by its
-        probability, a uniform point inside the cell, ln rate from its normal given
-        that cell and height), else from the normal of the 95% ellipse at the stated
-        height, ln rate normal around the stated rate with sd ``rate_log_sd``.
+        probability, a uniform point inside the cell, ln rate from its normal given that
+        cell and height), else from the normal of the 95% ellipse at the stated height, ln
+        rate normal around the stated rate with sd ``rate_log_sd``.
+
+        Parameters
+        ----------
+        n : int
+            How many.
+        rng : numpy.random.Generator
+            The random source.
+
+        Returns
+        -------
+        position : (n, 2) array
+            [east, north] [m].
+        height : (n,) array
+            Above ground [m].
+        log_rate : (n,) array
+            [ln g/s].
         """
         if self.cells is not None:
             centres, prob, (de, dn) = self.cells
@@ -101,19 +127,6 @@ class Candidate:
             pos = rng.multivariate_normal(self.mean, self.covariance, size=n)
         log_q = math.log(max(self.rate_g_s, 1e-12)) + self.rate_log_sd * rng.standard_normal(n)
         return pos, np.full(n, self.height_m), log_q
-
-
-def ellipse_semi_axes(cov: F64) -> tuple[float, float, float]:
-    """95% ellipse (semi_major [m], semi_minor [m], azimuth [deg from north]) of a covariance."""
-    vals, vecs = np.linalg.eigh(np.asarray(cov, dtype=float))
-    vals = np.maximum(vals, 0.0)
-    major = vecs[:, 1]
-    az = math.degrees(math.atan2(major[0], major[1])) % 180.0
-    return (
-        math.sqrt(CHI2_2_95 * vals[1]),
-        math.sqrt(CHI2_2_95 * vals[0]),
-        az,
-    )
 
 
 def _suspect_probability(props: dict[str, Any]) -> float:
@@ -135,8 +148,26 @@ def candidates_from_geojson(
 ) -> tuple[list[Candidate], LocalFrame]:
     """Candidates from a Sources FeatureCollection (DESIGN.md contract), in local metres.
 
-    ``frame``: the local frame to use (default: centred on the sources). Errors name
-    ``where``, the feature and the property.
+    Parameters
+    ----------
+    obj : dict
+        The parsed GeoJSON.
+    where : str
+        Names the source in errors (with the feature and the property).
+    frame : LocalFrame, optional
+        The local frame to use; default one centred on the sources.
+
+    Returns
+    -------
+    candidates : list of Candidate
+        One per Point feature.
+    frame : LocalFrame
+        The frame they are in.
+
+    Raises
+    ------
+    OlfatoError
+        For a file that is not a Sources GeoJSON or a feature without its ellipse or rate.
     """
     if not isinstance(obj, dict) or obj.get("type") != "FeatureCollection":
         raise OlfatoError(f"{where}: not a Sources GeoJSON (expected a FeatureCollection)")
@@ -204,6 +235,18 @@ def candidates_from_sources(sources: Any) -> tuple[list[Candidate], LocalFrame]:
     but 1e-9 of its mass), with the rate given each cell and height, is kept, so that
     follow-up planning samples the real, possibly banana-shaped posterior, with the
     height and rate that go with each position, rather than its ellipse.
+
+    Parameters
+    ----------
+    sources : olfato.locate.pipeline.Sources
+        Located sources and their survey.
+
+    Returns
+    -------
+    candidates : list of Candidate
+        One per source.
+    frame : LocalFrame
+        The survey's frame.
     """
     frame = sources.survey.frame
     out = []
@@ -254,7 +297,25 @@ def candidates_from_sources(sources: Any) -> tuple[list[Candidate], LocalFrame]:
 def read_candidates(
     path: str | Path, frame: LocalFrame | None = None
 ) -> tuple[list[Candidate], LocalFrame]:
-    """Read a Sources GeoJSON file (``olfato locate --out``) into candidates."""
+    """Read a Sources GeoJSON file (``olfato locate --out``) into candidates.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    frame : LocalFrame, optional
+        As :func:`candidates_from_geojson`.
+
+    Returns
+    -------
+    candidates : list of Candidate
+    frame : LocalFrame
+
+    Raises
+    ------
+    OlfatoError
+        For an unreadable file or invalid JSON, naming the file.
+    """
     p = Path(path)
     try:
         obj = json.loads(p.read_text(encoding="utf-8"))

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from olfato.errors import OlfatoError
-from olfato.options import MappingOpt, QuietOpt, StrictOpt, WindOpt
+from olfato.options import MappingOpt, QuietOpt, StrictOpt, WindOpt, WorkspaceOpt
 from olfato.plan import flight_defaults
 from olfato.progress import console
 
@@ -50,26 +49,6 @@ NoFlyOpt = Annotated[
 ]
 
 
-def parse_home(text: str | None, frame: object) -> tuple[float, float] | None:
-    """``LAT,LON`` [deg] -> (east, north) [m] in ``frame``; errors name --home."""
-    from olfato.survey.projection import LocalFrame
-
-    if text is None:
-        return None
-    try:
-        lat_s, lon_s = text.split(",")
-        lat, lon = float(lat_s), float(lon_s)
-    except ValueError:
-        raise OlfatoError(
-            f"--home must be LAT,LON in decimal degrees (e.g. 29.0950,-111.0420), got {text!r}"
-        ) from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise OlfatoError(f"--home {text!r} is not a position (lat -90..90, lon -180..180)")
-    assert isinstance(frame, LocalFrame)
-    e, n = frame.to_local([lat], [lon])
-    return float(e[0]), float(n[0])
-
-
 def _report(sorties: list[Sortie], paths: list[Path]) -> None:
     for s, p in zip(sorties, paths, strict=True):
         console.print(
@@ -83,17 +62,17 @@ def _report(sorties: list[Sortie], paths: list[Path]) -> None:
 @plan_app.command("area")
 def area_command(
     area: Annotated[Path, typer.Argument(help="Survey area polygon: .geojson or .kml.")],
-    wind_from: Annotated[
+    wind_from_deg: Annotated[
         float, typer.Option("--wind-from", help="Wind direction FROM, clockwise from north (deg).")
     ],
-    alt: Annotated[float, typer.Option("--alt", help="Flight altitude above home (m).")],
-    spacing: Annotated[float, typer.Option("--spacing", help="Distance between lines (m).")],
+    alt_m: Annotated[float, typer.Option("--alt", help="Flight altitude above home (m).")],
+    spacing_m: Annotated[float, typer.Option("--spacing", help="Distance between lines (m).")],
     out: OutOpt,
-    speed: SpeedOpt = flight_defaults.SPEED_MS,
-    endurance: EnduranceOpt = flight_defaults.ENDURANCE_S,
+    speed_ms: SpeedOpt = flight_defaults.SPEED_MS,
+    endurance_s: EnduranceOpt = flight_defaults.ENDURANCE_S,
     reserve: ReserveOpt = flight_defaults.RESERVE,
     home: HomeOpt = None,
-    margin: Annotated[
+    margin_m: Annotated[
         float, typer.Option("--margin", help="Keep line ends this far inside the area [m].")
     ] = 2.0,
     plot: PlotOpt = None,
@@ -102,10 +81,19 @@ def area_command(
 ) -> None:
     """Crosswind survey lines over AREA, downwind first, in sorties that fit one battery."""
     from olfato.plan import cover_area, read_area, write_geojson, write_kml, write_qgc_plan
+    from olfato.plan.inputs import parse_home
 
     a = read_area(area)
     sorties = cover_area(
-        a, wind_from, alt, spacing, speed, endurance, reserve, parse_home(home, a.frame), margin
+        a,
+        wind_from_deg,
+        alt_m,
+        spacing_m,
+        speed_ms,
+        endurance_s,
+        reserve,
+        parse_home(home, a.frame),
+        margin_m,
     )
     paths = write_qgc_plan(sorties, out)
     _report(sorties, paths)
@@ -117,7 +105,7 @@ def area_command(
         from olfato.plan.plot import plot_plan
 
         png = plot_plan(
-            sorties, plot, area=a, wind_from_deg=wind_from, title=f"area coverage: {area.name}"
+            sorties, plot, area=a, wind_from_deg=wind_from_deg, title=f"area coverage: {area.name}"
         )
         console.print(f"preview: {png}", highlight=False)
 
@@ -139,26 +127,26 @@ def next_command(
         ),
     ] = None,
     home: HomeOpt = None,
-    wind_from: Annotated[
+    wind_from_deg: Annotated[
         float | None, typer.Option("--wind-from", help="Wind FROM (deg) (default: survey's).")
     ] = None,
-    wind_speed: Annotated[
+    wind_speed_ms: Annotated[
         float | None, typer.Option("--wind-speed", help="Wind speed (m/s) (default: survey's).")
     ] = None,
     stability: Annotated[
         str | None, typer.Option("--stability", help="Pasquill class A..F (default: survey's).")
     ] = None,
-    min_alt: Annotated[
+    min_alt_m: Annotated[
         float, typer.Option("--min-alt", help="Lowest altitude (m).")
     ] = flight_defaults.MIN_ALT_M,
-    max_alt: Annotated[
+    max_alt_m: Annotated[
         float, typer.Option("--max-alt", help="Highest altitude (m).")
     ] = flight_defaults.MAX_ALT_M,
-    speed: SpeedOpt = flight_defaults.SPEED_MS,
-    endurance: EnduranceOpt = flight_defaults.ENDURANCE_S,
+    speed_ms: SpeedOpt = flight_defaults.SPEED_MS,
+    endurance_s: EnduranceOpt = flight_defaults.ENDURANCE_S,
     reserve: ReserveOpt = flight_defaults.RESERVE,
     no_fly: NoFlyOpt = None,
-    goal: Annotated[
+    goal_m: Annotated[
         float,
         typer.Option("--goal", help="95% ellipse semi-major at which a source is settled (m)."),
     ] = flight_defaults.GOAL_M,
@@ -170,59 +158,56 @@ def next_command(
     wind: WindOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
+    case: Annotated[
+        str | None,
+        typer.Option("--case", help="Record the plan and its files in this case (a plan run)."),
+    ] = None,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """The one-battery flight that most reduces the expected uncertainty of the candidates."""
-    from olfato.plan import read_no_fly, write_geojson, write_kml, write_qgc_plan
-    from olfato.plan.nextflight import load_sources_json, next_flight
+    from olfato.plan import write_geojson, write_kml, write_qgc_plan
+    from olfato.plan.inputs import followup_inputs
+    from olfato.plan.nextflight import next_flight
 
-    is_sources = survey_or_sources.suffix.lower() in (".geojson", ".json")
-    sv = None
-    if is_sources:
-        given: object = load_sources_json(survey_or_sources)
-        if survey is not None:
-            from olfato.survey.io import read_survey
-
-            sv = read_survey(survey, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
-    else:
-        from olfato.locate import locate
-        from olfato.survey.io import read_survey
-
-        sv = read_survey(survey_or_sources, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
-        given = locate(sv)
-    from olfato.plan.candidates import candidates_from_geojson
-
-    if sv is not None:
-        frame = sv.frame
-    else:
-        frame = candidates_from_geojson(given, str(survey_or_sources))[1]
-    zones = read_no_fly(no_fly, frame)
-    if isinstance(given, dict):
-        given = candidates_from_geojson(given, str(survey_or_sources), frame)[0]
+    inp = followup_inputs(
+        survey_or_sources,
+        survey=survey,
+        no_fly=no_fly,
+        home=home,
+        mapping=mapping,
+        wind=wind,
+        strict=strict,
+        quiet=quiet,
+    )
     fu = next_flight(
-        given,
-        sv,
-        frame=frame,
-        home=parse_home(home, frame),
-        wind_from_deg=wind_from,
-        wind_speed_ms=wind_speed,
+        inp.candidates,
+        inp.survey,
+        frame=inp.frame,
+        home=inp.home,
+        wind_from_deg=wind_from_deg,
+        wind_speed_ms=wind_speed_ms,
         stability=stability,
-        min_alt_m=min_alt,
-        max_alt_m=max_alt,
-        speed_ms=speed,
-        endurance_s=endurance,
+        min_alt_m=min_alt_m,
+        max_alt_m=max_alt_m,
+        speed_ms=speed_ms,
+        endurance_s=endurance_s,
         reserve=reserve,
-        no_fly=zones,
-        goal_m=goal,
+        no_fly=inp.no_fly,
+        goal_m=goal_m,
         seed=seed,
     )
     print_followup(fu)
+    zones = inp.no_fly
     paths = write_qgc_plan(fu.sortie, out, no_fly=zones)
     _report([fu.sortie], paths)
+    written = list(paths)
     if kml is not None:
         path = write_kml([fu.sortie], kml, no_fly=zones, candidates=fu.candidates)
         console.print(f"KML: {path}", highlight=False)
+        written.append(path)
     if geojson is not None:
-        console.print(f"GeoJSON: {write_geojson([fu.sortie], geojson)}", highlight=False)
+        written.append(write_geojson([fu.sortie], geojson))
+        console.print(f"GeoJSON: {written[-1]}", highlight=False)
     if plot is not None:
         from olfato.plan.plot import plot_plan
 
@@ -235,6 +220,45 @@ def next_command(
             title="follow-up flight (expected information gain)",
         )
         console.print(f"preview: {png}", highlight=False)
+        written.append(png)
+    if case is not None:
+        from olfato.casework.plans import record_plan
+        from olfato.plan.inputs import is_sources_file
+        from olfato.store.db import open_store
+
+        from_survey = survey if is_sources_file(survey_or_sources) else survey_or_sources
+        kind = "sources" if is_sources_file(survey_or_sources) else "survey"
+        inputs: dict[str, Path] = {kind: survey_or_sources}
+        if survey is not None:
+            inputs["survey"] = survey
+        for k, zone in enumerate(no_fly or [], start=1):
+            inputs[f"no_fly_{k}"] = zone
+        with open_store(workspace) as store:
+            recorded = record_plan(
+                store,
+                case,
+                written,
+                parameters=dict(
+                    wind_from_deg=fu.wind_from_deg,
+                    wind_speed_ms=wind_speed_ms,
+                    stability=stability,
+                    min_alt_m=min_alt_m,
+                    max_alt_m=max_alt_m,
+                    speed_ms=speed_ms,
+                    endurance_s=endurance_s,
+                    reserve=reserve,
+                    goal_m=goal_m,
+                    seed=seed,
+                ),
+                inputs=inputs,
+                survey=from_survey,
+                summary={
+                    "distance_m": fu.sortie.distance_m,
+                    "gain_nats": fu.gain_nats,
+                    "semi_major_expected_m": fu.semi_major_expected_m,
+                },
+            )
+        console.print(recorded.message, highlight=False)
 
 
 def print_followup(fu: FollowUp) -> None:

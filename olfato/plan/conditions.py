@@ -44,21 +44,61 @@ class Conditions:
     pressure_pa: float = P_STANDARD_PA
 
     def noise(self, analyte: str) -> float:
+        """Sensor noise of a channel.
+
+        Parameters
+        ----------
+        analyte : str
+            The channel.
+
+        Returns
+        -------
+        float
+            Noise sd [ppb]; :data:`DEFAULT_NOISE_PPB` for a channel not measured.
+        """
         return float(self.noise_ppb.get(analyte, DEFAULT_NOISE_PPB))
 
     def check(self) -> None:
+        """Check that the conditions can be planned with.
+
+        Raises
+        ------
+        OlfatoError
+            For a wind speed not > 0, a direction that is not a number or a stability
+            class outside A..F; ``parameter`` names the field (``wind_speed_ms``,
+            ``wind_from_deg``, ``stability``).
+        """
         if not (np.isfinite(self.wind_speed_ms) and self.wind_speed_ms > 0):
             raise OlfatoError(
-                f"wind speed must be > 0 m/s, got {self.wind_speed_ms} (--wind-speed)"
+                f"wind speed must be > 0 m/s, got {self.wind_speed_ms}", parameter="wind_speed_ms"
             )
         if not np.isfinite(self.wind_from_deg):
-            raise OlfatoError("wind direction is not a number (--wind-from)")
+            raise OlfatoError("wind direction is not a number", parameter="wind_from_deg")
         if self.stability not in STABILITY_CLASSES:
-            raise OlfatoError(f"stability class must be A..F, got '{self.stability}' (--stability)")
+            raise OlfatoError(
+                f"stability class must be A..F, got '{self.stability}'", parameter="stability"
+            )
 
 
 def conditions_from_survey(survey: Survey) -> Conditions:
-    """Wind, stability, channel noise and home point of ``survey`` (module docstring)."""
+    """Wind, stability, channel noise and home point of a survey (module docstring).
+
+    Parameters
+    ----------
+    survey : Survey
+        The last survey.
+
+    Returns
+    -------
+    Conditions
+        Mean wind (vector mean) [m/s, deg FROM], the most common logged stability
+        class (else D), noise per channel [ppb], home = the first position [m].
+
+    Raises
+    ------
+    OlfatoError
+        When the survey has no wind readings.
+    """
     from olfato.detect import estimate_background
 
     s = survey.samples

@@ -12,11 +12,19 @@ if TYPE_CHECKING:
     from olfato.plan.followup import FollowUp
 
 
-def step_plan(sources: Sources, out: Path, *, quiet: bool = False) -> FollowUp | None:
+def step_plan(
+    sources: Sources,
+    out: Path,
+    *,
+    quiet: bool = False,
+    case: str | None = None,
+    workspace: Path | None = None,
+) -> FollowUp | None:
     """Plan the next flight from ``sources``; write next_flight.plan, .kml, .geojson, .png.
 
     Prints each candidate's 95% semi-major axis now and expected after the flight, and
-    the sortie's length and time. Returns None (and says so) when there are no sources.
+    the sortie's length and time; with ``case`` (in ``workspace``) records the plan
+    there as a plan run. Returns None (and says so) when there are no sources.
     """
     from olfato.plan.cli import print_followup
     from olfato.plan.export_geojson import write_geojson
@@ -49,4 +57,22 @@ def step_plan(sources: Sources, out: Path, *, quiet: bool = False) -> FollowUp |
         f"plan: {plan}\nKML: {kml}\nGeoJSON: {geo}\npreview: {png}",
         highlight=False,
     )
+    if case is not None:
+        from olfato.casework.plans import record_plan
+        from olfato.plan import flight_defaults
+        from olfato.store.db import open_store
+
+        settings = {k.lower(): v for k, v in vars(flight_defaults).items() if k.isupper()}
+
+        with open_store(workspace) as store:
+            recorded = record_plan(
+                store,
+                case,
+                [plan, kml, geo, png],
+                parameters={**settings, "wind_from_deg": fu.wind_from_deg},
+                inputs={"survey": sources.survey.source},
+                survey=sources.survey.source,
+                summary={"distance_m": s.distance_m, "gain_nats": fu.gain_nats},
+            )
+        console.print(recorded.message, highlight=False)
     return fu

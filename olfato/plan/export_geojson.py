@@ -19,7 +19,18 @@ from olfato.plan.sortie import Sortie
 
 
 def plan_geojson(sorties: Sequence[Sortie]) -> dict[str, Any]:
-    """The FeatureCollection (module docstring)."""
+    """The plan as a GeoJSON FeatureCollection (module docstring).
+
+    Parameters
+    ----------
+    sorties : sequence of Sortie
+        The flights.
+
+    Returns
+    -------
+    dict
+        RFC 7946 FeatureCollection, positions [lon, lat] [deg].
+    """
     features: list[dict[str, Any]] = []
     for s in sorties:
         route = s.route
@@ -62,7 +73,20 @@ def plan_geojson(sorties: Sequence[Sortie]) -> dict[str, Any]:
 
 
 def write_geojson(sorties: Sequence[Sortie], path: str | Path) -> Path:
-    """Write :func:`plan_geojson` to ``path``."""
+    """Write :func:`plan_geojson` to a file.
+
+    Parameters
+    ----------
+    sorties : sequence of Sortie
+        The flights.
+    path : str or Path
+        The file (its folder is made).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
     with writing(path, "GeoJSON") as p:
         p.write_text(json.dumps(plan_geojson(sorties), indent=2) + "\n", encoding="utf-8")
     return p

@@ -81,9 +81,22 @@ def plan_dict(
 ) -> dict[str, Any]:
     """The .plan JSON object of one sortie (module docstring).
 
-    ``no_fly``: zones written as geofence exclusion polygons; ``home_amsl_m``: the
-    home point's height above mean sea level [m] (only shown by QGroundControl
-    before a vehicle connects; altitudes fly relative to home).
+    Parameters
+    ----------
+    sortie : Sortie
+        The flight.
+    no_fly : sequence of Area
+        Zones written as geofence exclusion polygons.
+    home_amsl_m : float
+        The home point's height above mean sea level [m] (only shown by
+        QGroundControl before a vehicle connects; altitudes fly relative to home).
+    firmware_type, vehicle_type : int
+        MAVLink MAV_AUTOPILOT and MAV_TYPE codes.
+
+    Returns
+    -------
+    dict
+        The .plan document.
     """
     h_lat, h_lon = sortie.home_wgs84()
     lat, lon = sortie.waypoints_wgs84()
@@ -131,7 +144,20 @@ def plan_dict(
 
 
 def plan_paths(path: str | Path, n: int) -> list[Path]:
-    """File names for ``n`` sorties: ``path`` itself for one, ``stem_1.plan``... for more."""
+    """File names for the sorties of one plan.
+
+    Parameters
+    ----------
+    path : str or Path
+        What the user asked for.
+    n : int
+        Number of sorties.
+
+    Returns
+    -------
+    list of Path
+        ``path`` itself for one sortie, ``stem_1.plan``, ``stem_2.plan``... for more.
+    """
     p = Path(path)
     if n == 1:
         return [p]
@@ -144,7 +170,29 @@ def write_qgc_plan(
     no_fly: list[Area] | None = None,
     home_amsl_m: float = 0.0,
 ) -> list[Path]:
-    """Write one QGroundControl .plan per sortie; returns the paths (:func:`plan_paths`)."""
+    """Write one QGroundControl .plan per sortie.
+
+    Parameters
+    ----------
+    sorties : Sortie or sequence of Sortie
+        The flights.
+    path : str or Path
+        The file, or the stem for several (:func:`plan_paths`).
+    no_fly : sequence of Area, optional
+        Zones written as geofence exclusions.
+    home_amsl_m : float
+        Height of the home point above mean sea level [m].
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    OlfatoError
+        For an empty plan, or a file that cannot be written (naming it).
+    """
     items = [sorties] if isinstance(sorties, Sortie) else list(sorties)
     if not items:
         raise OlfatoError("no sortie to write: the plan is empty")
@@ -176,7 +224,23 @@ class QgcMission:
 
 
 def read_qgc_plan(path: str | Path) -> QgcMission:
-    """Read a QGroundControl .plan (SimpleItems only); :class:`OlfatoError` if malformed."""
+    """Read a QGroundControl .plan (SimpleItems only).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    QgcMission
+        Its waypoints [lat, lon, alt] and exclusion zones.
+
+    Raises
+    ------
+    OlfatoError
+        When the file is not a readable .plan, naming it.
+    """
     p = Path(path)
     try:
         obj = json.loads(p.read_text(encoding="utf-8"))

@@ -70,10 +70,12 @@ from numpy.typing import NDArray
 from scipy.special import ndtr
 
 from olfato.errors import OlfatoError
+from olfato.locate.likelihood import Settings
+from olfato.locate.posterior import CHI2_2_95, ellipse_from_cov
 from olfato.physics import downwind_crosswind, g_m3_to_ppb, gaussian_plume
 from olfato.physics.units import molar_mass
 from olfato.plan.area import Area
-from olfato.plan.candidates import CHI2_2_95, Candidate, ellipse_semi_axes
+from olfato.plan.candidates import Candidate
 from olfato.plan.conditions import Conditions
 from olfato.plan.coverage import wind_axes
 from olfato.plan.flight_defaults import (
@@ -93,16 +95,12 @@ F64 = NDArray[np.float64]
 #: a detection needs the peak this many noise sd above background (detect's threshold
 #: at its default false-alarm rate is about 4 sd)
 DETECTION_SD = 4.0
-#: log-normal model discrepancy of a crossing (olfato.locate.likelihood.Settings)
-DISCREPANCY = 0.6
-#: chance a plume above threshold is missed anyway (intermittency)
-MISS = 0.05
-#: error of a crossing centroid [m] (GPS, residual sensor lag)
-POSITION_SD_M = 3.0
-#: error of the transport direction [deg]
-TRANSPORT_SD_DEG = 3.0
-#: width of the bins the crossing position is read in [m]
-BIN_M = 5.0
+#: locate's likelihood settings, imported so that what the planner expects to learn is
+#: what locating will learn: the log-normal model discrepancy of a crossing
+#: (``discrepancy``), the chance a plume above threshold is missed anyway
+#: (``miss``), the error of a crossing centroid (``position_sd_m`` [m]) and of the
+#: transport direction (``transport_sd_deg`` [deg])
+LIKELIHOOD = Settings()
 #: particles per candidate and Monte Carlo outcome samples
 N_PARTICLES = 400
 N_SAMPLES = 300
@@ -162,13 +160,22 @@ class FollowUp:
     wind_from_deg: float = 0.0
 
 
-def priority(c: Candidate, goal_m: float = GOAL_M) -> float:
-    """Weight of a candidate's information gain [-]: suspects first, then by support.
+def priority(c: Candidate) -> float:
+    """Weight of a candidate's information gain: suspects first, then by support.
 
-    ``p_suspect + BENIGN_WEIGHT (1 - p_suspect)``, times ``n / (n + HITS_HALF)`` when
-    the number n of plume crossings behind it is known. (Candidates already under the
-    goal earn nothing more through the floor of the objective; ``goal_m`` is kept for
-    callers.)
+    Candidates already under the goal earn nothing more through the floor of the
+    objective, not through this weight.
+
+    Parameters
+    ----------
+    c : Candidate
+        With ``p_suspect`` [-] and, when known, ``n_hits``.
+
+    Returns
+    -------
+    float
+        ``p_suspect + BENIGN_WEIGHT (1 - p_suspect)``, times ``n / (n + HITS_HALF)``
+        when the number n of plume crossings behind it is known [-].
     """
     w = c.p_suspect + BENIGN_WEIGHT * (1.0 - c.p_suspect)
     if c.n_hits is not None:
@@ -185,6 +192,20 @@ def propose_legs(
     in steps of half its along-wind sd, and at 12 distances from just past its
     downwind edge out to 300 m, each wide enough for the crosswind sd, the plume's
     sigma_y and a 10 degree wind swing.
+
+    Parameters
+    ----------
+    candidates : sequence of Candidate
+        In local metres.
+    wind_from_deg : float
+        Wind direction FROM [deg].
+    stability : str
+        Pasquill class A..F.
+
+    Returns
+    -------
+    list of Leg
+        Crosswind legs [m], each tagged with its candidate's id.
     """
     from olfato.physics import sigma_yz
 
@@ -209,7 +230,22 @@ def propose_legs(
 
 
 def clip_legs(legs: Sequence[Leg], no_fly: Sequence[Area], buffer_m: float) -> list[Leg]:
-    """Legs cut out of the no-fly zones: the longest free piece of each, if long enough."""
+    """Legs cut out of the no-fly zones: the longest free piece of each, if long enough.
+
+    Parameters
+    ----------
+    legs : sequence of Leg
+        Proposed legs [m].
+    no_fly : sequence of Area
+        The zones.
+    buffer_m : float
+        Clearance from the zones [m].
+
+    Returns
+    -------
+    list of Leg
+        Free legs at least :data:`MIN_LEG_M` long.
+    """
     if not no_fly:
         return list(legs)
     out = []
@@ -252,10 +288,31 @@ def leg_view(
     heights: F64 | None = None,
     log_rate: F64 | None = None,
 ) -> LegView:
-    """The observation model of one leg for hypotheses ``particles`` (N, 2) [m].
+    """The observation model of one leg for N hypotheses (module docstring).
 
-    ``heights`` (N,) [m] and ``log_rate`` (N,) [ln g/s] default to the candidate's;
-    ``altitude_m`` [m]; ``speed_ms`` [m/s] the drone's speed along the leg.
+    Parameters
+    ----------
+    leg : Leg
+        The crosswind leg [m].
+    particles : (N, 2) array
+        Hypothesised source positions [m].
+    cand : Candidate
+        The candidate (analyte, default height and rate).
+    altitude_m : float
+        Flight height [m].
+    cond : Conditions
+        Wind, stability, noise.
+    speed_ms : float
+        The drone's speed along the leg [m/s].
+    heights : (N,) array, optional
+        Source heights [m]; default the candidate's.
+    log_rate : (N,) array, optional
+        ln rate [ln g/s]; default the candidate's.
+
+    Returns
+    -------
+    LegView
+        Per hypothesis: chance of a crossing, where, and the amount.
     """
     from olfato.physics import sigma_yz
 
@@ -280,9 +337,13 @@ def leg_view(
     to_ppb = g_m3_to_ppb(1.0, molar_mass(cand.analyte), cond.temperature_k, cond.pressure_pa)
     mu = g * to_ppb
     sd = cond.noise(cand.analyte)
-    p_det = (1.0 - MISS) * ndtr((mu - DETECTION_SD * sd) / np.sqrt(sd**2 + (DISCREPANCY * mu) ** 2))
+    k = LIKELIHOOD.discrepancy
+    p_det = (1.0 - LIKELIHOOD.miss) * ndtr(
+        (mu - DETECTION_SD * sd) / np.sqrt(sd**2 + (k * mu) ** 2)
+    )
     p_det = np.where(x > 0, p_det, 0.0)
-    spread = np.sqrt(POSITION_SD_M**2 + (math.tan(math.radians(TRANSPORT_SD_DEG)) * xs) ** 2)
+    tan_transport = math.tan(math.radians(LIKELIHOOD.transport_sd_deg))
+    spread = np.sqrt(LIKELIHOOD.position_sd_m**2 + (tan_transport * xs) ** 2)
     p_in = ndtr((length - along) / spread) - ndtr(-along / spread)
     # crosswind-integrated amount of one crossing: peak x sqrt(2 pi) sigma_y / speed
     sy = sigma_yz(xs, cond.stability, "pasquill_gifford")[0]
@@ -290,31 +351,27 @@ def leg_view(
     crossing_s = 4.0 * sy / speed_ms
     noise_int = sd * np.sqrt(SAMPLE_DT_S * crossing_s)
     amount = np.maximum(amount, 1e-12)
-    amount_sd = np.sqrt(DISCREPANCY**2 + (noise_int / amount) ** 2)
+    amount_sd = np.sqrt(k**2 + (noise_int / amount) ** 2)
     return LegView(p_det * p_in, p_det, along, spread, np.log(amount), amount_sd, length)
 
 
-def outcome_probabilities(
-    leg: Leg,
-    particles: F64,
-    cand: Candidate,
-    altitude_m: float,
-    cond: Conditions,
-) -> F64:
-    """P(outcome | source at each particle) (N, 1 + bins): column 0 = no detection,
-    then the crossing's position along the leg in bins of ``BIN_M`` (amount left out).
-    """
-    v = leg_view(leg, particles, cand, altitude_m, cond)
-    n_bins = max(1, math.ceil(v.length_m / BIN_M))
-    edges = np.linspace(0.0, v.length_m, n_bins + 1)
-    cdf = ndtr((edges[None, :] - v.along[:, None]) / v.spread[:, None])
-    in_bins = v.p_det[:, None] * np.diff(cdf, axis=1)
-    none = np.clip(1.0 - in_bins.sum(axis=1), 0.0, 1.0)
-    return np.column_stack([none, in_bins])
-
-
 def sampled_loglik(view: LegView, j: NDArray[np.int64], rng: np.random.Generator) -> F64:
-    """ln p(O_m | hypothesis i) (M, N) of outcomes O_m drawn from hypotheses ``j`` (M,)."""
+    """Log-likelihoods of outcomes sampled from the model.
+
+    Parameters
+    ----------
+    view : LegView
+        A leg's view of N hypotheses.
+    j : (M,) int array
+        The hypothesis each of M outcomes is drawn from.
+    rng : numpy.random.Generator
+        The random source.
+
+    Returns
+    -------
+    (M, N) array
+        ln p(O_m | hypothesis i) [-].
+    """
     m = len(j)
     seen = rng.random(m) < view.p_det[j]
     y = view.along[j] + view.spread[j] * rng.standard_normal(m)
@@ -360,7 +417,7 @@ def _expected_semi_major(s: F64, particles: F64, n: int = 100) -> float:
         m = w @ particles
         dev = particles - m
         cov = (dev * w[:, None]).T @ dev
-        out.append(ellipse_semi_axes(cov)[0])
+        out.append(ellipse_from_cov(cov).semi_major)
     return float(np.mean(out))
 
 
@@ -391,10 +448,6 @@ class _State:
 
 def _insertion(route: list[Leg], leg: Leg, home: F64) -> tuple[float, int, bool]:
     """Cheapest place to insert ``leg``: (added horizontal length [m], index, reversed)."""
-    pts = [home]
-    for r in route:
-        pts.extend([r.start, r.end])
-    pts.append(home)
     best = (math.inf, 0, False)
     for k in range(len(route) + 1):
         p = route[k - 1].end if k > 0 else home
@@ -502,7 +555,7 @@ def _new_state(c: Candidate, n_particles: int, n_samples: int, rng: np.random.Ge
         de, dn = c.cells[2]
         jitter = np.diag([de * de / 12.0, dn * dn / 12.0])
     else:
-        jitter = np.eye(2) * POSITION_SD_M**2
+        jitter = np.eye(2) * LIKELIHOOD.position_sd_m**2
     own = _expected_semi_major(np.zeros((1, len(parts))), parts)
     return _State(
         c,
@@ -537,12 +590,47 @@ def plan_followup(
 ) -> FollowUp:
     """The one-battery flight with the largest expected information gain (module docs).
 
-    ``candidates`` in ``frame`` (a :class:`~olfato.survey.projection.LocalFrame`);
-    ``cond``: wind, stability, noise; ``home`` (east, north) [m], default
-    ``cond.home``; ``min_alt_m``..``max_alt_m`` the altitude band [m];
-    ``speed_ms`` [m/s]; ``endurance_s`` [s]; ``reserve`` [-]; ``no_fly`` zones;
-    ``goal_m`` [m] the 95% semi-major axis at which a candidate counts as settled;
-    ``buffer_m`` [m] clearance from no-fly zones; ``seed`` for the Monte Carlo.
+    Parameters
+    ----------
+    candidates : sequence of Candidate
+        In ``frame``.
+    cond : Conditions
+        Wind, stability, noise, home.
+    frame : LocalFrame
+        The local frame.
+    home : (east, north), optional
+        Take-off and landing [m]; default ``cond.home``.
+    min_alt_m, max_alt_m : float
+        The altitude band [m] above home.
+    speed_ms : float
+        Cruise speed [m/s].
+    endurance_s : float
+        Battery endurance [s].
+    reserve : float
+        Fraction of the endurance kept [-].
+    no_fly : sequence of Area
+        Zones kept out of.
+    goal_m : float
+        The 95% semi-major axis at which a candidate counts as settled [m].
+    buffer_m : float
+        Clearance from no-fly zones [m].
+    n_particles, n_samples : int
+        Monte Carlo sizes.
+    seed : int
+        Seed of the Monte Carlo.
+
+    Returns
+    -------
+    FollowUp
+        The sortie and the gains expected from it.
+
+    Raises
+    ------
+    OlfatoError
+        For impossible settings (``parameter`` names the one at fault) or when no
+        flight within one battery is expected to teach anything.
+    TypeError
+        When ``frame`` is not a :class:`~olfato.survey.projection.LocalFrame`.
     """
     from olfato.survey.projection import LocalFrame
 
@@ -553,26 +641,35 @@ def plan_followup(
     cond.check()
     if not 0 < min_alt_m <= max_alt_m:
         raise OlfatoError(
-            f"altitude band must satisfy 0 < --min-alt <= --max-alt, got {min_alt_m}..{max_alt_m} m"
+            f"altitude band must satisfy 0 < lowest <= highest altitude, got "
+            f"{min_alt_m}..{max_alt_m} m",
+            parameter="min_alt_m" if not 0 < min_alt_m else "max_alt_m",
         )
     check_flight_settings(min_alt_m, speed_ms, endurance_s, reserve)
     h = home if home is not None else cond.home
     if h is None:
         raise OlfatoError(
-            "no home point: give --home LAT,LON (or a survey, whose take-off point is used)"
+            "no home point: give one (or a survey, whose take-off point is used)",
+            parameter="home",
         )
     home_arr = np.asarray(h, dtype=float)
     if inside_any(no_fly, float(home_arr[0]), float(home_arr[1])):
-        raise OlfatoError("the home point is inside a no-fly zone; choose another (--home)")
+        raise OlfatoError(
+            "the home point is inside a no-fly zone; choose another", parameter="home"
+        )
     for c in candidates:
-        molar_mass(c.analyte)  # unknown analyte: a clear error now
+        try:
+            molar_mass(c.analyte)  # unknown analyte: a clear error now, not mid-plan
+        except ValueError as exc:
+            raise OlfatoError(f"candidate {c.id}: {exc}") from None
     usable = endurance_s * (1.0 - reserve)
     nearest = min(float(np.hypot(*(c.mean - home_arr))) for c in candidates)
     if 2.0 * nearest / speed_ms >= usable:
         raise OlfatoError(
             f"the home point is {nearest:.0f} m from the nearest candidate; a round trip "
             f"needs {2 * nearest / speed_ms:.0f} s but one battery allows {usable:.0f} s "
-            f"({endurance_s:g} s with a {reserve:.0%} reserve). Choose a closer --home."
+            f"({endurance_s:g} s with a {reserve:.0%} reserve). Choose a closer home point.",
+            parameter="home",
         )
     legs = clip_legs(propose_legs(candidates, cond.wind_from_deg, cond.stability), no_fly, buffer_m)
     if not legs:
@@ -599,7 +696,8 @@ def plan_followup(
         raise OlfatoError(
             f"every candidate's 95% ellipse is already under the {goal_m:g} m goal "
             f"(largest semi-major axis {max(c.semi_major_m for c in candidates):.0f} m); "
-            "there is nothing left to follow up (lower --goal to refine further)"
+            "there is nothing left to follow up (lower the goal to refine further)",
+            parameter="goal_m",
         )
     if best is None:
         raise OlfatoError(

@@ -75,16 +75,50 @@ def next_flight(
 ) -> FollowUp:
     """The next flight that most reduces the candidates' expected uncertainty.
 
-    ``candidates_or_sources``: :func:`olfato.locate.locate`'s result (its posterior
-    rasters are used), a Sources GeoJSON path or object (DESIGN.md contract), or a
-    list of :class:`~olfato.plan.candidates.Candidate` with ``frame``. ``survey``:
-    the last survey, for the wind, stability, sensor noise and home point (its
-    take-off); without it give ``wind_from_deg`` [deg], ``wind_speed_ms`` [m/s] and
-    ``home``. ``home`` (east, north) [m] in the candidates' frame; ``min_alt_m``,
-    ``max_alt_m`` the altitude band [m]; ``speed_ms`` [m/s]; ``endurance_s`` [s];
-    ``reserve`` [-]; ``no_fly`` zones; ``goal_m`` [m] the 95% semi-major axis at
-    which a candidate counts as settled. Returns a
-    :class:`~olfato.plan.followup.FollowUp` (its ``sortie`` is what to fly).
+    Parameters
+    ----------
+    candidates_or_sources : Sources, str, Path, dict or list of Candidate
+        :func:`olfato.locate.locate`'s result (its posterior rasters are used), a
+        Sources GeoJSON path or object (DESIGN.md contract), or candidates with
+        ``frame``.
+    survey : Survey, optional
+        The last survey, for the wind, stability, sensor noise and home point (its
+        take-off); without it give ``wind_from_deg``, ``wind_speed_ms`` and ``home``.
+    frame : LocalFrame, optional
+        The candidates' frame, when they are given in local metres.
+    home : (east, north), optional
+        Take-off and landing in the candidates' frame [m].
+    wind_from_deg : float, optional
+        Wind direction FROM [deg]; overrides the survey's.
+    wind_speed_ms : float, optional
+        Wind speed [m/s]; overrides the survey's.
+    stability : str, optional
+        Pasquill class A..F; overrides the survey's.
+    min_alt_m, max_alt_m : float
+        The altitude band [m].
+    speed_ms : float
+        Cruise speed [m/s].
+    endurance_s : float
+        Battery endurance [s].
+    reserve : float
+        Fraction of the endurance kept [-].
+    no_fly : sequence of Area
+        Zones kept out of.
+    goal_m : float
+        The 95% semi-major axis at which a candidate counts as settled [m].
+    seed : int
+        Seed of the Monte Carlo.
+
+    Returns
+    -------
+    FollowUp
+        Its ``sortie`` is what to fly.
+
+    Raises
+    ------
+    OlfatoError
+        For missing wind or home, or impossible settings; ``parameter`` names the
+        parameter at fault.
     """
     if survey is None and hasattr(candidates_or_sources, "survey"):
         survey = candidates_or_sources.survey
@@ -95,9 +129,11 @@ def next_flight(
             raise OlfatoError("the sources and the survey are in different local frames")
     else:
         if wind_from_deg is None or wind_speed_ms is None:
+            missing = "wind_from_deg" if wind_from_deg is None else "wind_speed_ms"
             raise OlfatoError(
-                "without a survey the wind must be given: --wind-from DEG and --wind-speed M/S "
-                "(or pass the survey with --survey)"
+                "without a survey the wind must be given: its direction FROM [deg] and its "
+                "speed [m/s] (or pass the survey)",
+                parameter=missing,
             )
         cond = Conditions(wind_speed_ms=wind_speed_ms, wind_from_deg=wind_from_deg)
     if wind_from_deg is not None:
@@ -124,7 +160,23 @@ def next_flight(
 
 
 def load_sources_json(path: Path) -> dict[str, Any]:
-    """The parsed Sources GeoJSON at ``path`` (errors name the file)."""
+    """The parsed Sources GeoJSON in a file.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Returns
+    -------
+    dict
+        The parsed object.
+
+    Raises
+    ------
+    OlfatoError
+        For an unreadable file or invalid JSON, naming the file.
+    """
     try:
         obj = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:

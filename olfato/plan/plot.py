@@ -30,7 +30,30 @@ def plot_plan(
     wind_from_deg: float | None = None,
     title: str | None = None,
 ) -> Path:
-    """Draw the plan in local metres and write it to ``path`` (PNG)."""
+    """Draw the plan in local metres and write it to a PNG.
+
+    Parameters
+    ----------
+    sorties : sequence of Sortie
+        The flights (routes [m]).
+    path : str or Path
+        The PNG to write.
+    area : Area, optional
+        The survey area.
+    no_fly : sequence of Area, optional
+        No-fly zones.
+    candidates : sequence of Candidate, optional
+        Drawn with their 95% ellipses.
+    wind_from_deg : float, optional
+        Draws the wind arrow [deg FROM].
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
     p = Path(path)
     fig, ax = plt.subplots(figsize=(8, 7.5), dpi=110)
     if area is not None:

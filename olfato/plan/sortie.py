@@ -80,16 +80,43 @@ class Sortie:
         return self.flight_time_s <= self.usable_s + 1e-6
 
     def waypoints_wgs84(self) -> tuple[F64, F64]:
-        """Waypoint latitudes and longitudes [deg]."""
+        """The waypoints in WGS84.
+
+        Returns
+        -------
+        lat, lon : ndarray
+            [deg].
+        """
         wp = np.asarray(self.waypoints, dtype=float).reshape(-1, 2)
         return self.frame.to_wgs84(wp[:, 0], wp[:, 1])
 
     def home_wgs84(self) -> tuple[float, float]:
-        """Home point latitude and longitude [deg]."""
+        """The home point in WGS84.
+
+        Returns
+        -------
+        lat, lon : float
+            [deg].
+        """
         lat, lon = self.frame.to_wgs84([self.home[0]], [self.home[1]])
         return float(lat[0]), float(lon[0])
 
 
 def flight_time_s(route: F64, altitude_m: float, speed_ms: float) -> float:
-    """Flight time [s] of a home-to-home ``route`` (k, 2) [m] at ``altitude_m`` [m]."""
+    """Flight time of a home-to-home route (module docstring).
+
+    Parameters
+    ----------
+    route : (k, 2) array
+        Home, waypoints, home [m].
+    altitude_m : float
+        Flight height above home [m] (climb and descent).
+    speed_ms : float
+        Cruise speed [m/s].
+
+    Returns
+    -------
+    float
+        [s].
+    """
     return path_length(route) / speed_ms + 2.0 * altitude_m / VERTICAL_SPEED_MS

@@ -24,23 +24,69 @@ F64 = NDArray[np.float64]
 def check_flight_settings(
     alt_m: float, speed_ms: float, endurance_s: float, reserve: float
 ) -> None:
-    """Raise :class:`OlfatoError` naming the option for impossible flight settings."""
+    """Check the flight settings a plan is made with.
+
+    Parameters
+    ----------
+    alt_m : float
+        Flight height above the home point [m], > 0.
+    speed_ms : float
+        Cruise speed [m/s], > 0.
+    endurance_s : float
+        Battery endurance [s], > 0.
+    reserve : float
+        Fraction of the endurance kept [-], in [0, 1).
+
+    Raises
+    ------
+    OlfatoError
+        For an impossible setting; ``parameter`` names it.
+    """
     if not alt_m > 0:
-        raise OlfatoError(f"altitude must be > 0 m above the home point, got {alt_m} (--alt)")
+        raise OlfatoError(
+            f"altitude must be > 0 m above the home point, got {alt_m}", parameter="alt_m"
+        )
     if not speed_ms > 0:
-        raise OlfatoError(f"cruise speed must be > 0 m/s, got {speed_ms} (--speed)")
+        raise OlfatoError(f"cruise speed must be > 0 m/s, got {speed_ms}", parameter="speed_ms")
     if not endurance_s > 0:
-        raise OlfatoError(f"battery endurance must be > 0 s, got {endurance_s} (--endurance)")
+        raise OlfatoError(
+            f"battery endurance must be > 0 s, got {endurance_s}", parameter="endurance_s"
+        )
     if not 0 <= reserve < 1:
         raise OlfatoError(
-            f"battery reserve is a fraction of the endurance in [0, 1), got {reserve} (--reserve)"
+            f"battery reserve is a fraction of the endurance in [0, 1), got {reserve}",
+            parameter="reserve",
         )
 
 
 def check_home(
     area: Area, home: tuple[float, float], speed_ms: float, endurance_s: float, reserve: float
 ) -> float:
-    """Distance [m] from the home point to the area; error when a round trip cannot fit."""
+    """Distance from the home point to the area; an error when a round trip cannot fit.
+
+    Parameters
+    ----------
+    area : Area
+        The survey area.
+    home : (east, north)
+        [m].
+    speed_ms : float
+        Cruise speed [m/s].
+    endurance_s : float
+        Battery endurance [s].
+    reserve : float
+        Fraction kept [-].
+
+    Returns
+    -------
+    float
+        Distance [m] (0 inside the area).
+
+    Raises
+    ------
+    OlfatoError
+        With ``parameter="home"`` when the round trip alone exceeds one battery.
+    """
     dist = geo.distance_to_area(area.rings, home[0], home[1])
     usable_m = speed_ms * endurance_s * (1.0 - reserve)
     if 2.0 * dist >= usable_m:
@@ -49,7 +95,8 @@ def check_home(
             f"the home point ({float(lat[0]):.6f}, {float(lon[0]):.6f}) is {dist:.0f} m from "
             f"the area {area.source}; the round trip alone needs {2 * dist:.0f} m but one "
             f"battery flies {usable_m:.0f} m at {speed_ms:g} m/s with a {reserve:.0%} reserve. "
-            "Choose a home point at the area (--home)."
+            "Choose a home point at the area.",
+            parameter="home",
         )
     return dist
 
@@ -64,11 +111,36 @@ def split_sorties(
     area: Area,
     kind: str = "coverage",
 ) -> list[Sortie]:
-    """Group ``pieces`` ((2, 2) [east, north m] each, in order) into sorties.
+    """Group survey line pieces, in order, into sorties that each fit one battery.
 
-    ``home`` [m]; ``alt_m`` [m]; ``speed_ms`` [m/s]; ``endurance_s`` [s];
-    ``reserve`` [-]. Raises :class:`OlfatoError` when even one piece cannot be
-    flown on a full battery.
+    Parameters
+    ----------
+    pieces : list of (2, 2) arrays
+        [east, north m], in flying order.
+    home : (east, north)
+        [m].
+    alt_m : float
+        Flight height [m].
+    speed_ms : float
+        [m/s].
+    endurance_s : float
+        [s].
+    reserve : float
+        [-].
+    area : Area
+        Gives the frame.
+    kind : str
+        Labels the sorties.
+
+    Returns
+    -------
+    list of Sortie
+
+    Raises
+    ------
+    OlfatoError
+        When even one piece cannot be flown on a full battery (``parameter`` is
+        ``endurance_s``).
     """
     check_flight_settings(alt_m, speed_ms, endurance_s, reserve)
     usable = endurance_s * (1.0 - reserve)
@@ -91,7 +163,8 @@ def split_sorties(
                     f"battery endurance too short: survey line {k + 1} ({geo.path_length(p):.0f}"
                     f" m) needs a {need:.0f} s sortie from the home point but one battery "
                     f"allows {usable:.0f} s ({endurance_s:g} s with a {reserve:.0%} reserve). "
-                    "Raise --endurance, lower --reserve, or split the area."
+                    "Raise the endurance, lower the reserve, or split the area.",
+                    parameter="endurance_s",
                 )
             groups.append(current)
             current = []
@@ -126,13 +199,39 @@ def cover_area(
     margin_m: float = 2.0,
     offset_m: float = 0.0,
 ) -> list[Sortie]:
-    """Crosswind survey lines over ``area``, starting downwind, split into sorties.
+    """Crosswind survey lines over an area, starting downwind, split into sorties.
 
-    ``wind_from_deg`` [deg]; ``alt_m`` flight height [m]; ``spacing_m`` between
-    lines [m]; ``speed_ms`` cruise [m/s]; ``endurance_s`` battery [s]; ``reserve``
-    fraction kept [-]; ``home`` (east, north) [m] in ``area.frame``, default the
-    start of the first (downwind) line; ``margin_m`` inside the boundary [m];
-    ``offset_m`` [m] shifts the lines upwind (:func:`~olfato.plan.coverage.survey_lines`).
+    Parameters
+    ----------
+    area : Area
+        The survey area.
+    wind_from_deg : float
+        Wind direction FROM [deg].
+    alt_m : float
+        Flight height above home [m].
+    spacing_m : float
+        Distance between lines [m].
+    speed_ms : float
+        Cruise speed [m/s].
+    endurance_s : float
+        Battery endurance [s].
+    reserve : float
+        Fraction of the endurance kept [-].
+    home : (east, north), optional
+        In ``area.frame`` [m]; default the start of the first (downwind) line.
+    margin_m : float
+        How far inside the boundary lines end [m].
+    offset_m : float
+        Shifts the lines upwind [m] (:func:`~olfato.plan.coverage.survey_lines`).
+
+    Returns
+    -------
+    list of Sortie
+
+    Raises
+    ------
+    OlfatoError
+        For impossible settings; ``parameter`` names the one at fault.
     """
     from olfato.plan.coverage import survey_lines
 

@@ -12,9 +12,9 @@ import csv
 import io
 import json
 from typing import Any
-from xml.sax.saxutils import escape
 
 from olfato import CAVEAT
+from olfato.output.kml import KmlDocument, Style
 from olfato.report.geometry import source_ellipse_wgs84
 from olfato.store import models as m
 from olfato.store.cases import CaseView
@@ -119,7 +119,9 @@ _STYLES = {"suspect": ("ff2b39c0", "402b39c0"), "benign": ("ffa37124", "40a37124
 
 
 def kml_bytes(view: CaseView) -> bytes:
-    """KML 2.2: a folder of source points and 95% ellipse polygons, styled by category.
+    """KML 2.2: the source points and 95% ellipse polygons, styled by category.
+
+    Written by :mod:`olfato.output.kml`, the one KML writer.
 
     Parameters
     ----------
@@ -131,38 +133,25 @@ def kml_bytes(view: CaseView) -> bytes:
     bytes
         UTF-8 KML; coordinates [deg] with 7 decimals.
     """
-    out = io.StringIO()
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write('<kml xmlns="http://www.opengis.net/kml/2.2"><Document>\n')
-    out.write(f"<name>{escape(view.case.name)}</name>\n")
-    out.write(f"<description>{escape(CAVEAT)}</description>\n")
-    for cat, (line, fill) in _STYLES.items():
-        out.write(
-            f'<Style id="{cat}"><LineStyle><color>{line}</color><width>2</width></LineStyle>'
-            f"<PolyStyle><color>{fill}</color></PolyStyle>"
-            f"<IconStyle><color>{line}</color></IconStyle></Style>\n"
-        )
+    styles = [
+        Style(cat, line_color=line, line_width=2, poly_color=fill, icon_color=line)
+        for cat, (line, fill) in _STYLES.items()
+    ]
+    doc = KmlDocument(view.case.name, description=CAVEAT, styles=styles, digits=7)
     for sv, src in view.sources:
         cat = "suspect" if src.suspect else "benign"
         p = src.signature_probabilities.get(src.signature, 0.0)
-        desc = escape(
+        desc = (
             f"{src.signature} ({p:.1%}); {src.analyte} {src.rate[0]:.3g} g/s "
             f"[{src.rate[1]:.3g}, {src.rate[2]:.3g}]; survey {sv.survey.name}. {CAVEAT}"
         )
-        out.write(
-            f"<Placemark><name>{escape(src.label)}</name><description>{desc}</description>"
-            f"<styleUrl>#{cat}</styleUrl><Point><coordinates>{src.lon:.7f},{src.lat:.7f},0"
-            "</coordinates></Point></Placemark>\n"
-        )
+        point = {"type": "Point", "coordinates": [src.lon, src.lat, 0.0]}
+        doc.placemark(None, src.label, point, description=desc, style=cat)
         lat, lon = source_ellipse_wgs84(src, sv.survey)
-        coords = " ".join(f"{x:.7f},{y:.7f},0" for x, y in zip(lon, lat, strict=True))
-        out.write(
-            f"<Placemark><name>{escape(src.label)} 95%</name><description>{desc}</description>"
-            f"<styleUrl>#{cat}</styleUrl><Polygon><outerBoundaryIs><LinearRing><coordinates>"
-            f"{coords}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>\n"
-        )
-    out.write("</Document></kml>\n")
-    return out.getvalue().encode()
+        ring = [[float(x), float(y), 0.0] for x, y in zip(lon, lat, strict=True)]
+        polygon = {"type": "Polygon", "coordinates": [ring]}
+        doc.placemark(None, f"{src.label} 95%", polygon, description=desc, style=cat)
+    return doc.to_bytes()
 
 
 CSV_COLUMNS = (

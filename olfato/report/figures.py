@@ -19,9 +19,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrow, Polygon, Rectangle
+from matplotlib.patches import Polygon, Rectangle
 
-from olfato.report.geometry import ellipse_local
+from olfato.output.figure import nice_length, north_arrow, scale_bar
+from olfato.report.geometry import source_ellipse_local
 from olfato.report.i18n import Formatter
 from olfato.store import models as m
 from olfato.store.cases import SurveyView
@@ -40,15 +41,11 @@ def _png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def _nice(x: float) -> float:
-    """The largest 1, 2 or 5 times a power of ten not above ``x``."""
-    if x <= 0:
-        return 1.0
-    p = 10 ** math.floor(math.log10(x))
-    for k in (5, 2, 1):
-        if k * p <= x:
-            return k * p
-    return p
+def _distance(length_m: float, fmt: Formatter) -> str:
+    """A scale-bar length [m] in the locale's number format."""
+    if length_m >= 1000:
+        return f"{fmt.number(length_m / 1000, 1)} km"
+    return f"{fmt.number(length_m, 0)} m"
 
 
 @dataclass
@@ -79,7 +76,7 @@ def _graticule(
     corners_e = np.array([e0, e1, e0, e1])
     corners_n = np.array([n0, n0, n1, n1])
     lat, lon = frame.to_wgs84(corners_e, corners_n)
-    step = _nice(max(lat.max() - lat.min(), lon.max() - lon.min()) / 3.0)
+    step = nice_length(max(lat.max() - lat.min(), lon.max() - lon.min()) / 3.0)
     digits = max(0, -math.floor(math.log10(step)))
     lat_vals = np.arange(math.ceil(lat.min() / step) * step, lat.max(), step)
     lon_vals = np.arange(math.ceil(lon.min() / step) * step, lon.max(), step)
@@ -104,47 +101,6 @@ def _graticule(
         )
     ax.set_yticks(yt, yl, fontsize=7)
     ax.set_xticks(xt, xl, fontsize=7)
-
-
-def _scale_bar(ax: Axes, box: tuple[float, float, float, float], fmt: Formatter) -> None:
-    e0, e1, n0, n1 = box
-    length = _nice((e1 - e0) / 4.0)
-    x, y = e0 + 0.05 * (e1 - e0), n0 + 0.05 * (n1 - n0)
-    h = 0.012 * (n1 - n0)
-    ax.add_patch(Rectangle((x, y), length / 2, h, fc="black", ec="black", zorder=6))
-    ax.add_patch(Rectangle((x + length / 2, y), length / 2, h, fc="white", ec="black", zorder=6))
-    label = f"{fmt.number(length / 1000, 1)} km" if length >= 1000 else f"{fmt.number(length, 0)} m"
-    ax.text(x + length / 2, y + 2.2 * h, label, ha="center", va="bottom", fontsize=7, zorder=6)
-
-
-def _north_arrow(ax: Axes, box: tuple[float, float, float, float], fmt: Formatter) -> None:
-    e0, e1, n0, n1 = box
-    x, y = e1 - 0.07 * (e1 - e0), n1 - 0.17 * (n1 - n0)
-    ln = 0.09 * (n1 - n0)
-    ax.add_patch(
-        FancyArrow(
-            x,
-            y,
-            0,
-            ln,
-            width=0.012 * (e1 - e0),
-            head_width=0.035 * (e1 - e0),
-            head_length=0.035 * (n1 - n0),
-            length_includes_head=True,
-            fc="black",
-            zorder=6,
-        )
-    )
-    ax.text(
-        x,
-        y + ln + 0.01 * (n1 - n0),
-        fmt.gettext("N"),
-        ha="center",
-        va="bottom",
-        fontsize=9,
-        fontweight="bold",
-        zorder=6,
-    )
 
 
 def source_map(
@@ -240,7 +196,7 @@ def source_map(
         sv = d.view.survey
         sframe = LocalFrame(sv.lat0, sv.lon0)
         for src in d.view.sources:
-            ee, nn = ellipse_local(src.east_m, src.north_m, *src.region)
+            ee, nn = source_ellipse_local(src)
             la, lo = sframe.to_wgs84(ee, nn)
             me, mn = frame.to_local(la, lo)
             col = SUSPECT_COLOUR if src.suspect else BENIGN_COLOUR
@@ -298,8 +254,8 @@ def source_map(
     _graticule(ax, frame, box, fmt)
     ax.set_xlim(box[0], box[1])
     ax.set_ylim(box[2], box[3])
-    _scale_bar(ax, box, fmt)
-    _north_arrow(ax, box, fmt)
+    scale_bar(ax, box, label=lambda x: _distance(x, fmt))
+    north_arrow(ax, box, label=fmt.gettext("N"))
     ax.plot([], [], color=SUSPECT_COLOUR, lw=1.6, label=fmt.gettext("95% ellipse, suspect"))
     ax.plot([], [], color=BENIGN_COLOUR, lw=1.6, label=fmt.gettext("95% ellipse, benign"))
     ax.add_patch(Rectangle((0, 0), 0, 0, fc="#fd8d3c", label=fmt.gettext("posterior probability")))

@@ -9,10 +9,13 @@ of the track and is sampled like the rest.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from numpy.typing import NDArray
 
 from olfato.errors import OlfatoError
+from olfato.survey import lines
 
 F64 = NDArray[np.float64]
 
@@ -21,45 +24,46 @@ def survey_lines(
     bounds: tuple[float, float, float, float],
     dir_from_deg: float,
     spacing_m: float,
-    start: str = "downwind",
+    start: Literal["downwind", "upwind"] = "downwind",
 ) -> F64:
-    """Waypoints (k, 2) [east, north m] of crosswind lines covering a rectangle.
+    """Waypoints of crosswind lines covering a rectangle.
 
-    ``bounds`` = (east_min, east_max, north_min, north_max) [m]; ``dir_from_deg``:
-    wind FROM [deg]; lines are ``spacing_m`` [m] apart, the first half a spacing
-    inside the ``start`` edge (``"downwind"`` or ``"upwind"``), flown alternately
-    left and right (boustrophedon) and clipped to the rectangle.
+    Parameters
+    ----------
+    bounds : (east_min, east_max, north_min, north_max)
+        The rectangle [m].
+    dir_from_deg : float
+        Wind FROM [deg].
+    spacing_m : float
+        Distance between lines [m]; the first is half a spacing inside the
+        ``start`` edge.
+    start : {"downwind", "upwind"}
+        The edge flown first.
+
+    Returns
+    -------
+    (k, 2) array
+        Waypoints [east, north m]: the lines' ends in flying order, alternately left
+        and right (boustrophedon), clipped to the rectangle
+        (:func:`olfato.survey.lines.survey_lines`).
     """
-    e0, e1, n0, n1 = bounds
-    th = np.deg2rad(dir_from_deg)
-    d = np.array([-np.sin(th), -np.cos(th)])  # downwind unit vector
-    c = np.array([-d[1], d[0]])  # crosswind (left of downwind)
-    centre = np.array([(e0 + e1) / 2, (n0 + n1) / 2])
-    corners = np.array([[e0, n0], [e1, n0], [e1, n1], [e0, n1]]) - centre
-    xs = corners @ d
-    n_lines = max(1, int(np.floor((xs.max() - xs.min()) / spacing_m + 1e-9)))
-    offsets = xs.max() - spacing_m / 2 - spacing_m * np.arange(n_lines)
-    if start == "upwind":
-        offsets = offsets[::-1]
-    pts: list[F64] = []
-    for k, x in enumerate(offsets):
-        p0 = centre + x * d
-        lo, hi = -np.inf, np.inf
-        # slab clipping of p0 + s c to the rectangle
-        for axis, (a, b) in enumerate(((e0, e1), (n0, n1))):
-            if abs(c[axis]) < 1e-12:
-                if not a <= p0[axis] <= b:
-                    lo, hi = 1.0, 0.0
-                continue
-            s1, s2 = (a - p0[axis]) / c[axis], (b - p0[axis]) / c[axis]
-            lo, hi = max(lo, min(s1, s2)), min(hi, max(s1, s2))
-        if hi <= lo:
-            continue
-        seg = [p0 + lo * c, p0 + hi * c]
-        pts.extend(seg if k % 2 == 0 else seg[::-1])
-    if len(pts) < 2:
-        raise OlfatoError("the survey area is too small for one flight line at this spacing")
-    return np.array(pts)
+    try:
+        pieces = lines.survey_lines(
+            [lines.rectangle(bounds)],
+            dir_from_deg,
+            spacing_m,
+            placement="inset",
+            start=start,
+            min_piece_m=0.0,
+            turn="alternate",
+        )
+    except OlfatoError as exc:
+        if exc.parameter is not None:  # an impossible spacing: its own message
+            raise
+        raise OlfatoError(
+            "the survey area is too small for one flight line at this spacing"
+        ) from None
+    return np.concatenate(pieces)
 
 
 def fly(

@@ -67,10 +67,12 @@ def test_bad_input_is_one_paragraph_not_a_traceback(tmp_path: Path) -> None:
     )
     assert res.exit_code == 1
     assert "line spacing must be > 0 m" in res.output and "Traceback" not in res.output
+    assert "(option --spacing)" in res.output
     src = tmp_path / "s.geojson"
     src.write_text(json.dumps(sources_geojson([{"id": "S1", "east_m": 0.0, "north_m": 0.0}])))
     res = runner.invoke(app, ["plan", "next", str(src), "--out", str(tmp_path / "n.plan")])
-    assert res.exit_code == 1 and "--wind-from DEG and --wind-speed" in res.output
+    assert res.exit_code == 1 and "the wind must be given" in res.output
+    assert "(option --wind-from)" in res.output
     res = runner.invoke(
         app,
         [
@@ -87,7 +89,8 @@ def test_bad_input_is_one_paragraph_not_a_traceback(tmp_path: Path) -> None:
             "north",
         ],
     )
-    assert res.exit_code == 1 and "--home must be LAT,LON" in res.output
+    assert res.exit_code == 1 and "home point must be LAT,LON" in res.output
+    assert "(option --home)" in res.output
 
 
 def test_plan_next_from_a_survey_locates_then_plans_from_its_take_off_point(
@@ -108,3 +111,70 @@ def test_plan_next_from_a_survey_locates_then_plans_from_its_take_off_point(
     assert abs(mission.home[0] - first["lat"]) < 1e-6
     assert abs(mission.home[1] - first["lon"]) < 1e-6
     assert mission.commands[0] == 22 and mission.commands[-1] == 20
+
+
+def test_plan_next_records_the_plan_in_a_case(tmp_path: Path) -> None:
+    """`plan next --case` records a plan run with its files (issue 14)."""
+    from sqlalchemy import select
+
+    from olfato.store import models as m
+    from olfato.store.db import open_store
+
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["case", "new", "sonora", "--workspace", str(ws)]).exit_code == 0
+    sources = tmp_path / "sources.geojson"
+    sources.write_text(
+        json.dumps(sources_geojson([{"id": "S1", "east_m": -100.0, "north_m": 0.0}]))
+    )
+    lat, lon = FRAME.to_wgs84([300.0], [0.0])
+    out, kml = tmp_path / "next.plan", tmp_path / "next.kml"
+    args = ["plan", "next", str(sources), "--out", str(out), "--kml", str(kml)]
+    args += ["--wind-from", "270", "--wind-speed", "4", "--home", f"{lat[0]:.7f},{lon[0]:.7f}"]
+    args += ["--case", "sonora", "--workspace", str(ws), "--quiet"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "plan v1 recorded in case sonora (case): 2 file(s)" in res.output
+    with open_store(ws) as store, store.read() as s:
+        run = s.scalar(select(m.Run).where(m.Run.stage == "plan"))
+        assert run is not None and run.subject == "case" and run.parameters["goal_m"] == 25.0
+        plans = list(s.scalars(select(m.Plan).order_by(m.Plan.id)))
+        assert [(p.format, Path(p.path).name) for p in plans] == [
+            ("plan", "next.plan"),
+            ("kml", "next.kml"),
+        ]
+
+
+def test_every_parameter_a_plan_error_names_has_its_flag() -> None:
+    """Library errors name parameters; each must map to exactly one flag of the CLI."""
+    import re
+
+    import typer
+
+    from olfato.cli import option_for
+
+    root = typer.main.get_command(app)
+    sources = [
+        *(Path(__file__).resolve().parents[2] / "olfato" / "plan").glob("*.py"),
+        Path(__file__).resolve().parents[2] / "olfato" / "survey" / "lines.py",
+    ]
+    named = set()
+    for path in sources:
+        named |= set(re.findall(r'parameter="(\w+)"', path.read_text(encoding="utf-8")))
+    expected = {
+        "home": "--home",
+        "spacing_m": "--spacing",
+        "margin_m": "--margin",
+        "alt_m": "--alt",
+        "speed_ms": "--speed",
+        "endurance_s": "--endurance",
+        "reserve": "--reserve",
+        "wind_from_deg": "--wind-from",
+        "wind_speed_ms": "--wind-speed",
+        "stability": "--stability",
+        "min_alt_m": "--min-alt",
+        "max_alt_m": "--max-alt",
+        "goal_m": "--goal",
+        "survey": "--survey",
+    }
+    assert named <= set(expected), named - set(expected)
+    assert {p: option_for(root, p) for p in named} == {p: expected[p] for p in named}

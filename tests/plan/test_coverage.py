@@ -75,12 +75,15 @@ def test_a_concave_area_keeps_every_line_piece_inside(tmp_path: Path) -> None:
 
 def test_bad_settings_are_clear_errors(tmp_path: Path) -> None:
     area = _area(tmp_path, rect(-300, 300, -200, 200))
-    with pytest.raises(OlfatoError, match=r"line spacing must be > 0 m.*--spacing"):
+    # library errors name the parameter; the command line shows its flag (test_cli)
+    with pytest.raises(OlfatoError, match=r"line spacing must be > 0 m") as err:
         cover_area(area, 270, 20, 0, 6, 1200)
+    assert err.value.parameter == "spacing_m"
     with pytest.raises(OlfatoError, match=r"battery endurance too short: survey line 1"):
         cover_area(area, 270, 20, 50, 6, 60)
     far = (20_000.0, 0.0)
     with pytest.raises(OlfatoError, match=r"home point .* is 19700 m from the area"):
         cover_area(area, 270, 20, 50, 6, 1200, home=far)
-    with pytest.raises(OlfatoError, match="--reserve"):
+    with pytest.raises(OlfatoError, match="battery reserve") as err:
         cover_area(area, 270, 20, 50, 6, 1200, reserve=1.0)
+    assert err.value.parameter == "reserve"

@@ -14,8 +14,25 @@ from olfato.errors import OlfatoError
 
 @contextmanager
 def writing(path: str | Path, what: str) -> Iterator[Path]:
-    """Yield ``path`` with its folder made; an ``OSError`` inside becomes an
-    :class:`OlfatoError` saying which file (and ``what`` it is) could not be written."""
+    """Yield a path with its folder made; an ``OSError`` inside becomes an error naming it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file about to be written.
+    what : str
+        What it is, for the message (``"KML"``, ``"map"``).
+
+    Yields
+    ------
+    pathlib.Path
+        ``path``, its folder made.
+
+    Raises
+    ------
+    OlfatoError
+        Saying which file (and ``what`` it is) could not be written.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -25,8 +42,21 @@ def writing(path: str | Path, what: str) -> Iterator[Path]:
 
 
 def figure_path(path: str | Path, what: str) -> Path:
-    """Where a figure asked for at ``path`` goes: into a folder as ``<what>.png``, and
-    with ``.png`` added when ``path`` has no extension (as matplotlib would)."""
+    """Where a figure asked for at ``path`` goes.
+
+    Parameters
+    ----------
+    path : str or Path
+        What the user gave: a file, a file without extension, or a folder.
+    what : str
+        What the figure is (``map``, ``plot``): its file name in a folder.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``; ``path/<what>.png`` for a folder; ``path`` with ``.png`` added when it
+        has no extension (as matplotlib would save it).
+    """
     path = Path(path)
     if path.is_dir():
         return path / f"{what}.png"
@@ -36,8 +66,25 @@ def figure_path(path: str | Path, what: str) -> Path:
 
 
 def save_figure(fig: Any, path: str | Path, *, what: str = "plot", dpi: int = 110) -> Path:
-    """Write a matplotlib figure to ``path`` (see :func:`writing`, :func:`figure_path`)
-    and close it; returns the file written."""
+    """Write a matplotlib figure (see :func:`writing`) and close it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    path : str or Path
+        The image file; a folder gets ``<what>.png``, a name without an extension
+        ``.png`` (see :func:`figure_path`).
+    what : str
+        What it is, for errors.
+    dpi : int
+        Resolution [dots per inch].
+
+    Returns
+    -------
+    pathlib.Path
+        The path written (which may differ from ``path``; say this one).
+    """
     import matplotlib.pyplot as plt
 
     try:
@@ -53,7 +100,20 @@ TABLE_FORMATS = ("table", "csv", "json")
 
 
 def table_rows(table: Any) -> tuple[list[str], list[list[str]]]:
-    """A rich Table's header and rows as plain text (markup and styles left out)."""
+    """A rich Table's header and rows as plain text (markup and styles left out).
+
+    Parameters
+    ----------
+    table : rich.table.Table
+        The table.
+
+    Returns
+    -------
+    header : list of str
+        The column headers.
+    rows : list of list of str
+        The cells, row by row.
+    """
     from rich.text import Text
 
     def plain(cell: Any) -> str:
@@ -70,9 +130,24 @@ def table_rows(table: Any) -> tuple[list[str], list[list[str]]]:
 
 
 def print_table(table: Any, fmt: str = "table", *, file: Any = None) -> None:
-    """Print a rich Table whole: as a table (never cut to the terminal's width; wider
-    than a terminal or into a file it is printed at its natural width), as CSV, or as
-    JSON (a list of objects keyed by the header)."""
+    """Print a rich Table whole.
+
+    Parameters
+    ----------
+    table : rich.table.Table
+        The table.
+    fmt : str
+        ``table`` (never cut to the terminal's width: wider than a terminal, or into a
+        file or pipe, it is printed at its natural width), ``csv`` (header, then rows),
+        or ``json`` (a list of objects keyed by the header).
+    file : file-like, optional
+        Where to print (default: standard output).
+
+    Raises
+    ------
+    OlfatoError
+        ``fmt`` is not one of :data:`TABLE_FORMATS`.
+    """
     import csv
     import json
     import sys
@@ -100,8 +175,18 @@ def print_table(table: Any, fmt: str = "table", *, file: Any = None) -> None:
 
 
 def print_tables(tables: list[Any], fmt: str = "table", *, file: Any = None) -> None:
-    """Several titled tables (see :func:`print_table`): one after another; as CSV each
-    block follows a ``# title`` line; as JSON one object ``{title: [rows...]}``."""
+    """Print several titled tables (see :func:`print_table`).
+
+    Parameters
+    ----------
+    tables : list of rich.table.Table
+        The tables, each with a title.
+    fmt : str
+        ``table``: one after another; ``csv``: each block after a ``# title`` line;
+        ``json``: one object ``{title: [rows...]}``.
+    file : file-like, optional
+        Where to print (default: standard output).
+    """
     import json
     import sys
 
