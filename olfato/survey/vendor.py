@@ -230,11 +230,23 @@ def _parse_time(
             stamp = (stamp - offset).dt.tz_localize("UTC")
         else:
             stamp = stamp.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-    since_epoch = stamp.dt.tz_convert("UTC") - pd.Timestamp(0, tz="UTC")
-    t_arr = since_epoch.dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
+    t_arr = _epoch_seconds(stamp)
     bad = np.isnan(t_arr) & (shown != "").to_numpy()
     flags.flag(what, bad, spec.column, shown)
     return t_arr
+
+
+def _epoch_seconds(stamp: pd.Series) -> np.ndarray:
+    """Seconds since the Unix epoch [s] of tz-aware timestamps; NaN for NaT.
+
+    Through microseconds: a year pandas' nanoseconds cannot hold (a mangled 2426) stays
+    a number, for the time range check to drop, instead of an overflow error.
+    """
+    naive = stamp.dt.tz_convert("UTC").dt.tz_localize(None)
+    us = naive.to_numpy(dtype="datetime64[us]")
+    t = us.astype(np.int64).astype(float) * 1e-6
+    t[np.isnat(us)] = np.nan
+    return t
 
 
 def _cell_units(target: str) -> dict[str, float]:
@@ -436,6 +448,11 @@ def _describe_bad_rows(flags: RowFlags, wind_map: TableMap) -> list[str]:
     return out
 
 
+def _plausible(t: np.ndarray) -> np.ndarray:
+    """Which times [s since epoch] a clock could show (the rest are dropped later)."""
+    return np.isfinite(t) & (t >= TIME_RANGE_S[0]) & (t <= TIME_RANGE_S[1])
+
+
 def _utc(t: float) -> str:
     """``t`` [s since epoch] as readable UTC; a value no clock shows, as seconds."""
     if not (np.isfinite(t) and TIME_RANGE_S[0] <= t <= TIME_RANGE_S[1]):
@@ -511,8 +528,9 @@ def align_wind(
     offset by matching altitudes. No overlap with the survey is an error that gives
     both time ranges in UTC.
     """
-    t = survey["time"].to_numpy(dtype=float)
-    t = t[np.isfinite(t)]
+    t_all = survey["time"].to_numpy(dtype=float)
+    plausible = _plausible(t_all)
+    t = t_all[plausible]
     align = wind_map.align
     if align is None:
         align = "altitude" if "alt_agl_m" in wind and wind_map.offset_s is None else "none"
@@ -520,8 +538,8 @@ def align_wind(
     how = f"declared offset {shift:+.1f} s" if wind_map.offset_s is not None else ""
     if align == "altitude":
         found = altitude_offset(
-            survey["time"].to_numpy(dtype=float),
-            survey["alt_agl_m"].to_numpy(dtype=float),
+            t_all[plausible],
+            survey["alt_agl_m"].to_numpy(dtype=float)[plausible],
             wind["time"].to_numpy(dtype=float) + shift,
             wind["alt_agl_m"].to_numpy(dtype=float),
         )
@@ -616,7 +634,8 @@ def read_vendor_csv(
     if wind is not None:
         wind_path = Path(wind)
         t = table["time"].to_numpy(dtype=float)
-        takeoff = float(np.nanmin(t)) if np.isfinite(t).any() else None
+        t = t[_plausible(t)]
+        takeoff = float(t.min()) if t.size else None
         wind_map: WindMap = mapping.wind or CANONICAL_WIND
         wind_table = read_wind_log(
             wind_path, wind_map, takeoff, quiet, strict=strict, report=flags.report
