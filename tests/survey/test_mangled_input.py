@@ -203,3 +203,15 @@ def test_dataflash_with_renamed_nvf_columns(tmp_path):
     write_dataflash(p, nvf_columns="TimeUS,Nm,Val")
     with pytest.raises(OlfatoError, match=r"renamed.bin: .*NVF.*Name"):
         read_survey(p)
+
+
+def test_vendor_clock_year_2426_is_one_bad_row(tmp_path, vendor):
+    csv, wind = vendor
+    text = csv.read_bytes().decode("utf-8-sig").split("\r\n")
+    text[3] = text[3].replace("01/03/2026", "01/03/2426", 1)
+    csv.write_bytes(("\ufeff" + "\r\n".join(text)).encode())
+    m = _mapping(tmp_path, MAPPING)
+    s = read_survey(csv, mapping=m, wind=wind)
+    assert s.n_samples == 9 and s.report.rows_dropped == 1
+    (ex,) = [e for v in s.report.examples.values() for e in v]
+    assert ex.line == 4 and ex.column == "time"
