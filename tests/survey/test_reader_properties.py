@@ -27,7 +27,7 @@ def test_good_input_is_accepted(reader):
 
 
 @pytest.mark.parametrize("reader", READERS)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), strict=st.booleans())
 def test_mangled_input_gives_clean_error_or_clean_survey(reader, seed, strict):
     case = mutate(GOOD[reader], np.random.default_rng(seed))
