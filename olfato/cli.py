@@ -93,6 +93,7 @@ def _root(
 # --- the stages' commands, in the order of the flow (DESIGN.md) ----------------------
 from olfato.detect.cli import detect_command  # noqa: E402
 from olfato.locate.cli import locate_command  # noqa: E402
+from olfato.network.cli import network_app  # noqa: E402
 from olfato.plan.cli import plan_app  # noqa: E402
 from olfato.report.cli import report_command, share_app  # noqa: E402
 from olfato.simulate.cli import simulate_command  # noqa: E402
@@ -109,6 +110,7 @@ app.add_typer(case_app, name="case")
 app.command(name="report")(report_command)
 app.add_typer(share_app, name="share")
 app.command(name="translate")(translate_command)
+app.add_typer(network_app, name="network")
 
 
 @app.command()

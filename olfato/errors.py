@@ -42,6 +42,47 @@ class OlfatoError(Exception):
         return self.message if not self.hint else f"{self.message}\n{self.hint}"
 
 
+def located(
+    message: str,
+    path: str | None = None,
+    line: int | None = None,
+    column: str | None = None,
+    value: str | None = None,
+) -> str:
+    """``message`` prefixed with where it happened: ``"FILE, line N, column 'C': message"``.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    path : str, optional
+        The file.
+    line : int, optional
+        1-based line number in the file.
+    column : str, optional
+        Column (field) name.
+    value : str, optional
+        The offending value, quoted after the message.
+
+    Returns
+    -------
+    str
+        The located message.
+    """
+    where = []
+    if path is not None:
+        where.append(str(path))
+    if line is not None:
+        where.append(f"line {line}")
+    if column is not None:
+        where.append(f"column '{column}'")
+    prefix = ", ".join(where)
+    text = f"{prefix}: {message}" if prefix else message
+    if value is not None:
+        text += f" (value: {value!r})"
+    return text
+
+
 class SurveyError(OlfatoError):
     """A survey file that cannot be read, or that fails validation in strict mode.
 
@@ -77,18 +118,7 @@ class SurveyError(OlfatoError):
         hint: str | None = None,
         exit_code: int = 1,
     ) -> None:
-        where = []
-        if path is not None:
-            where.append(str(path))
-        if line is not None:
-            where.append(f"line {line}")
-        if column is not None:
-            where.append(f"column '{column}'")
-        prefix = ", ".join(where)
-        text = f"{prefix}: {message}" if prefix else message
-        if value is not None:
-            text += f" (value: {value!r})"
-        super().__init__(text, hint=hint)
+        super().__init__(located(message, path, line, column, value), hint=hint)
         self.path = path
         self.line = line
         self.column = column
@@ -110,3 +140,45 @@ class StrictValidationError(SurveyError):
 
     def __init__(self, message: str, **kwargs: object) -> None:
         super().__init__(message, exit_code=2, **kwargs)  # type: ignore[arg-type]
+
+
+class NetworkError(OlfatoError):
+    """Entities and links that cannot be read or used (a records file, a mapping, a graph file,
+    an id that is not in the graph); names the file, line and column where there are ones.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    path : str, optional
+        The file.
+    line : int, optional
+        1-based line number in the file.
+    column : str, optional
+        Column (field) name.
+    value : str, optional
+        The offending value, quoted in the message.
+    hint : str, optional
+        What the user can do about it.
+    parameter : str, optional
+        The library function's parameter at fault (the CLI names its flag).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+        hint: str | None = None,
+        parameter: str | None = None,
+    ) -> None:
+        super().__init__(
+            located(message, path, line, column, value), hint=hint, parameter=parameter
+        )
+        self.path = path
+        self.line = line
+        self.column = column
+        self.value = value

@@ -40,6 +40,7 @@ DOCUMENTED: tuple[str, ...] = (
     "olfato/physics",
     "olfato/plan",
     "olfato/survey/lines.py",
+    "olfato/network",
 )
 #: folders never audited (Alembic revisions)
 SKIP_DIRS = {"migrations"}

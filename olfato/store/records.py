@@ -556,3 +556,103 @@ def add_plan(
     session.flush()
     record(session, "plan.add", case.id, {"plan_id": plan.id, "run_id": run.id})
     return plan
+
+
+def add_entities(session: Session, run: m.Run, rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Record a network run's entities, merged with the case's by ``key``.
+
+    An entity the case already has keeps its row (and its release); only an ``unknown``
+    type is updated by a known one.
+
+    Parameters
+    ----------
+    session : Session
+        The open write transaction.
+    run : Run
+        The network run they come from (its case is theirs).
+    rows : iterable of mapping
+        Each with ``key``, ``type`` and optionally ``label``, ``personal``, ``released``,
+        ``provenance`` and ``properties``.
+
+    Returns
+    -------
+    dict
+        key -> entity row id, for every row.
+    """
+    rows = list(rows)
+    keys = [str(r["key"]) for r in rows]
+    have = {
+        e.key: e
+        for e in session.scalars(
+            select(m.Entity).where(m.Entity.case_id == run.case_id, m.Entity.key.in_(keys))
+        )
+    }
+    ids: dict[str, int] = {}
+    for r in rows:
+        key = str(r["key"])
+        row = have.get(key)
+        if row is None:
+            row = m.Entity(
+                case_id=run.case_id,
+                key=key,
+                type=str(r["type"]),
+                label=str(r.get("label") or key),
+                personal=bool(r.get("personal", False)),
+                released=bool(r.get("released", False)),
+                provenance=str(r.get("provenance") or ""),
+                properties=jsonable(dict(r.get("properties") or {})),
+                run_id=run.id,
+                created_by=actor(),
+            )
+            session.add(row)
+            have[key] = row
+        elif row.type == "unknown" and r["type"] != "unknown":
+            row.type = str(r["type"])
+            row.personal = bool(r.get("personal", row.personal))
+        session.flush()
+        ids[key] = row.id
+    return ids
+
+
+def add_links(
+    session: Session, run: m.Run, rows: Iterable[Mapping[str, Any]], ids: Mapping[str, int]
+) -> int:
+    """Record a network run's links.
+
+    Parameters
+    ----------
+    session : Session
+        The open write transaction.
+    run : Run
+        The network run they come from.
+    rows : iterable of mapping
+        Each with ``source``, ``target`` (entity keys), ``type`` and optionally
+        ``directed``, ``weight``, ``start_time``/``end_time`` [s since the epoch],
+        ``provenance`` and ``properties``.
+    ids : mapping
+        Entity key -> row id (from :func:`add_entities`).
+
+    Returns
+    -------
+    int
+        How many links were added.
+    """
+    n = 0
+    for r in rows:
+        session.add(
+            m.Link(
+                case_id=run.case_id,
+                source_id=ids[str(r["source"])],
+                target_id=ids[str(r["target"])],
+                type=str(r["type"]),
+                directed=bool(r.get("directed", False)),
+                weight=1.0 if r.get("weight") is None else (number(r["weight"]) or 0.0),
+                start_time=number(r.get("start_time")),
+                end_time=number(r.get("end_time")),
+                provenance=str(r.get("provenance") or ""),
+                properties=jsonable(dict(r.get("properties") or {})),
+                run_id=run.id,
+            )
+        )
+        n += 1
+    return n
