@@ -88,7 +88,10 @@ def key_value_channels(
 
 
 def _interp(t: np.ndarray, tsrc: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Linear interpolation, NaN where the nearest source sample is too far away."""
+    """Linear interpolation, NaN where the nearest source sample is too far away (and
+    everywhere when there is no source sample)."""
+    if len(tsrc) == 0:
+        return np.full(len(t), np.nan)
     out = np.interp(t, tsrc, values)
     pos = np.clip(np.searchsorted(tsrc, t), 1, max(len(tsrc) - 1, 1))
     near = np.minimum(np.abs(t - tsrc[pos - 1]), np.abs(tsrc[np.minimum(pos, len(tsrc) - 1)] - t))
@@ -127,15 +130,17 @@ def assemble(
     table = pd.DataFrame({"time": base})
     for col in ("lat", "lon", "alt_agl_m"):
         table[col] = _interp(base, tp, pos[col].to_numpy(dtype=float))
-    if streams.wind is not None and len(streams.wind) >= 1:
-        w = streams.wind.dropna().sort_values("time")
+    wind = streams.wind.dropna() if streams.wind is not None else None
+    if wind is not None and len(wind) >= 1:
+        w = wind.sort_values("time")
         tw = w["time"].to_numpy(dtype=float)
         ve = _interp(base, tw, w["wind_east_ms"].to_numpy(dtype=float))
         vn = _interp(base, tw, w["wind_north_ms"].to_numpy(dtype=float))
         table["wind_speed_ms"], table["wind_dir_deg"] = wind_from_vector(ve, vn)
     else:
         raise SurveyError(
-            "the log has no wind estimate; give wind from a separate log or a log that records it",
+            "the log has no wind estimate it can use; give wind from a separate log or a log "
+            "that records it",
             path=source,
         )
     for analyte, g in streams.gas.items():

@@ -109,7 +109,7 @@ def _values(msgs: list[object], attr: str) -> list[object]:
     """``attr`` of every message; :class:`MissingField` naming both when it is absent."""
     try:
         return [getattr(m, attr) for m in msgs]
-    except (AttributeError, KeyError):
+    except (AttributeError, KeyError, IndexError):  # IndexError: a damaged FMT record
         kind = msgs[0].get_type() if msgs else "?"  # type: ignore[attr-defined]
         have = getattr(msgs[0], "_fieldnames", None) if msgs else None
         raise MissingField(
