@@ -194,9 +194,17 @@ def check_numeric(table: pd.DataFrame, columns: list[str], flags: RowFlags) -> N
 
 
 def _flag_ranges(
-    table: pd.DataFrame, channels: list[str], flags: RowFlags, wind: bool = True
+    table: pd.DataFrame,
+    channels: list[str],
+    flags: RowFlags,
+    wind: bool = True,
+    increasing: bool = False,
 ) -> set[str]:
-    """Flag values out of range; return the gas channels without NaN or inf."""
+    """Flag values out of range; return the gas channels without NaN or inf.
+
+    ``increasing``: every time is larger than the one before (NaN fails that), so the
+    first and last are the time range and no pass over the times is needed for it.
+    """
     # The usual file is clean, and a pass or two per column proves it: a navigation
     # column's min and max lie in range (a NaN makes both NaN, which fails), and a
     # column's sum is finite only without NaN or inf. Only a column with a problem pays
@@ -206,7 +214,11 @@ def _flag_ranges(
     if not np.isfinite(total):
         flags.flag("missing value", np.isnan(t), "time", t)
     lo, hi = TIME_RANGE_S
-    if not (np.isfinite(total) and t.min() >= lo and t.max() <= hi):
+    if increasing and len(t):
+        in_range = bool(t[0] >= lo and t[-1] <= hi)
+    else:
+        in_range = bool(np.isfinite(total) and t.min() >= lo and t.max() <= hi)
+    if not in_range:
         flags.flag(TIME_RANGE_REASON, (t < lo) | (t > hi), "time", t)
     span: dict[str, tuple[float, float]] = {}
     for col, (low, high, reason) in NAV_RANGES.items():
@@ -242,9 +254,16 @@ def _flag_ranges(
     return finite
 
 
-def _flag_time_order(t: np.ndarray, keep: np.ndarray, flags: RowFlags) -> None:
-    """Flag kept rows whose time does not increase over all kept rows before them."""
-    if keep.all() and (t[1:] > t[:-1]).all():  # the usual case
+def _flag_time_order(
+    t: np.ndarray, keep: np.ndarray, flags: RowFlags, increasing: bool | None = None
+) -> None:
+    """Flag kept rows whose time does not increase over all kept rows before them.
+
+    ``increasing``: whether every time is larger than the one before, when known.
+    """
+    if increasing is None:
+        increasing = bool((t[1:] > t[:-1]).all())
+    if keep.all() and increasing:  # the usual case
         return
     idx = np.flatnonzero(keep)
     glitch = _clock_glitches(t[idx])
@@ -396,9 +415,10 @@ def build_survey(
         raise SurveyError("empty flight: the file has a header but no samples", path=source)
     check_numeric(table, [c for c in NAV_COLUMNS if c != "time"], flags)
     check_numeric(table, list(channels), flags)
-    finite = _flag_ranges(table, list(channels), flags, wind)
     t = table["time"].to_numpy(dtype=float)
-    _flag_time_order(t, ~flags.bad, flags)
+    increasing = bool((t[1:] > t[:-1]).all())  # one pass serves the range and order checks
+    finite = _flag_ranges(table, list(channels), flags, wind, increasing)
+    _flag_time_order(t, ~flags.bad, flags, increasing)
 
     keep = ~flags.bad
     if keep.any():
