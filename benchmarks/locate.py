@@ -398,15 +398,30 @@ def speed_run() -> None:
     if not SPEED.exists():
         print(f"(no {SPEED}; skipping the speed run)")
         return
+    import resource
+
     sim = simulate(SPEED, seed=0)
     with tempfile.TemporaryDirectory() as tmp:
-        survey = read_survey(sim.write(tmp)["survey"], quiet=True)
+        path = sim.write(tmp)["survey"]
+        c0 = time.process_time()
+        survey = read_survey(path, quiet=True)
+        c_read = time.process_time() - c0
     t0 = time.perf_counter()
     hits = detect(survey)
     t_det = time.perf_counter() - t0
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # MB (Linux: kB)
     t0 = time.perf_counter()
+    c0 = time.process_time()
     res = locate(survey, hits)
+    c_loc = time.process_time() - c0
     t_loc = time.perf_counter() - t0
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(
+        f"\nlocate, one core (issue 12: <= 3 s CPU, <= 300 MB): {survey.n_samples} samples, "
+        f"{len(hits)} hits: {c_loc:.2f} s CPU = {c_loc / max(c_read, 1e-9):.0f} x reading the "
+        f"same survey ({c_read:.3f} s CPU); peak RSS {rss0:.0f} MB before locate, {rss1:.0f} MB "
+        f"after (+{rss1 - rss0:.0f} MB; the process's high-water mark, simulation included)"
+    )
     from olfato.locate.multisource import dominant_channel
 
     t0 = time.perf_counter()
@@ -422,6 +437,223 @@ def speed_run() -> None:
     )
 
 
+# -- issue 12: trustworthy findings, per condition ------------------------------------------
+
+#: mismatch conditions applied to the logged survey after simulation (the plume was carried
+#: by the simulator's true wind; olfato reads what the drone logged)
+CONDITIONS = [
+    "as simulated",
+    "wind bias 6 deg",
+    "wind wander 6 deg",
+    "wind speed x1.3",
+    "stability wrong by one",
+    "warm-up fault",
+    "intermittent emission",
+]
+
+
+@dataclass
+class Trust:
+    """Per-condition figures of issue 12."""
+
+    flights: int = 0
+    false_suspects: int = 0
+    located: int = 0
+    true2: int = 0
+    labs3: int = 0
+    labs3_suspect: int = 0
+    errors: list[float] = field(default_factory=list)
+    cover_pos: list[bool] = field(default_factory=list)
+    cover_rate: list[bool] = field(default_factory=list)
+    cover_height: list[bool] = field(default_factory=list)
+    rate_factors: list[float] = field(default_factory=list)
+    detections: int = 0
+    cpu_s: float = 0.0
+    # per located source whose signature is suspect before the thresholds: (P exists,
+    # P suspect signature, plausible, a true lab owns its hits, it is the lab's estimate
+    # and the lab has >= 3 crossings)
+    candidates: list[tuple[float, float, bool, bool, bool]] = field(default_factory=list)
+
+
+def _mismatch(survey: Any, condition: str, seed: int) -> Any:
+    """The survey as the drone would have logged it under ``condition``."""
+    s = survey.samples
+    if condition == "wind bias 6 deg":
+        s = s.assign(wind_dir_deg=(s["wind_dir_deg"] + 6.0) % 360.0)
+    elif condition == "wind wander 6 deg":
+        t = survey.time - survey.time[0]
+        ph = np.random.default_rng(seed).uniform(0, 2 * np.pi)
+        s = s.assign(
+            wind_dir_deg=(s["wind_dir_deg"] + 6.0 * np.sin(2 * np.pi * t / 600 + ph)) % 360
+        )
+    elif condition == "wind speed x1.3":
+        s = s.assign(wind_speed_ms=s["wind_speed_ms"] * 1.3)
+    elif condition == "stability wrong by one" and "stability_class" in s:
+        order = "ABCDEF"
+        up = np.random.default_rng(seed).random() < 0.5
+
+        def shift(c: Any) -> Any:
+            if not isinstance(c, str) or c not in order:
+                return c
+            k = order.index(c) + (1 if up else -1)
+            return order[min(max(k, 0), 5)]
+
+        s = s.assign(stability_class=s["stability_class"].map(shift))
+    else:
+        return survey
+    import dataclasses
+
+    return dataclasses.replace(survey, samples=s)
+
+
+def _warm_up(scenario: Path) -> Any:
+    """The scenario with every sensor warming up: an offset of 30 noise sd decaying over 90 s."""
+    from olfato.simulate.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    sensors = [
+        x.model_copy(update={"warmup_amplitude": 30 * max(x.noise, 1e-3), "warmup_timescale_s": 90})
+        for x in sc.sensors
+    ]
+    return sc.model_copy(update={"sensors": sensors})
+
+
+def _intermittent(scenario: Path, seed: int) -> Any:
+    """The scenario with every source emitting in batches: on 25-75% of a 30-300 s period."""
+    from olfato.simulate.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    rng = np.random.default_rng(1000 + seed)
+    sources = [
+        x.model_copy(
+            update={
+                "duty_cycle": float(rng.uniform(0.25, 0.75)),
+                "period_s": float(rng.uniform(30, 300)),
+            }
+        )
+        for x in sc.sources
+    ]
+    return sc.model_copy(update={"sources": sources})
+
+
+def height_covered(src: Any, true_h: float) -> bool:
+    """Whether the true height's nearest prior height is in the smallest set of prior
+    heights holding 95% of the source's posterior."""
+    hp = src.posterior.height_probs
+    hs = sorted(hp, key=lambda h: -hp[h])
+    keep, tot = [], 0.0
+    for h in hs:
+        keep.append(h)
+        tot += hp[h]
+        if tot >= 0.95:
+            break
+    nearest = min(hp, key=lambda h: abs(h - true_h))
+    return nearest in keep
+
+
+def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
+    what: Any = scenario
+    if condition == "warm-up fault":
+        what = _warm_up(scenario)
+    elif condition == "intermittent emission":
+        what = _intermittent(scenario, seed)
+    sim = simulate(what, seed=seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = sim.write(tmp)
+        survey = read_survey(paths["survey"], quiet=True)
+    hits = detect(survey)
+    attr = attribute(sim, hits)
+    survey = _mismatch(survey, condition, seed)
+    truth = truth_local(sim, survey)
+    by_src: dict[str, list[int]] = defaultdict(list)
+    for h, sid in attr.items():
+        if sid is not None:
+            by_src[sid].append(h)
+    t0 = time.process_time()
+    res = locate(survey, hits)
+    out.cpu_s += time.process_time() - t0
+    out.flights += 1
+    out.located += len(res.sources)
+    out.detections += len(res.detections)
+    for src in res.sources:
+        owners = [attr.get(h) for h in src.hit_ids]
+        if src.suspect and not any(o is not None and truth[o]["suspect"] for o in owners):
+            out.false_suspects += 1
+    lab_estimates = set()
+    for sid, hs in by_src.items():
+        counts = [(len(set(hs) & set(s.hit_ids)), s) for s in res.sources]
+        k, est = max(counts, key=lambda x: x[0]) if counts else (0, None)
+        if est is not None and k > 0 and truth[sid]["suspect"] and len(hs) >= 3:
+            lab_estimates.add(est.id)
+    for src in res.sources:
+        blocked = any("never suspect" in w or "sensor warnings" in w for w in src.warnings)
+        if src.p_suspect > 0.05:
+            owners = [attr.get(h) for h in src.hit_ids]
+            lab = any(o is not None and truth[o]["suspect"] for o in owners)
+            out.candidates.append(
+                (src.probability_exists, src.p_suspect, not blocked, lab, src.id in lab_estimates)
+            )
+    for sid, hs in by_src.items():
+        tr = truth[sid]
+        out.true2 += int(len(hs) >= 2)
+        counts = [(len(set(hs) & set(s.hit_ids)), s) for s in res.sources]
+        k, est = max(counts, key=lambda x: x[0]) if counts else (0, None)
+        if tr["suspect"] and len(hs) >= 3:
+            out.labs3 += 1
+            out.labs3_suspect += int(bool(est is not None and k > 0 and est.suspect))
+        if est is None or k == 0:
+            continue
+        out.errors.append(float(np.hypot(est.east_m - tr["e"], est.north_m - tr["n"])))
+        out.cover_pos.append(inside(est, tr["e"], tr["n"]))
+        q = tr["rates_g_s"].get(est.analyte)
+        if q:
+            out.rate_factors.append(float(np.exp(abs(np.log(est.rate_g_s / q)))))
+            out.cover_rate.append(bool(est.rate_ci95_g_s[0] <= q <= est.rate_ci95_g_s[1]))
+        out.cover_height.append(height_covered(est, float(tr.get("height_m", 2.0))))
+
+
+def trust_run(scenarios: list[str], seeds: list[int], conditions: list[str]) -> None:
+    """Print issue 12's figures per condition (module docstring of the issue's section)."""
+    table: dict[str, Trust] = {c: Trust() for c in conditions}
+    for cond in conditions:
+        for name in scenarios:
+            for seed in seeds:
+                trust_flight(REPO / "scenarios" / f"{name}.yaml", seed, cond, table[cond])
+        print(f"  {cond}: {table[cond].flights} flights done", flush=True)
+    print(
+        f"\nIssue 12 figures: {', '.join(scenarios)} x seeds {seeds[0]}-{seeds[-1]} "
+        "per condition (the plume carried by the simulator's wind; olfato reads the log)"
+    )
+    head = (
+        f"{'condition':<24} {'flights':>7} {'false susp/fl':>13} {'src/true>=2':>11} "
+        f"{'labs>=3 susp':>12} {'med err m':>9} {'cov pos':>7} {'cov rate':>8} "
+        f"{'cov h':>5} {'rate fac':>8} {'detections':>10} {'cpu s/fl':>8}"
+    )
+    print(head)
+    for cond, t in table.items():
+        pct = lambda v: f"{np.mean(v):.0%}" if v else "-"  # noqa: E731
+        print(
+            f"{cond:<24} {t.flights:>7} {t.false_suspects / max(t.flights, 1):>13.3f} "
+            f"{t.located / max(t.true2, 1):>11.2f} {f'{t.labs3_suspect}/{t.labs3}':>12} "
+            f"{med(t.errors):>9.1f} {pct(t.cover_pos):>7} {pct(t.cover_rate):>8} "
+            f"{pct(t.cover_height):>5} {med(t.rate_factors):>8.2f} {t.detections:>10} "
+            f"{t.cpu_s / max(t.flights, 1):>8.2f}"
+        )
+    # calibration of the two thresholds over every condition: false suspects per flight and
+    # the suspect recall of labs with >= 3 crossings, had each pair been the default
+    cand = [c for t in table.values() for c in t.candidates]
+    n_fl = sum(t.flights for t in table.values())
+    n_labs = sum(t.labs3 for t in table.values())
+    print("\nThresholds (all conditions): P(exists) >= a and P(suspect signature) >= b")
+    print(f"{'a':>5} {'b':>5} {'false susp/flight':>17} {'labs>=3 suspect':>15}")
+    for a in (0.5, 0.8, 0.9, 0.95, 0.99):
+        for b in (0.5, 0.7, 0.8, 0.9, 0.95):
+            call = [c for c in cand if c[0] >= a and c[1] >= b and c[2]]
+            fs = sum(not c[3] for c in call)
+            rec = sum(c[4] for c in call)
+            print(f"{a:>5} {b:>5} {fs / max(n_fl, 1):>17.3f} {f'{rec}/{n_labs}':>15}")
+
+
 def main() -> None:
     global PYELQ_ITER
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -430,9 +662,30 @@ def main() -> None:
     ap.add_argument("--pyelq-flights", type=int, default=6, help="flights given to pyELQ")
     ap.add_argument("--pyelq-iter", type=int, default=PYELQ_ITER, help="pyELQ MCMC iterations")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument(
+        "--trust",
+        action="store_true",
+        help="issue 12's figures per mismatch condition (false suspects, sources per true "
+        "source, coverage of position/rate/height), then exit",
+    )
+    ap.add_argument("--speed-only", action="store_true", help="only the speed run")
+    ap.add_argument("--steady-only", action="store_true", help="only the steady-mode suite")
+    ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
+    ap.add_argument("--scenarios", default=",".join(TURBULENT), help="comma-separated")
     args = ap.parse_args()
+    if args.speed_only:
+        speed_run()
+        return
+    if args.trust:
+        trust_run(
+            args.scenarios.split(","),
+            list(range(args.first_seed, args.first_seed + args.seeds)),
+            args.conditions.split(","),
+        )
+        return
     PYELQ_ITER = args.pyelq_iter
-    turbulent = TURBULENT[:3] if args.quick else TURBULENT
+    turbulent = [] if args.steady_only else TURBULENT[:3] if args.quick else TURBULENT
     seeds = 2 if args.quick else args.seeds
     try:
         import pyelq  # noqa: F401
@@ -495,7 +748,7 @@ def main() -> None:
             f"median per-source error/CRLB {med(list(np.divide(st.errors, st.crlb))):.2f}; "
             f"95% coverage {np.mean(st.covered):.0%}; rate factor {med(st.rate_factors):.2f}"
         )
-    if not args.no_speed:
+    if not args.no_speed and not args.steady_only:
         speed_run()
 
 

@@ -182,3 +182,21 @@ class NetworkError(OlfatoError):
         self.line = line
         self.column = column
         self.value = value
+
+
+class VideoError(OlfatoError):
+    """A video, its KLV metadata, its telemetry CSV or a detector model that cannot be used.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong (with the line and column for a CSV).
+    path : str, optional
+        The file; the message is prefixed with it.
+    hint : str, optional
+        What the user can do, printed on the next line.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, hint: str | None = None) -> None:
+        super().__init__(f"{path}: {message}" if path is not None else message, hint=hint)
+        self.path = path

@@ -36,11 +36,13 @@ DOCUMENTED: tuple[str, ...] = (
     "olfato/store",
     "olfato/casework",
     "olfato/report",
+    "olfato/video",
     "olfato/output",
     "olfato/physics",
     "olfato/plan",
     "olfato/survey/lines.py",
     "olfato/network",
+    "olfato/batch",
 )
 #: folders never audited (Alembic revisions)
 SKIP_DIRS = {"migrations"}

@@ -102,14 +102,11 @@ def lag1_autocorrelation(resid: F64, sd: float) -> float:
 
 
 def _resolution(values: F64) -> float:
-    """The reading's quantisation step [same unit], 0 when it looks continuous."""
-    u = np.unique(values[np.isfinite(values)])
-    if u.size < 3:
-        return 0.0
-    step = float(np.min(np.diff(u)))
-    # a quantised channel has all its values on multiples of one step
-    ok = np.allclose(np.round(u / step) * step, u, rtol=0, atol=step * 1e-3)
-    return step if ok else 0.0
+    """The reading's quantisation step [same unit], 0 when it looks continuous
+    (:func:`olfato.detect.faults.resolution`: an offset lattice is a lattice too)."""
+    from olfato.detect.faults import resolution
+
+    return resolution(values)
 
 
 def _rolling(x: F64, n: int, how: str) -> F64:

@@ -8,6 +8,7 @@ channels and the signature it matches (:mod:`olfato.detect.fingerprint`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from olfato.chemistry.signatures import SignatureLibrary, load_signatures
 from olfato.detect import hits as hitmod
 from olfato.detect.background import DEFAULT_WINDOW_S, ChannelBackground, estimate_background
 from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
+from olfato.detect.faults import ChannelFaults, check_channel
 from olfato.detect.fingerprint import (
     Classification,
     YorkFit,
@@ -82,8 +84,18 @@ class Hits:
         return self.backgrounds[channel].enhancement(self.survey.gas(channel))
 
     def group(self, ids: Iterable[int]) -> Fingerprint:
-        """The fingerprint of several hits together (e.g. those of one source)."""
+        """The fingerprint of several hits together (e.g. those of one source); when a
+        channel is missing in some of them, from the hits that have every channel."""
         rows = self.table.set_index("id").loc[list(ids)]
+        all_ids = [int(i) for i in rows.index]
+        vals = rows[[f"{c}_int_ppb_s" for c in self.channels]].to_numpy(dtype=float)
+        present = np.isfinite(vals)
+        complete = present[:, present.any(axis=0)].all(axis=1)
+        if complete.any() and not complete.all():
+            # a channel missing in some hits (left out for a sensor fault, a dropout)
+            # would bias the ratios of sums taken over different hits: use the hits
+            # that have every channel
+            rows = rows[complete]
         starts = rows["i_start"].to_numpy(dtype=int)
         ends = rows["i_end"].to_numpy(dtype=int)
         idx = np.concatenate([np.arange(a, b + 1) for a, b in zip(starts, ends, strict=True)])
@@ -93,7 +105,7 @@ class Hits:
             s = rows[f"{c}_int_err_ppb_s"].to_numpy(dtype=float)
             ok = np.isfinite(v)
             integ[c] = (float(v[ok].sum()), float(np.sqrt(np.sum(s[ok] ** 2))))
-        return _fingerprint(self, [int(i) for i in rows.index], idx, integ)
+        return _fingerprint(self, all_ids, idx, integ)
 
     def to_geojson(self) -> dict[str, Any]:
         """FeatureCollection of Point features [lon, lat], one per hit (module docs)."""
@@ -174,8 +186,18 @@ def detect(
     warnings: list[str] = []
     known = {c for sig in library.signatures.values() for c in sig.ratios}
     backgrounds: dict[str, ChannelBackground] = {}
+    faults: dict[str, ChannelFaults] = {}
+    cleaned: dict[str, np.ndarray] = {}
     for c in survey.channels:
         v = survey.gas(c)
+        fc = check_channel(c, t, v)
+        faults[c] = fc
+        warnings.extend(f"{where}: {w}" for w in fc.warnings)
+        if fc.unusable:
+            continue
+        if fc.excluded.any():
+            v = np.where(fc.excluded, np.nan, v)
+            cleaned[c] = v
         n_ok = int(np.isfinite(v).sum())
         if n_ok < MIN_READINGS:
             warnings.append(
@@ -194,6 +216,9 @@ def detect(
             f"{where}: no gas channel has readings (all of {', '.join(survey.channels)} are "
             "empty or missing); nothing to detect"
         )
+    if cleaned:
+        # the readings left out (sensor faults) are missing for every later stage
+        survey = dataclasses.replace(survey, samples=survey.samples.assign(**cleaned))
     channels = list(backgrounds)
     enh = np.column_stack([backgrounds[c].enhancement(survey.gas(c)) for c in channels])
     noise = np.array([backgrounds[c].noise for c in channels])
@@ -252,6 +277,8 @@ def detect(
             row[f"{c}_int_err_ppb_s"] = err
             row[f"{c}_snr"] = row[f"{c}_peak_ppb"] / bgc.noise
         rows.append(row)
+    if rows:
+        flag_hits(rows, channels, faults, round(pad_s / dt))
     table = pd.DataFrame(rows)
     result = Hits(
         table, [], survey, library, backgrounds, stats, u, false_alarms_per_hour, warnings
@@ -269,3 +296,57 @@ def detect(
         ]
         table["suspect"] = [f.classification.suspect for f in fps]
     return result
+
+
+#: a channel supports a hit when its integral reaches this many standard errors
+MIN_INTEGRAL_SNR = 2.0
+#: ... and, when quantised, its peak this many steps
+MIN_PEAK_STEPS = 1.5
+
+
+def flag_hits(
+    rows: list[dict[str, Any]],
+    channels: list[str],
+    faults: dict[str, ChannelFaults],
+    pad_samples: int,
+) -> None:
+    """Add ``flags`` and ``usable`` to each hit row, in place.
+
+    Not usable: a hit no channel supports (its integral within
+    :data:`MIN_INTEGRAL_SNR` standard errors everywhere, or in a quantised channel
+    a peak within :data:`MIN_PEAK_STEPS` steps: smaller than its own uncertainty),
+    or one at the edge of a stretch of readings a sensor check left out (the end of
+    a warm-up or of a stuck stretch makes a step, not a plume). Flagged but usable:
+    readings at a channel's saturation inside the hit; a channel left out over the
+    whole hit.
+    """
+    for r in rows:
+        a, b = int(r["i_start"]), int(r["i_end"])
+        flags: list[str] = []
+        usable = True
+        supported = False
+        for c in channels:
+            integ, err = r[f"{c}_int_ppb_s"], r[f"{c}_int_err_ppb_s"]
+            ok = np.isfinite(integ) and err > 0 and integ / err >= MIN_INTEGRAL_SNR
+            step = faults[c].step if c in faults else 0.0
+            if ok and step > 0 and not r[f"{c}_peak_ppb"] > MIN_PEAK_STEPS * step:
+                ok = False
+            supported |= bool(ok)
+        if not supported:
+            flags.append("smaller than its own uncertainty in every channel")
+            usable = False
+        for c in channels:
+            fc = faults.get(c)
+            if fc is None:
+                continue
+            lo, hi = max(0, a - pad_samples), min(len(fc.excluded), b + pad_samples + 1)
+            ex = fc.excluded[lo:hi]
+            if ex.any() and not ex.all():
+                flags.append(f"at the edge of readings of '{c}' left out for a sensor fault")
+                usable = False
+            elif ex.all():
+                flags.append(f"'{c}' left out here (sensor fault): the fingerprint lacks it")
+            if fc.saturated[a : b + 1].any():
+                flags.append(f"'{c}' saturated: its peak and integral are lower bounds")
+        r["flags"] = "; ".join(flags)
+        r["usable"] = usable

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
+from olfato.errors import OlfatoError
 from olfato.locate.defaults import DEFAULT_MARGIN_M
+from olfato.locate.thresholds import Thresholds
 from olfato.options import (
     FlightOpt,
     FormatOpt,
@@ -56,6 +58,20 @@ def locate_command(
     margin: Annotated[
         float, typer.Option("--margin", help="How far beyond the track a source may be [m].")
     ] = DEFAULT_MARGIN_M,
+    min_probability_exists: Annotated[
+        float,
+        typer.Option(
+            "--min-p-exists",
+            help="A source is called suspect only when its probability of existing reaches this.",
+        ),
+    ] = Thresholds.min_probability_exists,
+    min_probability_suspect: Annotated[
+        float,
+        typer.Option(
+            "--min-p-suspect",
+            help="... and when the probability of a suspect signature reaches this.",
+        ),
+    ] = Thresholds.min_probability_suspect,
     mapping: MappingOpt = None,
     wind: WindOpt = None,
     strict: StrictOpt = False,
@@ -69,17 +85,31 @@ def locate_command(
     from olfato.locate.pipeline import check_survey, locate
     from olfato.locate.table import sources_table
 
+    thresholds = Thresholds(
+        min_probability_exists=min_probability_exists,
+        min_probability_suspect=min_probability_suspect,
+    )
     library = load_signatures(extra=signatures)
     s = load_survey(survey, mapping, wind, strict, quiet, flight)
-    check_survey(s)
     hits = detect(s, false_alarms_per_hour=false_alarms_per_hour, signatures=library)
-    result = locate(s, hits, transport=transport, margin_m=margin)
+    try:
+        check_survey(s)
+    except OlfatoError:
+        for w in hits.warnings:
+            console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+        console.print(
+            f"detection found {len(hits)} hit(s) (`olfato detect` lists them); locating them "
+            "is not possible:",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise
+    result = locate(s, hits, transport=transport, margin_m=margin, thresholds=thresholds)
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
-    if len(result):
+    if len(result) or result.detections:
         print_table(sources_table(result), table_format.value)
-    else:
-        console.print(result.message, highlight=False, soft_wrap=True)
+    console.print(result.message, highlight=False, soft_wrap=True)
     if out is not None:
         result.write_geojson(out)
         console.print(f"sources written to {out}", highlight=False)

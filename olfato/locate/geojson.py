@@ -3,9 +3,15 @@
 A FeatureCollection with one Point feature [lon, lat] per source. Properties, as
 the contract requires: ``id``, ``rate_g_s``, ``rate_ci95_g_s`` [low, high],
 ``analyte``, ``ellipse95_m`` {semi_major, semi_minor, azimuth_deg},
-``signature``, ``signature_probabilities``, ``suspect``, ``n_hits``; and extras:
-``crlb_m`` (Cramer-Rao bound on the RMS position error [m]), ``east_m``,
-``north_m``, ``height_m``, ``hit_ids``, ``mixture``.
+``signature``, ``signature_probabilities``, ``suspect``, ``n_hits``, ``kind``
+("source"), ``probability_exists``, ``warnings``; and extras: ``p_suspect`` (the
+probability of a suspect signature), ``crlb_m`` (Cramer-Rao bound on the RMS
+position error [m]), ``east_m``, ``north_m``, ``height_m``, ``hit_ids``, ``mixture``.
+
+Then one Point feature per detection (a plume seen but not located), at its
+strongest crossing: ``kind`` "detection", ``bearing_deg`` (the direction the plume
+came FROM, clockwise from north) and ``wedge_deg`` (the wedge's half-width);
+``rate_g_s``, ``rate_ci95_g_s`` and ``ellipse95_m`` null, ``suspect`` false.
 """
 
 from __future__ import annotations
@@ -50,12 +56,45 @@ def sources_to_geojson(sources: Sources) -> dict[str, Any]:
             "height_m": _num(s.height_m, 2),
             "hit_ids": [int(i) for i in s.hit_ids],
             "mixture": {k: round(float(v), 4) for k, v in s.mixture.items()},
+            "kind": "source",
+            "probability_exists": _num(s.probability_exists, 4),
+            "p_suspect": _num(s.p_suspect, 4),
+            "warnings": list(s.warnings),
         }
         features.append(
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [_num(s.lon, 8), _num(s.lat, 8)]},
                 "properties": props,
+            }
+        )
+    for d in sources.detections:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [_num(d.lon, 8), _num(d.lat, 8)]},
+                "properties": {
+                    "id": d.id,
+                    "kind": "detection",
+                    "rate_g_s": None,
+                    "rate_ci95_g_s": None,
+                    "analyte": d.analyte,
+                    "ellipse95_m": None,
+                    "bearing_deg": _num(d.bearing_deg, 1),
+                    "wedge_deg": _num(d.wedge_deg, 1),
+                    "signature": d.signature,
+                    "signature_probabilities": {
+                        k: round(float(v), 6) for k, v in d.signature_probabilities.items()
+                    },
+                    "suspect": False,
+                    "n_hits": int(d.n_hits),
+                    "probability_exists": _num(d.probability_exists, 4),
+                    "p_suspect": _num(d.p_suspect, 4),
+                    "east_m": _num(d.east_m, 2),
+                    "north_m": _num(d.north_m, 2),
+                    "hit_ids": [int(i) for i in d.hit_ids],
+                    "warnings": list(d.warnings),
+                },
             }
         )
     return {
@@ -68,6 +107,11 @@ def sources_to_geojson(sources: Sources) -> dict[str, Any]:
             "dispersion_model": sources.settings.dispersion_model,
             "sensor_lag_s": dict(sources.lag_s),
             "message": sources.message,
+            "thresholds": {
+                "min_probability_exists": sources.thresholds.min_probability_exists,
+                "min_probability_suspect": sources.thresholds.min_probability_suspect,
+                "min_passes": sources.thresholds.min_passes,
+            },
             "caveat": CAVEAT,
             "warnings": list(sources.warnings),
         },

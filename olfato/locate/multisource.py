@@ -12,7 +12,11 @@
    sum_k max(l_k(s) - max l_k + c, 0) over the hits not yet assigned is a vote map
    (a Hough transform of the back-trajectories; Duda & Hart 1972, Commun. ACM 15,
    11). Its peak seeds a source; the chemically compatible hits whose ridge passes
-   within ``c`` log units of it form the group; its full posterior is computed and
+   within ``c`` log units of it form the group, except that two hits on one straight
+   pass more than :data:`SAME_PASS_APART_M` apart are never one source's (a plume is
+   crossed once per pass; to cross one plume twice, seconds apart, its axis would
+   have to swing that far in those seconds, while the meander's time scale is
+   minutes); its full posterior is computed and
    the group is collected again around the posterior mode. Repeat until every hit
    is assigned: a hit belongs to exactly one source.
 3. Evidence. Two groups whose chemistry agrees are merged when one source explains
@@ -47,6 +51,30 @@ CHEM_P = 1e-3
 CHEM_MIN_SNR = 3.0
 #: a fingerprint this sure of its signature cannot share a source with another signature
 SURE = 0.95
+#: two hits of one pass this far apart [m] are two plumes
+SAME_PASS_APART_M = 40.0
+
+
+def same_pass_apart(
+    east_m: F64, north_m: F64, pass_number: NDArray[np.int64], apart_m: float = SAME_PASS_APART_M
+) -> NDArray[np.bool_]:
+    """(n, n): hits on the same pass whose crossings are more than ``apart_m`` [m] apart."""
+    same = pass_number[:, None] == pass_number[None, :]
+    d = np.hypot(east_m[:, None] - east_m[None, :], north_m[:, None] - north_m[None, :])
+    return np.asarray(same & (d > apart_m), dtype=bool)
+
+
+def clique(
+    candidates: NDArray[np.bool_], seed: int, compat: NDArray[np.bool_], support: F64
+) -> NDArray[np.bool_]:
+    """The seed and, in order of decreasing ``support``, every candidate compatible with
+    all those already taken (a greedy clique of ``compat``)."""
+    out = np.zeros(len(candidates), dtype=bool)
+    out[seed] = True
+    for j in np.argsort(-support):
+        if candidates[j] and not out[j] and compat[j, out].all():
+            out[j] = True
+    return out
 
 
 def dominant_channel(hits: Hits, hit_ids: list[int] | NDArray[np.int64]) -> str:
@@ -84,10 +112,11 @@ def chemistry_compatible(
     snr = np.where(fin, e / np.where(fin, s, 1.0), 0.0)
     ok = np.ones((n, n), dtype=bool)
     labels = []
-    for fp in hits.fingerprints:
+    for row, fp in enumerate(hits.fingerprints):
         cls = fp.classification
         p = cls.probabilities.get(cls.signature, 0.0)
-        labels.append(cls.signature if p >= SURE else None)
+        # a hit missing a channel (left out for a sensor fault) is not sure of anything
+        labels.append(cls.signature if p >= SURE and np.isfinite(e[row]).all() else None)
     for i in range(n):
         for j in range(i + 1, n):
             if labels[i] and labels[j] and labels[i] != labels[j]:

@@ -23,10 +23,12 @@ from numpy.typing import NDArray
 from olfato.detect.fingerprint import NONE
 from olfato.errors import OlfatoError
 from olfato.locate import crlb as crlbmod
+from olfato.locate import levels as lv
 from olfato.locate import multisource as ms
 from olfato.locate import refine as rf
 from olfato.locate.crossings import DEFAULT_PROBE_LENGTH_M, crossings_from_hits, probes_from_track
 from olfato.locate.defaults import DEFAULT_MARGIN_M
+from olfato.locate.levels import Detection, Thresholds
 from olfato.locate.likelihood import Crossings, PairCache, Probes, Settings
 from olfato.locate.posterior import (  # ellipse_from_cov re-exported: its home is posterior
     DEFAULT_HEIGHTS_M,
@@ -52,6 +54,12 @@ LAG_GRID_S = tuple(np.arange(0.0, 4.01, 0.5))
 #: (the larger part of its gas: the source's own answer, cf.
 #: :attr:`olfato.detect.fingerprint.Classification.primary`)
 MIXTURE_SUSPECT_SHARE = 0.5
+#: below this median wind speed [m/s] locate refuses: a Gaussian plume needs a wind to
+#: carry it (US EPA's ISC3 treats winds under 1 m/s as calms and leaves them out;
+#: ISC3 User's Guide, EPA-454/B-95-003a, 1995)
+MIN_WIND_MS = 0.5
+#: a track whose bounding box's longer side is shorter than this [m] cannot locate
+MIN_TRACK_M = 100.0
 #: default model settings per transport: a turbulent (real) plume and a steady plume
 TURBULENT: dict[str, Any] = {
     "dispersion_model": "pasquill_gifford",
@@ -87,6 +95,10 @@ class Source:
     log_evidence: float
     posterior: Posterior = field(repr=False)
     mixture: dict[str, float] = field(default_factory=dict)
+    probability_exists: float = float("nan")
+    p_suspect: float = float("nan")
+    warnings: list[str] = field(default_factory=list)
+    kind: str = "source"
 
     @property
     def n_hits(self) -> int:
@@ -97,7 +109,8 @@ class Source:
 class Sources:
     """The sources of one survey.
 
-    ``sources`` in order of decreasing rate SNR... (ids S1, S2, ...); ``hits`` the
+    ``sources`` the located sources (ids S1, S2, ...), ``detections`` the plumes seen
+    but not located (D1, D2, ...; :mod:`olfato.locate.levels`); ``hits`` the
     detection it used; ``stability`` the Pasquill class used; ``lag_s`` channel ->
     sensor lag [s]; ``domain`` the search rectangle; ``warnings`` for the analyst.
     """
@@ -110,6 +123,8 @@ class Sources:
     transport: str
     settings: Settings
     warnings: list[str] = field(default_factory=list)
+    detections: list[Detection] = field(default_factory=list)
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -124,14 +139,20 @@ class Sources:
     @property
     def message(self) -> str:
         """One line for the analyst."""
-        if not self.sources:
+        if not self.sources and not self.detections:
+            if len(self.hits):
+                return (
+                    f"{self.survey.source}: none of the {len(self.hits)} hit(s) is usable "
+                    "(see the warnings), so no sources"
+                )
             return (
                 f"{self.survey.source}: no plume hits, so no sources: the flight saw no plume "
                 "above the detection threshold (an empty collection was written)"
             )
         n_s = sum(s.suspect for s in self.sources)
         return (
-            f"{len(self.sources)} source(s) from {len(self.hits)} hit(s); {n_s} suspect. "
+            f"{len(self.sources)} source(s) and {len(self.detections)} detection(s) from "
+            f"{len(self.hits)} hit(s); {n_s} suspect. "
             "Every candidate needs ground confirmation."
         )
 
@@ -139,7 +160,8 @@ class Sources:
     def table(self) -> pd.DataFrame:
         """One row per source: id, lat, lon, east_m, north_m, height_m, analyte, rate_g_s,
         rate_lo_g_s, rate_hi_g_s, semi_major_m, semi_minor_m, azimuth_deg, crlb_m,
-        signature, probability, suspect, n_hits."""
+        signature, probability, p_suspect, probability_exists, suspect, n_hits, kind.
+        Detections are not in it (see :attr:`detections`)."""
         rows = []
         for s in self.sources:
             rows.append(
@@ -160,8 +182,11 @@ class Sources:
                     "crlb_m": s.crlb_m,
                     "signature": s.signature,
                     "probability": s.signature_probabilities.get(s.signature, float("nan")),
+                    "p_suspect": s.p_suspect,
+                    "probability_exists": s.probability_exists,
                     "suspect": s.suspect,
                     "n_hits": s.n_hits,
+                    "kind": s.kind,
                 }
             )
         return pd.DataFrame(rows)
@@ -226,6 +251,15 @@ def check_survey(survey: Survey) -> None:
                 "(speed, and direction FROM clockwise from north) at the drone",
                 hint="Give a wind log with --wind.",
             )
+    speed = survey.samples["wind_speed_ms"].to_numpy(dtype=float)
+    med = float(np.nanmedian(speed))
+    if not med >= MIN_WIND_MS:
+        raise OlfatoError(
+            f"{where}: field 'wind_speed_ms' has a median of {med:.2f} m/s, below "
+            f"{MIN_WIND_MS} m/s: too calm to work a plume back to its source (in calm air "
+            "there is no plume direction to follow); the hits are still reported by detection",
+            hint="Fly again in a steady wind, or check the anemometer and the wind log.",
+        )
 
 
 def estimate_lag(
@@ -290,6 +324,7 @@ def locate(
     probe_length_m: float = DEFAULT_PROBE_LENGTH_M,
     crlb: bool = True,
     refine: bool = True,
+    thresholds: Thresholds | None = None,
 ) -> Sources:
     """Estimate every source of a survey: where, how strong, how sure, and what.
 
@@ -306,7 +341,14 @@ def locate(
     (one for all channels, or per channel; estimated when None); ``probe_length_m``
     [m] the non-detection segments; ``crlb`` compute the Cramer-Rao bound;
     ``refine`` with ``transport="mean"``, refine each source on every sample when
-    the data fit a steady plume (:mod:`olfato.locate.refine`).
+    the data fit a steady plume (:mod:`olfato.locate.refine`); ``thresholds`` when a
+    source is located and when it may be called suspect
+    (:class:`olfato.locate.levels.Thresholds`).
+
+    Groups of hits that are not located (one pass, an unbounded region, a rate at
+    the prior's bound) become :class:`olfato.locate.levels.Detection` s in
+    ``Sources.detections``; hits the detector flagged as unusable (sensor faults,
+    smaller than their own uncertainty) are left out, said so in the warnings.
 
     Each :class:`Source` has ``east_m``, ``north_m`` [m] and ``lat``, ``lon`` [deg]
     (posterior mean), ``height_m`` [m AGL], ``analyte`` (the dominant channel) with
@@ -353,12 +395,29 @@ def locate(
     if coarse_m is None:
         coarse_m = float(max(5.0, np.sqrt(domain.area_m2) / 120.0))
     base = Sources(
-        [], hits, settings.stability, {}, domain, transport, settings, list(hits.warnings)
+        sources=[],
+        hits=hits,
+        stability=settings.stability,
+        lag_s={},
+        domain=domain,
+        transport=transport,
+        settings=settings,
+        warnings=list(hits.warnings),
+        thresholds=thresholds or Thresholds(),
     )
+    thresholds = base.thresholds
     if len(hits) == 0:
         return base
+    rows = usable_rows(hits)
+    if len(rows) < len(hits):
+        base.warnings.append(
+            f"{len(hits) - len(rows)} of {len(hits)} hit(s) not used to locate (sensor faults "
+            "or smaller than their uncertainty; see the hits' flags)"
+        )
+    if len(rows) == 0:
+        return base
 
-    ids = [int(i) for i in hits.table["id"]]
+    ids = [int(i) for i in hits.table["id"].to_numpy()[rows]]
     dom = {i: ms.dominant_channel(hits, [i]) for i in ids}
     ge, gn = domain.grid(coarse_m)
     ee, nn = np.meshgrid(ge, gn)
@@ -379,8 +438,11 @@ def locate(
     allc = _concat(per_hit)
     lateral = ms.lateral_maps(ce, cn, allc, wind, settings)
     best = lateral.max(axis=0)
-    compat = ms.chemistry_compatible(hits)
-    snr = hits.table["snr"].to_numpy(dtype=float)
+    compat = ms.chemistry_compatible(hits)[np.ix_(rows, rows)]
+    snr = hits.table["snr"].to_numpy(dtype=float)[rows]
+    passes = lv.pass_numbers(t, e, n)
+    hit_pass = passes[hits.table["i_peak"].to_numpy(dtype=int)[rows]]
+    compat &= ~ms.same_pass_apart(allc.east, allc.north, hit_pass)
 
     probes_cache: dict[str, Probes] = {}
     pair_cache: dict[Any, PairCache] = {}
@@ -426,15 +488,13 @@ def locate(
             sup = active.copy()
         cand = np.flatnonzero(sup)
         seed = int(cand[np.argmax(snr[cand])])
-        grp = sup & compat[seed]
-        grp[seed] = True
+        grp = ms.clique(sup & compat[seed], seed, compat, lateral[k])
         members = [ids[j] for j in np.flatnonzero(grp)]
         ch, post = fit(members)
         # collect again around the posterior mode
         me, mn, _ = post.map_position
         lat_at = ms.lateral_maps(np.array([me]), np.array([mn]), allc, wind, settings)[0]
-        grp2 = ms.supporters(lat_at, best, active) & compat[seed]
-        grp2[seed] = True
+        grp2 = ms.clique(ms.supporters(lat_at, best, active) & compat[seed], seed, compat, lat_at)
         if not np.array_equal(grp2, grp):
             members = [ids[j] for j in np.flatnonzero(grp2)]
             ch, post = fit(members)
@@ -475,85 +535,319 @@ def locate(
     if transport == "mean" and refine:
         refined = refine_steady(hits, groups, lags, wind, settings, dir_sd_bound)
 
-    # -- summaries -----------------------------------------------------------------------
-    sources = []
-    by_hits: set[frozenset[int]] = set()
-    for (members, ch, post), ref in zip(groups, refined, strict=True):
-        fp = hits.group(members)
-        cls = fp.classification
-        signature, suspect = cls.signature, is_suspect(cls, hits.library)
-        own = (
-            hits_verdict(hits, members, idx) if cls.signature == NONE and not cls.mixture else None
+    # -- levels of finding, probabilities, summaries -------------------------------------------
+    p_sep = separate_probabilities(groups, fit, compat, idx, snr)
+    expected_false = hits.false_alarms_per_hour * survey.duration_s / 3600.0
+    short = track_too_short(e, n)
+    if short:
+        base.warnings.append(short)
+    full_index = {int(h): j for j, h in enumerate(hits.table["id"])}
+    all_snr = hits.table["snr"].to_numpy(dtype=float)
+    found: list[Source | Detection] = []
+    for (members, ch, post), ref, sep in zip(groups, refined, p_sep, strict=True):
+        finding = _finding(
+            hits=hits,
+            survey=survey,
+            members=members,
+            channel=ch,
+            post=post,
+            ref=ref,
+            p_separate=sep,
+            p_noise=lv.noise_probability(
+                all_snr[[full_index[h] for h in members]], hits.threshold, expected_false
+            ),
+            n_passes=len(
+                {int(passes[int(hits.table["i_peak"].iloc[full_index[h]])]) for h in members}
+            ),
+            short=bool(short),
+            full_index=full_index,
+            lags=lags,
+            wind=wind,
+            settings=settings,
+            domain=domain,
+            thresholds=thresholds,
+            transport=transport,
+            crlb=crlb,
+            dir_sd_bound=dir_sd_bound,
+            probe_length_m=probe_length_m,
         )
-        if own is not None:
-            signature, suspect = own
-            if suspect:
-                by_hits.add(frozenset(members))
-        se, sn, sh = post.mean[0], post.mean[1], post.height_m
-        rate, rate_ci, ell = post.rate_g_s, post.rate_ci95_g_s, post.ellipse
-        tau = (lags.get(ch, 0.0), 0.0)
-        if ref is not None and ref.accepted:
-            se, sn, sh = (float(v) for v in ref.theta[:3])
-            tau = (float(ref.theta[5]), float(ref.theta[6]))
-            sd_q = float(np.sqrt(max(ref.cov[4, 4], 0.0)))
-            rate = float(np.exp(ref.theta[4]))
-            rate_ci = (rate * float(np.exp(-1.96 * sd_q)), rate * float(np.exp(1.96 * sd_q)))
-            ell = ellipse_from_cov(ref.position_cov)
-        lat, lon = survey.frame.to_wgs84([se], [sn])
-        bound = float("nan")
-        if crlb:
-            bound = source_crlb(
-                hits,
-                ch,
-                post,
-                wind,
-                settings,
-                dir_sd_bound,
-                at=(se, sn, sh, rate),
-                response_s=tau if transport == "mean" else None,
-            )
-        sources.append(
-            Source(
-                "",
-                se,
-                sn,
-                sh,
-                float(lat[0]),
-                float(lon[0]),
-                ch,
-                rate,
-                rate_ci,
-                ell,
-                signature,
-                dict(cls.probabilities),
-                suspect,
-                sorted(members),
-                bound,
-                post.log_evidence,
-                post,
-                dict(cls.mixture),
-            )
-        )
+        found.append(finding)
+    sources = [f for f in found if isinstance(f, Source)]
+    detections = [f for f in found if isinstance(f, Detection)]
     sources.sort(key=lambda x: (-x.n_hits, -x.rate_g_s))
+    detections.sort(key=lambda x: (-x.n_hits, -x.probability_exists))
     for j, src in enumerate(sources, start=1):
         src.id = f"S{j}"
-        if frozenset(src.hit_ids) in by_hits:
-            base.warnings.append(
-                f"{src.id}: its hits' summed gases match no signature; most of its hits alone "
-                f"read as {src.signature}, so it is reported as a suspect"
-            )
-        sus = {
-            k: v for k, v in src.mixture.items() if k in hits.library and hits.library[k].suspect
-        }
-        if sus and not src.suspect:
-            parts = ", ".join(f"{k} {v:.0%}" for k, v in sus.items())
-            base.warnings.append(
-                f"{src.id}: a mixture with a minor suspect part ({parts}): a suspect plume "
-                "crosses this source's; check the nearby suspect sources and the ground"
-            )
+        for w in src.warnings:
+            base.warnings.append(f"{src.id}: {w}")
+    for j, det in enumerate(detections, start=1):
+        det.id = f"D{j}"
+        for w in det.warnings:
+            base.warnings.append(f"{det.id}: {w}")
     base.sources = sources
+    base.detections = detections
     base.lag_s = lags
     return base
+
+
+def usable_rows(hits: Hits) -> NDArray[np.int64]:
+    """Rows of the hits table that locate uses (the detector's ``usable`` column; all
+    when there is none)."""
+    t = hits.table
+    if "usable" not in t:
+        return np.arange(len(t))
+    return np.flatnonzero(t["usable"].to_numpy(dtype=bool))
+
+
+def track_too_short(east_m: F64, north_m: F64, min_m: float = MIN_TRACK_M) -> str:
+    """A warning when the track's bounding box is shorter than ``min_m`` [m] on its longer
+    side (too short to locate anything), else ''."""
+    span = max(
+        float(np.nanmax(east_m) - np.nanmin(east_m)), float(np.nanmax(north_m) - np.nanmin(north_m))
+    )
+    if span >= min_m:
+        return ""
+    return (
+        f"the track spans {span:.0f} m (< {min_m:.0f} m): too short to locate a source; "
+        "its plumes are reported as detections"
+    )
+
+
+def separate_probabilities(
+    groups: list[tuple[list[int], str, Posterior]],
+    fit: Any,
+    compat: NDArray[np.bool_],
+    idx: dict[int, int],
+    snr: F64,
+) -> list[float]:
+    """Per group, the probability [-] that it is a source of its own rather than part of
+    a stronger, chemically compatible neighbour (:func:`olfato.locate.levels.separate_probability`
+    of the merge test, multiplied over the stronger neighbours within reach)."""
+    strength = [float(np.sum(snr[[idx[h] for h in g[0]]])) for g in groups]
+    out = []
+    for a, (ma, _, pa) in enumerate(groups):
+        p = 1.0
+        ia = [idx[h] for h in ma]
+        for b, (mb, _, pb) in enumerate(groups):
+            if b == a or strength[b] < strength[a] or (strength[b] == strength[a] and b > a):
+                continue
+            ib = [idx[h] for h in mb]
+            if not compat[np.ix_(ia, ib)].all():
+                continue
+            dist = float(np.hypot(pa.mean[0] - pb.mean[0], pa.mean[1] - pb.mean[1]))
+            if dist > 2.0 * (pa.ellipse.semi_major + pb.ellipse.semi_major) + 30.0:
+                continue
+            _, post = fit(ma + mb)
+            p *= lv.separate_probability(post.log_evidence - pa.log_evidence - pb.log_evidence)
+        out.append(p)
+    return out
+
+
+def _finding(
+    *,
+    hits: Hits,
+    survey: Survey,
+    members: list[int],
+    channel: str,
+    post: Posterior,
+    ref: rf.Refined | None,
+    p_separate: float,
+    p_noise: float,
+    n_passes: int,
+    short: bool,
+    full_index: dict[int, int],
+    lags: dict[str, float],
+    wind: WindHistory,
+    settings: Settings,
+    domain: Domain,
+    thresholds: Thresholds,
+    transport: str,
+    crlb: bool,
+    dir_sd_bound: float,
+    probe_length_m: float,
+) -> Source | Detection:
+    """One group of hits as a located :class:`Source` or a :class:`Detection`
+    (:mod:`olfato.locate.levels`)."""
+    fp = hits.group(members)
+    cls = fp.classification
+    signature, suspect = cls.signature, is_suspect(cls, hits.library)
+    p_suspect = lv.suspect_probability(cls, hits.library)
+    warnings: list[str] = []
+    own = (
+        hits_verdict(hits, members, full_index)
+        if cls.signature == NONE and not cls.mixture
+        else None
+    )
+    if own is not None:
+        signature, suspect = own
+        p_suspect = float(
+            np.mean(
+                [
+                    lv.suspect_probability(
+                        hits.fingerprints[full_index[h]].classification, hits.library
+                    )
+                    for h in members
+                ]
+            )
+        )
+        if suspect:
+            warnings.append(
+                f"its hits' summed gases match no signature; most of its hits alone read as "
+                f"{signature}"
+            )
+    sus = {k: v for k, v in cls.mixture.items() if k in hits.library and hits.library[k].suspect}
+    if sus and not suspect:
+        parts = ", ".join(f"{k} {v:.0%}" for k, v in sus.items())
+        warnings.append(
+            f"a mixture with a minor suspect part ({parts}): a suspect plume crosses this "
+            "source's; check the nearby suspect sources and the ground"
+        )
+    p_exists = (1.0 - p_noise) * p_separate
+    se, sn, sh = post.mean[0], post.mean[1], post.height_m
+    rate, rate_ci, ell = post.rate_g_s, post.rate_ci95_g_s, post.ellipse
+    tau = (lags.get(channel, 0.0), 0.0)
+    if ref is not None and ref.accepted:
+        se, sn, sh = (float(v) for v in ref.theta[:3])
+        tau = (float(ref.theta[5]), float(ref.theta[6]))
+        sd_q = float(np.sqrt(max(ref.cov[4, 4], 0.0)))
+        rate = float(np.exp(ref.theta[4]))
+        rate_ci = (rate * float(np.exp(-1.96 * sd_q)), rate * float(np.exp(1.96 * sd_q)))
+        ell = ellipse_from_cov(ref.position_cov)
+
+    # -- plausibility ------------------------------------------------------------------
+    implausible = []
+    if lv.rate_at_bound(rate_ci, settings.rate_range_g_s):
+        implausible.append(
+            f"its rate interval {rate_ci[0]:.2g}-{rate_ci[1]:.2g} g/s reaches the prior's bound "
+            f"({settings.rate_range_g_s[0]:g}-{settings.rate_range_g_s[1]:g} g/s): the data do "
+            "not fix its strength"
+        )
+    if channel == "co2" and not _other_gas_seen(fp, "co2"):
+        implausible.append(
+            "CO2 alone (breathing, engines and fires make CO2 everywhere; a lab's plume "
+            "carries solvents or precursors too): never suspect"
+        )
+    faults = sorted(
+        {
+            str(f)
+            for h in members
+            for f in str(
+                hits.table["flags"].iloc[full_index[h]] if "flags" in hits.table else ""
+            ).split("; ")
+            if f
+        }
+    )
+    blocking = [f for f in faults if "saturated" in f]
+    if blocking:
+        implausible.append("sensor warnings on its hits: " + "; ".join(blocking))
+    if len(blocking) < len(faults):
+        warnings.append(
+            "sensor notes on its hits: " + "; ".join(f for f in faults if f not in blocking)
+        )
+
+    # -- level: located source or detection ----------------------------------------------
+    why_not = []
+    if short:
+        why_not.append("the track is too short to locate it")
+    if n_passes < thresholds.min_passes:
+        why_not.append(
+            f"crossed on {n_passes} pass(es) (< {thresholds.min_passes}): only its bearing is known"
+        )
+    if not lv.ellipse_inside(ell, se, sn, domain) or lv.edge_mass(post) > lv.EDGE_MASS:
+        why_not.append(
+            "its 95% region is not bounded inside the flown area and margin "
+            f"(semi-major {ell.semi_major:.0f} m)"
+        )
+    if lv.rate_at_bound(rate_ci, settings.rate_range_g_s):
+        why_not.append("its rate is at the prior's bound")
+    # the reason a detection is never suspect is its level, so the same words once
+    implausible = [w for w in implausible if not why_not or "prior's bound" not in w]
+    if why_not:
+        first = hits.table.iloc[
+            max((full_index[h] for h in members), key=lambda j: float(hits.table["snr"].iloc[j]))
+        ]
+        cr = crossings_from_hits(hits, [int(first["id"])], channel, lags.get(channel, 0.0))
+        ce_, cn_ = float(cr.east[0]), float(cr.north[0])
+        bearing, wedge = lv.bearing_wedge(post, ce_, cn_)
+        lat, lon = survey.frame.to_wgs84([ce_], [cn_])
+        return Detection(
+            id="",
+            east_m=ce_,
+            north_m=cn_,
+            lat=float(lat[0]),
+            lon=float(lon[0]),
+            bearing_deg=bearing,
+            wedge_deg=wedge,
+            analyte=channel,
+            signature=signature,
+            signature_probabilities=dict(cls.probabilities),
+            p_suspect=p_suspect,
+            probability_exists=p_exists,
+            hit_ids=sorted(members),
+            warnings=["a detection, not located: " + "; ".join(why_not), *implausible, *warnings],
+            posterior=post,
+        )
+    if suspect and p_exists < thresholds.min_probability_exists:
+        warnings.append(
+            f"suspect signature but P(exists) {p_exists:.2f} < "
+            f"{thresholds.min_probability_exists}: not called suspect"
+        )
+    if suspect and p_suspect < thresholds.min_probability_suspect:
+        warnings.append(
+            f"P(suspect signature) {p_suspect:.2f} < {thresholds.min_probability_suspect}: "
+            "not called suspect"
+        )
+    suspect = bool(
+        suspect
+        and not implausible
+        and p_exists >= thresholds.min_probability_exists
+        and p_suspect >= thresholds.min_probability_suspect
+    )
+    lat, lon = survey.frame.to_wgs84([se], [sn])
+    bound = float("nan")
+    if crlb:
+        bound = source_crlb(
+            hits,
+            channel,
+            post,
+            wind,
+            settings,
+            dir_sd_bound,
+            at=(se, sn, sh, rate),
+            response_s=tau if transport == "mean" else None,
+        )
+    return Source(
+        id="",
+        east_m=se,
+        north_m=sn,
+        height_m=sh,
+        lat=float(lat[0]),
+        lon=float(lon[0]),
+        analyte=channel,
+        rate_g_s=rate,
+        rate_ci95_g_s=rate_ci,
+        ellipse95=ell,
+        signature=signature,
+        signature_probabilities=dict(cls.probabilities),
+        suspect=suspect,
+        hit_ids=sorted(members),
+        crlb_m=bound,
+        log_evidence=post.log_evidence,
+        posterior=post,
+        mixture=dict(cls.mixture),
+        probability_exists=p_exists,
+        p_suspect=p_suspect,
+        warnings=implausible + warnings,
+    )
+
+
+def _other_gas_seen(fp: Any, channel: str) -> bool:
+    """Whether any channel but ``channel`` reaches :data:`olfato.locate.levels.OTHER_GAS_SNR`
+    in the summed hits of a fingerprint."""
+    for c, (v, err) in fp.integrated.items():
+        if c != channel and err > 0 and np.isfinite(v) and v / err >= lv.OTHER_GAS_SNR:
+            return True
+    return False
 
 
 def is_suspect(cls: Any, library: Any) -> bool:

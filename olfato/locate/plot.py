@@ -26,8 +26,10 @@ def plot_sources(
     The track (grey), hits at their peaks (red: suspect fingerprint, blue: benign,
     grey: none), the posterior probability of a source per cell (all sources, log
     shading), each source's 95% credible ellipse and label (id, signature, rate),
-    the mean wind arrow, a scale bar and a north arrow. ``truth``: optional (east,
-    north, label) of known sources, drawn as black crosses (for simulations).
+    each detection (a plume seen, not located) as a purple triangle at its crossing
+    with the wedge it came from, the mean wind arrow, a scale bar and a north arrow.
+    ``truth``: optional (east, north, label) of known sources, drawn as black crosses
+    (for simulations).
     """
     import matplotlib
 
@@ -74,7 +76,7 @@ def plot_sources(
                 textcoords="offset points",
                 zorder=5,
             )
-    for src in sources.sources:
+    for k, src in enumerate(sources.sources):
         el = src.ellipse95
         colour = "tab:red" if src.suspect else "tab:blue"
         ax.add_patch(
@@ -91,13 +93,40 @@ def plot_sources(
         )
         ax.plot(src.east_m, src.north_m, marker="*", ms=13, color=colour, mec="k", zorder=7)
         ax.annotate(
-            f"{src.id} {src.signature}\n{src.rate_g_s:.2g} g/s {src.analyte}",
+            f"{src.id} {src.signature}\n{src.rate_g_s:.2g} g/s {src.analyte}\n"
+            f"P(exists) {src.probability_exists:.2f}, P(suspect sig.) {src.p_suspect:.2f}",
             (src.east_m, src.north_m),
-            xytext=(8, -14),
+            xytext=(8, -14 - 30 * (k % 3)),
             textcoords="offset points",
             fontsize=8,
             fontweight="bold",
             color=colour,
+            zorder=8,
+            bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7, "lw": 0},
+        )
+    reach = 0.25 * max(float(np.nanmax(e) - np.nanmin(e)), float(np.nanmax(n) - np.nanmin(n)), 50.0)
+    for k, det in enumerate(sources.detections):
+        # a wedge from the crossing towards where the plume came from: not located
+        for off in (-det.wedge_deg, 0.0, det.wedge_deg):
+            b = np.deg2rad(det.bearing_deg + off)
+            ax.plot(
+                [det.east_m, det.east_m + reach * np.sin(b)],
+                [det.north_m, det.north_m + reach * np.cos(b)],
+                color="tab:purple",
+                lw=1.0 if off else 1.4,
+                ls="--" if off else "-",
+                zorder=6,
+            )
+        ax.plot(det.east_m, det.north_m, marker="^", ms=9, color="tab:purple", mec="k", zorder=7)
+        # the id only: bearings, signatures and probabilities are in the table and GeoJSON
+        # (a label each would pile up where several plumes cross one line)
+        ax.annotate(
+            det.id,
+            (det.east_m, det.north_m),
+            xytext=(6, 6 + 8 * (k % 2)),
+            textcoords="offset points",
+            fontsize=7,
+            color="tab:purple",
             zorder=8,
             bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7, "lw": 0},
         )
@@ -136,8 +165,9 @@ def plot_sources(
     ax.set_xlabel("east [m]")
     ax.set_ylabel("north [m]")
     ax.set_title(
-        f"{Path(sources.survey.source).name}: {len(sources)} source(s) from {len(sources.hits)} "
-        "hit(s)\n95% credible ellipses; red = suspect fingerprint. Needs ground confirmation.",
+        f"{Path(sources.survey.source).name}: {len(sources)} source(s), "
+        f"{len(sources.detections)} detection(s) from {len(sources.hits)} hit(s)\n95% credible "
+        "ellipses (red = suspect); purple wedges = seen, not located. Needs ground confirmation.",
         fontsize=10,
     )
     fig.tight_layout()

@@ -239,9 +239,22 @@ def rate_quantiles(raster: Raster, qs: tuple[float, ...] = (0.025, 0.5, 0.975)) 
     n_keep = int(np.searchsorted(np.cumsum(p[order]), 1.0 - 1e-4)) + 1
     keep = order[:n_keep]
     p, mu, sd = p[keep] / p[keep].sum(), mu[keep], sd[keep]
-    grid = np.linspace(np.min(mu - 5 * sd), np.max(mu + 5 * sd), 400)
-    cdf = np.sum(p[None, :] * ndtr((grid[:, None] - mu[None, :]) / sd[None, :]), axis=1)
-    return [float(np.exp(np.interp(q, cdf, grid))) for q in qs]
+
+    def cdf(x: F64) -> F64:
+        return np.asarray(p @ ndtr((x[None, :] - mu[:, None]) / sd[:, None]), dtype=float)
+
+    # a coarse grid brackets each quantile, then bisection: 64 + 3 x 16 mixture CDFs
+    # instead of a fine grid's 400 (the mixture holds up to ~20,000 cells)
+    grid = np.linspace(np.min(mu - 5 * sd), np.max(mu + 5 * sd), 64)
+    c = cdf(grid)
+    qa = np.asarray(qs, dtype=float)
+    j = np.clip(np.searchsorted(c, qa), 1, len(grid) - 1)
+    lo, hi = grid[j - 1], grid[j]
+    for _ in range(16):
+        mid = 0.5 * (lo + hi)
+        below = cdf(mid) < qa
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return [float(v) for v in np.exp(0.5 * (lo + hi))]
 
 
 def posterior(

@@ -42,6 +42,16 @@ ALTITUDE_MODES = ("clampToGround", "relativeToGround", "absolute")
 ET.register_namespace("", KML_NS)
 
 
+def _default_namespace() -> None:
+    """Make KML the default namespace again, just before serialising.
+
+    ElementTree's prefixes are process-wide: a library registering another default
+    (WeasyPrint's PDF metadata registers ``""``, on import) would otherwise turn every
+    tag into ``ns0:kml``, which some KML readers refuse.
+    """
+    ET.register_namespace("", KML_NS)
+
+
 @dataclass(frozen=True)
 class Style:
     """A shared ``<Style>`` (KML 2.2 sec. 12.18), referred to as ``#id``.
@@ -310,6 +320,7 @@ class KmlDocument:
         xml.etree.ElementTree.ElementTree
             Indented.
         """
+        _default_namespace()
         tree = ET.ElementTree(self.root)
         ET.indent(tree)
         return tree
@@ -322,6 +333,7 @@ class KmlDocument:
         bytes
             UTF-8 XML with its declaration, indented.
         """
+        _default_namespace()
         ET.indent(self.root)
         out: bytes = ET.tostring(self.root, encoding="UTF-8", xml_declaration=True)
         return out

@@ -173,8 +173,14 @@ def candidates_from_geojson(
         raise OlfatoError(f"{where}: not a Sources GeoJSON (expected a FeatureCollection)")
     feats = [f for f in obj.get("features") or [] if isinstance(f, dict)]
     points = [f for f in feats if (f.get("geometry") or {}).get("type") == "Point"]
+    # a detection (a plume seen, not located) has no region to fly to in the file; plan
+    # from the survey to include it (its posterior is kept in memory)
+    points = [f for f in points if (f.get("properties") or {}).get("kind") != "detection"]
     if not points:
-        raise OlfatoError(f"{where}: no Point features, so no candidate sources to follow up")
+        raise OlfatoError(
+            f"{where}: no located sources (Point features of kind 'source'), so no candidate "
+            "sources to follow up; plan from the survey to follow up its detections"
+        )
     lonlat = []
     for k, f in enumerate(points, start=1):
         c = f["geometry"].get("coordinates")
@@ -234,24 +240,35 @@ def candidates_from_sources(sources: Any) -> tuple[list[Candidate], LocalFrame]:
     Each source's fine posterior raster over position and height (cells holding all
     but 1e-9 of its mass), with the rate given each cell and height, is kept, so that
     follow-up planning samples the real, possibly banana-shaped posterior, with the
-    height and rate that go with each position, rather than its ellipse.
+    height and rate that go with each position, rather than its ellipse. Detections
+    (plumes seen, not located) come too, from their broad posteriors: a flight that
+    would locate them is worth planning.
 
     Parameters
     ----------
     sources : olfato.locate.pipeline.Sources
-        Located sources and their survey.
+        Located sources, detections and their survey.
 
     Returns
     -------
     candidates : list of Candidate
-        One per source.
+        One per source, then one per detection.
     frame : LocalFrame
         The survey's frame.
     """
     frame = sources.survey.frame
     out = []
-    for s in sources.sources:
+    for s in [*sources.sources, *getattr(sources, "detections", [])]:
+        if s.posterior is None:
+            continue
         fine = s.posterior.fine
+        post = s.posterior
+        # a located source: its own estimate; a detection: its (broad) posterior's
+        located = getattr(s, "kind", "source") == "source"
+        ell = s.ellipse95 if located else post.ellipse
+        where = (s.east_m, s.north_m) if located else post.mean
+        rate = s.rate_g_s if located else post.rate_g_s
+        height = s.height_m if located else post.height_m
         n_h = len(fine.heights)
         ee, nn = np.meshgrid(fine.east, fine.north)
         ee3 = np.repeat(ee[:, :, None], n_h, axis=2).ravel()
@@ -273,19 +290,19 @@ def candidates_from_sources(sources: Any) -> tuple[list[Candidate], LocalFrame]:
         out.append(
             Candidate(
                 id=str(s.id),
-                east_m=float(s.east_m),
-                north_m=float(s.north_m),
-                semi_major_m=float(s.ellipse95.semi_major),
-                semi_minor_m=float(s.ellipse95.semi_minor),
-                azimuth_deg=float(s.ellipse95.azimuth_deg),
-                rate_g_s=float(s.rate_g_s),
+                east_m=float(where[0]),
+                north_m=float(where[1]),
+                semi_major_m=float(ell.semi_major),
+                semi_minor_m=float(ell.semi_minor),
+                azimuth_deg=float(ell.azimuth_deg),
+                rate_g_s=float(rate),
                 analyte=str(s.analyte),
                 p_suspect=_suspect_probability(
                     {"signature_probabilities": probs, "suspect": s.suspect}
                 ),
                 suspect=bool(s.suspect),
                 signature=str(s.signature),
-                height_m=float(s.height_m),
+                height_m=float(height),
                 cells=cells,
                 cell_states=states,
                 n_hits=len(s.hit_ids),

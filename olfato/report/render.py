@@ -26,6 +26,7 @@ from olfato import __version__
 from olfato.errors import OlfatoError
 from olfato.report.figures import MapData, source_map, time_series
 from olfato.report.i18n import CAVEAT_MSG, LANGUAGES, N_, Formatter, check_lang
+from olfato.report.video import video_activity
 from olfato.store import models as m
 from olfato.store.cases import CaseView, load_case
 from olfato.store.db import Store
@@ -151,6 +152,26 @@ def _translate_note(note: m.Note, lang: str, f: Formatter) -> tuple[str, str]:
     )
 
 
+def _network(
+    store: Store, view: CaseView, f: Formatter, releasable_to: list[str]
+) -> dict[str, Any] | None:
+    from olfato.report.network import network_section
+
+    sec = network_section(store, view.case.name, f, releasable_to=releasable_to)
+    if sec is None:
+        return None
+    return {
+        "png": _b64(sec.figure_png) if sec.figure_png else None,
+        "rows": sec.rows,
+        "key_players": ", ".join(sec.key_players),
+        "before": f.number(sec.fragmentation_before, 2),
+        "after": f.number(sec.fragmentation_after, 2),
+        "entities": sec.n_entities,
+        "links": sec.n_links,
+        "withheld": sec.withheld,
+    }
+
+
 def _environment() -> jinja2.Environment:
     folder = str(files("olfato.report") / "templates")
     return jinja2.Environment(
@@ -231,8 +252,27 @@ def report_context(
                 "rate": _rate(src, f),
                 "probabilities": _probabilities(src, f),
                 "n_hits": src.n_hits,
+                "p_exists": f.percent(src.probability_exists),
             }
         )
+    detections = [
+        {
+            "label": src.label,
+            "survey": sv.survey.name,
+            "lat": f.coordinate(src.lat, "lat"),
+            "lon": f.coordinate(src.lon, "lon"),
+            "bearing": f.gettext(
+                "from %(bearing)s° ± %(wedge)s°",
+                bearing=f.number(src.bearing_deg, 0),
+                wedge=f.number(src.wedge_deg, 0),
+            ),
+            "signature": f.signature(src.signature),
+            "p_exists": f.percent(src.probability_exists),
+            "n_hits": src.n_hits,
+        }
+        for sv in view.surveys
+        for src in sv.detections
+    ]
     sites = []
     by_survey = {d.view.survey.id: d for d in data}
     for sv, src in srcs:
@@ -307,6 +347,9 @@ def report_context(
             {"survey": d.view.survey.name, "png": _b64(time_series(d, f))} for d in data
         ],
         "candidates": candidates,
+        "detections": detections,
+        "network": _network(store, view, f, releasable_to),
+        "video_activity": video_activity(store, view, f),
         "sites": sites,
         "notes": notes,
         "inputs": inputs,

@@ -142,6 +142,20 @@ def _site_ratios(sig: Any, scatter: bool, rng: np.random.Generator) -> dict[str,
     return ratios
 
 
+def emission_pattern(sources: Any, t_s: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
+    """(n_sources, len(t_s)) 1 while each source emits, 0 while it is off: on for
+    ``duty_cycle`` of every ``period_s`` [s] from a random phase (a lab cooking in
+    batches); None when every source emits all the time."""
+    if all(s.duty_cycle >= 1.0 for s in sources):
+        return None
+    out = np.ones((len(sources), len(t_s)))
+    for k, s in enumerate(sources):
+        if s.duty_cycle < 1.0:
+            phase = rng.uniform(0.0, s.period_s)
+            out[k] = (np.mod(t_s + phase, s.period_s) < s.duty_cycle * s.period_s).astype(float)
+    return out
+
+
 def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = True) -> Simulation:
     """Simulate the survey a scenario describes; the same seed gives the same result."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -278,6 +292,7 @@ def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = Tr
                 max_travel,
                 w.mixing_height_m,
                 advance,
+                emission=emission_pattern(sc.sources, wind.t, rng_site),
             )
             world.n_puffs = len(wind.t) * len(sources)
     world.unit_at_samples = unit[:, ::n_sub]
@@ -310,8 +325,15 @@ def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = Tr
         reading = (
             sn.first_order_response(truth_ppb, dt_int, sensor.response_time_s)[::n_sub] / per_unit
         )
+        reading = reading + sn.warmup_offset(
+            t_samp, sensor.warmup_amplitude, sensor.warmup_timescale_s
+        )
         reading = reading + sensor.noise * rng_sensor.standard_normal(len(reading))
         reading = np.maximum(sn.quantise(reading, sensor.resolution), 0.0)
+        reading = sn.saturate(reading, sensor.saturation)
+        if sensor.stuck is not None:
+            st = sensor.stuck
+            reading = sn.stick(t_samp, reading, st.start_s, st.duration_s, st.value)
         drop = sn.dropout_mask(
             t_samp, sensor.dropouts.rate_per_min, sensor.dropouts.mean_duration_s, rng_sensor
         )

@@ -23,7 +23,8 @@ Every field, with its unit; see ``scenarios/README.md`` for worked examples::
       mixing_height_m: null             # optional lid [m]
     sources:
       - {id: lab1, east_m: -150, north_m: 40, height_m: 3,
-         signature: clandestine_lab, rate_g_s: 2.0, scatter: true}
+         signature: clandestine_lab, rate_g_s: 2.0, scatter: true,
+         duty_cycle: 1.0, period_s: 120}  # on duty_cycle of every period (turbulent)
     flight:
       pattern: lines                    # lines (crosswind, start downwind) | waypoints
       line_spacing_m: 80
@@ -36,11 +37,16 @@ Every field, with its unit; see ``scenarios/README.md`` for worked examples::
     sensors:
       - {analyte: acetone, unit: ppb, response_time_s: 2, noise: 1.5, background: 3,
          drift_per_hour: 1, wander: 0.5, resolution: 0.1,
-         dropouts: {rate_per_min: 0.5, mean_duration_s: 3}}
+         dropouts: {rate_per_min: 0.5, mean_duration_s: 3},
+         # sensor faults (optional): a warm-up offset decaying after power-on, a
+         # saturating range, a stretch frozen at one value (default: its reading then)
+         warmup_amplitude: 40, warmup_timescale_s: 90, saturation: 500,
+         stuck: {start_s: 300, duration_s: 120, value: 60}}
     signatures: my_library.yaml         # optional extra library, relative to this file
 
-``noise``, ``background``, ``drift_per_hour``, ``wander`` and ``resolution`` are in the
-channel's ``unit``. ``rate_g_s`` is the rate of the signature's reference gas [g/s].
+``noise``, ``background``, ``drift_per_hour``, ``wander``, ``resolution``,
+``warmup_amplitude``, ``saturation`` and ``stuck.value`` are in the channel's ``unit``.
+``rate_g_s`` is the rate of the signature's reference gas [g/s].
 """
 
 from __future__ import annotations
@@ -126,6 +132,8 @@ class Source(_Model):
     signature: str
     rate_g_s: float = Field(gt=0, le=1e4)
     scatter: bool = True
+    duty_cycle: float = Field(default=1.0, gt=0, le=1)
+    period_s: float = Field(default=120.0, gt=0)
 
     @model_validator(mode="after")
     def _one_position(self) -> Source:
@@ -161,6 +169,12 @@ class Dropouts(_Model):
     mean_duration_s: float = Field(default=3.0, gt=0)
 
 
+class Stuck(_Model):
+    start_s: float = Field(ge=0)
+    duration_s: float = Field(gt=0)
+    value: float | None = None
+
+
 class Sensor(_Model):
     analyte: str
     unit: Literal["ppb", "ppm"] = "ppb"
@@ -172,6 +186,10 @@ class Sensor(_Model):
     wander_timescale_s: float = Field(default=300.0, gt=0)
     resolution: float = Field(default=0.0, ge=0)
     dropouts: Dropouts = Field(default_factory=Dropouts)
+    warmup_amplitude: float = 0.0
+    warmup_timescale_s: float = Field(default=90.0, gt=0)
+    saturation: float | None = Field(default=None, gt=0)
+    stuck: Stuck | None = None
 
     @field_validator("analyte")
     @classmethod

@@ -1,8 +1,15 @@
-"""What a gas sensor makes of the air: lag, background, drift, noise, steps, gaps.
+"""What a gas sensor makes of the air: lag, background, drift, noise, steps, gaps, faults.
 
 Pure functions on sampled series; the order in :func:`olfato.simulate.core.simulate`
 is: true mole fraction (background + plumes) -> first-order response -> unit ->
-white noise -> quantisation -> clip at 0 -> dropouts.
+warm-up offset -> white noise -> quantisation -> clip at 0 and at saturation ->
+stuck stretch -> dropouts.
+
+The faults are those of cheap field sensors: a heated metal-oxide or
+electrochemical cell reads high after power-on and decays to its baseline over
+minutes (modelled as an exponential offset); a reading that saturates at the top
+of its range; a channel that freezes at one value (a stalled firmware loop or a
+disconnected cell that repeats its last reading).
 """
 
 from __future__ import annotations
@@ -80,3 +87,33 @@ def dropout_mask(
     for a, b in zip(starts, ends, strict=True):
         mask |= (t >= a) & (t < b)
     return mask
+
+
+def warmup_offset(t_s: F64, amplitude: float, timescale_s: float) -> F64:
+    """The warm-up offset [unit of ``amplitude``] after power-on at ``t_s[0]``:
+    ``amplitude`` exp(-(t - t0) / ``timescale_s``); 0 when either is 0."""
+    t = np.asarray(t_s, dtype=float)
+    if amplitude == 0 or timescale_s <= 0 or len(t) == 0:
+        return np.zeros(len(t))
+    return np.asarray(amplitude * np.exp(-(t - t[0]) / timescale_s), dtype=float)
+
+
+def saturate(x: ArrayLike, maximum: float | None) -> F64:
+    """Clip ``x`` at the sensor's ``maximum`` reading (same unit); None leaves it."""
+    xa = np.asarray(x, dtype=float)
+    return xa.copy() if maximum is None else np.minimum(xa, maximum)
+
+
+def stick(
+    t_s: F64, x: ArrayLike, start_s: float, duration_s: float, value: float | None = None
+) -> F64:
+    """``x`` frozen at ``value`` (default: its reading at ``start_s`` [s after t_s[0]]) for
+    ``duration_s`` [s]."""
+    t = np.asarray(t_s, dtype=float)
+    out = np.asarray(x, dtype=float).copy()
+    rel = t - t[0]
+    on = (rel >= start_s) & (rel < start_s + duration_s)
+    if not on.any():
+        return out
+    out[on] = out[np.argmax(on)] if value is None else value
+    return out

@@ -228,8 +228,12 @@ def turbulent_field(
     max_travel_m: float,
     mixing_height_m: float | None = None,
     progress=None,
+    emission: F64 | None = None,
 ) -> tuple[F64, int]:
     """Instantaneous puff concentration per unit rate [g/m3 per g/s], (n_sources, n).
+
+    ``emission`` (n_sources, len(wind.t)) [-]: each puff's share of the rate (0 while
+    a source is off), default 1.
 
     ``t`` [s] must be sorted; puffs are released at the wind grid times
     (every :data:`PUFF_INTERVAL_S`) from ``wind.t[0]`` on, and those that have
@@ -280,6 +284,8 @@ def turbulent_field(
             horiz = np.exp(-0.5 * (along * along / sx2 + cross * cross / (sy * sy)))
             vert = vertical_factor(up[sl, None][None], src_h, sz[None], mixing_height_m)
             c = norm / (np.sqrt(sx2) * sy * sz) * horiz * vert
+            if emission is not None:
+                c = c * emission[:, None, r]
             out[:, sl] = np.where(live[None], c, 0.0).sum(axis=2)
             pairs += int(live.sum())
         if progress is not None:

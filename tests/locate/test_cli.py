@@ -36,3 +36,23 @@ def test_missing_file_is_one_paragraph(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["locate", str(tmp_path / "nope.csv")])
     assert r.exit_code != 0
     assert "Traceback" not in r.output and "nope.csv" in r.output
+
+
+def test_a_threshold_that_is_no_probability_names_its_flag(one_lab: Flight) -> None:
+    r = CliRunner().invoke(app, ["locate", str(one_lab.path), "--min-p-suspect", "1.5", "-q"])
+    assert r.exit_code == 1
+    assert "min_probability_suspect must be a probability" in r.output
+    assert "--min-p-suspect" in r.output and "Traceback" not in r.output
+
+
+def test_a_calm_flight_reports_its_hits_and_refuses_to_locate(
+    one_lab: Flight, tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    calm = tmp_path / "calm.csv"
+    pd.read_csv(one_lab.path).assign(wind_speed_ms=0.0).to_csv(calm, index=False)
+    r = CliRunner().invoke(app, ["locate", str(calm), "-q"])
+    assert r.exit_code == 1
+    assert "hit(s)" in r.output and "too calm" in r.output
+    assert "Traceback" not in r.output

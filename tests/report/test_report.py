@@ -190,3 +190,34 @@ def test_report_cli_and_unknown_case(made: Made, tmp_path: Path) -> None:
     assert made_files == [f"{CASE}.report.v2.es.html"]  # v1 was the session's; never overwritten
     r = runner.invoke(app, ["report", CASE, "--lang", "fr"], env=env)
     assert r.exit_code == 1 and "'en' or 'es'" in r.output
+
+
+def test_a_detection_is_listed_apart_with_its_bearing_and_never_suspect(tmp_path: Path) -> None:
+    import dataclasses
+
+    from olfato.casework.surveys import record_analysis
+    from olfato.locate import locate
+    from olfato.report.make import make_report
+    from olfato.store.cases import new_case
+    from olfato.store.db import Store
+    from olfato.store.workspace import Workspace
+    from tests.store.analysis import demo_analysis
+
+    a = demo_analysis(tmp_path)
+    k = int(a.hits.table["snr"].to_numpy().argmax())
+    one = dataclasses.replace(
+        a.hits,
+        table=a.hits.table.iloc[[k]].reset_index(drop=True),
+        fingerprints=[a.hits.fingerprints[k]],
+    )
+    found = locate(a.survey, one)
+    assert not found.sources and len(found.detections) == 1
+    ws = Workspace.locate(tmp_path / "ws", f"sqlite:///{tmp_path / 'ws' / 'case.db'}")
+    with Store(ws) as store:
+        new_case(store, "single")
+        record_analysis(store, "single", a.csv, a.survey, one, found)
+        made = make_report(store, "single", lang="es", fmt="html")
+        html = store.workspace.resolve(made[0].path).read_text(encoding="utf-8")
+    assert "Plumas vistas pero no localizadas" in html
+    assert "D1" in html and "desde " in html
+    assert "Probabilidad de que exista" in html

@@ -45,3 +45,43 @@ def test_dropout_fraction_matches_the_renewal_estimate():
     # covered fraction of a Poisson boolean model: 1 - exp(-rate * mean duration)
     assert m.mean() == pytest.approx(1 - np.exp(-3.0 * 4.0 / 60), abs=0.02)
     assert not dropout_mask(t, 0.0, 4.0, np.random.default_rng(0)).any()
+
+
+def test_sensor_faults_warm_up_saturation_and_a_stuck_stretch() -> None:
+    from olfato.simulate import sensor as sn
+
+    t = np.arange(0.0, 600.0, 1.0)
+    w = sn.warmup_offset(t, 40.0, 90.0)
+    assert w[0] == 40.0 and w[90] == pytest.approx(40.0 / np.e)
+    assert np.all(sn.warmup_offset(t, 0.0, 90.0) == 0.0)
+    x = np.linspace(0.0, 300.0, len(t))
+    assert sn.saturate(x, 150.0).max() == 150.0 and sn.saturate(x, None).max() == 300.0
+    s = sn.stick(t, x, 100.0, 50.0)
+    assert np.all(s[100:150] == x[100]) and s[150] == x[150] and s[99] == x[99]
+    assert np.all(sn.stick(t, x, 100.0, 50.0, value=7.0)[100:150] == 7.0)
+
+
+def test_a_lab_cooking_in_batches_emits_its_duty_cycle() -> None:
+    from olfato.simulate.core import emission_pattern
+    from olfato.simulate.scenario import Source
+
+    src = [
+        Source(id="a", east_m=0, north_m=0, signature="clandestine_lab", rate_g_s=1.0),
+        Source(
+            id="b",
+            east_m=0,
+            north_m=0,
+            signature="clandestine_lab",
+            rate_g_s=1.0,
+            duty_cycle=0.25,
+            period_s=100.0,
+        ),
+    ]
+    t = np.arange(0.0, 10_000.0, 1.0)
+    on = emission_pattern(src, t, np.random.default_rng(0))
+    assert on is not None
+    assert np.all(on[0] == 1.0)
+    assert on[1].mean() == pytest.approx(0.25, abs=0.01)
+    # on for 25 s of every 100 s: one switch-on per period
+    assert np.sum(np.diff(on[1]) > 0) == pytest.approx(100, abs=1)
+    assert emission_pattern(src[:1], t, np.random.default_rng(0)) is None
