@@ -50,7 +50,7 @@ def check_case_name(name: str) -> str:
     CaseError
         A name that does not fit.
     """
-    if not _NAME.match(name or ""):
+    if not _NAME.fullmatch(name or ""):  # whole: '$' would let a final newline in
         raise CaseError(
             f"{name!r} is not a usable case name: use 1 to 100 letters, digits, '.', '_' or "
             "'-', starting with a letter or digit (e.g. sonora-2026-07)."
