@@ -84,7 +84,7 @@ def get_case(session: Session, name: str) -> m.Case:
         known = ", ".join(names) if names else "none yet"
         raise CaseError(
             f"There is no case called {name!r} in this store (cases: {known}).",
-            hint="Create it with `olfato case new NAME`, or check --workspace / "
+            hint="Create it with `olfato case new NAME`, or check the workspace / "
             "OLFATO_DATABASE_URL.",
         )
     return case

@@ -133,7 +133,7 @@ def classify_columns(
     if missing:
         hint = None
         if len(header) == 1 and ";" in header[0]:
-            hint = "The header looks semicolon-separated: give a vendor mapping (--mapping)."
+            hint = "The header looks semicolon-separated: give a vendor mapping."
         raise SurveyError(
             f"missing required column(s) {', '.join(missing)}; the header has {', '.join(header)}",
             path=str(path),
@@ -141,7 +141,7 @@ def classify_columns(
             column=missing[0],
             hint=hint
             or "Survey CSV v1 needs time, lat, lon, alt_agl_m, wind_speed_ms, "
-            "wind_dir_deg; for another layout give a vendor mapping (--mapping).",
+            "wind_dir_deg; for another layout give a vendor mapping.",
         )
     gas: dict[str, tuple[str, str]] = {}
     extra: list[str] = []

@@ -16,8 +16,8 @@ from olfato.survey.model import Survey
 from olfato.survey.projection import LocalFrame
 
 FORMATS = {
-    ".csv": "Survey CSV v1 (or a vendor CSV with --mapping)",
-    ".txt": "Survey CSV v1 (or a vendor CSV with --mapping)",
+    ".csv": "Survey CSV v1 (or a vendor CSV with a mapping)",
+    ".txt": "Survey CSV v1 (or a vendor CSV with a mapping)",
     ".ulg": "PX4 ULog",
     ".tlog": "MAVLink telemetry log",
     ".bin": "ArduPilot DataFlash log",
@@ -116,14 +116,17 @@ def _read(
             )
         if wind is not None:
             raise SurveyError(
-                "--wind needs a vendor mapping (--mapping) that says how to read the wind log",
+                "a wind log needs a vendor mapping that says how to read it",
                 path=str(path),
+                parameter="mapping",
             )
         from olfato.survey.csv_v1 import read_csv_v1
 
         return read_csv_v1(path, strict=strict, quiet=quiet, frame=frame)
     if wind is not None:
-        raise SurveyError("--wind applies to CSV surveys only", path=str(path))
+        raise SurveyError(
+            "a separate wind log applies to CSV surveys only", path=str(path), parameter="wind"
+        )
     if suffix == ".ulg":
         from olfato.survey.ulog import read_ulog
 

@@ -360,8 +360,8 @@ def load_vendor_mapping(path: str | Path) -> VendorMapping:
             f"mapping gives no column for {', '.join(missing)}",
             path=str(path),
             hint="Map a header to each of lat, lon, alt_agl_m (and wind_speed_ms, "
-            "wind_dir_deg here or in the 'wind' section, for --wind; a survey without wind "
-            "can be read and detected, not located).",
+            "wind_dir_deg here or in the 'wind' section, for a separate wind log; a survey "
+            "without wind can be read and detected, not located).",
         )
     wind_targets = {"wind_speed_ms", "wind_dir_deg"}
     if mapping.wind is not None:

@@ -529,7 +529,7 @@ def build_survey(
     n_keep = int(keep.sum())
     if strict and report.dropped:
         raise StrictValidationError(
-            f"{report.rows_read - n_keep} bad row(s) in {report.rows_read} (--strict):\n  "
+            f"{report.rows_read - n_keep} bad row(s) in {report.rows_read} (strict reading):\n  "
             + "\n  ".join(report.summary_lines()),
             path=source,
         )

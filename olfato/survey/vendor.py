@@ -472,7 +472,7 @@ def read_wind_log(
         if strict:
             raise StrictValidationError(
                 f"{n_bad} bad row(s) in {len(table) + flags.outside} of the wind log "
-                "(--strict):\n  " + "\n  ".join(lines),
+                "(strict reading):\n  " + "\n  ".join(lines),
                 path=str(path),
             )
         if report is not None:
@@ -714,9 +714,8 @@ def read_vendor_csv(
             f"{int(flags.lines[-1])}, {_utc_range(f.start_time, f.end_time)}"
         )
     elif len(flights) > 1:
-        note = (
-            f"the file holds {len(flights)} flights (choose one with flight=N / --flight N): "
-            + "; ".join(f"{f.number}: {_utc_range(f.start_time, f.end_time)}" for f in flights)
+        note = f"the file holds {len(flights)} flights (choose one by its number): " + "; ".join(
+            f"{f.number}: {_utc_range(f.start_time, f.end_time)}" for f in flights
         )
     has_wind = True
     if wind is not None:

@@ -336,7 +336,7 @@ def translate_file(
     elif looks_like(" ".join(seen)) == target:
         result.warnings.append(
             f"the text looks like {_LANGUAGE_NAMES[target]} already; "
-            f"it was translated into {_LANGUAGE_NAMES[target]} (check --to)"
+            f"it was translated into {_LANGUAGE_NAMES[target]} (check the target language)"
         )
     return result
 
