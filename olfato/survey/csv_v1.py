@@ -112,6 +112,9 @@ def classify_columns(
         The column names.
     path : Path
         The file, named in errors.
+    warnings : list of str, optional
+        Collects a warning for each ``<name>_ppm``/``<name>_ppb`` column whose analyte
+        is unknown (appended in place); None drops those warnings.
 
     Returns
     -------

@@ -77,6 +77,9 @@ def key_value_channels(
         Key-value records with columns ``time`` [s epoch], ``key``, ``value``.
     mapping : FlightLogMapping
         Which keys are which gas channels (or ``auto``).
+    warnings : list of str, optional
+        With ``auto``, collects a warning for each gas-like key whose analyte is
+        unknown (appended in place); None drops those warnings.
 
     Returns
     -------

@@ -56,6 +56,26 @@ def flight_starts(
     row before them. A flight starts after a step in time longer than ``gap_s``, or in
     the middle of a stretch of at least ``ground_s`` below ``ground_m`` that has
     airborne rows on both sides.
+
+    Parameters
+    ----------
+    time_s : ndarray
+        Time of each row [s since the Unix epoch]; NaN where unknown.
+    alt_agl_m : ndarray
+        Height above ground of each row [m]; NaN where unknown.
+    gap_s : float, default FLIGHT_GAP_S
+        A step in time longer than this starts a new flight [s].
+    ground_m : float, default GROUND_AGL_M
+        Below this height the drone is on the ground [m].
+    ground_s : float, default GROUND_S
+        On the ground at least this long between two airborne stretches starts a new
+        flight [s].
+
+    Returns
+    -------
+    ndarray of int64
+        Sorted row indices where a new flight begins (0 left out); empty for one
+        flight.
     """
     t = np.asarray(time_s, dtype=float)
     alt = np.asarray(alt_agl_m, dtype=float)
@@ -91,7 +111,29 @@ def split_flights(
     ground_m: float = GROUND_AGL_M,
     ground_s: float = GROUND_S,
 ) -> list[Flight]:
-    """The flights in a table, numbered from 1; see :func:`flight_starts`."""
+    """The flights in a table, numbered from 1; see :func:`flight_starts`.
+
+    Parameters
+    ----------
+    time_s : ndarray
+        Time of each row [s since the Unix epoch]; NaN where unknown.
+    alt_agl_m : ndarray
+        Height above ground of each row [m]; NaN where unknown.
+    gap_s : float, default FLIGHT_GAP_S
+        A step in time longer than this starts a new flight [s].
+    ground_m : float, default GROUND_AGL_M
+        Below this height the drone is on the ground [m].
+    ground_s : float, default GROUND_S
+        On the ground at least this long between two airborne stretches starts a new
+        flight [s].
+
+    Returns
+    -------
+    list of Flight
+        The flights in file order, numbered from 1, covering every row; a flight's
+        ``start_time``/``end_time`` [s since the Unix epoch] are NaN when none of its
+        rows has a time.
+    """
     t = np.asarray(time_s, dtype=float)
     cuts = flight_starts(t, alt_agl_m, gap_s=gap_s, ground_m=ground_m, ground_s=ground_s)
     bounds = [0, *cuts.tolist(), len(t)]

@@ -77,7 +77,26 @@ def read_survey(
 
 
 def select_flight(survey: Survey, number: int) -> Survey:
-    """The survey's flight ``number`` (from 1), in the same local frame."""
+    """The survey's flight ``number`` (from 1), in the same local frame.
+
+    Parameters
+    ----------
+    survey : Survey
+        A survey that may hold several flights (:func:`~olfato.survey.flights.split_flights`).
+    number : int
+        The flight to keep, numbered from 1.
+
+    Returns
+    -------
+    Survey
+        The samples of that flight alone, with a report note naming the flight and its
+        sample range.
+
+    Raises
+    ------
+    SurveyError
+        When ``number`` is not between 1 and the number of flights.
+    """
     s = survey.samples
     flights = split_flights(s["time"].to_numpy(dtype=float), s["alt_agl_m"].to_numpy(dtype=float))
     if not 1 <= number <= len(flights):

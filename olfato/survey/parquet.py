@@ -28,7 +28,27 @@ MAX_METADATA_BYTES = 1 << 20
 
 
 def survey_metadata(raw: bytes | None, path: Path) -> dict[str, Any]:
-    """The ``olfato`` metadata of a survey Parquet file, checked; errors name the key."""
+    """The ``olfato`` metadata of a survey Parquet file, checked; errors name the key.
+
+    Parameters
+    ----------
+    raw : bytes or None
+        The value of the schema's ``olfato`` metadata key (JSON), None when absent.
+    path : Path
+        The file, named in errors.
+
+    Returns
+    -------
+    dict[str, Any]
+        The metadata: ``frame`` (``lat0``, ``lon0`` [deg]), ``channels`` (analyte ->
+        ``ppm`` or ``ppb``), and optionally ``source``, ``format`` and ``report``.
+
+    Raises
+    ------
+    SurveyError
+        When the metadata is missing, larger than :data:`MAX_METADATA_BYTES`, not a
+        JSON object, or its frame, channels, source or format is invalid.
+    """
     if raw is None:
         raise SurveyError(
             "Parquet file has no olfato survey metadata",
@@ -69,7 +89,31 @@ def survey_metadata(raw: bytes | None, path: Path) -> dict[str, Any]:
 def read_parquet(
     path: str | Path, *, strict: bool = False, frame: LocalFrame | None = None
 ) -> Survey:
-    """Read a survey Parquet file and validate its samples; ``line`` means row (from 1)."""
+    """Read a survey Parquet file and validate its samples; ``line`` means row (from 1).
+
+    Parameters
+    ----------
+    path : str or Path
+        The Parquet file, written by olfato.
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    frame : LocalFrame or None, default None
+        The local projection; None uses the one stored in the file's metadata.
+
+    Returns
+    -------
+    Survey
+        The validated, projected survey (gas channels [ppb]); its ``source`` is the
+        file it was first read from.
+
+    Raises
+    ------
+    SurveyError
+        When the file is not readable Parquet, its metadata is missing or invalid,
+        its columns cannot be converted, or a navigation or gas column is missing
+        (:class:`~olfato.errors.StrictValidationError` when ``strict`` and a row is
+        bad).
+    """
     import pyarrow.parquet as pq
 
     path = Path(path)

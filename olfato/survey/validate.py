@@ -99,14 +99,29 @@ class RowFlags:
         self.bad = np.zeros(len(self.lines), dtype=bool)
 
     def add_outside(self, reason: str, problems: list[Problem]) -> None:
-        """Count lines dropped before the table was built (each a :class:`Problem`)."""
+        """Count lines dropped before the table was built (each a :class:`Problem`).
+
+        Parameters
+        ----------
+        reason : str
+            Why the lines were dropped.
+        problems : list of Problem
+            One per dropped line, located in the input.
+        """
         self.report.add(reason, len(problems), problems)
         self.outside += len(problems)
         self._outside.extend(problems)
 
     def every_problem(self) -> list[Problem]:
         """Every dropped row as a :class:`Problem` (line, column, value, reason), in the
-        order they were flagged; lines dropped before the table was built first."""
+        order they were flagged; lines dropped before the table was built first.
+
+        Returns
+        -------
+        list of Problem
+            One per dropped row or line, with its value as text (empty for a missing
+            value) where the flag gave values.
+        """
         out = list(self._outside)
         if self._call_of is None:
             return out
@@ -126,6 +141,16 @@ class RowFlags:
 
         Counts and examples are those of the selected rows; lines dropped before the
         table was built count when they lie within the selection's lines.
+
+        Parameters
+        ----------
+        rows : ndarray of bool
+            Mask over this table's rows, selecting consecutive rows (e.g. one flight).
+
+        Returns
+        -------
+        RowFlags
+            New flags for the selected rows, with their own report.
         """
         rows = np.asarray(rows, dtype=bool)
         out = RowFlags(self.lines[rows])
@@ -462,6 +487,8 @@ def build_survey(
         The local projection; None centres one on the survey.
     projected : Future or None, default None
         East, north [m] of every row, being computed in ``frame``.
+    wind : bool, default True
+        Whether the input has wind; False sets the wind columns to NaN and notes it.
 
     Returns
     -------

@@ -67,6 +67,26 @@ def match_headers(table_map: TableMap, header: list[str], path: Path) -> dict[st
 
     A header written with doubled quotes (read as ``"Latitude"``) matches ``Latitude``
     or ``'"Latitude"'`` in the mapping; non-breaking spaces count as spaces.
+
+    Parameters
+    ----------
+    table_map : TableMap
+        The mapping of the table: its time column and mapped columns.
+    header : list of str
+        The file's column names, as read.
+    path : Path
+        The file, named in errors.
+
+    Returns
+    -------
+    dict[str, str]
+        Header named in the mapping -> the file's header it matches.
+
+    Raises
+    ------
+    SurveyError
+        When a header the mapping names is not in the file (the closest one is
+        suggested).
     """
     found: dict[str, str] = {}
     normal: dict[str, str] = {}
@@ -142,6 +162,16 @@ def flight_clock_seconds(text: pd.Series) -> np.ndarray:
     """Seconds [s] from flight-time clocks (``12m 05s``, ``12:05``, ``01:12:05.5``, ``725``).
 
     NaN where a cell is not such a clock.
+
+    Parameters
+    ----------
+    text : Series of str
+        Cells of a flight-time column, as stripped text.
+
+    Returns
+    -------
+    ndarray of float
+        Time since the flight's start [s] per cell; NaN where a cell is not a clock.
     """
     parts = text.str.extract(_FLIGHT_CLOCK)
 
@@ -296,6 +326,34 @@ def column_values(
     from that unit; a cell without one is in the mapped ``unit``. A unit that does not
     fit the column is an error naming its line and column; text that is not a number
     is flagged (the row is dropped).
+
+    Parameters
+    ----------
+    raw : Series
+        The column's cells as read (numbers, or text that may carry a unit).
+    target : str
+        The canonical column it is mapped to (a navigation column or a gas analyte).
+    unit : str or None
+        The mapped unit of cells without one; None: ``target``'s canonical unit.
+    decimal : str
+        The decimal separator of the file (one character, e.g. ``"."`` or ``","``).
+    header : str
+        The file's header of the column, named in flags and errors.
+    flags : RowFlags
+        Collects the rows whose cell is not a number (changed in place).
+    path : Path
+        The file, named in errors.
+
+    Returns
+    -------
+    ndarray of float
+        The values in ``target``'s canonical unit ([m], [m/s], [deg]; gas [ppb]); NaN
+        where a cell is empty or not a number.
+
+    Raises
+    ------
+    SurveyError
+        When a cell carries a unit that is not a unit of ``target``.
     """
     units = _cell_units(target)
     default = unit or next(iter(units))
@@ -452,11 +510,21 @@ def read_wind_log(
         Take-off time [s epoch] for flight times, or None.
     quiet : bool, default False
         No progress bar.
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    report : ValidationReport or None, default None
+        Receives a warning listing the dropped rows; None: they are not reported.
 
     Returns
     -------
     DataFrame
-        Columns ``time`` [s epoch], ``wind_speed_ms`` [m/s], ``wind_dir_deg`` [deg].
+        Columns ``time`` [s epoch], ``wind_speed_ms`` [m/s], ``wind_dir_deg`` [deg],
+        and ``alt_agl_m`` [m] when the log has one; bad rows dropped.
+
+    Raises
+    ------
+    StrictValidationError
+        When ``strict`` and any row of the wind log is bad.
     """
     table, flags, _ = _read_mapped(path, wind_map, quiet, takeoff_s)
     for col in WIND_COLUMNS:
@@ -538,6 +606,27 @@ def altitude_offset(
     log's samples inside the survey is scored by the RMS difference [m] of the two
     altitudes (the survey's interpolated to the wind times); the best shift is refined to
     0.1 s. Returns ``(shift_s, rms_m)``, or None when no shift overlaps enough.
+
+    Parameters
+    ----------
+    t_survey : ndarray
+        Times of the survey's samples [s since the Unix epoch]; NaN rows are ignored.
+    alt_survey : ndarray
+        Height above ground of the survey's samples [m].
+    t_wind : ndarray
+        Times of the wind log's samples [s since the Unix epoch], in order.
+    alt_wind : ndarray
+        Height above ground of the wind log's samples [m].
+    step_s : float, default 0.5
+        Spacing of the coarse search over shifts [s].
+    min_overlap : float, default 0.5
+        Least fraction of the wind log's samples that must fall inside the survey.
+
+    Returns
+    -------
+    tuple of (float, float) or None
+        The shift to add to the wind times [s] and the RMS altitude difference [m] at
+        it, or None when fewer than 2 usable samples or no shift overlaps enough.
     """
     ok = np.isfinite(t_survey) & np.isfinite(alt_survey)
     ts, zs = t_survey[ok], alt_survey[ok]
@@ -586,6 +675,32 @@ def align_wind(
     default when the log has an altitude column and no offset is declared) finds the
     offset by matching altitudes. No overlap with the survey is an error that gives
     both time ranges in UTC.
+
+    Parameters
+    ----------
+    wind : DataFrame
+        The wind log (:func:`read_wind_log`): ``time`` [s since the Unix epoch],
+        ``wind_speed_ms`` [m/s], ``wind_dir_deg`` [deg] and optionally ``alt_agl_m`` [m].
+    wind_map : WindMap
+        The mapping's ``wind`` section (``offset_s`` [s], ``align``).
+    survey : DataFrame
+        The survey table: ``time`` [s since the Unix epoch] and ``alt_agl_m`` [m].
+    path : Path
+        The wind log, named in errors and in the report.
+    report : ValidationReport
+        Receives a note on the offset and overlap, or a warning when the wind log
+        covers only part of the survey (changed in place).
+
+    Returns
+    -------
+    DataFrame
+        The wind log with its times shifted onto the survey's clock.
+
+    Raises
+    ------
+    SurveyError
+        When aligning by altitude finds no offset, or the shifted wind log does not
+        overlap the survey in time.
     """
     t_all = survey["time"].to_numpy(dtype=float)
     plausible = _plausible(t_all)
