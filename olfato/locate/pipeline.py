@@ -305,7 +305,7 @@ def check_survey(survey: Survey) -> None:
             raise OlfatoError(
                 f"{where}: field '{col}' has no usable readings; locating a source needs the wind "
                 "(speed, and direction FROM clockwise from north) at the drone",
-                hint="Give a wind log with --wind.",
+                hint="Give a separate wind log with the survey.",
             )
     speed = survey.samples["wind_speed_ms"].to_numpy(dtype=float)
     med = float(np.nanmedian(speed))

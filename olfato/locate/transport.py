@@ -114,7 +114,7 @@ def _fill(t: F64, v: F64, name: str, where: str) -> F64:
         raise OlfatoError(
             f"{where}: field '{name}' has no usable readings; locating a source needs the wind "
             "(direction FROM, clockwise from north, and speed) at the drone",
-            hint="Give a wind log with --wind, or a survey with wind_speed_ms and wind_dir_deg.",
+            hint="Give a wind log, or a survey with wind_speed_ms and wind_dir_deg.",
         )
     return np.interp(t, t[ok], v[ok]) if not ok.all() else v
 

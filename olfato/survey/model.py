@@ -80,6 +80,8 @@ class ValidationReport:
     dropped: dict[str, int] = field(default_factory=dict)
     examples: dict[str, list[Problem]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """facts about the reading that are not problems (flight chosen, wind log alignment)"""
 
     MAX_EXAMPLES = 5
 
@@ -139,6 +141,7 @@ class ValidationReport:
             "dropped": dict(self.dropped),
             "examples": {k: [vars(p) for p in v] for k, v in self.examples.items()},
             "warnings": list(self.warnings),
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -163,6 +166,7 @@ class ValidationReport:
             dropped=dict(d.get("dropped") or {}),  # type: ignore[call-overload]
             examples={k: [Problem(**p) for p in v] for k, v in ex.items()},
             warnings=list(d.get("warnings") or []),  # type: ignore[call-overload]
+            notes=list(d.get("notes") or []),  # type: ignore[call-overload]
         )
 
 
@@ -307,7 +311,9 @@ class Survey:
 
     @classmethod
     def from_parquet(cls, path: str | Path) -> Survey:
-        """Read a Parquet file written by :meth:`to_parquet`.
+        """Read a Parquet file written by :meth:`to_parquet`, as it is (the case store's
+        own copies); a file from elsewhere goes through :func:`olfato.survey.io.read_survey`,
+        which validates its samples.
 
         Parameters
         ----------
@@ -332,14 +338,9 @@ class Survey:
             table = pq.read_table(path)
         except Exception as exc:  # pyarrow raises several types for a bad file
             raise SurveyError(f"not a readable Parquet file: {exc}", path=str(path)) from exc
-        raw = (table.schema.metadata or {}).get(b"olfato")
-        if raw is None:
-            raise SurveyError(
-                "Parquet file has no olfato survey metadata",
-                path=str(path),
-                hint="Write it with `olfato survey convert FILE --out X.parquet`.",
-            )
-        meta = json.loads(raw)
+        from olfato.survey.parquet import survey_metadata
+
+        meta = survey_metadata((table.schema.metadata or {}).get(b"olfato"), Path(path))
         frame = meta["frame"]
         return cls(
             samples=table.to_pandas(),

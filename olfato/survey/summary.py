@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from olfato.survey.flights import split_flights
 from olfato.survey.model import Survey
 from olfato.survey.validate import GAP_FACTOR
 
@@ -87,8 +88,8 @@ def describe(survey: Survey) -> dict[str, Any]:
     dt = np.diff(t)
     med_dt = float(np.median(dt)) if dt.size else float("nan")
     gaps = dt[dt > GAP_FACTOR * med_dt] if dt.size else dt
-    start = pd.Timestamp(t[0], unit="s", tz="UTC")
-    end = pd.Timestamp(t[-1], unit="s", tz="UTC")
+    start = pd.Timestamp(t[0], unit="s", tz="UTC").round("ms")
+    end = pd.Timestamp(t[-1], unit="s", tz="UTC").round("ms")
     channels = []
     # NumPy's medians release the GIL: one channel per core
     with ThreadPoolExecutor() as pool:
@@ -127,7 +128,21 @@ def describe(survey: Survey) -> dict[str, Any]:
         "gaps": {"count": int(gaps.size), "longest_s": float(gaps.max()) if gaps.size else 0.0},
         "frame": {"lat0": survey.frame.lat0, "lon0": survey.frame.lon0},
         "channels": channels,
-        "wind": wind_statistics(s["wind_speed_ms"].to_numpy(), s["wind_dir_deg"].to_numpy()),
+        "wind": (
+            wind_statistics(s["wind_speed_ms"].to_numpy(), s["wind_dir_deg"].to_numpy())
+            if np.isfinite(s["wind_speed_ms"].to_numpy(dtype=float)).any()
+            else None
+        ),
+        "flights": [
+            {
+                "flight": f.number,
+                "samples": f.rows,
+                "start_utc": pd.Timestamp(f.start_time, unit="s", tz="UTC").round("ms").isoformat(),
+                "end_utc": pd.Timestamp(f.end_time, unit="s", tz="UTC").round("ms").isoformat(),
+                "duration_s": f.duration_s,
+            }
+            for f in split_flights(t, s["alt_agl_m"].to_numpy(dtype=float))
+        ],
         "stability_classes": (
             s["stability_class"].value_counts().to_dict() if "stability_class" in s else {}
         ),

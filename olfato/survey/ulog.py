@@ -114,6 +114,24 @@ def read_ulog(
         When the file is not a readable ULog, has no position, or a mapped topic or
         field is missing.
     """
+    path = Path(path)
+    try:
+        return _read_ulog(path, mapping=mapping, strict=strict, frame=frame)
+    except (KeyError, IndexError, ValueError, TypeError) as exc:
+        # a damaged log can define a topic without the fields PX4 gives it
+        raise SurveyError(
+            f"cannot read the log: a topic lacks a field or holds damaged data ({exc!r})",
+            path=str(path),
+        ) from exc
+
+
+def _read_ulog(
+    path: Path,
+    *,
+    mapping: str | Path | FlightLogMapping | None,
+    strict: bool,
+    frame: LocalFrame | None,
+) -> Survey:
     from pyulog import ULog
 
     path = Path(path)
@@ -139,7 +157,7 @@ def read_ulog(
             records = pd.DataFrame(
                 {"time": kv["timestamp"] * 1e-6 + boot_to_utc, "key": keys, "value": kv["value"]}
             )
-            streams.gas, streams.units = key_value_channels(records, fl_map)
+            streams.gas, streams.units = key_value_channels(records, fl_map, streams.warnings)
     if isinstance(fl_map.channels, dict):
         for analyte, src in fl_map.channels.items():
             if src.topic is None:
