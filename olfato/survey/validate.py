@@ -271,6 +271,8 @@ def _flag_ranges(
     # column's sum is finite only without NaN or inf. Only a column with a problem pays
     # for telling its reasons apart.
     t = table["time"].to_numpy(dtype=float)
+    if not len(t):  # nothing to flag; the caller says the survey has no samples
+        return set()
     total = t.sum()
     if not np.isfinite(total):
         flags.flag("missing value", np.isnan(t), "time", t)
