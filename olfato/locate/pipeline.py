@@ -63,17 +63,32 @@ MIXTURE_SUSPECT_SHARE = 0.5
 MIN_WIND_MS = 0.5
 #: a track whose bounding box's longer side is shorter than this [m] cannot locate
 MIN_TRACK_M = 100.0
+
+
+@dataclass(frozen=True)
+class TransportDefaults:
+    """The likelihood's defaults for one kind of transport.
+
+    Attributes
+    ----------
+    dispersion_model : str
+        Dispersion-coefficient model (:data:`olfato.physics.dispersion.SIGMA_MODELS`).
+    discrepancy : float
+        Model discrepancy: the log-sd of the ratio of observed to modelled crossing [-].
+    transport_sd_deg : float
+        Transport direction error [deg].
+    """
+
+    dispersion_model: str
+    discrepancy: float
+    transport_sd_deg: float
+
+
 #: default model settings per transport: a turbulent (real) plume and a steady plume
-TURBULENT: dict[str, Any] = {
-    "dispersion_model": "pasquill_gifford",
-    "discrepancy": 0.6,
-    "transport_sd_deg": 3.0,
-}
-STEADY: dict[str, Any] = {
-    "dispersion_model": "briggs_rural",
-    "discrepancy": 0.1,
-    "transport_sd_deg": 0.0,
-}
+TURBULENT = TransportDefaults(
+    dispersion_model="pasquill_gifford", discrepancy=0.6, transport_sd_deg=3.0
+)
+STEADY = TransportDefaults(dispersion_model="briggs_rural", discrepancy=0.1, transport_sd_deg=0.0)
 
 
 @dataclass
@@ -690,11 +705,11 @@ def model_settings(
     defaults = TURBULENT if transport == "trajectory" else STEADY
     return Settings(
         stability=survey_stability(survey),
-        dispersion_model=dispersion_model or str(defaults["dispersion_model"]),
+        dispersion_model=dispersion_model or defaults.dispersion_model,
         transport_sd_deg=float(
-            transport_sd_deg if transport_sd_deg is not None else defaults["transport_sd_deg"]
+            transport_sd_deg if transport_sd_deg is not None else defaults.transport_sd_deg
         ),
-        discrepancy=float(discrepancy if discrepancy is not None else defaults["discrepancy"]),
+        discrepancy=float(discrepancy if discrepancy is not None else defaults.discrepancy),
         grouping=grouping,
     )
 
