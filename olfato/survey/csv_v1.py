@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import warnings
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -43,7 +41,6 @@ EPOCH_RANGE_S = TIME_RANGE_S
 #: longest header line read [characters]; CSV fields stop at 128 KiB
 MAX_HEADER_CHARS = 64 * 1024
 
-_SKIPPED = re.compile(r"Skipping line (\d+): expected (\d+) fields?, saw (\d+)")
 _HAS_OFFSET = r"(?:[Zz]|[+-]\d\d(?::?\d\d)?)\s*$"
 
 
@@ -228,6 +225,49 @@ class _CountingReader(io.RawIOBase):
         return n
 
 
+def overlong_records(path: Path, delimiter: str, encoding: str) -> list[Problem]:
+    """The records with more fields than the header, by file line, read with :mod:`csv`.
+
+    Pandas leaves such lines out (``on_bad_lines="skip"``); this says which they were,
+    with the same quoting rules, so the report names each line. Only a file that has
+    such lines pays for this pass.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    delimiter : str
+        Field separator.
+    encoding : str
+        Text encoding.
+
+    Returns
+    -------
+    list of Problem
+        One per overlong record: its line (1-based, the record's last line) and how
+        many fields it has.
+    """
+    limit = csv.field_size_limit()
+    csv.field_size_limit(1 << 30)  # a header field may be huge; pandas has no such limit
+    found: list[Problem] = []
+    try:
+        with path.open(encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            n = len(next(reader, []))
+            for record in reader:
+                if len(record) > n:
+                    found.append(
+                        Problem(
+                            reason="more fields than the header",
+                            line=reader.line_num,
+                            value=f"expected {n} fields, saw {len(record)}",
+                        )
+                    )
+    finally:
+        csv.field_size_limit(limit)
+    return found
+
+
 def _parse(path: Path, kwargs: dict[str, object], quiet: bool) -> pd.DataFrame:
     size = path.stat().st_size
     if quiet or size < PROGRESS_BYTES:
@@ -280,36 +320,25 @@ def read_table(
     kwargs: dict[str, object] = dict(
         sep=delimiter, decimal=decimal, encoding=encoding, skip_blank_lines=False
     )
-    caught: list[warnings.WarningMessage] = []
+    skipped: list[Problem] = []
     try:
         try:
             table = _parse(path, kwargs, quiet)
         except pd.errors.ParserError as exc:
             if "Expected" not in str(exc):
                 raise
-            # lines with too many fields: parse again, skipping and recording them
-            # (only bad files pay for the slower 'warn' mode)
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                table = _parse(path, {**kwargs, "on_bad_lines": "warn"}, quiet)
+            # lines with too many fields: parse again skipping them, and find which
+            # they were with the csv module (only bad files pay for this)
+            table = _parse(path, {**kwargs, "on_bad_lines": "skip"}, quiet)
+            skipped = overlong_records(path, delimiter, encoding)
     except UnicodeDecodeError as exc:
         raise SurveyError(
             f"not valid {encoding} text ({exc.reason} at byte {exc.start})",
             path=str(path),
             hint="Convert the file to UTF-8, or give a vendor mapping with 'encoding:'.",
         ) from exc
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
         raise SurveyError(f"cannot parse as CSV: {exc}", path=str(path)) from exc
-    skipped: list[Problem] = []
-    for w in caught:
-        for m in _SKIPPED.finditer(str(w.message)):
-            skipped.append(
-                Problem(
-                    reason="more fields than the header",
-                    line=int(m.group(1)),
-                    value=f"expected {m.group(2)} fields, saw {m.group(3)}",
-                )
-            )
     table.columns = [str(c).strip() for c in table.columns]  # as read_header does
     lines = np.arange(2, len(table) + 2, dtype=np.int64)
     for p in sorted(skipped, key=lambda p: p.line or 0):
