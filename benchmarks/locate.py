@@ -449,6 +449,7 @@ CONDITIONS = [
     "stability wrong by one",
     "warm-up fault",
     "intermittent emission",
+    "lagrangian",
 ]
 
 
@@ -536,6 +537,17 @@ def _intermittent(scenario: Path, seed: int) -> Any:
     return sc.model_copy(update={"sources": sources})
 
 
+def _lagrangian(scenario: Path) -> Any:
+    """The scenario with its plumes carried by the independent Lagrangian stochastic
+    particle model (:mod:`olfato.simulate.lagrangian`) instead of the puffs."""
+    from olfato.simulate.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    if sc.mode != "turbulent":
+        return sc
+    return sc.model_copy(update={"plume_model": "lagrangian"})
+
+
 def height_covered(src: Any, true_h: float) -> bool:
     """Whether the true height's nearest prior height is in the smallest set of prior
     heights holding 95% of the source's posterior."""
@@ -557,6 +569,8 @@ def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
         what = _warm_up(scenario)
     elif condition == "intermittent emission":
         what = _intermittent(scenario, seed)
+    elif condition == "lagrangian":
+        what = _lagrangian(scenario)
     sim = simulate(what, seed=seed)
     with tempfile.TemporaryDirectory() as tmp:
         paths = sim.write(tmp)

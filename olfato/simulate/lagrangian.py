@@ -87,11 +87,11 @@ MIN_Z_M = 0.5
 #: stable sigma_w stops falling at this fraction of its surface value near the lid
 STABLE_SIGMA_FLOOR = 0.2
 #: default particles released per second per source [1/s]
-PARTICLES_PER_S = 25.0
+PARTICLES_PER_S = 10.0
 #: particle time step [s]
-DT_S = 0.5
+DT_S = 1.0
 #: kernel bandwidth as a fraction of the Taylor spread at the particle's age [-]
-KERNEL_FRACTION = 0.3
+KERNEL_FRACTION = 0.4
 #: smallest horizontal and vertical kernel bandwidths [m]
 MIN_KERNEL_XY_M = 2.0
 MIN_KERNEL_Z_M = 1.5
