@@ -661,6 +661,7 @@ def trust_run(scenarios: list[str], seeds: list[int], conditions: list[str], job
                 _merge(table[cond], t)
                 if table[cond].flights % 12 == 0:
                     print(f"  {cond}: {table[cond].flights} flights done", flush=True)
+                    _print_trust_table(table)
     else:
         for cond in conditions:
             for name in scenarios:
@@ -671,6 +672,24 @@ def trust_run(scenarios: list[str], seeds: list[int], conditions: list[str], job
         f"\nIssue 12 figures: {', '.join(scenarios)} x seeds {seeds[0]}-{seeds[-1]} "
         "per condition (the plume carried by the simulator's wind; olfato reads the log)"
     )
+    _print_trust_table(table)
+    # calibration of the two thresholds over every condition: false suspects per flight and
+    # the suspect recall of labs with >= 3 crossings, had each pair been the default
+    cand = [c for t in table.values() for c in t.candidates]
+    n_fl = sum(t.flights for t in table.values())
+    n_labs = sum(t.labs3 for t in table.values())
+    print("\nThresholds (all conditions): P(exists) >= a and P(suspect signature) >= b")
+    print(f"{'a':>5} {'b':>5} {'false susp/flight':>17} {'labs>=3 suspect':>15}")
+    for a in (0.5, 0.8, 0.9, 0.95, 0.99):
+        for b in (0.5, 0.7, 0.8, 0.9, 0.95):
+            call = [c for c in cand if c[0] >= a and c[1] >= b and c[2]]
+            fs = sum(not c[3] for c in call)
+            rec = sum(c[4] for c in call)
+            print(f"{a:>5} {b:>5} {fs / max(n_fl, 1):>17.3f} {f'{rec}/{n_labs}':>15}")
+
+
+def _print_trust_table(table: dict[str, Trust]) -> None:
+    """One row of issue 12's figures per condition."""
     head = (
         f"{'condition':<24} {'flights':>7} {'false susp/fl':>13} {'src/true>=2':>11} "
         f"{'labs>=3 susp':>12} {'med err m':>9} {'cov pos':>7} {'cov rate':>8} "
@@ -686,19 +705,6 @@ def trust_run(scenarios: list[str], seeds: list[int], conditions: list[str], job
             f"{pct(t.cover_height):>5} {med(t.rate_factors):>8.2f} {t.detections:>10} "
             f"{t.cpu_s / max(t.flights, 1):>8.2f}"
         )
-    # calibration of the two thresholds over every condition: false suspects per flight and
-    # the suspect recall of labs with >= 3 crossings, had each pair been the default
-    cand = [c for t in table.values() for c in t.candidates]
-    n_fl = sum(t.flights for t in table.values())
-    n_labs = sum(t.labs3 for t in table.values())
-    print("\nThresholds (all conditions): P(exists) >= a and P(suspect signature) >= b")
-    print(f"{'a':>5} {'b':>5} {'false susp/flight':>17} {'labs>=3 suspect':>15}")
-    for a in (0.5, 0.8, 0.9, 0.95, 0.99):
-        for b in (0.5, 0.7, 0.8, 0.9, 0.95):
-            call = [c for c in cand if c[0] >= a and c[1] >= b and c[2]]
-            fs = sum(not c[3] for c in call)
-            rec = sum(c[4] for c in call)
-            print(f"{a:>5} {b:>5} {fs / max(n_fl, 1):>17.3f} {f'{rec}/{n_labs}':>15}")
 
 
 def main() -> None:
