@@ -167,3 +167,25 @@ def test_nothing_upwind_and_emission_off_releases_nothing() -> None:
         t, east, north, up, src, wind, bl, 300.0, np.random.default_rng(2), emission=off
     )
     assert np.all(c_off == 0.0)
+
+
+def test_scenario_selects_the_model_and_defaults_to_puffs(base: dict) -> None:
+    from olfato.errors import OlfatoError
+    from olfato.simulate import simulate
+    from olfato.simulate.scenario import scenario_from_dict
+
+    base["flight"]["max_duration_s"] = 150
+    puffs = simulate(scenario_from_dict(base), seed=4)
+    assert puffs.truth["plume_model"] == "puffs"
+    assert puffs.truth["dispersion_model"] == "slade_puff"
+    lsm_raw = dict(base, plume_model="lagrangian")
+    a = simulate(scenario_from_dict(lsm_raw), seed=4)
+    b = simulate(scenario_from_dict(lsm_raw), seed=4)
+    assert a.truth["dispersion_model"] == "lagrangian_thomson"
+    assert a.world.n_particles > 0
+    # reproducible, a different plume from the puffs', the same flight and wind log
+    assert a.samples.equals(b.samples)
+    assert not a.clean.equals(puffs.clean)
+    assert a.samples["wind_dir_deg"].equals(puffs.samples["wind_dir_deg"])
+    with pytest.raises(OlfatoError, match="plume_model"):
+        scenario_from_dict(dict(base, mode="steady", plume_model="lagrangian"))
