@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.0.1"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	bash scripts/fetch-web-assets.sh
 	touch $(STAMP)
 
 # Debian packages some stages use (installed only where we are root and apt exists).

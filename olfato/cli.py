@@ -91,11 +91,13 @@ def _root(
 
 
 # --- the stages' commands, in the order of the flow (DESIGN.md) ----------------------
+from olfato.batch.cli import batch_app  # noqa: E402
 from olfato.detect.cli import detect_command  # noqa: E402
 from olfato.locate.cli import locate_command  # noqa: E402
 from olfato.network.cli import network_app  # noqa: E402
 from olfato.plan.cli import plan_app  # noqa: E402
 from olfato.report.cli import report_command, share_app  # noqa: E402
+from olfato.server.cli import serve_command, user_app  # noqa: E402
 from olfato.simulate.cli import simulate_command  # noqa: E402
 from olfato.store.cli import case_app  # noqa: E402
 from olfato.survey.cli import survey_app  # noqa: E402
@@ -108,12 +110,15 @@ app.command(name="detect")(detect_command)
 app.command(name="locate")(locate_command)
 app.add_typer(plan_app, name="plan")
 app.add_typer(case_app, name="case")
+app.add_typer(batch_app, name="batch")
 app.command(name="report")(report_command)
 app.add_typer(share_app, name="share")
 app.command(name="translate")(translate_command)
 app.add_typer(video_app, name="video")
 case_app.command("add-video")(add_video_command)
 app.add_typer(network_app, name="network")
+app.add_typer(user_app, name="user")
+app.command(name="serve")(serve_command)
 
 
 @app.command()

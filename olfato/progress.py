@@ -12,6 +12,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -74,3 +75,94 @@ def progress_bar(
             bar.advance(task, n)
 
         yield advance
+
+
+class Tally:
+    """What :func:`tally_bar` yields: count each item as done, failed or skipped.
+
+    Parameters
+    ----------
+    bar : rich.progress.Progress, optional
+        The bar to update; None counts silently (quiet).
+    task : rich.progress.TaskID, optional
+        The bar's task.
+    """
+
+    def __init__(self, bar: Progress | None = None, task: TaskID | None = None) -> None:
+        self.counts = {"done": 0, "failed": 0, "skipped": 0}
+        self._bar = bar
+        self._task = task
+
+    def _count(self, what: str, n: int) -> None:
+        self.counts[what] += n
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, advance=n, **self.counts)  # type: ignore[arg-type]
+
+    def done(self, n: int = 1) -> None:
+        """Count ``n`` items as done.
+
+        Parameters
+        ----------
+        n : int
+            How many.
+        """
+        self._count("done", n)
+
+    def failed(self, n: int = 1) -> None:
+        """Count ``n`` items as failed.
+
+        Parameters
+        ----------
+        n : int
+            How many.
+        """
+        self._count("failed", n)
+
+    def skipped(self, n: int = 1) -> None:
+        """Count ``n`` items as skipped.
+
+        Parameters
+        ----------
+        n : int
+            How many.
+        """
+        self._count("skipped", n)
+
+
+@contextmanager
+def tally_bar(description: str, total: int, *, quiet: bool = False) -> Iterator[Tally]:
+    """A progress bar over ``total`` items that shows how many are done, failed and left,
+    and the time left at the pace so far.
+
+    Parameters
+    ----------
+    description : str
+        What is being done.
+    total : int
+        How many items.
+    quiet : bool
+        Show nothing (the counts are still kept).
+
+    Yields
+    ------
+    Tally
+        Call ``done()``, ``failed()`` or ``skipped()`` as each item ends.
+    """
+    if quiet:
+        yield Tally()
+        return
+    columns = [
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(
+            "[green]done {task.fields[done]}[/] · [red]failed {task.fields[failed]}[/] · "
+            "left {task.remaining:.0f}"
+        ),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(description, total=total, done=0, failed=0, skipped=0)
+        yield Tally(bar, task)

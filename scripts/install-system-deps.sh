@@ -14,6 +14,8 @@ need libpango-1.0-0
 need libpangoft2-1.0-0
 need fonts-dejavu-core
 need libharfbuzz-subset0
+# server (issue 15): the end-to-end tests drive Debian's headless Chromium with Playwright
+need chromium
 [ ${#packages[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "installing Debian packages: ${packages[*]}"

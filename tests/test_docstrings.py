@@ -42,6 +42,7 @@ DOCUMENTED: tuple[str, ...] = (
     "olfato/plan",
     "olfato/survey/lines.py",
     "olfato/network",
+    "olfato/batch",
 )
 #: folders never audited (Alembic revisions)
 SKIP_DIRS = {"migrations"}

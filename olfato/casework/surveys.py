@@ -8,8 +8,15 @@ Two steps, so the slow part can run anywhere:
    file in the workspace, then in one transaction records the survey (once per input
    file), a new ``detect`` run with its hits and a new ``locate`` run with its
    sources and posterior raster, each with its parameters, the code version, the
-   inputs' SHA-256 and the audit events. A process killed before that transaction
-   commits leaves the store as it was.
+   inputs' SHA-256 and the audit events, and an ``analysis`` run whose input key
+   (the checksums of the file, mapping and wind log, and the options) lets a batch
+   skip work already recorded. A process killed before that transaction commits
+   leaves the store as it was.
+
+Between the two, :func:`compact_analysis` reduces an analysis to plain data and bytes
+(:class:`CompactAnalysis`): what a Dask worker sends back, and what
+:func:`record_compact_analysis` records; :func:`record_survey_analysis` goes the same
+way, so there is one recording code.
 
 :func:`add_survey` is the two together, as ``olfato case add`` runs them.
 """
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -111,6 +119,10 @@ class SurveyAnalysis:
     hits: Hits
     sources: Sources
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: the options it was read with (part of the analysis' input key)
+    mapping: Path | None = None
+    wind: Path | None = None
+    strict: bool = False
 
 
 # -- step 1: compute (no database) ---------------------------------------------------
@@ -154,7 +166,16 @@ def analyse_survey(
     survey = read_survey(path, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
     hits = detect(survey)
     sources = locate(survey, hits)
-    return SurveyAnalysis(Path(path), survey, hits, sources, started)
+    return SurveyAnalysis(
+        Path(path),
+        survey,
+        hits,
+        sources,
+        started,
+        mapping=Path(mapping) if mapping is not None else None,
+        wind=Path(wind) if wind is not None else None,
+        strict=strict,
+    )
 
 
 # -- what the runs record -----------------------------------------------------------
@@ -290,12 +311,366 @@ def _n_suspect(features: Iterable[Mapping[str, Any]]) -> int:
     return sum(bool(f["properties"].get("suspect")) for f in features)
 
 
+# -- a compact analysis: what crosses the wire from a worker ------------------------
+#: the stage name of the run that records one whole analysis request (read, detect,
+#: locate of one file with given options); its ``input_key`` is what a batch checks
+ANALYSIS_STAGE = "analysis"
+
+
+def analysis_request(
+    path: str | Path,
+    *,
+    mapping: str | Path | None = None,
+    wind: str | Path | None = None,
+    strict: bool = False,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The inputs (checksums) and parameters of analysing one survey file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The survey file.
+    mapping, wind : str or Path, optional
+        Its vendor mapping and wind log.
+    strict : bool
+        Any bad row is an error.
+
+    Returns
+    -------
+    inputs : dict
+        SHA-256 of the survey file, the mapping and the wind log (None when absent).
+    parameters : dict
+        The options that change the result (``strict``).
+    """
+    inputs = {
+        "survey": sha256_file(path),
+        "mapping": sha256_file(mapping) if mapping is not None else None,
+        "wind": sha256_file(wind) if wind is not None else None,
+    }
+    return inputs, {"strict": bool(strict)}
+
+
+def analysis_key(
+    path: str | Path,
+    *,
+    mapping: str | Path | None = None,
+    wind: str | Path | None = None,
+    strict: bool = False,
+) -> str:
+    """The :func:`olfato.store.records.input_key` of analysing ``path`` with these options.
+
+    A case holding a done ``analysis`` run with this key already has this work.
+
+    Parameters
+    ----------
+    path : str or Path
+        The survey file.
+    mapping, wind : str or Path, optional
+        Its vendor mapping and wind log.
+    strict : bool
+        Any bad row is an error.
+
+    Returns
+    -------
+    str
+        SHA-256, hex, of the stage, the files' checksums and the options.
+    """
+    inputs, parameters = analysis_request(path, mapping=mapping, wind=wind, strict=strict)
+    return records.input_key(ANALYSIS_STAGE, inputs, parameters)
+
+
+def survey_facts(survey: Survey) -> dict[str, Any]:
+    """What the case's survey row says about the samples.
+
+    Parameters
+    ----------
+    survey : Survey
+        The survey read.
+
+    Returns
+    -------
+    dict
+        ``format``, ``n_samples``, ``start_time``, ``end_time`` [s since the epoch],
+        ``channels``, ``lat0``, ``lon0`` [deg] (see ``records.find_or_add_survey``).
+    """
+    t = survey.time
+    return {
+        "format": survey.format,
+        "n_samples": int(survey.n_samples),
+        "start_time": float(np.nanmin(t)) if len(t) else 0.0,
+        "end_time": float(np.nanmax(t)) if len(t) else 0.0,
+        "channels": dict(survey.channels),
+        "lat0": float(survey.frame.lat0),
+        "lon0": float(survey.frame.lon0),
+    }
+
+
+def samples_parquet(survey: Survey) -> bytes:
+    """The survey's samples as Parquet bytes.
+
+    Parameters
+    ----------
+    survey : Survey
+        The survey read.
+
+    Returns
+    -------
+    bytes
+        What :meth:`Survey.to_parquet` writes (samples and the survey's metadata).
+    """
+    with tempfile.TemporaryDirectory(prefix="olfato-samples-") as tmp:
+        path = survey.to_parquet(Path(tmp) / "samples.parquet")
+        return path.read_bytes()
+
+
+@dataclass(frozen=True)
+class CompactAnalysis:
+    """A survey analysed, reduced to what the case records: plain data and bytes.
+
+    This is what a Dask worker sends back (tens to hundreds of kB: no Survey, Hits or
+    Sources object, no posterior grids but the compressed raster), and the only thing
+    :func:`record_compact_analysis` needs.
+    """
+
+    input_path: str
+    input_sha256: str
+    request_inputs: dict[str, Any]
+    request_parameters: dict[str, Any]
+    samples_parquet: bytes
+    survey_facts: dict[str, Any]
+    detect_parameters: dict[str, Any]
+    detect_warnings: list[str]
+    hit_rows: list[dict[str, Any]]
+    locate_parameters: dict[str, Any]
+    locate_warnings: list[str]
+    source_features: list[dict[str, Any]]
+    raster_npz: bytes
+    started_at: datetime
+    compute_s: float
+
+    @property
+    def key(self) -> str:
+        """The ``input_key`` of its ``analysis`` run (see :func:`analysis_key`)."""
+        return records.input_key(ANALYSIS_STAGE, self.request_inputs, self.request_parameters)
+
+    @property
+    def nbytes(self) -> int:
+        """Its size on the wire, roughly [bytes]: the Parquet and raster bytes dominate."""
+        import pickle
+
+        return len(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def compact_analysis(analysis: SurveyAnalysis) -> CompactAnalysis:
+    """Reduce an analysis to plain data and bytes (no database; runs on a worker).
+
+    Parameters
+    ----------
+    analysis : SurveyAnalysis
+        What :func:`analyse_survey` returned.
+
+    Returns
+    -------
+    CompactAnalysis
+        What :func:`record_compact_analysis` records.
+    """
+    survey, hits, sources = analysis.survey, analysis.hits, analysis.sources
+    inputs, parameters = analysis_request(
+        analysis.input_path, mapping=analysis.mapping, wind=analysis.wind, strict=analysis.strict
+    )
+    return CompactAnalysis(
+        input_path=str(analysis.input_path),
+        input_sha256=inputs["survey"],
+        request_inputs=inputs,
+        request_parameters=parameters,
+        samples_parquet=samples_parquet(survey),
+        survey_facts=survey_facts(survey),
+        detect_parameters=detect_parameters(hits),
+        detect_warnings=list(hits.warnings),
+        hit_rows=hit_rows(hits),
+        locate_parameters=locate_parameters(sources),
+        locate_warnings=[w for w in sources.warnings if w not in hits.warnings],
+        source_features=source_features(sources),
+        raster_npz=raster_npz(sources),
+        started_at=analysis.started_at,
+        compute_s=(datetime.now(UTC) - analysis.started_at).total_seconds(),
+    )
+
+
 # -- step 2: record (one transaction) -------------------------------------------------
+def record_compact_analysis(
+    store: Store, case_name: str, c: CompactAnalysis, *, skip_recorded: bool = False
+) -> Added | None:
+    """Record a compact analysis in a case as new versions, in one transaction.
+
+    The transaction adds the survey (once per input file), a ``detect`` run with its
+    hits, a ``locate`` run with its sources and raster, and an ``analysis`` run whose
+    ``input_key`` covers the input files' checksums and the options
+    (:func:`analysis_key`).
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    c : CompactAnalysis
+        What :func:`compact_analysis` returned (here or on a worker).
+    skip_recorded : bool
+        When the case already holds a done ``analysis`` run with the same key, record
+        nothing and return None (checked inside the write transaction, so two batches
+        racing on one case still record the work once).
+
+    Returns
+    -------
+    Added or None
+        The survey's row, the new runs' versions and what they found; None when
+        skipped.
+
+    Raises
+    ------
+    CaseError
+        No case has that name (checked before any file is written).
+    StoreError
+        The store is busy or failed; nothing was recorded.
+    """
+    with store.read() as s:
+        get_case(s, case_name)  # fail before writing files for an unknown case
+    parquet, parquet_sha = records.write_samples_parquet(store, c.samples_parquet)
+    features = c.source_features
+    n_suspect = _n_suspect(features)
+    with store.write() as s:
+        case = get_case(s, case_name)
+        lock_case(s, case.id)
+        if skip_recorded and records.recorded_run(s, case, c.key) is not None:
+            return None
+        row, new = records.find_or_add_survey(
+            s,
+            case,
+            input_path=Path(c.input_path),
+            input_sha256=c.input_sha256,
+            parquet_path=store.workspace.relative(parquet),
+            parquet_sha256=parquet_sha,
+            facts=c.survey_facts,
+        )
+        subject = f"survey:{row.id}"
+        inputs = {"survey": c.input_sha256, "samples_parquet": parquet_sha}
+        det = records.add_run(
+            s,
+            case,
+            stage="detect",
+            subject=subject,
+            survey_id=row.id,
+            parameters=c.detect_parameters,
+            inputs=inputs,
+            warnings=c.detect_warnings,
+            summary={"n_hits": len(c.hit_rows)},
+            started_at=c.started_at,
+        )
+        records.add_hits(s, det, c.hit_rows)
+        loc = records.add_run(
+            s,
+            case,
+            stage="locate",
+            subject=subject,
+            survey_id=row.id,
+            parameters=c.locate_parameters,
+            inputs={**inputs, "detect_run": det.id},
+            warnings=c.locate_warnings,
+            summary={"n_sources": len(features), "n_suspect": n_suspect},
+            raster_npz=c.raster_npz,
+            started_at=c.started_at,
+        )
+        records.add_sources(s, loc, features)
+        records.add_run(
+            s,
+            case,
+            stage=ANALYSIS_STAGE,
+            subject=subject,
+            survey_id=row.id,
+            parameters=c.request_parameters,
+            inputs=c.request_inputs,
+            summary={"detect_run": det.id, "locate_run": loc.id, "compute_s": c.compute_s},
+            started_at=c.started_at,
+        )
+        s.flush()
+        return Added(
+            case=case_name,
+            survey_id=row.id,
+            survey_name=row.name,
+            new_survey=new,
+            detect_version=det.version,
+            locate_version=loc.version,
+            n_hits=len(c.hit_rows),
+            n_sources=len(features),
+            n_suspect=n_suspect,
+            parquet=parquet,
+            warnings=(*c.detect_warnings, *c.locate_warnings),
+        )
+
+
+def record_failed_analysis(
+    store: Store,
+    case_name: str,
+    path: str | Path,
+    error: str,
+    *,
+    inputs: Mapping[str, Any] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    started_at: datetime | None = None,
+) -> int:
+    """Record that analysing ``path`` failed: an ``analysis`` run with status ``failed``.
+
+    Its subject is ``file:<SHA-256>`` (``file:<path>`` when the file could not even be
+    read): a survey that fails has no survey row.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    case_name : str
+        The case.
+    path : str or Path
+        The survey file.
+    error : str
+        Why it failed, as the user reads it.
+    inputs, parameters : mapping, optional
+        The analysis' inputs (checksums) and options (:func:`analysis_request`).
+    started_at : datetime, optional
+        When the attempt started (default now).
+
+    Returns
+    -------
+    int
+        The failed run's id.
+    """
+    inputs = dict(inputs or {"survey": None})
+    subject = f"file:{inputs['survey']}" if inputs.get("survey") else f"file:{Path(path)}"
+    with store.write() as s:
+        case = get_case(s, case_name)
+        lock_case(s, case.id)
+        run = records.add_run(
+            s,
+            case,
+            stage=ANALYSIS_STAGE,
+            subject=subject[:200],
+            parameters=dict(parameters or {}),
+            inputs=inputs,
+            summary={"file": str(path)},
+            status="failed",
+            error=error,
+            started_at=started_at or datetime.now(UTC),
+        )
+        return run.id
+
+
 def record_survey_analysis(store: Store, case_name: str, analysis: SurveyAnalysis) -> Added:
     """Record a survey, its hits and its sources in a case as new versions, in one transaction.
 
-    The samples' Parquet file is written first (content-addressed, so a retry
-    rewrites the same file); the rows follow in one transaction.
+    It goes through :func:`compact_analysis` and :func:`record_compact_analysis`, as a
+    batch does, so there is one recording code. The samples' Parquet file is written
+    first (content-addressed, so a retry rewrites the same file); the rows follow in
+    one transaction.
 
     Parameters
     ----------
@@ -318,67 +693,11 @@ def record_survey_analysis(store: Store, case_name: str, analysis: SurveyAnalysi
     StoreError
         The store is busy or failed; nothing was recorded.
     """
-    survey, hits, sources = analysis.survey, analysis.hits, analysis.sources
-    input_sha = sha256_file(analysis.input_path)
     with store.read() as s:
-        get_case(s, case_name)  # fail before writing files for an unknown case
-    parquet, parquet_sha = records.write_samples(store, survey)
-    features = source_features(sources)
-    with store.write() as s:
-        case = get_case(s, case_name)
-        lock_case(s, case.id)
-        row, new = records.find_or_add_survey(
-            s,
-            case,
-            input_path=analysis.input_path,
-            input_sha256=input_sha,
-            parquet_path=store.workspace.relative(parquet),
-            parquet_sha256=parquet_sha,
-            survey=survey,
-        )
-        subject = f"survey:{row.id}"
-        inputs = {"survey": input_sha, "samples_parquet": parquet_sha}
-        det = records.add_run(
-            s,
-            case,
-            stage="detect",
-            subject=subject,
-            survey_id=row.id,
-            parameters=detect_parameters(hits),
-            inputs=inputs,
-            warnings=list(hits.warnings),
-            summary={"n_hits": len(hits)},
-            started_at=analysis.started_at,
-        )
-        records.add_hits(s, det, hit_rows(hits))
-        loc = records.add_run(
-            s,
-            case,
-            stage="locate",
-            subject=subject,
-            survey_id=row.id,
-            parameters=locate_parameters(sources),
-            inputs={**inputs, "detect_run": det.id},
-            warnings=[w for w in sources.warnings if w not in hits.warnings],
-            summary={"n_sources": len(features), "n_suspect": _n_suspect(features)},
-            raster_npz=raster_npz(sources),
-            started_at=analysis.started_at,
-        )
-        records.add_sources(s, loc, features)
-        s.flush()
-        return Added(
-            case=case_name,
-            survey_id=row.id,
-            survey_name=row.name,
-            new_survey=new,
-            detect_version=det.version,
-            locate_version=loc.version,
-            n_hits=len(hits),
-            n_sources=len(features),
-            n_suspect=_n_suspect(features),
-            parquet=parquet,
-            warnings=tuple(sources.warnings),
-        )
+        get_case(s, case_name)  # an unknown case fails before any work
+    added = record_compact_analysis(store, case_name, compact_analysis(analysis))
+    assert added is not None  # skip_recorded is False
+    return added
 
 
 def record_analysis(

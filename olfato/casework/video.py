@@ -18,7 +18,7 @@ Two steps, like surveys:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +55,9 @@ class VideoRun:
     tracks: list[dict[str, Any]]  #: GeoJSON Features
     ground_tracks: list[GroundTrack] = field(repr=False, default_factory=list)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: the stage's full result (image tracks, frame geometry), for key frames; it stays in
+    #: the process that analysed the video
+    analysis: Any = field(repr=False, default=None)
 
 
 def analyse_video_file(
@@ -135,6 +138,7 @@ def analyse_video_file(
         tracks=tracks_geojson(result.tracks)["features"],
         ground_tracks=result.tracks,
         started_at=started,
+        analysis=result,
     )
 
 
@@ -157,7 +161,69 @@ def case_sites(store: Store, case_name: str) -> list[Site]:
     return [Site(f"{sv.survey.name}:{src.label}", src.lat, src.lon) for sv, src in view.sources]
 
 
-def _observations(run: VideoRun, activity: Sequence[SiteActivity]) -> list[dict[str, Any]]:
+def key_frames(run: VideoRun, activity: Sequence[SiteActivity]) -> dict[str, tuple[bytes, Any]]:
+    """One key frame per site with activity, as PNG bytes with overlays.
+
+    The frame where a visiting track came closest to the site
+    (:func:`olfato.video.keyframe.choose_key_frames`), drawn with the tracks, the frame's
+    UTC time and a footprint inset (:func:`olfato.video.keyframe.render_key_frame`).
+
+    Parameters
+    ----------
+    run : VideoRun
+        From :func:`analyse_video_file` in this process (it holds the full analysis).
+    activity : sequence of SiteActivity
+        The visits to each site.
+
+    Returns
+    -------
+    dict
+        Site label -> (PNG bytes, :class:`olfato.video.keyframe.KeyFrame`); empty when the
+        analysis is not at hand or no site had a visit.
+    """
+    if run.analysis is None:
+        return {}
+    import cv2
+
+    from olfato.video.keyframe import choose_key_frames, render_key_frame
+
+    sites = {a.site.label: a for a in activity}
+    out: dict[str, tuple[bytes, Any]] = {}
+    for kf in choose_key_frames(run.analysis, list(activity)):
+        act = sites[kf.site]
+        img = render_key_frame(
+            str(run.path),
+            run.analysis,
+            kf.frame,
+            site=(act.site.lat, act.site.lon, act.radius_m),
+        )
+        ok, png = cv2.imencode(".png", img)
+        if ok:
+            out[kf.site] = (png.tobytes(), kf)
+    return out
+
+
+def _save_key_frame(store: Store, png: bytes) -> tuple[str, str]:
+    """Write a key frame into the workspace, named by its SHA-256; (relative path, sha)."""
+    import hashlib
+
+    digest = hashlib.sha256(png).hexdigest()
+    folder = store.workspace.root / "keyframes"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / f"{digest}.png"
+    if not path.exists():
+        tmp = folder / f".{digest}.png.tmp"
+        tmp.write_bytes(png)
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return store.workspace.relative(path), digest
+
+
+def _observations(
+    run: VideoRun,
+    activity: Sequence[SiteActivity],
+    frames: Mapping[str, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     obs: list[dict[str, Any]] = []
     for f in run.footprints:
         ring = f["geometry"]["coordinates"][0][:4]
@@ -208,6 +274,11 @@ def _observations(run: VideoRun, activity: Sequence[SiteActivity]) -> list[dict[
                     "tracks": [v.track_id for v in act.visits],
                     "by_hour": act.by_hour,
                     "closest_m": round(min(v.closest_m for v in act.visits), 1),
+                    **(
+                        {"key_frame": frames[act.site.label]}
+                        if frames and act.site.label in frames
+                        else {}
+                    ),
                 },
             }
         )
@@ -257,6 +328,16 @@ def record_video(
     VideoRecorded
     """
     activity = activity_near(case_sites(store, case_name), run.ground_tracks, radius_m=radius_m)
+    frames: dict[str, dict[str, Any]] = {}
+    for label, (png, kf) in key_frames(run, activity).items():
+        rel, digest = _save_key_frame(store, png)
+        frames[label] = {
+            "path": rel,
+            "sha256": digest,
+            "frame": kf.frame,
+            "track": kf.track_id,
+            "distance_m": round(kf.distance_m, 1),
+        }
     with store.write() as s:
         case = get_case(s, case_name)
         lock_case(s, case.id)
@@ -291,7 +372,7 @@ def record_video(
             summary=run.summary,
             started_at=run.started_at,
         )
-        n = records.add_observations(s, db_run, _observations(run, activity))
+        n = records.add_observations(s, db_run, _observations(run, activity, frames))
         return VideoRecorded(case_name, row.id, db_run.id, db_run.version, n, activity, new)
 
 

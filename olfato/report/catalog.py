@@ -20,24 +20,39 @@ from olfato.report.i18n import DOMAIN, LANGUAGES, catalogue_path
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2)}
 METHODS = [
     ("**/templates/**.j2", "jinja2.ext:babel_extract"),
+    ("**/templates/**.html", "jinja2.ext:babel_extract"),
     ("**.py", "python"),
 ]
+#: the packages whose fixed text the catalogues hold: the reports, and the server's web UI
+#: (its pages reuse these catalogues; the folder is read, the package is not imported)
+PACKAGES = ("report", "server")
 
 
 def extract() -> Catalog:
-    """Every message id used by the report package (code and templates).
+    """Every message id used by the report package and the server's web UI (code and
+    templates).
 
     Returns
     -------
     babel.messages.catalog.Catalog
         The message ids with their source locations and ``TRANSLATORS:`` comments.
     """
-    folder = Path(str(files("olfato.report")))
+    root = Path(str(files("olfato.report"))).parent
     catalog = Catalog(domain=DOMAIN, project="olfato")
-    for filename, lineno, message, comments, context in extract_from_dir(
-        str(folder), METHODS, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
-    ):
-        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for package in PACKAGES:
+        folder = root / package
+        if not folder.is_dir():
+            continue
+        for filename, lineno, message, comments, context in extract_from_dir(
+            str(folder), METHODS, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
+        ):
+            catalog.add(
+                message,
+                None,
+                [(f"{package}/{filename}", lineno)],
+                auto_comments=comments,
+                context=context,
+            )
     return catalog
 
 

@@ -26,6 +26,7 @@ from olfato import __version__
 from olfato.errors import OlfatoError
 from olfato.report.figures import MapData, source_map, time_series
 from olfato.report.i18n import CAVEAT_MSG, LANGUAGES, N_, Formatter, check_lang
+from olfato.report.video import video_activity
 from olfato.store import models as m
 from olfato.store.cases import CaseView, load_case
 from olfato.store.db import Store
@@ -149,6 +150,26 @@ def _translate_note(note: m.Note, lang: str, f: Formatter) -> tuple[str, str]:
         language=f.gettext("Spanish") if note.lang == "es" else f.gettext("English"),
         engine=result.engine,
     )
+
+
+def _network(
+    store: Store, view: CaseView, f: Formatter, releasable_to: list[str]
+) -> dict[str, Any] | None:
+    from olfato.report.network import network_section
+
+    sec = network_section(store, view.case.name, f, releasable_to=releasable_to)
+    if sec is None:
+        return None
+    return {
+        "png": _b64(sec.figure_png) if sec.figure_png else None,
+        "rows": sec.rows,
+        "key_players": ", ".join(sec.key_players),
+        "before": f.number(sec.fragmentation_before, 2),
+        "after": f.number(sec.fragmentation_after, 2),
+        "entities": sec.n_entities,
+        "links": sec.n_links,
+        "withheld": sec.withheld,
+    }
 
 
 def _environment() -> jinja2.Environment:
@@ -327,6 +348,8 @@ def report_context(
         ],
         "candidates": candidates,
         "detections": detections,
+        "network": _network(store, view, f, releasable_to),
+        "video_activity": video_activity(store, view, f),
         "sites": sites,
         "notes": notes,
         "inputs": inputs,

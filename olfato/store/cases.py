@@ -213,6 +213,27 @@ class SurveyView:
 
 
 @dataclass
+class VideoView:
+    """A video of the case with its newest ``video`` run.
+
+    Attributes
+    ----------
+    video : olfato.store.models.Video
+        The video row.
+    run : olfato.store.models.Run or None
+        Its newest video run, with its observations loaded.
+    """
+
+    video: m.Video
+    run: m.Run | None
+
+    @property
+    def activity(self) -> list[m.Observation]:
+        """The run's ``activity`` observations: tracks near each candidate source."""
+        return [o for o in self.run.observations if o.kind == "activity"] if self.run else []
+
+
+@dataclass
 class CaseView:
     """Everything about a case a report or `olfato case show` needs, read in one go.
 
@@ -230,6 +251,8 @@ class CaseView:
         The newest audit events, oldest first.
     n_runs : int
         Runs of every stage recorded for the case.
+    videos : list of VideoView
+        Its videos, each with its newest video run.
     extra : dict
         Anything else a caller attaches.
     """
@@ -240,6 +263,7 @@ class CaseView:
     products: list[m.Product]
     audit: list[m.AuditEvent]
     n_runs: int
+    videos: list[VideoView] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -301,4 +325,21 @@ def load_case(store: Store, name: str, *, audit_limit: int = 50) -> CaseView:
             )
         )[::-1]
         n_runs = s.scalar(select(func.count(m.Run.id)).where(m.Run.case_id == case.id)) or 0
-        return CaseView(case, views, list(case.notes), list(case.products), audit, n_runs)
+        videos = []
+        for video in s.scalars(select(m.Video).where(m.Video.case_id == case.id)):
+            run = s.scalar(
+                select(m.Run)
+                .where(
+                    m.Run.case_id == case.id,
+                    m.Run.stage == "video",
+                    m.Run.subject == f"video:{video.id}",
+                )
+                .order_by(m.Run.version.desc())
+                .limit(1)
+            )
+            if run is not None:
+                list(run.observations)  # load while the session is open
+            videos.append(VideoView(video, run))
+        return CaseView(
+            case, views, list(case.notes), list(case.products), audit, n_runs, videos=videos
+        )

@@ -136,6 +136,42 @@ def write_samples(store: Store, survey: Survey) -> tuple[Path, str]:
     return final, digest
 
 
+def write_samples_parquet(store: Store, data: bytes) -> tuple[Path, str]:
+    """Write samples already encoded as Parquet into the workspace, named by their SHA-256.
+
+    Parameters
+    ----------
+    store : Store
+        The open case store.
+    data : bytes
+        The Parquet file's bytes (``Survey.to_parquet``'s, e.g. sent back by a Dask worker).
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file (already there when the same samples were stored before).
+    sha256 : str
+        Its SHA-256, hex.
+    """
+    folder = store.workspace.surveys_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(data).hexdigest()
+    final = folder / f"{digest}.parquet"
+    if final.exists() and sha256_file(final) == digest:
+        return final, digest
+    fd, tmp = tempfile.mkstemp(suffix=".parquet.tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, final)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return final, digest
+
+
 def load_survey_samples(store: Store, row: m.Survey) -> Survey:
     """The survey's samples from its Parquet file, after checking its SHA-256.
 
@@ -182,7 +218,7 @@ def find_or_add_survey(
     input_sha256: str,
     parquet_path: str,
     parquet_sha256: str,
-    survey: Survey,
+    facts: Mapping[str, Any],
 ) -> tuple[m.Survey, bool]:
     """The case's survey row for this input file (by SHA-256), added when new.
 
@@ -200,8 +236,11 @@ def find_or_add_survey(
         Where the samples are stored, relative to the workspace.
     parquet_sha256 : str
         The Parquet file's SHA-256, hex.
-    survey : olfato.survey.model.Survey
-        The survey (format, channels, time span and local frame are recorded).
+    facts : mapping
+        What the samples are: ``format``, ``n_samples``, ``start_time`` and
+        ``end_time`` [s since the epoch], ``channels`` ({analyte: unit}), ``lat0``,
+        ``lon0`` [deg] (the local frame's origin); see
+        :func:`olfato.casework.surveys.survey_facts`.
 
     Returns
     -------
@@ -215,7 +254,6 @@ def find_or_add_survey(
     )
     if row is not None:
         return row, False
-    t = survey.time
     row = m.Survey(
         case_id=case.id,
         name=Path(input_path).name,
@@ -223,13 +261,13 @@ def find_or_add_survey(
         input_sha256=input_sha256,
         parquet_path=parquet_path,
         parquet_sha256=parquet_sha256,
-        format=survey.format,
-        n_samples=survey.n_samples,
-        start_time=float(np.nanmin(t)) if len(t) else 0.0,
-        end_time=float(np.nanmax(t)) if len(t) else 0.0,
-        channels=dict(survey.channels),
-        lat0=survey.frame.lat0,
-        lon0=survey.frame.lon0,
+        format=str(facts["format"]),
+        n_samples=int(facts["n_samples"]),
+        start_time=float(facts["start_time"]),
+        end_time=float(facts["end_time"]),
+        channels=dict(facts["channels"]),
+        lat0=float(facts["lat0"]),
+        lon0=float(facts["lon0"]),
         added_by=actor(),
     )
     session.add(row)

@@ -12,6 +12,9 @@ import getpass
 import hashlib
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -127,15 +130,40 @@ def sha256_file(path: Path | str) -> str:
     return h.hexdigest()
 
 
+#: the signed-in user a server request or job acts for (see :func:`acting_as`)
+_ACTING: ContextVar[str | None] = ContextVar("olfato_acting", default=None)
+
+
+@contextmanager
+def acting_as(name: str) -> Iterator[None]:
+    """Within the block, :func:`actor` is ``name`` (the server's signed-in user).
+
+    Parameters
+    ----------
+    name : str
+        The account acting (recorded in runs, products and the audit trail).
+
+    Yields
+    ------
+    None
+        Inside the block the actor is ``name``; it is restored after.
+    """
+    token = _ACTING.set(name)
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
+
+
 def actor() -> str:
-    """Who is acting: ``$OLFATO_ANALYST``, else the login name.
+    """Who is acting: the server's signed-in user, else ``$OLFATO_ANALYST``, else the login.
 
     Returns
     -------
     str
-        The analyst's name, or ``unknown`` where no login name exists.
+        The user's name, or ``unknown`` where no login name exists.
     """
-    name = os.environ.get("OLFATO_ANALYST")
+    name = _ACTING.get() or os.environ.get("OLFATO_ANALYST")
     if name:
         return name
     try:

@@ -34,7 +34,8 @@ def test_case_commands(analysis: Analysis, tmp_path: Path) -> None:
     r = runner.invoke(app, ["case", "show", "sonora"], env={**env, "COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     out = r.output
-    assert "1 survey(s), 2 run(s)" in out  # the bad survey added nothing
+    # detect, locate and the analysis run (its input key); the bad survey added nothing
+    assert "1 survey(s), 3 run(s)" in out
     assert "survey.csv" in out and "S1" in out and "suspect" in out
     assert "Vimos humo." in out
     for action in ("case.new", "survey.add", "run.detect", "run.locate", "note.add"):

@@ -110,7 +110,7 @@ def test_runs_are_new_versions_never_overwrites(store: Store, analysis: Analysis
     assert (second.detect_version, second.locate_version) == (2, 2)
     assert first.new_survey and not second.new_survey
     view = load_case(store, "c")
-    assert view.n_runs == 4
+    assert view.n_runs == 6  # detect, locate and analysis (the input key), twice
     assert len(view.surveys) == 1
     sv = view.surveys[0]
     assert sv.detect is not None and sv.detect.version == 2
@@ -137,8 +137,10 @@ def test_runs_are_new_versions_never_overwrites(store: Store, analysis: Analysis
         "survey.add",
         "run.detect",
         "run.locate",
+        "run.analysis",
         "run.detect",
         "run.locate",
+        "run.analysis",
     ]
 
 
@@ -205,7 +207,14 @@ def test_two_writers_at_once(store: Store, analysis: Analysis, tmp_path: Path) -
     reopened = Store(store.workspace)
     snap = snapshot(reopened)
     assert snap["surveys"] == 1
-    assert snap["runs"] == [(1, "detect", 1), (1, "detect", 2), (1, "locate", 1), (1, "locate", 2)]
+    assert snap["runs"] == [
+        (1, "analysis", 1),
+        (1, "analysis", 2),
+        (1, "detect", 1),
+        (1, "detect", 2),
+        (1, "locate", 1),
+        (1, "locate", 2),
+    ]
     assert snap["hits"] == 2 * len(analysis.hits)
     reopened.close()
 

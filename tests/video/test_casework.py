@@ -106,3 +106,36 @@ def test_cli_add_video_and_tracks_near(klv_clip: SyntheticClip, tmp_path: Path) 
     assert json.loads(out.read_text())["features"]
     res = runner.invoke(app, ["case", "add-video", "nocase", str(klv_clip.path), "-w", str(ws)])
     assert res.exit_code != 0 and "Traceback" not in res.output
+
+
+def test_key_frame_recorded_with_the_activity_and_shown_in_the_report(
+    klv_clip: SyntheticClip, tmp_path: Path
+) -> None:
+    """Issue 16: a report for a case with a video shows a key frame per site with activity."""
+    import cv2
+
+    from olfato.report.i18n import Formatter
+    from olfato.report.video import video_activity
+    from olfato.store.cases import load_case
+
+    with open_store(tmp_path / "ws") as store:
+        _case_with_sources(store, klv_clip)
+        added = add_video(store, "valle", klv_clip.path, radius_m=30.0)
+        with store.read() as s:
+            run = s.get(m.Run, added.run_id)
+            assert run is not None
+            act = next(o for o in run.observations if o.kind == "activity")
+            ref = act.properties["key_frame"]
+        png = store.workspace.resolve(ref["path"])
+        img = cv2.imdecode(np.frombuffer(png.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
+        assert img.shape[:2] == (klv_clip.height, klv_clip.width)
+        assert ref["track"] in act.properties["tracks"] and ref["distance_m"] < 2.0
+        rows = video_activity(store, load_case(store, "valle"), Formatter("es"))
+        assert [(r["site"], r["tracks"]) for r in rows] == [
+            ("flight.csv:S1", len(act.properties["tracks"]))
+        ]
+        assert rows[0]["frame"] is not None and not rows[0]["frame_refused"]
+        # a key frame changed on disk is refused, not shown
+        png.write_bytes(png.read_bytes() + b"x")
+        rows = video_activity(store, load_case(store, "valle"), Formatter("en"))
+        assert rows[0]["frame"] is None and rows[0]["frame_refused"]
