@@ -105,6 +105,8 @@ class SurveyError(OlfatoError):
         What the user can do about it.
     exit_code : int, default 1
         Process exit status the CLI uses.
+    parameter : str, optional
+        The library function's parameter at fault (the CLI names its flag).
     """
 
     def __init__(
@@ -117,8 +119,11 @@ class SurveyError(OlfatoError):
         value: str | None = None,
         hint: str | None = None,
         exit_code: int = 1,
+        parameter: str | None = None,
     ) -> None:
-        super().__init__(located(message, path, line, column, value), hint=hint)
+        super().__init__(
+            located(message, path, line, column, value), hint=hint, parameter=parameter
+        )
         self.path = path
         self.line = line
         self.column = column
@@ -127,7 +132,7 @@ class SurveyError(OlfatoError):
 
 
 class StrictValidationError(SurveyError):
-    """Validation found bad rows and the user asked for --strict (exit code 2).
+    """Validation found bad rows and the caller asked for strict reading (exit code 2).
 
     Parameters
     ----------

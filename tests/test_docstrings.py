@@ -40,9 +40,12 @@ DOCUMENTED: tuple[str, ...] = (
     "olfato/output",
     "olfato/physics",
     "olfato/plan",
-    "olfato/survey/lines.py",
     "olfato/network",
     "olfato/batch",
+    "olfato/detect",
+    "olfato/survey",
+    "olfato/simulate",
+    "olfato/locate",
 )
 #: folders never audited (Alembic revisions)
 SKIP_DIRS = {"migrations"}
@@ -317,7 +320,11 @@ def _module_name(path: Path) -> str:
 def test_pydoc_renders_every_documented_module(path: Path) -> None:
     module = importlib.import_module(_module_name(path))
     text = pydoc.render_doc(module, renderer=pydoc.plaintext)
+    # pydoc shows only the names in a module's __all__ when it has one
+    shown = getattr(module, "__all__", None)
     for name, node, _ in public_functions(ast.parse(path.read_text(encoding="utf-8"))):
+        if shown is not None and name.split(".")[0] not in shown:
+            continue
         if parameters(node, method="." in name):
             assert f"{node.name}(" in text, name
 

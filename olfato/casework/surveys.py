@@ -24,6 +24,7 @@ way, so there is one recording code.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -112,6 +113,8 @@ class SurveyAnalysis:
         Its located sources and detections.
     started_at : datetime.datetime
         When the analysis started (UTC).
+    flight : int or None
+        The flight of a file that holds several, or None for the whole file.
     """
 
     input_path: Path
@@ -123,6 +126,8 @@ class SurveyAnalysis:
     mapping: Path | None = None
     wind: Path | None = None
     strict: bool = False
+    #: of a file that holds several flights, the one read (None: the whole file)
+    flight: int | None = None
 
 
 # -- step 1: compute (no database) ---------------------------------------------------
@@ -133,6 +138,7 @@ def analyse_survey(
     wind: str | Path | None = None,
     strict: bool = False,
     quiet: bool = True,
+    flight: int | None = None,
 ) -> SurveyAnalysis:
     """Read a survey file, find its plume hits and locate their sources.
 
@@ -147,6 +153,8 @@ def analyse_survey(
         Any bad row is an error instead of being dropped and reported.
     quiet : bool
         No progress bars.
+    flight : int, optional
+        Of a file that holds several flights, this one (from 1).
 
     Returns
     -------
@@ -163,7 +171,9 @@ def analyse_survey(
     from olfato.survey.io import read_survey
 
     started = datetime.now(UTC)
-    survey = read_survey(path, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
+    survey = read_survey(
+        path, mapping=mapping, wind=wind, strict=strict, quiet=quiet, flight=flight
+    )
     hits = detect(survey)
     sources = locate(survey, hits)
     return SurveyAnalysis(
@@ -175,6 +185,7 @@ def analyse_survey(
         mapping=Path(mapping) if mapping is not None else None,
         wind=Path(wind) if wind is not None else None,
         strict=strict,
+        flight=flight,
     )
 
 
@@ -447,6 +458,8 @@ class CompactAnalysis:
     raster_npz: bytes
     started_at: datetime
     compute_s: float
+    #: the survey's name in the case (None: the file's name)
+    name: str | None = None
 
     @property
     def key(self) -> str:
@@ -478,9 +491,15 @@ def compact_analysis(analysis: SurveyAnalysis) -> CompactAnalysis:
     inputs, parameters = analysis_request(
         analysis.input_path, mapping=analysis.mapping, wind=analysis.wind, strict=analysis.strict
     )
+    survey_sha, name = inputs["survey"], None
+    if analysis.flight is not None:  # one flight of a file: a survey of its own
+        survey_sha = hashlib.sha256(f"{survey_sha}:flight:{analysis.flight}".encode()).hexdigest()
+        name = f"{Path(analysis.input_path).name} (flight {analysis.flight})"
+        parameters = {**parameters, "flight": analysis.flight}
     return CompactAnalysis(
         input_path=str(analysis.input_path),
-        input_sha256=inputs["survey"],
+        input_sha256=survey_sha,
+        name=name,
         request_inputs=inputs,
         request_parameters=parameters,
         samples_parquet=samples_parquet(survey),
@@ -552,6 +571,7 @@ def record_compact_analysis(
             parquet_path=store.workspace.relative(parquet),
             parquet_sha256=parquet_sha,
             facts=c.survey_facts,
+            name=c.name,
         )
         subject = f"survey:{row.id}"
         inputs = {"survey": c.input_sha256, "samples_parquet": parquet_sha}
@@ -754,6 +774,7 @@ def add_survey(
     wind: str | Path | None = None,
     strict: bool = False,
     quiet: bool = True,
+    flight: int | None = None,
 ) -> Added:
     """Read a survey file, run detect and locate on it, and record the runs in a case.
 
@@ -771,6 +792,9 @@ def add_survey(
         Any bad row is an error instead of being dropped and reported.
     quiet : bool, default True
         No progress bars.
+    flight : int, optional
+        Of a file that holds several flights, this one (from 1): recorded as a survey of
+        its own, named ``<file> (flight N)``.
 
     Returns
     -------
@@ -786,5 +810,29 @@ def add_survey(
     """
     with store.read() as s:
         get_case(s, case_name)  # an unknown case fails before the slow work
-    analysis = analyse_survey(path, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
+    analysis = analyse_survey(
+        path, mapping=mapping, wind=wind, strict=strict, quiet=quiet, flight=flight
+    )
     return record_survey_analysis(store, case_name, analysis)
+
+
+def count_flights(path: str | Path, *, mapping: str | Path | None = None) -> int:
+    """How many flights a survey file holds (see :mod:`olfato.survey.flights`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The survey file.
+    mapping : str or Path, optional
+        Its vendor mapping (YAML), when it needs one.
+
+    Returns
+    -------
+    int
+        The number of flights (1 for a file with one).
+    """
+    from olfato.survey.flights import split_flights
+    from olfato.survey.io import read_survey
+
+    survey = read_survey(path, mapping=mapping, quiet=True)  # without wind: only counts
+    return len(split_flights(survey.time, survey.samples["alt_agl_m"].to_numpy(dtype=float)))

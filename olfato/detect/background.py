@@ -57,7 +57,18 @@ class ChannelBackground:
     level_sd: float
 
     def enhancement(self, values: F64) -> F64:
-        """``values`` [ppb] minus the background [ppb]."""
+        """``values`` [ppb] minus the background [ppb].
+
+        Parameters
+        ----------
+        values : ndarray of float
+            Readings of the channel [ppb], one per sample of the flight (NaN where missing).
+
+        Returns
+        -------
+        ndarray of float
+            Enhancement over the background [ppb], same shape as ``values``.
+        """
         return np.asarray(values, dtype=float) - self.level
 
 
@@ -67,6 +78,18 @@ def robust_sd_lower(resid: F64, kept: float = 1.0) -> float:
     ``kept`` [-]: the fraction of a Gaussian left after cutting its upper tail (the
     plume mask); the quantile levels are divided by it so the cut does not pull the
     median down (for a cut at 2.5 sd, kept = Phi(2.5), a 0.6% bias otherwise).
+
+    Parameters
+    ----------
+    resid : ndarray of float
+        Residuals about the background [any unit]; NaN are ignored.
+    kept : float, default 1.0
+        Fraction of a Gaussian left after the upper-tail cut [-], in (0, 1].
+
+    Returns
+    -------
+    float
+        Standard deviation [unit of ``resid``].
     """
     r = resid[np.isfinite(resid)]
     if r.size < 3:
@@ -79,6 +102,18 @@ def robust_sd_upper(resid: F64, kept: float = 1.0) -> float:
     """Standard deviation [same unit] from the upper half: 84.13% quantile - median.
 
     ``kept`` as in :func:`robust_sd_lower`.
+
+    Parameters
+    ----------
+    resid : ndarray of float
+        Residuals about the background [any unit]; NaN are ignored.
+    kept : float, default 1.0
+        Fraction of a Gaussian left after the upper-tail cut [-], in (0, 1].
+
+    Returns
+    -------
+    float
+        Standard deviation [unit of ``resid``].
     """
     r = resid[np.isfinite(resid)]
     if r.size < 3:
@@ -92,6 +127,19 @@ def lag1_autocorrelation(resid: F64, sd: float) -> float:
 
     rho = 1 - var(diff) / (2 var), with the differences' spread from 1.4826 x MAD;
     pairs with a missing member are skipped. Clipped to [0, 0.99].
+
+    Parameters
+    ----------
+    resid : ndarray of float
+        Residual series about the background [any unit], in time order (NaN where
+        missing).
+    sd : float
+        Its standard deviation [unit of ``resid``].
+
+    Returns
+    -------
+    float
+        Lag-1 autocorrelation [-], in [0, 0.99].
     """
     d = np.diff(resid)
     d = d[np.isfinite(d)]
@@ -137,6 +185,28 @@ def estimate_background(
     drift. A flight shorter than the window gets one window over all of it.
     Returns a :class:`ChannelBackground`. The channel must have at least 3 finite
     readings (the caller reports and skips it otherwise).
+
+    Parameters
+    ----------
+    time_s : ndarray of float
+        Sample times [s], increasing.
+    values : ndarray of float
+        Readings of the channel [ppb], NaN where missing.
+    window_s : float, default DEFAULT_WINDOW_S
+        Running-median window [s].
+    iterations : int, default 4
+        Most rounds of masking plume samples and re-estimating the level [-].
+
+    Returns
+    -------
+    ChannelBackground
+        Level [ppb] per sample, noise sd [ppb], lag-1 autocorrelation [-], the mask
+        of background samples and the level's standard error [ppb].
+
+    Raises
+    ------
+    ValueError
+        When the channel has fewer than 3 finite readings.
     """
     t = np.asarray(time_s, dtype=float)
     v = np.asarray(values, dtype=float)

@@ -6,10 +6,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
-from olfato.options import MappingOpt, QuietOpt, StrictOpt, SurveyArg, WindOpt
+from olfato.options import (
+    FlightOpt,
+    FormatOpt,
+    MappingOpt,
+    QuietOpt,
+    StrictOpt,
+    SurveyArg,
+    TableFormat,
+    WindOpt,
+    load_survey,
+)
+from olfato.output import print_table
 from olfato.progress import console
 
 
@@ -47,6 +57,8 @@ def detect_command(
     wind: WindOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
+    flight: FlightOpt = None,
+    table_format: FormatOpt = TableFormat.table,
 ) -> None:
     """Find every plume crossing of SURVEY, its enhancements and chemical fingerprint."""
     from olfato.chemistry.signatures import load_signatures
@@ -59,18 +71,16 @@ def detect_command(
     library = (
         load_signatures(signatures) if replace_signatures else load_signatures(extra=signatures)
     )
-    from olfato.survey.io import read_survey
-
-    s = read_survey(survey, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
+    s = load_survey(survey, mapping, wind, strict, quiet, flight)
     hits = detect(s, false_alarms_per_hour=false_alarms_per_hour, signatures=library)
     for w in hits.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
-    Console().print(hits_table(hits))
+    print_table(hits_table(hits), table_format.value)
     if out is not None:
         hits.write_geojson(out)
         console.print(f"hits written to {out}", highlight=False)
     if plot is not None:
         from olfato.detect.plot import plot_hits
 
-        plot_hits(hits, plot)
-        console.print(f"plot written to {plot}", highlight=False)
+        written = plot_hits(hits, plot)
+        console.print(f"plot written to {written}", highlight=False)

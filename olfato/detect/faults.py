@@ -88,6 +88,16 @@ def resolution(values: F64) -> float:
 
     The most common difference between neighbouring distinct values, when at
     least 99% of the readings lie on the lattice ``k step + c`` it spans.
+
+    Parameters
+    ----------
+    values : ndarray of float
+        Readings of one channel [any unit], NaN where missing.
+
+    Returns
+    -------
+    float
+        Quantisation step [unit of ``values``]; 0 when the readings look continuous.
     """
     v = values[np.isfinite(values)]
     u = np.unique(v)
@@ -106,7 +116,18 @@ def resolution(values: F64) -> float:
 
 
 def difference_noise(values: F64) -> float:
-    """Noise sd [same unit] from the first differences: 1.4826 MAD / sqrt(2)."""
+    """Noise sd [same unit] from the first differences: 1.4826 MAD / sqrt(2).
+
+    Parameters
+    ----------
+    values : ndarray of float
+        Readings of one channel in time order [any unit], NaN where missing.
+
+    Returns
+    -------
+    float
+        Noise standard deviation [unit of ``values``].
+    """
     d = np.diff(values)
     d = d[np.isfinite(d)]
     if d.size < 3:
@@ -133,7 +154,22 @@ def _runs(values: F64) -> list[tuple[int, int]]:
 
 
 def warmup_end(time_s: F64, values: F64, noise: float) -> float | None:
-    """The time [s] the warm-up ends, None when there is none (module docstring)."""
+    """The time [s] the warm-up ends, None when there is none (module docstring).
+
+    Parameters
+    ----------
+    time_s : ndarray of float
+        Sample times [s], increasing.
+    values : ndarray of float
+        Readings of one channel [ppb], NaN where missing.
+    noise : float
+        Noise standard deviation of the channel [ppb].
+
+    Returns
+    -------
+    float or None
+        Time [s] at which the warm-up ends, or None when the channel has none.
+    """
     t, v = time_s, values
     rel = t - t[0]
     if rel[-1] < 2 * SETTLED_AFTER_S / 3 or not noise > 0:
@@ -165,7 +201,23 @@ def warmup_end(time_s: F64, values: F64, noise: float) -> float | None:
 
 
 def check_channel(name: str, time_s: F64, values_ppb: F64) -> ChannelFaults:
-    """Run every check of the module docstring on one channel [ppb]."""
+    """Run every check of the module docstring on one channel [ppb].
+
+    Parameters
+    ----------
+    name : str
+        Channel name (e.g. ``"nh3"``), used in warnings and for its ambient range.
+    time_s : ndarray of float
+        Sample times [s], increasing.
+    values_ppb : ndarray of float
+        Readings of the channel [ppb], NaN where missing.
+
+    Returns
+    -------
+    ChannelFaults
+        Samples left out (warm-up, stuck) and at saturation, the quantisation step
+        [ppb], the warnings, and whether the channel is unusable.
+    """
     t = np.asarray(time_s, dtype=float)
     v = np.asarray(values_ppb, dtype=float)
     n = len(v)

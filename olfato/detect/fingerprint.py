@@ -96,6 +96,29 @@ def york_fit(
     ``x``, ``y`` [any units], ``sx``, ``sy`` their standard errors (arrays or scalars),
     ``r`` the correlation of the x and y errors. York et al. (2004), section III,
     steps 1-8. NaN pairs are dropped; fewer than 3 points give NaN.
+
+    Parameters
+    ----------
+    x, y : ndarray of float
+        The points [any units].
+    sx, sy : ndarray of float or float
+        Standard errors of ``x`` and ``y`` [units of ``x`` and ``y``].
+    r : float, default 0.0
+        Correlation of the x and y errors [-].
+    max_iter : int, default 100
+        Most iterations of the slope [-].
+
+    Returns
+    -------
+    YorkFit
+        Slope [y/x], intercept [y], their standard errors, MSWD [-] and number of
+        points used.
+
+    References
+    ----------
+    York, D., Evensen, N. M., Martinez, M. L., Delgado, J. D. B. (2004). Unified
+    equations for the slope, intercept, and standard errors of the best straight
+    line. Am. J. Phys. 72, 367-375.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -142,6 +165,20 @@ def enhancement_ratios(
     ``enhancement``: channel -> enhancement samples [ppb]; ``noise``: channel -> noise
     sd [ppb]. Returns channel -> :class:`YorkFit` (slope [ppb/ppb]); the reference
     itself is left out.
+
+    Parameters
+    ----------
+    enhancement : Mapping[str, ndarray of float]
+        Channel -> enhancement samples over the hit [ppb].
+    noise : Mapping[str, float]
+        Channel -> noise standard deviation [ppb].
+    reference : str
+        The channel the ratios are taken against.
+
+    Returns
+    -------
+    dict[str, YorkFit]
+        Channel -> York fit of its samples on the reference's (slope [ppb/ppb]).
     """
     x = enhancement[reference]
     return {
@@ -239,6 +276,22 @@ def log_evidence(
 
     The integral over log SNR uses a coarse grid over the whole prior range refined
     around its peak, so a sharply measured plume is not missed between grid points.
+
+    Parameters
+    ----------
+    enhancement : ndarray of float
+        Integrated enhancement per channel [ppb s].
+    error : ndarray of float
+        Its standard error per channel [ppb s].
+    channels : Sequence[str]
+        Channel names, in the order of ``enhancement``.
+    signature : Signature
+        The chemical signature tested.
+
+    Returns
+    -------
+    float
+        Natural log of the evidence [-].
     """
     ratios = np.array([signature.ratios.get(c, 0.0) for c in channels])
     if not np.any(ratios > 0):
@@ -269,7 +322,20 @@ def _log_free_channel(x: float) -> float:
 
 
 def log_evidence_none(enhancement: F64, error: F64) -> float:
-    """log p(E | none of these): every channel free, zero or log-uniform in SNR."""
+    """log p(E | none of these): every channel free, zero or log-uniform in SNR.
+
+    Parameters
+    ----------
+    enhancement : ndarray of float
+        Integrated enhancement per channel [ppb s].
+    error : ndarray of float
+        Its standard error per channel [ppb s].
+
+    Returns
+    -------
+    float
+        Natural log of the evidence [-].
+    """
     out = 0.0
     for e, s in zip(enhancement, error, strict=True):
         x = float(e / s)
@@ -290,6 +356,25 @@ def unmix(
     Returns ({signature: amplitude [reference-gas units of E]}, chi-square, p-value
     with len(channels) - parts degrees of freedom); empty when there are not more
     channels than parts.
+
+    Parameters
+    ----------
+    enhancement : ndarray of float
+        Integrated enhancement per channel [ppb s].
+    error : ndarray of float
+        Its standard error per channel [ppb s].
+    channels : Sequence[str]
+        Channel names, in the order of ``enhancement``.
+    library : SignatureLibrary
+        The signatures to combine.
+    parts : int, default 2
+        Number of signatures in the mixture [-].
+
+    Returns
+    -------
+    tuple of (dict[str, float], float, float)
+        Amplitude per signature [reference-gas units of ``enhancement``], chi-square
+        [-] and its p-value [-].
     """
     e = np.asarray(enhancement, dtype=float)
     s = np.asarray(error, dtype=float)
@@ -329,6 +414,23 @@ def classify(
     ``enhancement``: channel -> integrated enhancement [ppb s] (or any common
     integral); ``error``: channel -> its standard error [same unit]. Channels that no
     signature has are left out (the caller reports them); non-finite ones too.
+
+    Parameters
+    ----------
+    enhancement : Mapping[str, float]
+        Channel -> integrated enhancement [ppb s].
+    error : Mapping[str, float]
+        Channel -> its standard error [ppb s].
+    library : SignatureLibrary
+        The signatures to weigh.
+    prior_none : float, default PRIOR_NONE
+        Prior probability of "none of these" [-].
+
+    Returns
+    -------
+    Classification
+        Posterior probability per signature and "none" [-], the best signature,
+        whether it is suspect, the channels used, and any two-part mixture.
     """
     known = {c for sig in library.signatures.values() for c in sig.ratios}
     channels = [

@@ -29,6 +29,16 @@ def hits_to_geojson(hits: Hits) -> dict[str, Any]:
     ``<c>_int_ppb_s``, ``<c>_int_err_ppb_s`` [ppb s]; ``ratios`` {channel: {ratio,
     se, mswd}} against ``ratio_reference``; ``signature``,
     ``signature_probabilities``, ``suspect``, ``mixture``.
+
+    Parameters
+    ----------
+    hits : Hits
+        The result of :func:`olfato.detect.detect`.
+
+    Returns
+    -------
+    dict
+        A GeoJSON FeatureCollection of Point features [lon, lat in deg].
     """
     features = []
     for row, fp in zip(hits.table.to_dict("records"), hits.fingerprints, strict=True):
@@ -81,7 +91,25 @@ def hits_to_geojson(hits: Hits) -> dict[str, Any]:
 
 
 def write_geojson(hits: Hits, path: str | Path) -> Path:
-    """Write :func:`hits_to_geojson` to ``path``; :class:`OlfatoError` if it cannot."""
+    """Write :func:`hits_to_geojson` to ``path``; :class:`OlfatoError` if it cannot.
+
+    Parameters
+    ----------
+    hits : Hits
+        The result of :func:`olfato.detect.detect`.
+    path : str or Path
+        The file to write.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    OlfatoError
+        When the file cannot be written.
+    """
     with writing(path, "hits GeoJSON") as p:
         p.write_text(json.dumps(hits_to_geojson(hits), indent=1) + "\n", encoding="utf-8")
     return p

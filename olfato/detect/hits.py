@@ -62,6 +62,23 @@ def upcrossing_probability(u: float | F64, rho1: float | F64) -> F64:
 
     ``u`` [sd], ``rho1`` [-] the lag-1 autocorrelation: 2 T(u, sqrt((1-rho)/(1+rho)))
     (module docstring; Owen 1956).
+
+    Parameters
+    ----------
+    u : float or ndarray of float
+        Threshold [sd].
+    rho1 : float or ndarray of float
+        Lag-1 autocorrelation [-].
+
+    Returns
+    -------
+    ndarray of float
+        Probability per sample of an up-crossing [-].
+
+    References
+    ----------
+    Owen, D. B. (1956). Tables for computing bivariate normal probabilities. Ann.
+    Math. Statist. 27, 1075-1090.
     """
     r = np.clip(np.asarray(rho1, dtype=float), -0.999, 0.999)
     return np.asarray(2.0 * owens_t(u, np.sqrt((1.0 - r) / (1.0 + r))), dtype=float)
@@ -72,6 +89,20 @@ def threshold_for_rate(false_alarms_per_hour: float, samples_per_hour: float, rh
 
     ``false_alarms_per_hour`` [1/h] the user's setting; ``samples_per_hour`` [1/h];
     ``rho1`` [-] the lag-1 autocorrelation of each statistic.
+
+    Parameters
+    ----------
+    false_alarms_per_hour : float
+        Expected false hits per flight hour on clean air [1/h].
+    samples_per_hour : float
+        Sampling rate [1/h].
+    rho1 : ndarray of float
+        Lag-1 autocorrelation of each statistic [-].
+
+    Returns
+    -------
+    float
+        Threshold [sd].
     """
     rho = np.asarray(rho1, dtype=float)
 
@@ -86,7 +117,20 @@ def threshold_for_rate(false_alarms_per_hour: float, samples_per_hour: float, rh
 
 
 def running_mean(x: F64, n: int) -> F64:
-    """Centred running mean of ``n`` samples that skips NaN (NaN where all are)."""
+    """Centred running mean of ``n`` samples that skips NaN (NaN where all are).
+
+    Parameters
+    ----------
+    x : ndarray of float
+        Series [any unit], NaN where missing.
+    n : int
+        Window length [samples].
+
+    Returns
+    -------
+    ndarray of float
+        Running mean [unit of ``x``], same shape as ``x``.
+    """
     if n <= 1:
         return np.asarray(x, dtype=float).copy()
     ok = np.isfinite(x)
@@ -101,6 +145,18 @@ def combine(z: F64, weights: F64) -> F64:
     """Matched combination of channels: sum_c w_c z_c / sqrt(sum over present w_c^2).
 
     ``z`` (n, C) [sd] with NaN where a channel is missing; ``weights`` (C,) [-].
+
+    Parameters
+    ----------
+    z : ndarray of float, shape (n, C)
+        Enhancement over noise per channel [sd], NaN where missing.
+    weights : ndarray of float, shape (C,)
+        Weight per channel [-].
+
+    Returns
+    -------
+    ndarray of float, shape (n,)
+        Combined statistic [sd].
     """
     w = np.asarray(weights, dtype=float)
     ok = np.isfinite(z)
@@ -136,6 +192,24 @@ def detection_statistics(
     ``z`` (n, C) enhancement over noise [sd]; ``combinations`` name -> {channel:
     weight}; ``background_mask`` (n,) samples to calibrate on; ``smooth_samples``
     the running-mean length (1: no smoothed statistics).
+
+    Parameters
+    ----------
+    z : ndarray of float, shape (n, C)
+        Enhancement over noise per channel [sd].
+    channels : list of str
+        Channel names, in the column order of ``z``.
+    combinations : dict[str, dict[str, float]]
+        Combination name -> {channel: weight [-]}.
+    background_mask : ndarray of bool, shape (n,)
+        Samples to calibrate on.
+    smooth_samples : int, default 1
+        Running-mean length [samples]; 1 gives no smoothed statistics.
+
+    Returns
+    -------
+    Statistics
+        The statistics [sd] as columns, their names and lag-1 autocorrelations [-].
     """
     vectors: list[tuple[str, F64]] = []
     seen: set[tuple[float, ...]] = set()
@@ -198,6 +272,21 @@ def hit_spans(
     run's outer ends extend while the triggering statistic (the largest at the
     peak) stays above :data:`EXTEND_SD`, padded by ``pad_samples``; hits of
     different runs that then overlap merge.
+
+    Parameters
+    ----------
+    stats : Statistics
+        The detection statistics of :func:`detection_statistics`.
+    threshold : float
+        Detection threshold [sd].
+    pad_samples : int, default 0
+        Samples added to each side of a hit [-].
+
+    Returns
+    -------
+    list of tuple of (int, int, int, int)
+        Per hit: first sample, last sample (inclusive), peak sample, index of the
+        triggering statistic.
     """
     v = stats.values
     n = v.shape[0]
@@ -248,6 +337,24 @@ def integrate_enhancement(
     noise of the n samples, inflated by (1+rho)/(1-rho) for AR(1)-correlated noise
     (e.g. Bayley & Hammersley 1946, J. R. Stat. Soc. Suppl. 8, 184), and the
     background's own error ``level_sd`` [ppb] over the whole duration.
+
+    Parameters
+    ----------
+    time_s : ndarray of float
+        Sample times over the hit [s].
+    enhancement : ndarray of float
+        Enhancement over the hit [ppb], NaN where missing.
+    noise : float
+        Noise standard deviation [ppb].
+    rho1 : float
+        Lag-1 autocorrelation of the noise [-].
+    level_sd : float
+        Standard error of the background level [ppb].
+
+    Returns
+    -------
+    tuple of (float, float)
+        Integrated enhancement [ppb s] and its standard error [ppb s].
     """
     t = np.asarray(time_s, dtype=float)
     e = np.asarray(enhancement, dtype=float)

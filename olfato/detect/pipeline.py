@@ -80,12 +80,34 @@ class Hits:
         return list(self.backgrounds)
 
     def enhancement(self, channel: str) -> np.ndarray:
-        """Reading minus background of ``channel`` over the whole flight [ppb]."""
+        """Reading minus background of ``channel`` over the whole flight [ppb].
+
+        Parameters
+        ----------
+        channel : str
+            Channel name.
+
+        Returns
+        -------
+        ndarray
+            Enhancement per sample [ppb].
+        """
         return self.backgrounds[channel].enhancement(self.survey.gas(channel))
 
     def group(self, ids: Iterable[int]) -> Fingerprint:
         """The fingerprint of several hits together (e.g. those of one source); when a
-        channel is missing in some of them, from the hits that have every channel."""
+        channel is missing in some of them, from the hits that have every channel.
+
+        Parameters
+        ----------
+        ids : Iterable[int]
+            Hit ids (the ``id`` column of :attr:`table`).
+
+        Returns
+        -------
+        Fingerprint
+            Integrated enhancements [ppb s], ratios [ppb/ppb] and classification.
+        """
         rows = self.table.set_index("id").loc[list(ids)]
         all_ids = [int(i) for i in rows.index]
         vals = rows[[f"{c}_int_ppb_s" for c in self.channels]].to_numpy(dtype=float)
@@ -108,12 +130,35 @@ class Hits:
         return _fingerprint(self, all_ids, idx, integ)
 
     def to_geojson(self) -> dict[str, Any]:
-        """FeatureCollection of Point features [lon, lat], one per hit (module docs)."""
+        """FeatureCollection of Point features [lon, lat], one per hit (module docs).
+
+        Returns
+        -------
+        dict
+            A GeoJSON FeatureCollection.
+        """
         from olfato.detect.geojson import hits_to_geojson
 
         return hits_to_geojson(self)
 
     def write_geojson(self, path: str | Path) -> Path:
+        """Write :meth:`to_geojson` to ``path``.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+
+        Returns
+        -------
+        Path
+            The path written.
+
+        Raises
+        ------
+        OlfatoError
+            When the file cannot be written.
+        """
         from olfato.detect.geojson import write_geojson
 
         return write_geojson(self, path)
@@ -167,6 +212,32 @@ def detect(
     ``<c>_int_err_ppb_s``, ``<c>_snr``; ``signature``, ``probability``, ``suspect``.
     Bad input raises :class:`OlfatoError`; unusable channels are skipped and listed
     in ``warnings``.
+
+    Parameters
+    ----------
+    survey : Survey
+        The flight's samples (time, position, wind, gas channels [ppb]).
+    false_alarms_per_hour : float, default DEFAULT_FALSE_ALARMS_PER_HOUR
+        Expected hits per flight hour on clean air [1/h].
+    signatures : SignatureLibrary or None, default None
+        Signature library; None uses the shipped one.
+    window_s : float, default DEFAULT_WINDOW_S
+        Background running-median window [s].
+    smooth_s : float, default DEFAULT_SMOOTH_S
+        Running mean of the smoothed statistics [s].
+    pad_s : float, default DEFAULT_PAD_S
+        Time added to each side of a hit [s].
+
+    Returns
+    -------
+    Hits
+        The hits table, backgrounds, statistics, threshold and warnings.
+
+    Raises
+    ------
+    OlfatoError
+        When ``false_alarms_per_hour`` is not positive, the survey has fewer than 3
+        samples, no gas channels, or no channel with readings.
     """
     if not false_alarms_per_hour > 0:
         raise OlfatoError(
@@ -319,6 +390,17 @@ def flag_hits(
     a warm-up or of a stuck stretch makes a step, not a plume). Flagged but usable:
     readings at a channel's saturation inside the hit; a channel left out over the
     whole hit.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The hit rows, changed in place.
+    channels : list of str
+        The channels used.
+    faults : dict[str, ChannelFaults]
+        Channel -> its sensor checks.
+    pad_samples : int
+        Samples a hit was padded by [-].
     """
     for r in rows:
         a, b = int(r["i_start"]), int(r["i_end"])

@@ -18,6 +18,18 @@ def plot_hits(hits: Hits, path: str | Path) -> Path:
 
     Suspect hits are shaded red, benign ones blue, unmatched grey; each label is the
     hit id and its signature. Writes a PNG to ``path``.
+
+    Parameters
+    ----------
+    hits : Hits
+        The result of :func:`olfato.detect.detect`.
+    path : str or Path
+        The PNG to write.
+
+    Returns
+    -------
+    Path
+        The path written.
     """
     import matplotlib
 

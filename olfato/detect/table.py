@@ -24,6 +24,18 @@ def hits_table(hits: Hits, *, max_channels: int = 3) -> Table:
     Columns: peak time (UTC), duration [s], position at the peak [deg], mean wind
     [m/s @ FROM deg], SNR [sd], the first ``max_channels`` channels' peak
     enhancement [ppb] with its error, the signature and its probability.
+
+    Parameters
+    ----------
+    hits : Hits
+        The result of :func:`olfato.detect.detect`.
+    max_channels : int, default 3
+        Number of channels shown [-].
+
+    Returns
+    -------
+    rich.table.Table
+        The table.
     """
     title = (
         f"{len(hits)} plume hit(s) at <= {hits.false_alarms_per_hour:g} false alarm(s) per "

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
 from olfato.errors import OlfatoError
 from olfato.locate.defaults import DEFAULT_MARGIN_M
 from olfato.locate.thresholds import Thresholds
-from olfato.options import MappingOpt, QuietOpt, StrictOpt, SurveyArg, WindOpt
+from olfato.options import (
+    FlightOpt,
+    FormatOpt,
+    MappingOpt,
+    QuietOpt,
+    StrictOpt,
+    SurveyArg,
+    TableFormat,
+    WindOpt,
+    load_survey,
+)
+from olfato.output import print_table
 from olfato.progress import console
 
 
@@ -68,6 +76,8 @@ def locate_command(
     wind: WindOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
+    flight: FlightOpt = None,
+    table_format: FormatOpt = TableFormat.table,
 ) -> None:
     """Locate every source of SURVEY (runs detection first) with 95% regions and rates."""
     from olfato.chemistry.signatures import load_signatures
@@ -80,9 +90,7 @@ def locate_command(
         min_probability_suspect=min_probability_suspect,
     )
     library = load_signatures(extra=signatures)
-    from olfato.survey.io import read_survey
-
-    s = read_survey(survey, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
+    s = load_survey(survey, mapping, wind, strict, quiet, flight)
     hits = detect(s, false_alarms_per_hour=false_alarms_per_hour, signatures=library)
     try:
         check_survey(s)
@@ -100,9 +108,7 @@ def locate_command(
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     if len(result) or result.detections:
-        # not a terminal: wide enough for the table (a terminal: its own width)
-        wide = sys.stdout.isatty() or "COLUMNS" in os.environ
-        Console(width=None if wide else 150).print(sources_table(result))
+        print_table(sources_table(result), table_format.value)
     console.print(result.message, highlight=False, soft_wrap=True)
     if out is not None:
         result.write_geojson(out)
@@ -110,5 +116,5 @@ def locate_command(
     if plot is not None:
         from olfato.locate.plot import plot_sources
 
-        plot_sources(result, plot)
-        console.print(f"map written to {plot}", highlight=False)
+        written = plot_sources(result, plot)
+        console.print(f"map written to {written}", highlight=False)

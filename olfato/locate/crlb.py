@@ -47,6 +47,20 @@ def first_order_hold(x: F64, dt_s: float, tau_s: float) -> F64:
     Exact recursion for a first-order hold input: y_k = E y_(k-1) + (1 - E) x_(k-1) +
     (x_k - x_(k-1)) (1 - tau (1 - E) / dt), E = exp(-dt / tau) (e.g. Franklin, Powell
     & Workman, *Digital Control of Dynamic Systems*, 3rd ed., 1998, sec. 6.3).
+
+    Parameters
+    ----------
+    x : ndarray
+        Input [any unit], one value per sample.
+    dt_s : float
+        Sampling interval [s].
+    tau_s : float
+        Time constant [s]; 0 returns ``x``.
+
+    Returns
+    -------
+    ndarray
+        The sensor's reading [unit of ``x``].
     """
     x = np.asarray(x, dtype=float)
     if tau_s <= 1e-6 or len(x) == 0:
@@ -80,7 +94,36 @@ def sensor_samples(
     track (positions linear between samples, evaluated every <= :data:`SUB_STEP_S`),
     passed through the first-order response of time constant tau [s] after a pure
     delay [s] (an inlet's transport time or a clock offset; 0 when absent), read at
-    the samples."""
+    the samples.
+
+    Parameters
+    ----------
+    theta : ndarray, shape (6,) or (7,)
+        (east [m], north [m], height [m], direction offset [deg], ln rate [ln g/s],
+        tau [s][, delay [s]]).
+    east, north, alt : ndarray
+        Sample positions [m] (``alt`` above ground).
+    dt_s : float
+        Sampling interval [s]; samples are in time order.
+    wind_speed_ms : float
+        Mean wind speed [m/s].
+    dir_from_deg : float
+        Mean wind direction FROM [deg].
+    stability : str
+        Pasquill-Gifford stability class (``"A"``-``"F"``).
+    model : str
+        Dispersion-coefficient model (one of
+        :data:`olfato.physics.dispersion.SIGMA_MODELS`).
+    molar_mass_g_mol : float
+        Molar mass of the gas [g/mol].
+    mixing_height_m : float or None, default None
+        Mixing-layer height [m]; None for no lid.
+
+    Returns
+    -------
+    ndarray
+        Sensor reading per sample [ppb].
+    """
     k = max(1, int(np.ceil(dt_s / SUB_STEP_S - 1e-9)))
     delay = float(theta[6]) / dt_s if len(theta) > 6 else 0.0
     if (k > 1 or delay != 0.0) and len(east) > 1:
@@ -108,6 +151,18 @@ def mean_direction_sd(time_s: F64, dir_from_deg: F64) -> float:
     The variance of the mean of an autocorrelated series is var / n_eff with
     n_eff = n / (1 + 2 sum rho_k), the sum truncated by Geyer's (1992, Stat. Sci.
     7, 473) initial positive sequence; directions are taken about their vector mean.
+
+    Parameters
+    ----------
+    time_s : ndarray
+        Sample times [s].
+    dir_from_deg : ndarray
+        Logged wind direction FROM [deg].
+
+    Returns
+    -------
+    float
+        Standard error of the mean direction [deg].
     """
     th = np.deg2rad(np.asarray(dir_from_deg, dtype=float))
     ok = np.isfinite(th)
@@ -142,7 +197,33 @@ def plume_samples(
     molar_mass_g_mol: float,
     mixing_height_m: float | None = None,
 ) -> F64:
-    """mu_i(theta) [ppb]: the steady plume at the samples (module docstring)."""
+    """mu_i(theta) [ppb]: the steady plume at the samples (module docstring).
+
+    Parameters
+    ----------
+    theta : ndarray, shape (5,)
+        (east [m], north [m], height [m], direction offset [deg], ln rate [ln g/s]).
+    east, north, alt : ndarray
+        Sample positions [m] (``alt`` above ground).
+    wind_speed_ms : float
+        Mean wind speed [m/s].
+    dir_from_deg : float
+        Mean wind direction FROM [deg].
+    stability : str
+        Pasquill-Gifford stability class (``"A"``-``"F"``).
+    model : str
+        Dispersion-coefficient model (one of
+        :data:`olfato.physics.dispersion.SIGMA_MODELS`).
+    molar_mass_g_mol : float
+        Molar mass of the gas [g/mol].
+    mixing_height_m : float or None, default None
+        Mixing-layer height [m]; None for no lid.
+
+    Returns
+    -------
+    ndarray
+        Mean mole fraction per sample [ppb].
+    """
     se, sn, h, ddir, lnq = theta
     x, y = downwind_crosswind(east, north, se, sn, dir_from_deg + ddir)
     c = gaussian_plume(
@@ -175,6 +256,38 @@ def fisher_information(
     the sensor's response time [s], and may have a seventh, a pure delay [s]; J is
     then 6 x 6 or 7 x 7 (module docstring, :func:`sensor_samples`); ``use`` then
     picks the samples that are data (the response runs over all of them).
+
+    Parameters
+    ----------
+    theta : ndarray, shape (5,), (6,) or (7,)
+        The parameters at which J is evaluated (see above).
+    east, north, alt : ndarray
+        Sample positions [m] (``alt`` above ground).
+    noise_ppb : float
+        White-noise standard deviation [ppb].
+    wind_speed_ms : float
+        Mean wind speed [m/s].
+    dir_from_deg : float
+        Mean wind direction FROM [deg].
+    stability : str
+        Pasquill-Gifford stability class (``"A"``-``"F"``).
+    model : str
+        Dispersion-coefficient model.
+    molar_mass_g_mol : float
+        Molar mass of the gas [g/mol].
+    direction_sd_deg : float
+        Standard deviation of the direction prior [deg].
+    mixing_height_m : float or None, default None
+        Mixing-layer height [m]; None for no lid.
+    dt_s : float or None, default None
+        Sampling interval [s] for the sensor-response model; None for the plume alone.
+    use : ndarray of bool or None, default None
+        With ``dt_s``, the samples that are data; None uses all.
+
+    Returns
+    -------
+    ndarray, shape (p, p)
+        Fisher information matrix, p = len(theta) [units of 1/theta_i theta_j].
     """
     theta = np.asarray(theta, dtype=float)
     args = (east, north, alt, wind_speed_ms, dir_from_deg, stability, model, molar_mass_g_mol)
@@ -201,7 +314,18 @@ def fisher_information(
 
 
 def position_bound(j: F64) -> tuple[float, F64]:
-    """(sqrt of the trace of the east/north block of J^-1 [m], that 2x2 block [m2])."""
+    """(sqrt of the trace of the east/north block of J^-1 [m], that 2x2 block [m2]).
+
+    Parameters
+    ----------
+    j : ndarray, shape (p, p)
+        Fisher information matrix (east, north first).
+
+    Returns
+    -------
+    tuple of (float, ndarray)
+        Position bound [m] and the 2x2 east/north covariance bound [m2].
+    """
     try:
         inv = np.linalg.inv(j)
     except np.linalg.LinAlgError:

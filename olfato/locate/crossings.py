@@ -43,7 +43,24 @@ def _velocity(t: F64, e: F64, n: F64) -> tuple[F64, F64]:
 def crossings_from_hits(
     hits: Hits, hit_ids: list[int] | NDArray[np.int64], channel: str, lag_s: float = 0.0
 ) -> Crossings:
-    """The crossings of ``hit_ids`` in ``channel``, positions taken ``lag_s`` [s] earlier."""
+    """The crossings of ``hit_ids`` in ``channel``, positions taken ``lag_s`` [s] earlier.
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+    hit_ids : list of int or ndarray of int
+        The hits (``id`` column).
+    channel : str
+        The gas channel.
+    lag_s : float, default 0.0
+        Sensor lag [s].
+
+    Returns
+    -------
+    Crossings
+        Centroids [m], times [s], velocities [m/s] and integrals [ppb s] of the hits.
+    """
     s = hits.survey.samples
     t = hits.survey.time
     e = s["east_m"].to_numpy(dtype=float)
@@ -95,7 +112,24 @@ def probes_from_track(
     lag_s: float = 0.0,
     probe_length_m: float = DEFAULT_PROBE_LENGTH_M,
 ) -> Probes:
-    """The non-detection segments of the flight in ``channel`` (module docstring)."""
+    """The non-detection segments of the flight in ``channel`` (module docstring).
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result (its survey gives the track).
+    channel : str
+        The gas channel.
+    lag_s : float, default 0.0
+        Sensor lag [s].
+    probe_length_m : float, default DEFAULT_PROBE_LENGTH_M
+        Length of one non-detection segment [m].
+
+    Returns
+    -------
+    Probes
+        The non-detection segments.
+    """
     s = hits.survey.samples
     t = hits.survey.time
     e = s["east_m"].to_numpy(dtype=float)

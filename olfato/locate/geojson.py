@@ -35,7 +35,18 @@ def _num(x: float, digits: int = 6) -> float | None:
 
 
 def sources_to_geojson(sources: Sources) -> dict[str, Any]:
-    """FeatureCollection of the sources (module docstring)."""
+    """FeatureCollection of the sources (module docstring).
+
+    Parameters
+    ----------
+    sources : Sources
+        The result of :func:`olfato.locate.locate`.
+
+    Returns
+    -------
+    dict
+        A GeoJSON FeatureCollection [lon, lat in deg].
+    """
     features = []
     for s in sources.sources:
         props: dict[str, Any] = {
@@ -120,7 +131,25 @@ def sources_to_geojson(sources: Sources) -> dict[str, Any]:
 
 
 def write_geojson(sources: Sources, path: str | Path) -> Path:
-    """Write :func:`sources_to_geojson` to ``path``; :class:`OlfatoError` if it cannot."""
+    """Write :func:`sources_to_geojson` to ``path``; :class:`OlfatoError` if it cannot.
+
+    Parameters
+    ----------
+    sources : Sources
+        The result of :func:`olfato.locate.locate`.
+    path : str or Path
+        The file to write.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    OlfatoError
+        When the file cannot be written.
+    """
     with writing(path, "sources GeoJSON") as p:
         text = json.dumps(sources_to_geojson(sources), indent=1)
         p.write_text(text + "\n", encoding="utf-8")

@@ -131,6 +131,22 @@ def pass_numbers(
     has turned more than ``turn_deg`` [deg] from the heading the pass started
     with, or at a gap in time longer than :data:`GAP_S`. Hovering samples (ground
     speed below :data:`HOVER_MS`) keep the current pass.
+
+    Parameters
+    ----------
+    time_s : ndarray
+        Sample times [s].
+    east_m, north_m : ndarray
+        Track [m].
+    turn_deg : float, default TURN_DEG
+        Turn that ends a pass [deg].
+    window_s : float, default HEADING_WINDOW_S
+        Heading window [s].
+
+    Returns
+    -------
+    ndarray of int
+        Pass number per sample.
     """
     t = np.asarray(time_s, dtype=float)
     e = np.asarray(east_m, dtype=float)
@@ -165,7 +181,22 @@ def pass_numbers(
 
 
 def ellipse_inside(ellipse: Ellipse, east_m: float, north_m: float, domain: Domain) -> bool:
-    """Whether the 95% ellipse centred at (``east_m``, ``north_m``) [m] lies in ``domain``."""
+    """Whether the 95% ellipse centred at (``east_m``, ``north_m``) [m] lies in ``domain``.
+
+    Parameters
+    ----------
+    ellipse : Ellipse
+        The 95% ellipse (semi-axes [m], azimuth [deg]).
+    east_m, north_m : float
+        Its centre [m].
+    domain : Domain
+        The search domain.
+
+    Returns
+    -------
+    bool
+        True when the ellipse lies inside.
+    """
     a, b = ellipse.semi_major, ellipse.semi_minor
     th = np.deg2rad(ellipse.azimuth_deg)
     half_e = float(np.hypot(a * np.sin(th), b * np.cos(th)))
@@ -180,7 +211,18 @@ def ellipse_inside(ellipse: Ellipse, east_m: float, north_m: float, domain: Doma
 
 
 def edge_mass(post: Posterior) -> float:
-    """Posterior mass [-] in the outer ring of the coarse raster's cells."""
+    """Posterior mass [-] in the outer ring of the coarse raster's cells.
+
+    Parameters
+    ----------
+    post : Posterior
+        One source's posterior.
+
+    Returns
+    -------
+    float
+        Posterior mass in the edge cells [-].
+    """
     p = post.coarse.prob
     if p.shape[0] < 3 or p.shape[1] < 3:
         return 1.0
@@ -191,7 +233,22 @@ def edge_mass(post: Posterior) -> float:
 def rate_at_bound(
     ci95_g_s: tuple[float, float], rate_range_g_s: tuple[float, float], factor: float = BOUND_FACTOR
 ) -> bool:
-    """Whether the rate interval [g/s] reaches either end of the prior's range [g/s]."""
+    """Whether the rate interval [g/s] reaches either end of the prior's range [g/s].
+
+    Parameters
+    ----------
+    ci95_g_s : tuple of (float, float)
+        The rate's 95% interval [g/s].
+    rate_range_g_s : tuple of (float, float)
+        The prior's range [g/s].
+    factor : float, default BOUND_FACTOR
+        Ratio to an end within which the interval counts as reaching it [-].
+
+    Returns
+    -------
+    bool
+        True when the interval reaches an end.
+    """
     lo, hi = ci95_g_s
     return bool(hi >= rate_range_g_s[1] / factor or lo <= rate_range_g_s[0] * factor)
 
@@ -201,6 +258,20 @@ def noise_probability(snr: F64, threshold: float, expected_false: float) -> floa
 
     ``snr`` [sd] the hits' peak detection statistics; ``threshold`` [sd] the
     detector's; ``expected_false`` [-] the false hits expected in the whole flight.
+
+    Parameters
+    ----------
+    snr : ndarray
+        Peak detection statistic of each hit [sd].
+    threshold : float
+        Detection threshold [sd].
+    expected_false : float
+        False hits expected in the flight [-].
+
+    Returns
+    -------
+    float
+        Probability [-].
     """
     s = np.maximum(np.asarray(snr, dtype=float), threshold)
     n_fa = expected_false * np.exp(-0.5 * (s**2 - threshold**2))
@@ -210,7 +281,18 @@ def noise_probability(snr: F64, threshold: float, expected_false: float) -> floa
 
 def separate_probability(merge_gain: float) -> float:
     """Probability [-] that a group is a source of its own rather than part of a
-    neighbour's, from ln Z(one) - ln Z(two) (equal prior odds)."""
+    neighbour's, from ln Z(one) - ln Z(two) (equal prior odds).
+
+    Parameters
+    ----------
+    merge_gain : float
+        ln Z(one) - ln Z(two) [-].
+
+    Returns
+    -------
+    float
+        Probability [-].
+    """
     g = float(np.clip(merge_gain, -700.0, 700.0))
     return float(1.0 / (1.0 + np.exp(g)))
 
@@ -221,6 +303,18 @@ def suspect_probability(classification: Any, library: Any) -> float:
     The mass of the library's suspect signatures; for a two-part mixture, the
     suspect parts' share of it (the answer :func:`olfato.locate.pipeline.is_suspect`
     judges by).
+
+    Parameters
+    ----------
+    classification : Classification
+        The fingerprint's classification.
+    library : SignatureLibrary
+        The signature library (which signatures are suspect).
+
+    Returns
+    -------
+    float
+        Probability [-].
     """
     if classification.mixture:
         return float(
@@ -244,6 +338,20 @@ def bearing_wedge(
     The bearing is the probability-weighted circular mean of the directions from
     the crossing to the cells; the half-width the weighted ``level`` quantile of
     the cells' angular distance from it.
+
+    Parameters
+    ----------
+    post : Posterior
+        One source's posterior.
+    east_m, north_m : float
+        The crossing [m].
+    level : float, default WEDGE_LEVEL
+        Probability mass inside the wedge [-].
+
+    Returns
+    -------
+    tuple of (float, float)
+        Bearing [deg] and half-width [deg].
     """
     c = post.coarse
     ee, nn = np.meshgrid(c.east, c.north)

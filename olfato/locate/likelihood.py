@@ -127,6 +127,18 @@ class Crossings:
         return len(self.hit_ids)
 
     def subset(self, keep: NDArray[np.bool_]) -> Crossings:
+        """The crossings where ``keep`` is True.
+
+        Parameters
+        ----------
+        keep : ndarray of bool
+            One value per hit.
+
+        Returns
+        -------
+        Crossings
+            The kept crossings (same channel).
+        """
         return Crossings(
             self.hit_ids[keep],
             self.east[keep],
@@ -186,6 +198,18 @@ def lateral_loglik(coords: PlumeCoordinates, settings: Settings) -> F64:
     """Student-t log density of the crosswind offsets ``coords.y`` [m] (module docstring).
 
     Receptors upwind of a candidate (x < -2 position_sd) get :data:`UPWIND_LOGLIK`.
+
+    Parameters
+    ----------
+    coords : PlumeCoordinates
+        Receptors relative to candidates (k, m).
+    settings : Settings
+        Model settings.
+
+    Returns
+    -------
+    ndarray, shape (k, m)
+        Log density [ln 1/m].
     """
     x = np.maximum(coords.x, 0.0)
     scale = np.sqrt(settings.position_sd_m**2 + (np.deg2rad(settings.transport_sd_deg) * x) ** 2)
@@ -202,6 +226,22 @@ def crosswind_integral(coords: PlumeCoordinates, alt: F64, heights: F64, setting
     CIC = Q V(z, H, sz) / (sqrt(2 pi) u sz), evaluated as the Gaussian plume on its
     axis times sqrt(2 pi) sy (:func:`olfato.physics.dispersion.gaussian_plume_sigma`).
     Zero where the receptor is upwind.
+
+    Parameters
+    ----------
+    coords : PlumeCoordinates
+        Receptors relative to candidates (k, m).
+    alt : ndarray, shape (m,)
+        Receptor heights [m AGL].
+    heights : ndarray, shape (H,)
+        Source heights [m AGL].
+    settings : Settings
+        Model settings.
+
+    Returns
+    -------
+    ndarray, shape (k, H, m)
+        Crosswind-integrated concentration per unit rate [g/m2 per g/s].
     """
     x = np.maximum(coords.x, X_MIN_M)
     sy, sz = sigma_yz(x, settings.stability, settings.dispersion_model)
@@ -221,7 +261,20 @@ def crosswind_integral(coords: PlumeCoordinates, alt: F64, heights: F64, setting
 
 
 def crossing_speed(coords: PlumeCoordinates, vel_e: F64, vel_n: F64) -> F64:
-    """The drone's speed across the plume axis [m/s], (k, m), floored at 10% of its speed."""
+    """The drone's speed across the plume axis [m/s], (k, m), floored at 10% of its speed.
+
+    Parameters
+    ----------
+    coords : PlumeCoordinates
+        Receptors relative to candidates (k, m).
+    vel_e, vel_n : ndarray, shape (m,)
+        Drone velocity [m/s].
+
+    Returns
+    -------
+    ndarray, shape (k, m)
+        Speed across the plume axis [m/s].
+    """
     de, dn = coords.to_e, coords.to_n  # unit vector the plume travels TO
     vperp = np.abs(-vel_e[None, :] * dn + vel_n[None, :] * de)
     return np.maximum(vperp, 0.1 * np.hypot(vel_e, vel_n)[None, :] + 1e-3)
@@ -237,6 +290,22 @@ def rate_marginal(
     Returns (log p(E | s), posterior mean of ln Q, its sd), each of shape (...).
     p(E | s) = int prod_k LogNormal(E_k; ln Q + ln G_k, var_k) p(Q) dQ, the densities
     in E (with their 1/E_k Jacobians).
+
+    Parameters
+    ----------
+    log_e : ndarray, shape (m,)
+        ln of each crossing integral [ln ppb s].
+    var_log : ndarray, shape (m,)
+        Their variances [-].
+    log_g : ndarray, shape (..., m)
+        ln of the integral per unit rate [ln (ppb s per g/s)].
+    rate_range_g_s : tuple of (float, float)
+        Prior range of the rate [g/s].
+
+    Returns
+    -------
+    tuple of (ndarray, ndarray, ndarray)
+        log p(E | s) [-], posterior mean of ln Q [ln g/s] and its sd [-].
     """
     a, b = np.log(rate_range_g_s[0]), np.log(rate_range_g_s[1])
     w = 1.0 / var_log
@@ -279,7 +348,27 @@ class PairCache:
         molar_mass_g_mol: float,
         settings: Settings,
     ) -> tuple[NDArray[np.int64], F64]:
-        """(position in ``index``, unit_ppb) of every live pair of the candidates ``index``."""
+        """(position in ``index``, unit_ppb) of every live pair of the candidates ``index``.
+
+        Parameters
+        ----------
+        index : ndarray of int
+            Positions of the candidates in the cache.
+        probes : Probes
+            The non-detection segments.
+        wind : WindHistory
+            The wind.
+        molar_mass_g_mol : float
+            Molar mass of the gas [g/mol].
+        settings : Settings
+            Model settings.
+
+        Returns
+        -------
+        tuple of (ndarray of int, ndarray)
+            Position in ``index`` per pair, and peak per unit rate [ppb per g/s], shape
+            (pairs, H).
+        """
         pos = np.full(len(self.cand_e), -1, dtype=np.int64)
         pos[index] = np.arange(len(index))
         out_c, out_u = [], []
@@ -322,6 +411,26 @@ def probe_pairs(
     approach to the axis, its width widened by the transport error (module docstring).
     Probes outside a wide straight cone downwind, upwind, or beyond 5 plume widths
     are left out (their P(no hit) is 1).
+
+    Parameters
+    ----------
+    cand_e, cand_n : ndarray, shape (k,)
+        Candidate source positions [m].
+    heights : ndarray, shape (H,)
+        Candidate source heights [m AGL].
+    probes : Probes
+        The non-detection segments.
+    wind : WindHistory
+        The wind.
+    molar_mass_g_mol : float
+        Molar mass of the gas [g/mol].
+    settings : Settings
+        Model settings.
+
+    Returns
+    -------
+    tuple of (ndarray of int, ndarray)
+        Candidate index per pair, and peak per unit rate [ppb per g/s], shape (pairs, H).
     """
     k = len(cand_e)
     empty = (np.empty(0, dtype=np.int64), np.empty((0, len(heights))))
@@ -390,6 +499,32 @@ def nondetection_loglik(
 
     With ``cache`` (whose candidates include these: ``index`` their positions in
     it) the probe geometry is taken from, and kept in, the cache.
+
+    Parameters
+    ----------
+    cand_e, cand_n : ndarray, shape (k,)
+        Candidate source positions [m].
+    heights : ndarray, shape (H,)
+        Candidate source heights [m AGL].
+    rate_mu, rate_sd : ndarray, shape (k, H)
+        Posterior of ln Q given the hits [ln g/s].
+    probes : Probes
+        The non-detection segments.
+    wind : WindHistory
+        The wind.
+    molar_mass_g_mol : float
+        Molar mass of the gas [g/mol].
+    settings : Settings
+        Model settings.
+    cache : PairCache or None, default None
+        Probe geometry shared between calls.
+    index : ndarray of int or None, default None
+        Positions of these candidates in ``cache``.
+
+    Returns
+    -------
+    ndarray, shape (k, H)
+        Log probability of no hit [-].
     """
     k, nh = len(cand_e), len(heights)
     out = np.zeros((k, nh))
@@ -447,6 +582,32 @@ def evaluate(
     is evaluated only where the hits' likelihood is within ``prune`` of its maximum
     (elsewhere it cannot change which candidates are plausible). ``cache``: a
     :class:`PairCache` for exactly these candidates.
+
+    Parameters
+    ----------
+    cand_e, cand_n : ndarray, shape (k,)
+        Candidate source positions [m].
+    heights : ndarray, shape (H,)
+        Candidate source heights [m AGL].
+    crossings : Crossings
+        The hits.
+    probes : Probes or None
+        The non-detection segments; None leaves the term out.
+    wind : WindHistory
+        The wind.
+    settings : Settings
+        Model settings.
+    prune : float, default 20.0
+        Log-likelihood distance from the maximum beyond which the non-detection term
+        is skipped [-].
+    cache : PairCache or None, default None
+        Probe geometry for exactly these candidates.
+
+    Returns
+    -------
+    Evaluation
+        Log marginal likelihood (k, H), its hits-only part, the rate's conditional
+        posterior [ln g/s] and each hit's lateral log-likelihood.
     """
     cand_e = np.asarray(cand_e, dtype=float)
     cand_n = np.asarray(cand_n, dtype=float)
@@ -486,5 +647,16 @@ def evaluate(
 
 
 def channel_molar_mass(channel: str) -> float:
-    """Molar mass [g/mol] of a gas channel (an analyte name)."""
+    """Molar mass [g/mol] of a gas channel (an analyte name).
+
+    Parameters
+    ----------
+    channel : str
+        Analyte name.
+
+    Returns
+    -------
+    float
+        Molar mass [g/mol].
+    """
     return molar_mass(channel)

@@ -58,7 +58,22 @@ SAME_PASS_APART_M = 40.0
 def same_pass_apart(
     east_m: F64, north_m: F64, pass_number: NDArray[np.int64], apart_m: float = SAME_PASS_APART_M
 ) -> NDArray[np.bool_]:
-    """(n, n): hits on the same pass whose crossings are more than ``apart_m`` [m] apart."""
+    """(n, n): hits on the same pass whose crossings are more than ``apart_m`` [m] apart.
+
+    Parameters
+    ----------
+    east_m, north_m : ndarray, shape (n,)
+        Hit crossings [m].
+    pass_number : ndarray of int, shape (n,)
+        Pass of each hit.
+    apart_m : float, default SAME_PASS_APART_M
+        Separation [m].
+
+    Returns
+    -------
+    ndarray of bool, shape (n, n)
+        True for pairs on one pass farther apart than ``apart_m``.
+    """
     same = pass_number[:, None] == pass_number[None, :]
     d = np.hypot(east_m[:, None] - east_m[None, :], north_m[:, None] - north_m[None, :])
     return np.asarray(same & (d > apart_m), dtype=bool)
@@ -68,7 +83,24 @@ def clique(
     candidates: NDArray[np.bool_], seed: int, compat: NDArray[np.bool_], support: F64
 ) -> NDArray[np.bool_]:
     """The seed and, in order of decreasing ``support``, every candidate compatible with
-    all those already taken (a greedy clique of ``compat``)."""
+    all those already taken (a greedy clique of ``compat``).
+
+    Parameters
+    ----------
+    candidates : ndarray of bool, shape (n,)
+        The hits that may join.
+    seed : int
+        Index of the first hit.
+    compat : ndarray of bool, shape (n, n)
+        Pairwise compatibility.
+    support : ndarray, shape (n,)
+        Order of preference (largest first).
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+        The hits taken.
+    """
     out = np.zeros(len(candidates), dtype=bool)
     out[seed] = True
     for j in np.argsort(-support):
@@ -78,7 +110,20 @@ def clique(
 
 
 def dominant_channel(hits: Hits, hit_ids: list[int] | NDArray[np.int64]) -> str:
-    """The channel with the highest integrated SNR summed over ``hit_ids``."""
+    """The channel with the highest integrated SNR summed over ``hit_ids``.
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+    hit_ids : list of int or ndarray of int
+        The hits.
+
+    Returns
+    -------
+    str
+        The channel name.
+    """
     table = hits.table.set_index("id").loc[list(hit_ids)]
     best, best_snr = hits.channels[0], -np.inf
     for c in hits.channels:
@@ -102,6 +147,20 @@ def chemistry_compatible(
     lets a channel that is strong in one hit and absent in the other count against
     the pair. Hits whose fingerprints name different signatures with probability >=
     :data:`SURE` each are incompatible too.
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+    ratio_sd : float, default RATIO_SD
+        Relative scatter of a source's ratios [-].
+    p_min : float, default CHEM_P
+        Smallest chi-square p-value of a compatible pair [-].
+
+    Returns
+    -------
+    ndarray of bool, shape (n, n)
+        True where two hits may share a source.
     """
     t = hits.table
     n = len(t)
@@ -144,13 +203,45 @@ def chemistry_compatible(
 def lateral_maps(
     cand_e: F64, cand_n: F64, crossings: Crossings, wind: WindHistory, settings: Settings
 ) -> F64:
-    """Each crossing's lateral log-likelihood on the candidates, (k, n_hits)."""
+    """Each crossing's lateral log-likelihood on the candidates, (k, n_hits).
+
+    Parameters
+    ----------
+    cand_e, cand_n : ndarray, shape (k,)
+        Candidate positions [m].
+    crossings : Crossings
+        The hits.
+    wind : WindHistory
+        The wind.
+    settings : Settings
+        Model settings.
+
+    Returns
+    -------
+    ndarray, shape (k, n_hits)
+        Lateral log-likelihood [-].
+    """
     co = plume_coordinates(crossings.east, crossings.north, crossings.time, cand_e, cand_n, wind)
     return lateral_loglik(co, settings)
 
 
 def vote(lateral: F64, active: NDArray[np.bool_], c: float = SUPPORT_LOGLIK) -> F64:
-    """The robust vote map of the ``active`` hits (module docstring), (k,)."""
+    """The robust vote map of the ``active`` hits (module docstring), (k,).
+
+    Parameters
+    ----------
+    lateral : ndarray, shape (k, n_hits)
+        Lateral log-likelihoods from :func:`lateral_maps`.
+    active : ndarray of bool, shape (n_hits,)
+        The hits that vote.
+    c : float, default SUPPORT_LOGLIK
+        Cap of a hit's vote [-, log-likelihood].
+
+    Returns
+    -------
+    ndarray, shape (k,)
+        The vote map [-].
+    """
     rel = lateral[:, active] - lateral[:, active].max(axis=0)[None, :]
     return np.asarray(np.maximum(rel + c, 0.0).sum(axis=1), dtype=float)
 
@@ -158,5 +249,22 @@ def vote(lateral: F64, active: NDArray[np.bool_], c: float = SUPPORT_LOGLIK) -> 
 def supporters(
     lateral_at: F64, lateral_best: F64, active: NDArray[np.bool_], c: float = SUPPORT_LOGLIK
 ) -> NDArray[np.bool_]:
-    """Active hits whose lateral log-likelihood at a position is within ``c`` of their best."""
+    """Active hits whose lateral log-likelihood at a position is within ``c`` of their best.
+
+    Parameters
+    ----------
+    lateral_at : ndarray, shape (n_hits,)
+        Each hit's lateral log-likelihood at the position.
+    lateral_best : ndarray, shape (n_hits,)
+        Each hit's best lateral log-likelihood.
+    active : ndarray of bool, shape (n_hits,)
+        The hits considered.
+    c : float, default SUPPORT_LOGLIK
+        Tolerance [-, log-likelihood].
+
+    Returns
+    -------
+    ndarray of bool, shape (n_hits,)
+        The supporting hits.
+    """
     return np.asarray(active & (lateral_at > lateral_best - c), dtype=bool)

@@ -193,7 +193,13 @@ class Sources:
 
     def raster(self) -> tuple[F64, F64, F64]:
         """(east (nx,), north (ny,), density (ny, nx)): the sum of every source's posterior
-        probability per coarse cell, for maps."""
+        probability per coarse cell, for maps.
+
+        Returns
+        -------
+        tuple of (ndarray, ndarray, ndarray)
+            Cell centres east [m], north [m], and probability per cell [-].
+        """
         if not self.sources:
             e, n = self.domain.grid(10.0)
             return e, n, np.zeros((len(n), len(e)))
@@ -204,11 +210,35 @@ class Sources:
         return c.east, c.north, total
 
     def to_geojson(self) -> dict[str, Any]:
+        """FeatureCollection of the sources and detections (:mod:`olfato.locate.geojson`).
+
+        Returns
+        -------
+        dict
+            A GeoJSON FeatureCollection.
+        """
         from olfato.locate.geojson import sources_to_geojson
 
         return sources_to_geojson(self)
 
     def write_geojson(self, path: str | Path) -> Path:
+        """Write :meth:`to_geojson` to ``path``.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+
+        Returns
+        -------
+        Path
+            The path written.
+
+        Raises
+        ------
+        OlfatoError
+            When the file cannot be written.
+        """
         from olfato.locate.geojson import write_geojson
 
         return write_geojson(self, path)
@@ -216,7 +246,18 @@ class Sources:
 
 def survey_stability(survey: Survey) -> str:
     """The flight's Pasquill class: the logged one (most common), else estimated from
-    the median wind speed and the sun at mid-flight (:func:`olfato.physics.pasquill_class`)."""
+    the median wind speed and the sun at mid-flight (:func:`olfato.physics.pasquill_class`).
+
+    Parameters
+    ----------
+    survey : Survey
+        The survey.
+
+    Returns
+    -------
+    str
+        Pasquill-Gifford class, ``"A"``-``"F"``.
+    """
     s = survey.samples
     if "stability_class" in s:
         vals = s["stability_class"].dropna().astype(str).str.strip().str.upper()
@@ -231,7 +272,19 @@ def survey_stability(survey: Survey) -> str:
 
 
 def check_survey(survey: Survey) -> None:
-    """Raise :class:`OlfatoError` naming the field when the survey cannot be located."""
+    """Raise :class:`OlfatoError` naming the field when the survey cannot be located.
+
+    Parameters
+    ----------
+    survey : Survey
+        The survey.
+
+    Raises
+    ------
+    OlfatoError
+        When a track or wind field is missing or empty, the survey has fewer than 3
+        samples, or the median wind is below :data:`MIN_WIND_MS`.
+    """
     where = survey.source
     for col in ("time", "east_m", "north_m", "alt_agl_m", "wind_speed_ms", "wind_dir_deg"):
         if col not in survey.samples:
@@ -249,7 +302,7 @@ def check_survey(survey: Survey) -> None:
             raise OlfatoError(
                 f"{where}: field '{col}' has no usable readings; locating a source needs the wind "
                 "(speed, and direction FROM clockwise from north) at the drone",
-                hint="Give a wind log with --wind.",
+                hint="Give a separate wind log with the survey.",
             )
     speed = survey.samples["wind_speed_ms"].to_numpy(dtype=float)
     med = float(np.nanmedian(speed))
@@ -278,6 +331,28 @@ def estimate_lag(
     lines flown in opposite directions; the lag that maximises the peak of the vote
     map (:func:`olfato.locate.multisource.vote`) is taken (a profile-likelihood
     estimate of a nuisance; ties go to the smaller lag). Needs 3 hits, else 0.
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+    channel : str
+        The gas channel.
+    hit_ids : list of int
+        The hits.
+    cand_e, cand_n : ndarray
+        Candidate positions of the vote map [m].
+    wind : WindHistory
+        The wind.
+    settings : Settings
+        Model settings.
+    lags : tuple of float, default LAG_GRID_S
+        Lags tried [s].
+
+    Returns
+    -------
+    float
+        Sensor lag [s].
     """
     if len(hit_ids) < 3:
         return 0.0
@@ -356,6 +431,48 @@ def locate(
     credible region), ``signature``, ``signature_probabilities`` and ``suspect``
     from the fingerprint of all its hits, ``hit_ids``, ``crlb_m`` [m] and its
     ``posterior`` rasters. No hits give no sources (see :attr:`Sources.message`).
+
+    Parameters
+    ----------
+    survey : Survey
+        The survey.
+    hits : Hits or None, default None
+        Detection result; None runs detection.
+    signatures : SignatureLibrary or None, default None
+        Signature library; None uses the shipped one.
+    false_alarms_per_hour : float or None, default None
+        Detection setting [1/h] when ``hits`` is None.
+    transport : str, default "trajectory"
+        ``"trajectory"`` or ``"mean"``.
+    dispersion_model : str or None, default None
+        Dispersion-coefficient model; None picks by transport.
+    discrepancy : float or None, default None
+        Model discrepancy [-]; None picks by transport.
+    transport_sd_deg : float or None, default None
+        Transport direction error [deg]; None picks by transport.
+    heights_m : tuple of float, default DEFAULT_HEIGHTS_M
+        Prior source heights [m AGL].
+    margin_m : float, default DEFAULT_MARGIN_M
+        How far beyond the track a source may be [m].
+    coarse_m : float or None, default None
+        Coarse grid spacing [m]; None: about 1/120 of the domain.
+    lag_s : float or dict[str, float] or None, default None
+        Sensor lag [s], one or per channel; None estimates it.
+    direction_sd_deg : float or None, default None
+        Mean wind direction uncertainty [deg]; None estimates it.
+    probe_length_m : float, default DEFAULT_PROBE_LENGTH_M
+        Non-detection segment length [m].
+    crlb : bool, default True
+        Compute the Cramer-Rao bound.
+    refine : bool, default True
+        Refine on every sample when the data fit a steady plume (``"mean"``).
+    thresholds : Thresholds or None, default None
+        When a source is located and when it may be called suspect.
+
+    Returns
+    -------
+    Sources
+        The located sources, the detections not located, and warnings.
     """
     check_survey(survey)
     if hits is None:
@@ -592,7 +709,18 @@ def locate(
 
 def usable_rows(hits: Hits) -> NDArray[np.int64]:
     """Rows of the hits table that locate uses (the detector's ``usable`` column; all
-    when there is none)."""
+    when there is none).
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+
+    Returns
+    -------
+    ndarray of int
+        Row positions in ``hits.table``.
+    """
     t = hits.table
     if "usable" not in t:
         return np.arange(len(t))
@@ -601,7 +729,20 @@ def usable_rows(hits: Hits) -> NDArray[np.int64]:
 
 def track_too_short(east_m: F64, north_m: F64, min_m: float = MIN_TRACK_M) -> str:
     """A warning when the track's bounding box is shorter than ``min_m`` [m] on its longer
-    side (too short to locate anything), else ''."""
+    side (too short to locate anything), else ''.
+
+    Parameters
+    ----------
+    east_m, north_m : ndarray
+        Track [m].
+    min_m : float, default MIN_TRACK_M
+        Shortest usable extent [m].
+
+    Returns
+    -------
+    str
+        The warning, or ``''``.
+    """
     span = max(
         float(np.nanmax(east_m) - np.nanmin(east_m)), float(np.nanmax(north_m) - np.nanmin(north_m))
     )
@@ -622,7 +763,26 @@ def separate_probabilities(
 ) -> list[float]:
     """Per group, the probability [-] that it is a source of its own rather than part of
     a stronger, chemically compatible neighbour (:func:`olfato.locate.levels.separate_probability`
-    of the merge test, multiplied over the stronger neighbours within reach)."""
+    of the merge test, multiplied over the stronger neighbours within reach).
+
+    Parameters
+    ----------
+    groups : list of tuple of (list of int, str, Posterior)
+        Per group: hit ids, channel and posterior.
+    fit : callable
+        Fits a list of hit ids, returning (channel, posterior) of them as one source.
+    compat : ndarray of bool, shape (n, n)
+        Chemical compatibility of the hits.
+    idx : dict[int, int]
+        Hit id -> row in ``compat`` and ``snr``.
+    snr : ndarray, shape (n,)
+        Peak detection statistic per hit [sd].
+
+    Returns
+    -------
+    list of float
+        Probability per group [-].
+    """
     strength = [float(np.sum(snr[[idx[h] for h in g[0]]])) for g in groups]
     out = []
     for a, (ma, _, pa) in enumerate(groups):
@@ -859,6 +1019,18 @@ def is_suspect(cls: Any, library: Any) -> bool:
     that a suspect plume passes over this source's, and the suspect is that plume's
     own source (whose hits it dominates) - the analyst is told in
     :attr:`Sources.warnings`.
+
+    Parameters
+    ----------
+    cls : Classification
+        The fingerprint's classification.
+    library : SignatureLibrary
+        The signature library.
+
+    Returns
+    -------
+    bool
+        True when the source is a suspect.
     """
     if not cls.mixture:
         return bool(cls.suspect)
@@ -875,6 +1047,20 @@ def hits_verdict(hits: Hits, members: list[int], index: dict[int, int]) -> tuple
     than half of its hits are (:func:`is_suspect`), named by their most common own
     answer (:attr:`olfato.detect.fingerprint.Classification.primary`). None when
     no answer has a majority.
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+    members : list of int
+        The source's hit ids.
+    index : dict[int, int]
+        Hit id -> row of the hits table.
+
+    Returns
+    -------
+    tuple of (str, bool) or None
+        (signature, suspect), or None.
     """
     if len(members) < 2:
         return None
@@ -890,7 +1076,20 @@ def hits_verdict(hits: Hits, members: list[int], index: dict[int, int]) -> tuple
 
 
 def dir_sd_for_crlb(time_s: F64, dir_from_deg: F64) -> float:
-    """The mean wind direction's standard error [deg] used as the CRLB's prior."""
+    """The mean wind direction's standard error [deg] used as the CRLB's prior.
+
+    Parameters
+    ----------
+    time_s : ndarray
+        Sample times [s].
+    dir_from_deg : ndarray
+        Logged wind direction FROM [deg].
+
+    Returns
+    -------
+    float
+        Standard error [deg].
+    """
     return crlbmod.mean_direction_sd(time_s, dir_from_deg)
 
 
@@ -913,6 +1112,30 @@ def source_crlb(
     with that time constant and delay, both unknown), the data of
     :mod:`olfato.locate.refine`; else for the plume at the valid samples, without
     the sensor's response.
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+    channel : str
+        The gas channel.
+    post : Posterior
+        The source's posterior.
+    wind : WindHistory
+        The wind.
+    settings : Settings
+        Model settings.
+    direction_sd_deg : float
+        Standard error of the mean wind direction [deg].
+    at : tuple of (float, float, float, float) or None, default None
+        (east [m], north [m], height [m], rate [g/s]); None: the posterior mean.
+    response_s : tuple of (float, float) or None, default None
+        Sensor (time constant, delay) [s]; None for the plume alone.
+
+    Returns
+    -------
+    float
+        Position bound [m].
     """
     s = hits.survey.samples
     v = hits.survey.gas(channel)
@@ -949,7 +1172,18 @@ def source_crlb(
 
 
 def sample_step(time_s: F64) -> float:
-    """The survey's median sampling step [s]."""
+    """The survey's median sampling step [s].
+
+    Parameters
+    ----------
+    time_s : ndarray
+        Sample times [s].
+
+    Returns
+    -------
+    float
+        Median step [s].
+    """
     d = np.diff(np.asarray(time_s, dtype=float))
     d = d[np.isfinite(d) & (d > 0)]
     return float(np.median(d)) if d.size else 1.0
@@ -964,7 +1198,28 @@ def refine_steady(
     direction_sd_deg: float,
 ) -> list[rf.Refined | None]:
     """Sample-level refinement of every group (:mod:`olfato.locate.refine`), largest first;
-    each accepted source's plume is subtracted from the samples of the next ones."""
+    each accepted source's plume is subtracted from the samples of the next ones.
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+    groups : list of tuple of (list of int, str, Posterior)
+        Per group: hit ids, channel and posterior.
+    lags : dict[str, float]
+        Sensor lag per channel [s].
+    wind : WindHistory
+        The wind.
+    settings : Settings
+        Model settings.
+    direction_sd_deg : float
+        Standard error of the mean wind direction [deg].
+
+    Returns
+    -------
+    list of Refined or None
+        Per group, its refinement, or None when not refined.
+    """
     from olfato.physics.units import molar_mass
 
     survey = hits.survey

@@ -30,6 +30,20 @@ def plot_sources(
     with the wedge it came from, the mean wind arrow, a scale bar and a north arrow.
     ``truth``: optional (east, north, label) of known sources, drawn as black crosses
     (for simulations).
+
+    Parameters
+    ----------
+    sources : Sources
+        The result of :func:`olfato.locate.locate`.
+    path : str or Path
+        The PNG to write.
+    truth : sequence of tuple of (float, float, str), default ()
+        Known sources: (east [m], north [m], label).
+
+    Returns
+    -------
+    Path
+        The path written.
     """
     import matplotlib
 

@@ -66,7 +66,18 @@ class Domain:
         return (self.east_max - self.east_min) * (self.north_max - self.north_min)
 
     def grid(self, spacing_m: float) -> tuple[F64, F64]:
-        """Cell centres along east and north [m] at ``spacing_m``."""
+        """Cell centres along east and north [m] at ``spacing_m``.
+
+        Parameters
+        ----------
+        spacing_m : float
+            Cell size [m].
+
+        Returns
+        -------
+        tuple of (ndarray, ndarray)
+            East and north cell centres [m].
+        """
         ne = max(2, int(np.ceil((self.east_max - self.east_min) / spacing_m)))
         nn = max(2, int(np.ceil((self.north_max - self.north_min) / spacing_m)))
         e = self.east_min + (np.arange(ne) + 0.5) * (self.east_max - self.east_min) / ne
@@ -107,14 +118,36 @@ class Raster:
         return de, dn
 
     def log_evidence(self, domain: Domain) -> float:
-        """ln of sum over cells and heights of likelihood x prior."""
+        """ln of sum over cells and heights of likelihood x prior.
+
+        Parameters
+        ----------
+        domain : Domain
+            The domain (its area sets the position prior).
+
+        Returns
+        -------
+        float
+            ln evidence [-].
+        """
         de, dn = self.cell_m
         return float(
             logsumexp(self.loglik) + np.log(de * dn / domain.area_m2) - np.log(len(self.heights))
         )
 
     def region(self, tail: float = TAIL_MASS) -> tuple[float, float, float, float]:
-        """Bounding box [m] of the cells holding all but ``tail`` of the mass, padded a cell."""
+        """Bounding box [m] of the cells holding all but ``tail`` of the mass, padded a cell.
+
+        Parameters
+        ----------
+        tail : float, default TAIL_MASS
+            Mass left outside [-].
+
+        Returns
+        -------
+        tuple of (float, float, float, float)
+            (east_min, east_max, north_min, north_max) [m].
+        """
         p = self.prob.ravel()
         order = np.argsort(p)[::-1]
         csum = np.cumsum(p[order])
@@ -141,6 +174,13 @@ class Ellipse:
     azimuth_deg: float
 
     def as_dict(self) -> dict[str, float]:
+        """The ellipse as plain data, rounded for output.
+
+        Returns
+        -------
+        dict[str, float]
+            ``semi_major``, ``semi_minor`` [m] and ``azimuth_deg`` [deg].
+        """
         return {
             "semi_major": round(self.semi_major, 2),
             "semi_minor": round(self.semi_minor, 2),
@@ -218,7 +258,24 @@ def _winds(base: WindHistory, direction_sd_deg: float, survey_wind: tuple[F64, F
 
 
 def ellipse_from(raster: Raster, mean: F64, cov: F64, level: float = LEVEL) -> Ellipse:
-    """The covariance ellipse scaled to hold ``level`` of the raster's mass."""
+    """The covariance ellipse scaled to hold ``level`` of the raster's mass.
+
+    Parameters
+    ----------
+    raster : Raster
+        The posterior raster.
+    mean : ndarray, shape (2,)
+        Centre (east, north) [m].
+    cov : ndarray, shape (2, 2)
+        Covariance [m2].
+    level : float, default LEVEL
+        Mass inside [-].
+
+    Returns
+    -------
+    Ellipse
+        Semi-axes [m] and azimuth [deg].
+    """
     ee, nn = np.meshgrid(raster.east, raster.north)
     d = np.stack([ee.ravel() - mean[0], nn.ravel() - mean[1]])
     inv = np.linalg.inv(cov)
@@ -231,7 +288,20 @@ def ellipse_from(raster: Raster, mean: F64, cov: F64, level: float = LEVEL) -> E
 
 
 def rate_quantiles(raster: Raster, qs: tuple[float, ...] = (0.025, 0.5, 0.975)) -> list[float]:
-    """Quantiles [g/s] of the rate's posterior mixture of log-normals over the raster."""
+    """Quantiles [g/s] of the rate's posterior mixture of log-normals over the raster.
+
+    Parameters
+    ----------
+    raster : Raster
+        The posterior raster.
+    qs : tuple of float, default (0.025, 0.5, 0.975)
+        Probability levels [-].
+
+    Returns
+    -------
+    list of float
+        The rate at each level [g/s].
+    """
     p = raster.prob3.ravel()
     mu = raster.rate_mu.ravel()
     sd = np.maximum(raster.rate_sd.ravel(), 1e-6)
@@ -279,6 +349,35 @@ def posterior(
     survey, that keeps the coarse grid's probe geometry per channel
     (:class:`olfato.locate.likelihood.PairCache`; the probes of a channel must not
     change between fits that share it).
+
+    Parameters
+    ----------
+    crossings : Crossings
+        The source's hits.
+    probes : Probes or None
+        The non-detection segments; None leaves the term out.
+    wind : WindHistory
+        The wind.
+    domain : Domain
+        Where a source may be.
+    settings : Settings
+        Model settings.
+    coarse_m : float, default 10.0
+        Coarse grid spacing [m].
+    direction_sd_deg : float, default 0.0
+        Mean wind direction uncertainty [deg].
+    survey_wind : tuple of (ndarray, ndarray, ndarray) or None, default None
+        (time [s], speed [m/s], direction FROM [deg]).
+    coarse : Raster or None, default None
+        A coarse raster already computed for these data.
+    pair_cache : dict or None, default None
+        Probe geometry shared by the fits of one survey.
+
+    Returns
+    -------
+    Posterior
+        Rasters, mean [m], covariance [m2], ellipse, height [m], rate [g/s] and
+        log evidence [-].
     """
     heights = np.asarray(domain.heights, dtype=float)
     winds = (

@@ -101,6 +101,40 @@ def refine(
     ``east``, ``north``, ``alt`` [m] every sample of the flight (in time order,
     every ``dt_s`` [s]); ``noise_ppb`` the noise sd; the wind's mean speed [m/s]
     and direction FROM [deg] with the direction's standard error [deg].
+
+    Parameters
+    ----------
+    start : ndarray, shape (7,)
+        Initial theta (module docstring).
+    east, north, alt : ndarray
+        Sample positions [m].
+    y : ndarray
+        Sensor readings [ppb].
+    use : ndarray of bool
+        The samples fitted.
+    noise_ppb : float
+        Noise standard deviation [ppb].
+    dt_s : float
+        Sampling interval [s].
+    speed_ms : float
+        Mean wind speed [m/s].
+    dir_from_deg : float
+        Mean wind direction FROM [deg].
+    direction_sd_deg : float
+        Its standard error [deg].
+    stability : str
+        Pasquill-Gifford stability class.
+    dispersion_model : str
+        Dispersion-coefficient model.
+    molar_mass_g_mol : float
+        Molar mass of the gas [g/mol].
+    mixing_height_m : float or None, default None
+        Mixing-layer height [m]; None for no lid.
+
+    Returns
+    -------
+    Refined
+        theta, its covariance, reduced chi-square [-] and samples in the plume.
     """
     args = (
         east,
@@ -149,7 +183,22 @@ def refine(
 
 
 def accept(ref: Refined, grid_mean: F64, grid_cov: F64) -> bool:
-    """Whether the refinement fits a steady plume and stays in the grid's region."""
+    """Whether the refinement fits a steady plume and stays in the grid's region.
+
+    Parameters
+    ----------
+    ref : Refined
+        The refinement.
+    grid_mean : ndarray, shape (2,)
+        The grid posterior's mean [m].
+    grid_cov : ndarray, shape (2, 2)
+        Its covariance [m2].
+
+    Returns
+    -------
+    bool
+        True when accepted.
+    """
     if not (np.isfinite(ref.chi2) and ref.chi2 <= MAX_CHI2 and ref.n_plume >= 5):
         return False
     if not np.all(np.isfinite(ref.cov)) or np.any(np.diag(ref.cov)[:2] <= 0):

@@ -22,6 +22,16 @@ def sources_table(sources: Sources) -> Table:
     and azimuth [deg] (a detection: the bearing its plume came FROM and the wedge's half-width [deg]
     instead, no rate), Cramer-Rao bound [m], hits, signature, P(suspect signature)
     and P(exists) (suspects in bold red; detections dimmed, never suspect).
+
+    Parameters
+    ----------
+    sources : Sources
+        The result of :func:`olfato.locate.locate`.
+
+    Returns
+    -------
+    rich.table.Table
+        The table.
     """
     table = Table(caption="detections: plumes seen but not located (bearing FROM +- wedge)")
     for col in ("id", "kind", "lat, lon", "h m", "rate g/s (95%)", "ellipse95 m / from", "CRLB m"):

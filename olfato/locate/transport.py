@@ -73,6 +73,16 @@ class WindHistory:
         """Air displacement (east, north) [m] and path length [m] from ``t_from`` to ``t_to``.
 
         Before the first sample the wind is taken as the flight mean.
+
+        Parameters
+        ----------
+        t_from, t_to : array_like
+            Times [s], broadcast together.
+
+        Returns
+        -------
+        tuple of (ndarray, ndarray, ndarray)
+            East [m], north [m] and path length [m].
         """
         a = np.asarray(t_from, dtype=float)
         b = np.asarray(t_to, dtype=float)
@@ -104,7 +114,7 @@ def _fill(t: F64, v: F64, name: str, where: str) -> F64:
         raise OlfatoError(
             f"{where}: field '{name}' has no usable readings; locating a source needs the wind "
             "(direction FROM, clockwise from north, and speed) at the drone",
-            hint="Give a wind log with --wind, or a survey with wind_speed_ms and wind_dir_deg.",
+            hint="Give a wind log, or a survey with wind_speed_ms and wind_dir_deg.",
         )
     return np.interp(t, t[ok], v[ok]) if not ok.all() else v
 
@@ -125,6 +135,31 @@ def wind_history(
     bridged linearly; ``transport`` one of :data:`TRANSPORTS`; ``offset_deg`` [deg]
     turns every wind vector clockwise (a wind-vane bias). Missing wind raises
     :class:`OlfatoError` naming ``where`` and the field.
+
+    Parameters
+    ----------
+    time_s : array_like
+        Sample times [s], sorted.
+    wind_speed_ms : array_like
+        Wind speed [m/s].
+    wind_dir_deg : array_like
+        Wind direction FROM [deg].
+    transport : str, default "trajectory"
+        One of :data:`TRANSPORTS`.
+    offset_deg : float, default 0.0
+        Clockwise turn of every wind vector [deg].
+    where : str, default "survey"
+        What to name in errors.
+
+    Returns
+    -------
+    WindHistory
+        The wind and its running integrals.
+
+    Raises
+    ------
+    OlfatoError
+        When ``transport`` is unknown or the wind is missing.
     """
     if transport not in TRANSPORTS:
         raise OlfatoError(f"unknown transport '{transport}'; expected one of {TRANSPORTS}")
@@ -177,6 +212,22 @@ def plume_coordinates(
 
     ``receptor_*`` shape (m,) [m, s]; ``source_*`` shape (k,) [m]. Returns arrays of
     shape (k, m). See the module docstring for the method.
+
+    Parameters
+    ----------
+    receptor_e, receptor_n : array_like, shape (m,)
+        Receptor positions [m].
+    receptor_t : array_like, shape (m,)
+        Receptor times [s].
+    source_e, source_n : array_like, shape (k,)
+        Candidate source positions [m].
+    wind : WindHistory
+        The wind.
+
+    Returns
+    -------
+    PlumeCoordinates
+        Downwind ``x`` [m], crosswind ``y`` [m], speed ``u`` [m/s], shape (k, m).
     """
     return pair_coordinates(
         np.asarray(receptor_e, dtype=float)[None, :],
@@ -197,6 +248,22 @@ def pair_coordinates(
     :func:`olfato.physics.wind.downwind_crosswind` (x along the direction the air
     moves TO, y to its left), done on the unit vector rather than through an angle
     (the tests check that they agree).
+
+    Parameters
+    ----------
+    re, rn : ndarray
+        Receptor positions [m].
+    rt : ndarray
+        Receptor times [s].
+    se, sn : ndarray
+        Source positions [m].
+    wind : WindHistory
+        The wind.
+
+    Returns
+    -------
+    PlumeCoordinates
+        Downwind ``x`` [m], crosswind ``y`` [m], speed ``u`` [m/s], broadcast shape.
     """
     ex, ny = re - se, rn - sn  # receptor relative to the source
     u0 = max(wind.mean_speed_ms, MIN_TRANSPORT_MS)

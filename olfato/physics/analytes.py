@@ -37,3 +37,29 @@ MOLAR_MASS_G_MOL = MappingProxyType(
 UNIT_TO_PPB = MappingProxyType({"ppb": 1.0, "ppm": 1000.0})
 
 KNOWN_ANALYTES = frozenset(MOLAR_MASS_G_MOL)
+
+
+def unknown_gas_warning(name: str, analyte: str) -> str:
+    """What every reader says of a gas channel named for an analyte olfato does not know.
+
+    The channel is kept as an extra column, not a gas channel, so that every command
+    treats it the same (none uses it); a mapping can name the analyte it measures.
+
+    Parameters
+    ----------
+    name : str
+        The column or key as the input names it (``tvoc_ppb``).
+    analyte : str
+        The analyte name read from it (``tvoc``).
+
+    Returns
+    -------
+    str
+        The warning, naming the known analytes and how to map the channel.
+    """
+    return (
+        f"gas channel '{name}': '{analyte}' is not an analyte olfato knows (known: "
+        f"{', '.join(sorted(MOLAR_MASS_G_MOL))}); kept as an extra column, not used. "
+        "To use it, map it to a known analyte (a vendor mapping's 'to:', a flight-log "
+        "mapping's 'channels:') or rename the column."
+    )

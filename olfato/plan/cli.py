@@ -73,7 +73,7 @@ def area_command(
     reserve: ReserveOpt = flight_defaults.RESERVE,
     home: HomeOpt = None,
     margin_m: Annotated[
-        float, typer.Option("--margin", help="Keep line ends this far inside the area (m).")
+        float, typer.Option("--margin", help="Keep line ends this far inside the area [m].")
     ] = 2.0,
     plot: PlotOpt = None,
     kml: KmlOpt = None,

@@ -77,6 +77,13 @@ def package_command(
     with open_store(workspace) as store:
         product = share.build_package(store, case, releasable_to, out)
         typer.echo(f"{store.workspace.resolve(product.path)}")
+        key = share.signing_key(store.workspace).public_key()
+        console.print(
+            f"signed with Ed25519 key fingerprint {share.fingerprint(key)}; the partner "
+            "checks it against the key you gave them (`olfato share key`)",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(CAVEAT, highlight=False)
 
 

@@ -7,6 +7,7 @@ partner package) can tell if it changed.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from olfato.store import models as m
 from olfato.store.audit import record
 from olfato.store.cases import get_case
 from olfato.store.db import Store, lock_case
-from olfato.store.workspace import actor, sha256_file
+from olfato.store.workspace import FILE_MODE, actor, sha256_file
 
 _PARTNER = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
 
@@ -165,7 +166,9 @@ def write_new(path: Path, data: bytes) -> Path:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with open(path, "xb") as f:
+        # owner only (0600): products can hold what a case knows
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        with os.fdopen(fd, "wb") as f:
             f.write(data)
     except FileExistsError as exc:
         raise OlfatoError(

@@ -9,9 +9,14 @@ of the manifest's exact bytes by the workspace's signing key (RFC 8032, with the
 ``cryptography`` package).
 
 ``verify_package`` checks the signature against a key the verifier trusts (the
-producer's public key, exported with ``olfato share key``), then every file's size
-and SHA-256, and that the zip holds nothing the manifest does not list. Any change
-to a file, to the manifest or to the file list fails verification.
+producer's public key, exported with ``olfato share key``; compare its fingerprint
+by another channel), then every file's size and SHA-256, and that the zip holds
+nothing the manifest does not list. Any change to a file, to the manifest or to the
+file list fails verification. The zip is checked before anything is unpacked: no
+two members of one name (a zip tool would extract the other), no encryption, only
+stored or deflated members, a manifest and signature of bounded size, and every
+member's declared size equal to the signed one; members are hashed as they are
+unpacked, so a "zip bomb" never fills memory.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -299,7 +305,8 @@ def build_package(store: Store, case_name: str, partner: str, out: Path) -> m.Pr
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr(MANIFEST, body)
             z.writestr(SIGNATURE, sig)
-            z.writestr(f"{FORMAT.split('/')[0]}.pub.pem", public_pem(key.public_key()))
+            # no public key inside: a key that travels with what it vouches for proves
+            # nothing; the partner verifies with the key they got and checked by fingerprint
             for name, path in sources:
                 z.write(path, name)
         os.link(tmp, out)  # fails rather than replace a file made meanwhile
@@ -351,7 +358,7 @@ class Verified:
     def message(self) -> str:
         n = len(self.manifest["files"])
         return (
-            f"{self.path}: signature valid (Ed25519 key {self.fingerprint[:16]}...) and all "
+            f"{self.path}: signature valid (Ed25519 key fingerprint {self.fingerprint}) and all "
             f"{n} file(s) match their SHA-256. Case {self.manifest['case']}, releasable to "
             f"{self.manifest['releasable_to']}, made {self.manifest['created_at']} by "
             f"{self.manifest['created_by']}. {CAVEAT}"
@@ -361,6 +368,98 @@ class Verified:
 def _safe(name: str) -> bool:
     p = PurePosixPath(name)
     return not p.is_absolute() and ".." not in p.parts and "\\" not in name
+
+
+#: largest manifest.json / manifest.sig read [bytes]
+MAX_MANIFEST_BYTES = 4 << 20
+MAX_SIGNATURE_BYTES = 1024
+#: compression methods olfato writes (and reads)
+_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+
+
+def _check_members(z: zipfile.ZipFile, bad: str) -> dict[str, zipfile.ZipInfo]:
+    """The zip's members by name, after refusing what no olfato package holds."""
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in z.infolist():
+        if info.filename in members:
+            raise PackageError(
+                f"{bad}: it holds two members named {info.filename!r}; a zip tool would "
+                "unpack one that was not verified. Do not use its contents."
+            )
+        members[info.filename] = info
+        if info.flag_bits & 0x1:
+            raise PackageError(f"{bad}: member {info.filename!r} is encrypted.")
+        if info.compress_type not in _METHODS:
+            raise PackageError(
+                f"{bad}: member {info.filename!r} uses compression method "
+                f"{info.compress_type}, not {' or '.join(_METHODS.values())}."
+            )
+    return members
+
+
+def _read_small(z: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, bad: str) -> bytes:
+    """A member of at most ``limit`` bytes (declared and actual)."""
+    if info.file_size > limit:
+        raise PackageError(
+            f"{bad}: {info.filename} declares {info.file_size:,} bytes (at most {limit:,})."
+        )
+    try:
+        with z.open(info) as f:
+            data = f.read(limit + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError) as exc:
+        raise PackageError(f"{bad}: {info.filename} is corrupted ({exc}).") from exc
+    if len(data) > limit:
+        raise PackageError(f"{bad}: {info.filename} is larger than {limit:,} bytes.")
+    return data
+
+
+def _hash_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, bad: str) -> tuple[str, int]:
+    """SHA-256 and length of a member, unpacked a block at a time."""
+    h = hashlib.sha256()
+    n = 0
+    try:
+        with z.open(info) as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+                n += len(block)
+                if n > info.file_size:  # zipfile stops at the declared size; belt and braces
+                    raise PackageError(f"{bad}: {info.filename} is larger than it declares.")
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError) as exc:
+        raise PackageError(f"{bad}: {info.filename} is corrupted ({exc}).") from exc
+    return h.hexdigest(), n
+
+
+def _manifest_files(body: bytes, bad: str) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The signed manifest and its file entries, checked field by field."""
+    try:
+        manifest = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise PackageError(f"{bad}: the signed manifest is not valid JSON ({exc}).") from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+        raise PackageError(f"{bad}: the signed manifest has no list of files.")
+    listed: dict[str, dict[str, Any]] = {}
+    for i, f in enumerate(manifest["files"]):
+        ok = (
+            isinstance(f, dict)
+            and isinstance(f.get("path"), str)
+            and isinstance(f.get("sha256"), str)
+            and len(f["sha256"]) == 64
+            and isinstance(f.get("size"), int)
+            and not isinstance(f.get("size"), bool)
+            and f["size"] >= 0
+        )
+        if not ok:
+            raise PackageError(
+                f"{bad}: entry {i} of the signed manifest's files lacks a path, a 64-digit "
+                "sha256 or a size."
+            )
+        if f["path"] in listed or f["path"] in (MANIFEST, SIGNATURE):
+            raise PackageError(f"{bad}: the signed manifest lists {f['path']!r} twice.")
+        listed[f["path"]] = f
+    for key in ("case", "releasable_to", "created_at", "created_by"):
+        if not isinstance(manifest.get(key), str):
+            raise PackageError(f"{bad}: the signed manifest's {key!r} is missing or not text.")
+    return manifest, listed
 
 
 def verify_package(path: Path, trusted: Ed25519PublicKey) -> Verified:
@@ -390,44 +489,45 @@ def verify_package(path: Path, trusted: Ed25519PublicKey) -> Verified:
         z = zipfile.ZipFile(path)
     except FileNotFoundError as exc:
         raise PackageError(f"{path} does not exist.") from exc
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise PackageError(f"{bad}: it is not a readable zip file ({exc}).") from exc
     with z:
-        names = z.namelist()
-        if MANIFEST not in names or SIGNATURE not in names:
+        members = _check_members(z, bad)
+        if MANIFEST not in members or SIGNATURE not in members:
             raise PackageError(f"{bad}: it has no {MANIFEST} and {SIGNATURE}.")
+        body = _read_small(z, members[MANIFEST], MAX_MANIFEST_BYTES, bad)
+        raw_sig = _read_small(z, members[SIGNATURE], MAX_SIGNATURE_BYTES, bad)
         try:
-            body = z.read(MANIFEST)
-            sig = base64.b64decode(z.read(SIGNATURE).strip(), validate=True)
-        except (zipfile.BadZipFile, ValueError, OSError) as exc:
-            raise PackageError(f"{bad}: its manifest or signature is unreadable ({exc}).") from exc
+            sig = base64.b64decode(raw_sig.strip(), validate=True)
+        except ValueError as exc:
+            raise PackageError(f"{bad}: the signature is not base64 ({exc}).") from exc
         try:
             trusted.verify(sig, body)
         except InvalidSignature as exc:
             raise PackageError(
                 f"{bad}: the signature does not match the manifest under the trusted key "
-                f"({fingerprint(trusted)[:16]}...). The package was altered after signing, or "
+                f"({fingerprint(trusted)}). The package was altered after signing, or "
                 "was signed by another key. Do not use its contents.",
             ) from exc
-        manifest = json.loads(body)
-        listed = {f["path"]: f for f in manifest.get("files", [])}
-        extra = set(names) - set(listed) - {MANIFEST, SIGNATURE, "olfato-partner-package.pub.pem"}
+        manifest, listed = _manifest_files(body, bad)
+        extra = set(members) - set(listed) - {MANIFEST, SIGNATURE}
         if extra:
             raise PackageError(
                 f"{bad}: it holds file(s) the signed manifest does not list: "
-                f"{', '.join(sorted(extra))}."
+                f"{', '.join(sorted(extra))}. Do not use its contents."
             )
         for name, f in listed.items():
             if not _safe(name):
                 raise PackageError(f"{bad}: unsafe file name {name!r} in the manifest.")
-            if name not in names:
+            if name not in members:
                 raise PackageError(f"{bad}: {name} is listed in the manifest but missing.")
-            try:
-                data = z.read(name)
-            except (zipfile.BadZipFile, OSError) as exc:
-                raise PackageError(f"{bad}: {name} is corrupted ({exc}).") from exc
-            digest = hashlib.sha256(data).hexdigest()
-            if digest != f["sha256"] or len(data) != f["size"]:
+            if members[name].file_size != f["size"]:
+                raise PackageError(
+                    f"{bad}: {name} declares {members[name].file_size:,} bytes, signed "
+                    f"{f['size']:,}. Do not use its contents."
+                )
+            digest, size = _hash_member(z, members[name], bad)
+            if digest != f["sha256"] or size != f["size"]:
                 raise PackageError(
                     f"{bad}: {name} does not match its signed SHA-256 (found {digest[:12]}..., "
                     f"signed {f['sha256'][:12]}...). Do not use its contents."

@@ -63,7 +63,24 @@ class World:
     def field(
         self, t: float, east: np.ndarray, north: np.ndarray, up: float, scenario: Scenario
     ) -> np.ndarray:
-        """Concentration per unit rate [g/m3 per g/s] on points at one time t [s]."""
+        """Concentration per unit rate [g/m3 per g/s] on points at one time t [s].
+
+        Parameters
+        ----------
+        t : float
+            Time [s since take-off].
+        east, north : ndarray
+            Receptor positions [m].
+        up : float
+            Receptor height [m].
+        scenario : Scenario
+            The scenario (dispersion mode and model).
+
+        Returns
+        -------
+        ndarray, shape (n_sources, n)
+            Concentration per unit rate [g/m3 per g/s].
+        """
         tt = np.full(east.shape, float(t))
         zz = np.full(east.shape, float(up))
         if scenario.mode == "steady":
@@ -122,7 +139,25 @@ class Simulation:
     world: World = field(repr=False)
 
     def write(self, out_dir: str | Path, plot: bool = False) -> dict[str, Path]:
-        """Write survey.csv, truth.json, clean.parquet (and map.png) into ``out_dir``."""
+        """Write survey.csv, truth.json, clean.parquet (and map.png) into ``out_dir``.
+
+        Parameters
+        ----------
+        out_dir : str or Path
+            The folder to write into (created if missing).
+        plot : bool, default False
+            Also write ``map.png``.
+
+        Returns
+        -------
+        dict[str, Path]
+            File kind (``survey``, ``truth``, ``clean``, ``map``) -> its path.
+
+        Raises
+        ------
+        OlfatoError
+            When the output folder cannot be created.
+        """
         out = Path(out_dir)
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -162,7 +197,22 @@ def _site_ratios(sig: Any, scatter: bool, rng: np.random.Generator) -> dict[str,
 def emission_pattern(sources: Any, t_s: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
     """(n_sources, len(t_s)) 1 while each source emits, 0 while it is off: on for
     ``duty_cycle`` of every ``period_s`` [s] from a random phase (a lab cooking in
-    batches); None when every source emits all the time."""
+    batches); None when every source emits all the time.
+
+    Parameters
+    ----------
+    sources : sequence of Source
+        The scenario's sources (``duty_cycle`` [-], ``period_s`` [s]).
+    t_s : ndarray
+        Times [s].
+    rng : numpy.random.Generator
+        Draws each source's phase.
+
+    Returns
+    -------
+    ndarray or None
+        On/off pattern [-], shape (n_sources, len(t_s)), or None.
+    """
     if all(s.duty_cycle >= 1.0 for s in sources):
         return None
     out = np.ones((len(sources), len(t_s)))
@@ -174,7 +224,28 @@ def emission_pattern(sources: Any, t_s: np.ndarray, rng: np.random.Generator) ->
 
 
 def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = True) -> Simulation:
-    """Simulate the survey a scenario describes; the same seed gives the same result."""
+    """Simulate the survey a scenario describes; the same seed gives the same result.
+
+    Parameters
+    ----------
+    scenario : Scenario or str or Path
+        The scenario, or its YAML file.
+    seed : int, default 0
+        Random seed (>= 0).
+    quiet : bool, default True
+        No progress bars.
+
+    Returns
+    -------
+    Simulation
+        The samples (as a Survey CSV v1 would hold them), the truth and the world.
+
+    Raises
+    ------
+    OlfatoError
+        When ``seed`` is negative, the scenario file is invalid, or the flight is
+        shorter than two samples.
+    """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if seed < 0:
         raise OlfatoError(f"seed must be >= 0, got {seed}", parameter="seed")

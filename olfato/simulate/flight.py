@@ -46,6 +46,11 @@ def survey_lines(
         Waypoints [east, north m]: the lines' ends in flying order, alternately left
         and right (boustrophedon), clipped to the rectangle
         (:func:`olfato.survey.lines.survey_lines`).
+
+    Raises
+    ------
+    OlfatoError
+        When ``spacing_m`` is impossible, or the rectangle is too small for one line.
     """
     try:
         pieces = lines.survey_lines(
@@ -74,6 +79,22 @@ def fly(
     ``waypoints`` (k, 2) [east, north m]; ``speed_ms`` [m/s]; ``sample_rate_hz``
     [Hz]; ``max_duration_s`` [s] cuts the flight short. Returns ``t`` [s since
     take-off], ``east``, ``north`` [m].
+
+    Parameters
+    ----------
+    waypoints : ndarray, shape (k, 2)
+        Route [east, north m].
+    speed_ms : float
+        Ground speed [m/s].
+    sample_rate_hz : float
+        Sampling rate [Hz].
+    max_duration_s : float or None, default None
+        Longest flight [s]; None flies the whole route.
+
+    Returns
+    -------
+    tuple of (ndarray, ndarray, ndarray)
+        ``t`` [s since take-off], ``east`` [m], ``north`` [m].
     """
     wp = np.asarray(waypoints, dtype=float)
     leg = np.hypot(*np.diff(wp, axis=0).T)
@@ -87,7 +108,22 @@ def fly(
 
 
 def position_at(waypoints: F64, speed_ms: float, t: F64) -> tuple[F64, F64]:
-    """Position [east, north m] at times ``t`` [s] along a route flown at ``speed_ms``."""
+    """Position [east, north m] at times ``t`` [s] along a route flown at ``speed_ms``.
+
+    Parameters
+    ----------
+    waypoints : ndarray, shape (k, 2)
+        Route [east, north m].
+    speed_ms : float
+        Ground speed [m/s].
+    t : ndarray
+        Times since take-off [s].
+
+    Returns
+    -------
+    tuple of (ndarray, ndarray)
+        ``east``, ``north`` [m].
+    """
     wp = np.asarray(waypoints, dtype=float)
     dist = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(wp, axis=0).T))])
     s = np.clip(np.asarray(t, dtype=float) * speed_ms, 0.0, dist[-1])

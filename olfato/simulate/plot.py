@@ -21,6 +21,18 @@ def reference_ppb(sim: Simulation, unit: np.ndarray) -> np.ndarray:
 
     ``unit``: (n_sources, n) concentration per unit rate [g/m3 per g/s]. Each source
     contributes its own reference analyte, so every plume shows whatever it emits.
+
+    Parameters
+    ----------
+    sim : Simulation
+        The simulation.
+    unit : ndarray, shape (n_sources, n)
+        Concentration per unit rate [g/m3 per g/s].
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Reference-gas mole fraction [ppb].
     """
     sc = sim.scenario
     total = np.zeros(unit.shape[1])
@@ -39,6 +51,20 @@ def plot_simulation(sim: Simulation, path: str | Path, grid: int = 140) -> Path:
     each source's reference-gas enhancement [ppb] (no sensor, no noise).
     Right: the same quantity [ppb] at flight altitude at mid-flight
     (the puff field in turbulent mode, so meander shows), with the track flown so far.
+
+    Parameters
+    ----------
+    sim : Simulation
+        The simulation.
+    path : str or Path
+        The PNG to write.
+    grid : int, default 140
+        Cells per side of the snapshot [-].
+
+    Returns
+    -------
+    Path
+        The path written.
     """
     import matplotlib
 

@@ -284,7 +284,25 @@ def _loc(loc: tuple[int | str, ...]) -> str:
 
 
 def scenario_from_dict(raw: object, where: str = "scenario") -> Scenario:
-    """Validate a parsed scenario mapping; errors name ``where`` and the field."""
+    """Validate a parsed scenario mapping; errors name ``where`` and the field.
+
+    Parameters
+    ----------
+    raw : object
+        The parsed YAML.
+    where : str, default "scenario"
+        What to name in errors (usually the file).
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    OlfatoError
+        When ``raw`` is not a mapping or a field is invalid.
+    """
     if not isinstance(raw, dict):
         raise OlfatoError(f"{where}: a scenario is a YAML mapping (name:, origin:, wind:, ...)")
     try:
@@ -312,6 +330,22 @@ def load_scenario(path: str | Path) -> Scenario:
     Signature names are checked against the library (the shipped default plus the
     scenario's optional ``signatures`` file) so that a typo fails here, naming the
     file and the field.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario YAML.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    OlfatoError
+        When the file cannot be read, is not valid YAML, a field is invalid, or a
+        signature name is unknown.
     """
     p = Path(path)
     try:
@@ -335,7 +369,18 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def scenario_library(scenario: Scenario) -> SignatureLibrary:
-    """The signature library a scenario uses: the default plus its ``signatures`` file."""
+    """The signature library a scenario uses: the default plus its ``signatures`` file.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+
+    Returns
+    -------
+    SignatureLibrary
+        The library.
+    """
     from olfato.chemistry.signatures import load_signatures
 
     extra = None

@@ -29,6 +29,22 @@ def first_order_response(x: ArrayLike, dt_s: float, tau_s: float, axis: int = -1
     Workman, *Digital Control of Dynamic Systems*, 3rd ed., 1998, sec. 6.3.1):
     y[k] = y[k-1] + a (x[k] - y[k-1]), a = 1 - exp(-dt / tau). Starts settled at
     x[0]. ``tau_s`` = 0 returns ``x``. After one tau a step has reached 63.2%.
+
+    Parameters
+    ----------
+    x : array_like
+        True concentration [any unit], uniformly sampled.
+    dt_s : float
+        Sampling interval [s].
+    tau_s : float
+        Sensor time constant [s].
+    axis : int, default -1
+        The time axis.
+
+    Returns
+    -------
+    ndarray
+        The sensor's reading [unit of ``x``].
     """
     xa = np.asarray(x, dtype=float)
     if tau_s <= 0 or xa.shape[axis] == 0:
@@ -52,6 +68,26 @@ def background(
 
     ``t_s`` [s, uniform], ``level`` [ppb], ``drift_per_hour`` [ppb/h], ``wander``
     [ppb] std dev with time scale ``wander_timescale_s`` [s].
+
+    Parameters
+    ----------
+    t_s : ndarray
+        Times [s], uniform.
+    level : float
+        Mean level [ppb].
+    drift_per_hour : float
+        Linear drift [ppb/h].
+    wander : float
+        Standard deviation of the wander [ppb].
+    wander_timescale_s : float
+        Its integral time scale [s].
+    rng : numpy.random.Generator
+        Random draws.
+
+    Returns
+    -------
+    ndarray
+        Background [ppb].
     """
     from olfato.simulate.world import ou_process
 
@@ -63,7 +99,20 @@ def background(
 
 
 def quantise(x: ArrayLike, step: float) -> F64:
-    """Round ``x`` to multiples of ``step`` (same unit); ``step`` 0 leaves it as is."""
+    """Round ``x`` to multiples of ``step`` (same unit); ``step`` 0 leaves it as is.
+
+    Parameters
+    ----------
+    x : array_like
+        Readings [any unit].
+    step : float
+        Resolution [unit of ``x``].
+
+    Returns
+    -------
+    ndarray
+        Quantised readings [unit of ``x``].
+    """
     xa = np.asarray(x, dtype=float)
     return xa.copy() if step <= 0 else np.round(xa / step) * step
 
@@ -75,6 +124,22 @@ def dropout_mask(
 
     Dropouts start as a Poisson process of ``rate_per_min`` [1/min] and last an
     exponentially distributed time of mean ``mean_duration_s`` [s].
+
+    Parameters
+    ----------
+    t_s : ndarray
+        Times [s].
+    rate_per_min : float
+        Dropout start rate [1/min].
+    mean_duration_s : float
+        Mean dropout length [s].
+    rng : numpy.random.Generator
+        Random draws.
+
+    Returns
+    -------
+    ndarray of bool
+        True where the reading is missing.
     """
     t = np.asarray(t_s, dtype=float)
     mask = np.zeros(len(t), dtype=bool)
@@ -91,7 +156,22 @@ def dropout_mask(
 
 def warmup_offset(t_s: F64, amplitude: float, timescale_s: float) -> F64:
     """The warm-up offset [unit of ``amplitude``] after power-on at ``t_s[0]``:
-    ``amplitude`` exp(-(t - t0) / ``timescale_s``); 0 when either is 0."""
+    ``amplitude`` exp(-(t - t0) / ``timescale_s``); 0 when either is 0.
+
+    Parameters
+    ----------
+    t_s : ndarray
+        Times [s].
+    amplitude : float
+        Offset at power-on [any unit].
+    timescale_s : float
+        E-folding time [s].
+
+    Returns
+    -------
+    ndarray
+        Offset [unit of ``amplitude``].
+    """
     t = np.asarray(t_s, dtype=float)
     if amplitude == 0 or timescale_s <= 0 or len(t) == 0:
         return np.zeros(len(t))
@@ -99,7 +179,20 @@ def warmup_offset(t_s: F64, amplitude: float, timescale_s: float) -> F64:
 
 
 def saturate(x: ArrayLike, maximum: float | None) -> F64:
-    """Clip ``x`` at the sensor's ``maximum`` reading (same unit); None leaves it."""
+    """Clip ``x`` at the sensor's ``maximum`` reading (same unit); None leaves it.
+
+    Parameters
+    ----------
+    x : array_like
+        Readings [any unit].
+    maximum : float or None
+        Largest reading [unit of ``x``], or None.
+
+    Returns
+    -------
+    ndarray
+        Clipped readings [unit of ``x``].
+    """
     xa = np.asarray(x, dtype=float)
     return xa.copy() if maximum is None else np.minimum(xa, maximum)
 
@@ -108,7 +201,26 @@ def stick(
     t_s: F64, x: ArrayLike, start_s: float, duration_s: float, value: float | None = None
 ) -> F64:
     """``x`` frozen at ``value`` (default: its reading at ``start_s`` [s after t_s[0]]) for
-    ``duration_s`` [s]."""
+    ``duration_s`` [s].
+
+    Parameters
+    ----------
+    t_s : ndarray
+        Times [s].
+    x : array_like
+        Readings [any unit].
+    start_s : float
+        When the sensor sticks [s after ``t_s[0]``].
+    duration_s : float
+        For how long [s].
+    value : float or None, default None
+        The stuck reading [unit of ``x``]; None keeps the reading at ``start_s``.
+
+    Returns
+    -------
+    ndarray
+        The readings with the stuck stretch [unit of ``x``].
+    """
     t = np.asarray(t_s, dtype=float)
     out = np.asarray(x, dtype=float).copy()
     rel = t - t[0]

@@ -85,6 +85,29 @@ def ou_process(n: int, dt: float, sigma: float, timescale: float, rng: np.random
     Standard deviation ``sigma`` (same unit as the output), integral time scale
     ``timescale`` [s]; exact discretisation (Gillespie 1996), started from the
     stationary distribution.
+
+    Parameters
+    ----------
+    n : int
+        Number of steps.
+    dt : float
+        Step [s].
+    sigma : float
+        Standard deviation [any unit].
+    timescale : float
+        Integral time scale [s].
+    rng : numpy.random.Generator
+        Random draws.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The series [unit of ``sigma``].
+
+    References
+    ----------
+    Gillespie, D. T. (1996). Exact numerical simulation of the Ornstein-Uhlenbeck
+    process and its integral. Phys. Rev. E 54, 2084-2091.
     """
     phi = np.exp(-dt / timescale)
     eps = rng.standard_normal(n)
@@ -115,7 +138,19 @@ class WindSeries:
     path: F64
 
     def at(self, t: F64) -> dict[str, F64]:
-        """All fields linearly interpolated at times ``t`` [s]."""
+        """All fields linearly interpolated at times ``t`` [s].
+
+        Parameters
+        ----------
+        t : ndarray
+            Times [s since take-off].
+
+        Returns
+        -------
+        dict[str, ndarray]
+            Field name (``speed`` [m/s], ``direction`` [deg], ``disp_e`` [m], ...) ->
+            values at ``t``.
+        """
         # interpolate direction through its vector so 359 -> 1 deg is not a sweep
         ue, vn = wind_vector(1.0, self.direction)
         ue_t, vn_t = np.interp(t, self.t, ue), np.interp(t, self.t, vn)
@@ -151,6 +186,34 @@ def make_wind(
     sigma_theta ``meander_deg`` [deg] with time scale ``meander_timescale_s`` [s];
     gusts ``gust_fraction`` [-] with ``gust_timescale_s`` [s]; ``shift`` =
     (at [s], new direction [deg], new speed [m/s] or None, ramp [s]).
+
+    Parameters
+    ----------
+    t_start, t_end : float
+        Time span [s].
+    speed_ms : float
+        Mean speed [m/s].
+    direction_deg : float
+        Mean direction FROM [deg].
+    meander_deg : float
+        Meander sigma_theta [deg].
+    meander_timescale_s : float
+        Meander time scale [s].
+    gust_fraction : float
+        Gust standard deviation as a fraction of the speed [-].
+    gust_timescale_s : float
+        Gust time scale [s].
+    rng : numpy.random.Generator
+        Random draws.
+    shift : tuple of (float, float, float or None, float) or None, default None
+        A wind shift: (at [s], new direction [deg], new speed [m/s] or None, ramp [s]).
+    dt : float, default PUFF_INTERVAL_S
+        Grid step [s].
+
+    Returns
+    -------
+    WindSeries
+        The wind on the grid.
     """
     t = np.arange(t_start, t_end + 2 * dt, dt)
     n = len(t)
@@ -183,6 +246,22 @@ def puff_sigmas(travel_m: F64, stability: str) -> tuple[F64, F64]:
     sigma_y: Slade (1968) relative dispersion; sigma_z: Pasquill-Gifford (ISC3);
     both with the source size :data:`SOURCE_SIGMA_M` added in quadrature (module
     docstring).
+
+    Parameters
+    ----------
+    travel_m : ndarray
+        Distance travelled [m].
+    stability : str
+        Pasquill-Gifford stability class (``"A"``-``"F"``).
+
+    Returns
+    -------
+    tuple of (ndarray, ndarray)
+        sigma_y, sigma_z [m].
+
+    References
+    ----------
+    Slade, D. H. (ed.) (1968). Meteorology and Atomic Energy. USAEC.
     """
     ay, by, _, _ = SLADE_PUFF[stability]
     s = np.maximum(travel_m, 0.0)
@@ -206,6 +285,28 @@ def steady_field(
 
     ``t`` [s], receptor ``east``, ``north``, ``up`` [m]; ``sources`` rows of
     (east, north, height) [m]. Uses the mean wind (with any shift) at each time.
+
+    Parameters
+    ----------
+    t : ndarray
+        Times [s].
+    east, north, up : ndarray
+        Receptor positions [m].
+    sources : ndarray, shape (n_sources, 3)
+        Source east, north, height [m].
+    wind : WindSeries
+        The wind.
+    stability : str
+        Pasquill-Gifford stability class.
+    model : str
+        Dispersion-coefficient model (e.g. ``"briggs_rural"``).
+    mixing_height_m : float or None, default None
+        Mixing-layer height [m]; None for no lid.
+
+    Returns
+    -------
+    ndarray, shape (n_sources, n)
+        Concentration per unit rate [g/m3 per g/s].
     """
     w = wind.at(t)
     out = np.empty((len(sources), len(t)))
@@ -240,6 +341,33 @@ def turbulent_field(
     travelled more than ``max_travel_m`` [m] are dropped. Vectorised over blocks of
     samples x live puffs. Returns the field and the number of sample-puff pairs
     evaluated (per source), for benchmarks.
+
+    Parameters
+    ----------
+    t : ndarray
+        Times [s], sorted.
+    east, north, up : ndarray
+        Receptor positions [m].
+    sources : ndarray, shape (n_sources, 3)
+        Source east, north, height [m].
+    wind : WindSeries
+        The wind; its grid gives the puff release times.
+    stability : str
+        Pasquill-Gifford stability class.
+    max_travel_m : float
+        Puffs farther travelled are dropped [m].
+    mixing_height_m : float or None, default None
+        Mixing-layer height [m]; None for no lid.
+    progress : callable or None, default None
+        Called with the number of samples each block finished, for a progress bar.
+    emission : ndarray or None, default None
+        Each puff's share of the rate [-], shape (n_sources, len(wind.t)).
+
+    Returns
+    -------
+    tuple of (ndarray, int)
+        Concentration per unit rate [g/m3 per g/s], shape (n_sources, n), and the
+        sample-puff pairs evaluated per source.
     """
     n = len(t)
     n_src = len(sources)

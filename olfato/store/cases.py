@@ -50,7 +50,7 @@ def check_case_name(name: str) -> str:
     CaseError
         A name that does not fit.
     """
-    if not _NAME.match(name or ""):
+    if not _NAME.fullmatch(name or ""):  # whole: '$' would let a final newline in
         raise CaseError(
             f"{name!r} is not a usable case name: use 1 to 100 letters, digits, '.', '_' or "
             "'-', starting with a letter or digit (e.g. sonora-2026-07)."
@@ -84,7 +84,7 @@ def get_case(session: Session, name: str) -> m.Case:
         known = ", ".join(names) if names else "none yet"
         raise CaseError(
             f"There is no case called {name!r} in this store (cases: {known}).",
-            hint="Create it with `olfato case new NAME`, or check --workspace / "
+            hint="Create it with `olfato case new NAME`, or check the workspace / "
             "OLFATO_DATABASE_URL.",
         )
     return case

@@ -11,7 +11,17 @@ from rich.console import Console
 from rich.table import Table
 
 from olfato import CAVEAT
-from olfato.options import CaseArg, MappingOpt, QuietOpt, StrictOpt, WindOpt, WorkspaceOpt
+from olfato.options import (
+    CaseArg,
+    FlightOpt,
+    FormatOpt,
+    MappingOpt,
+    QuietOpt,
+    StrictOpt,
+    TableFormat,
+    WorkspaceOpt,
+)
+from olfato.output import print_tables
 from olfato.progress import console
 
 case_app = typer.Typer(
@@ -38,22 +48,54 @@ def add_command(
         list[Path], typer.Argument(help="Survey files: .csv (v1 or vendor), .ulg, .tlog, .bin")
     ],
     mapping: MappingOpt = None,
-    wind: WindOpt = None,
+    wind: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--wind",
+            help="A separate wind log (CSV). Once for all surveys, or once per survey file, "
+            "or once per flight (in order), repeating --wind.",
+        ),
+    ] = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
     workspace: WorkspaceOpt = None,
+    flight: FlightOpt = None,
 ) -> None:
-    """Add SURVEYs to CASE: detect and locate each, recorded as new versions."""
-    from olfato.casework.surveys import add_survey
+    """Add SURVEYs to CASE: detect and locate each, recorded as new versions.
+
+    A file that holds several flights adds each flight as a survey of its own (or only
+    --flight N)."""
+    from olfato.casework.surveys import add_survey, count_flights
+    from olfato.errors import OlfatoError
     from olfato.store.db import open_store
 
+    jobs: list[tuple[Path, int | None]] = []
+    for path in surveys:
+        n = 1 if flight is not None else count_flights(path, mapping=mapping)
+        if flight is not None:
+            jobs.append((path, flight))
+        else:
+            jobs.extend((path, k if n > 1 else None) for k in range(1, n + 1))
+    winds = list(wind or [])
+    if len(winds) in (0, 1):
+        pairs = [(p, f, winds[0] if winds else None) for p, f in jobs]
+    elif len(winds) == len(jobs):
+        pairs = [(p, f, w) for (p, f), w in zip(jobs, winds, strict=True)]
+    elif len(winds) == len(surveys):
+        by_file = dict(zip(surveys, winds, strict=True))
+        pairs = [(p, f, by_file[p]) for p, f in jobs]
+    else:
+        raise OlfatoError(
+            f"{len(winds)} wind logs for {len(surveys)} survey file(s) holding {len(jobs)} "
+            "flight(s): give one --wind for all, one per file, or one per flight, in order."
+        )
     with open_store(workspace) as store:
-        for path in surveys:
+        for path, fl, w in pairs:
             added = add_survey(
-                store, case, path, mapping=mapping, wind=wind, strict=strict, quiet=quiet
+                store, case, path, mapping=mapping, wind=w, strict=strict, quiet=quiet, flight=fl
             )
-            for w in added.warnings:
-                console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+            for msg in added.warnings:
+                console.print(f"[yellow]warning:[/] {msg}", highlight=False, soft_wrap=True)
             console.print(added.message, highlight=False, soft_wrap=True)
 
 
@@ -83,14 +125,19 @@ def _when(t: float | datetime) -> str:
 
 
 @case_app.command("show")
-def show_command(case: CaseArg, workspace: WorkspaceOpt = None) -> None:
+def show_command(
+    case: CaseArg, workspace: WorkspaceOpt = None, table_format: FormatOpt = TableFormat.table
+) -> None:
     """Show CASE: surveys and run versions, candidate sources, notes, products, audit trail."""
     from olfato.store.cases import load_case
     from olfato.store.db import open_store
 
     with open_store(workspace) as store:
         view = load_case(store, case)
-    out = Console()
+    # the tables go to stdout whole (or as CSV/JSON); the lines around them with them
+    # as a table, else to stderr so that stdout is the data alone
+    out = Console(width=10_000) if table_format is TableFormat.table else console
+    tables: list[Table] = []
     c = view.case
     out.print(
         f"[bold]case {c.name}[/] (created {_when(c.created_at)} by {c.created_by}); "
@@ -112,7 +159,7 @@ def show_command(case: CaseArg, workspace: WorkspaceOpt = None) -> None:
             str(len(sv.hits)),
             str(len(sv.sources)),
         )
-    out.print(t)
+    tables.append(t)
     t = Table(title="Candidate sources (newest locate run of each survey)")
     for col in ("survey", "id", "lat", "lon", "95% ellipse (m)", "rate g/s [95%]", "signature"):
         t.add_column(col)
@@ -127,14 +174,14 @@ def show_command(case: CaseArg, workspace: WorkspaceOpt = None) -> None:
             f"{src.analyte} {src.rate_g_s:.3g} [{src.rate_lo_g_s:.3g}, {src.rate_hi_g_s:.3g}]",
             sig,
         )
-    out.print(t)
+    tables.append(t)
     if view.notes:
         t = Table(title="Notes")
         for col in ("id", "by", "lang", "internal", "text"):
             t.add_column(col)
         for n in view.notes:
             t.add_row(str(n.id), n.author, n.lang, "yes" if n.internal else "", n.text)
-        out.print(t)
+        tables.append(t)
     if view.products:
         t = Table(title="Products")
         for col in ("id", "kind", "lang", "version", "releasable to", "sha256", "path"):
@@ -149,7 +196,7 @@ def show_command(case: CaseArg, workspace: WorkspaceOpt = None) -> None:
                 p.sha256[:12],
                 p.path,
             )
-        out.print(t)
+        tables.append(t)
     t = Table(title="Audit trail (newest last)")
     for col in ("when (UTC)", "who", "what", "detail"):
         t.add_column(col)
@@ -157,5 +204,6 @@ def show_command(case: CaseArg, workspace: WorkspaceOpt = None) -> None:
         t.add_row(
             _when(a.at), a.actor, a.action, ", ".join(f"{k}={v}" for k, v in a.detail.items())
         )
-    out.print(t)
+    tables.append(t)
+    print_tables(tables, table_format.value)
     out.print(CAVEAT, highlight=False)

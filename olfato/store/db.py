@@ -90,9 +90,10 @@ class Store:
             ) from exc
         try:
             if self.dialect == "sqlite":
-                workspace.root.mkdir(parents=True, exist_ok=True)
+                workspace.secure()
                 self.engine = _sqlite_engine(url)
             elif self.dialect == "postgresql":
+                workspace.secure()  # surveys and products stay in the local workspace
                 if make_url(url).drivername == "postgresql":
                     url = str(make_url(url).set(drivername="postgresql+psycopg"))
                 self.engine = create_engine(url, pool_pre_ping=True)

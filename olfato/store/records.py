@@ -219,6 +219,7 @@ def find_or_add_survey(
     parquet_path: str,
     parquet_sha256: str,
     facts: Mapping[str, Any],
+    name: str | None = None,
 ) -> tuple[m.Survey, bool]:
     """The case's survey row for this input file (by SHA-256), added when new.
 
@@ -241,6 +242,8 @@ def find_or_add_survey(
         ``end_time`` [s since the epoch], ``channels`` ({analyte: unit}), ``lat0``,
         ``lon0`` [deg] (the local frame's origin); see
         :func:`olfato.casework.surveys.survey_facts`.
+    name : str, optional
+        The survey's name in the case (default: the file's name).
 
     Returns
     -------
@@ -256,7 +259,7 @@ def find_or_add_survey(
         return row, False
     row = m.Survey(
         case_id=case.id,
-        name=Path(input_path).name,
+        name=name or Path(input_path).name,
         input_path=str(Path(input_path).resolve()),
         input_sha256=input_sha256,
         parquet_path=parquet_path,

@@ -12,6 +12,7 @@ import getpass
 import hashlib
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,6 +23,14 @@ from pathlib import Path
 from olfato import __version__
 
 DEFAULT_WORKSPACE = Path(".olfato")
+#: the workspace and its folders: owner only (the case database holds internal notes)
+DIR_MODE = 0o700
+#: every file in the workspace: owner read/write only
+FILE_MODE = 0o600
+#: temporary files a killed writer leaves behind (survey Parquet, packages)
+TEMP_SUFFIXES = (".parquet.tmp", ".zip.tmp")
+#: a temporary file untouched this long belongs to no running writer [s]
+ORPHAN_AGE_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,46 @@ class Workspace:
     def keys_dir(self) -> Path:
         return self.root / "keys"
 
+    def secure(self) -> list[Path]:
+        """Create the workspace owner-only, tighten what is there, clean up orphans.
+
+        The folder and its ``surveys``/``products``/``keys`` folders get mode 0700, every
+        file 0600 (the public key excepted), the SQLite database is created 0600 before
+        SQLite opens it, and temporary files older than ``ORPHAN_AGE_S`` (left by a
+        writer that was killed) are removed.
+
+        Returns
+        -------
+        list of Path
+            The orphan temporary files removed.
+        """
+        removed: list[Path] = []
+        now = time.time()
+        for folder in (self.root, self.surveys_dir, self.products_dir, self.keys_dir):
+            folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        for top, dirs, files in os.walk(self.root):
+            here = Path(top)
+            _chmod(here, DIR_MODE)
+            for d in dirs:
+                _chmod(here / d, DIR_MODE)
+            for f in files:
+                path = here / f
+                if f.endswith(TEMP_SUFFIXES):
+                    try:
+                        if now - path.stat().st_mtime > ORPHAN_AGE_S:
+                            path.unlink()
+                            removed.append(path)
+                            continue
+                    except FileNotFoundError:  # its writer finished meanwhile
+                        continue
+                if not f.endswith(".pub.pem"):
+                    _chmod(path, FILE_MODE)
+        if self.database_url.startswith("sqlite:///"):
+            db = Path(self.database_url[len("sqlite:///") :])
+            if db.parent == self.root and not db.exists():
+                os.close(os.open(db, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+        return removed
+
     def resolve(self, stored: str) -> Path:
         """A path as stored (relative to the workspace, or absolute) as a real path.
 
@@ -108,6 +157,15 @@ class Workspace:
             return str(path.relative_to(self.root))
         except ValueError:
             return str(path)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    """Set ``path``'s permission bits to ``mode`` when they differ (and we may)."""
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except (FileNotFoundError, PermissionError):  # gone, or someone else's file
+        pass
 
 
 def sha256_file(path: Path | str) -> str:

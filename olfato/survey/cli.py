@@ -10,7 +10,15 @@ import typer
 from rich.table import Table
 
 from olfato.errors import OlfatoError
-from olfato.options import MappingOpt, QuietOpt, StrictOpt, SurveyArg, WindOpt
+from olfato.options import (
+    FlightOpt,
+    MappingOpt,
+    QuietOpt,
+    StrictOpt,
+    SurveyArg,
+    WindOpt,
+    load_survey,
+)
 from olfato.progress import console
 
 survey_app = typer.Typer(
@@ -48,9 +56,21 @@ def print_summary(info: dict[str, Any]) -> None:
         (
             "wind",
             f"{w['mean_speed_ms']:.1f} m/s ({w['min_speed_ms']:.1f}-{w['max_speed_ms']:.1f})"
-            f" from {w['mean_dir_from_deg']:.0f} deg, spread {w['dir_spread_deg']:.0f} deg",
+            f" from {w['mean_dir_from_deg']:.0f} deg, spread {w['dir_spread_deg']:.0f} deg"
+            if w is not None
+            else "none (detect works; locate needs a wind log)",
         ),
     ]
+    flights = info.get("flights") or []
+    if len(flights) > 1:
+        for f in flights:
+            rows.append(
+                (
+                    f"flight {f['flight']}",
+                    f"{f['start_utc']} -> {f['end_utc']}, {f['samples']:,} samples "
+                    f"(--flight {f['flight']})",
+                )
+            )
     if info["stability_classes"]:
         rows.append(
             ("stability", ", ".join(f"{k}: {v}" for k, v in info["stability_classes"].items()))
@@ -92,7 +112,9 @@ def print_summary(info: dict[str, Any]) -> None:
                 highlight=False,
             )
         for wmsg in v["warnings"]:
-            out.print(f"  note: {wmsg}", highlight=False)
+            out.print(f"  warning: {wmsg}", highlight=False)
+    for note in v.get("notes") or []:
+        out.print(f"note: {note}", highlight=False)
 
 
 @survey_app.command("info")
@@ -102,13 +124,13 @@ def info_cmd(
     wind: WindOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
+    flight: FlightOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Duration, track, bounding box, sample rate, gaps, channels, wind, what was dropped."""
-    from olfato.survey.io import read_survey
     from olfato.survey.summary import describe
 
-    info = describe(read_survey(survey, mapping=mapping, wind=wind, strict=strict, quiet=quiet))
+    info = describe(load_survey(survey, mapping, wind, strict, quiet, flight, announce=False))
     if as_json:
         typer.echo(json.dumps(info, indent=2, default=str))
     else:
@@ -126,6 +148,7 @@ def convert_cmd(
     wind: WindOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
+    flight: FlightOpt = None,
 ) -> None:
     """Write a survey as Survey CSV v1 or Parquet, after validation."""
 
@@ -134,9 +157,7 @@ def convert_cmd(
         raise OlfatoError(f"{out}: --out must end in .csv or .parquet")
     if out.resolve() == survey.resolve():
         raise OlfatoError(f"{out}: --out is the input file; choose another name")
-    from olfato.survey.io import read_survey
-
-    s = read_survey(survey, mapping=mapping, wind=wind, strict=strict, quiet=quiet)
+    s = load_survey(survey, mapping, wind, strict, quiet, flight)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".partial")
     (s.to_csv if suffix == ".csv" else s.to_parquet)(tmp)

@@ -22,24 +22,53 @@ import pandas as pd
 import pyarrow as pa
 
 from olfato.errors import SurveyError
-from olfato.physics.analytes import KNOWN_ANALYTES, UNIT_TO_PPB
+from olfato.physics.analytes import KNOWN_ANALYTES, UNIT_TO_PPB, unknown_gas_warning
 from olfato.progress import ProgressCallback, progress_bar
 from olfato.survey.model import NAV_COLUMNS, Problem, Survey
 from olfato.survey.projection import LocalFrame
-from olfato.survey.validate import RowFlags, as_column, build_survey, check_numeric
+from olfato.survey.validate import (
+    TIME_RANGE_REASON,
+    TIME_RANGE_S,
+    RowFlags,
+    as_column,
+    build_survey,
+    check_numeric,
+)
 
 #: files larger than this (several seconds' read) show a progress bar [bytes]; the
 #: byte-counting reader that drives it halves the parser's speed, so small files skip it
 PROGRESS_BYTES = 256 * 1024 * 1024
-#: plausible epoch seconds: 1990-01-01 .. 2100-01-01 [s]
-EPOCH_RANGE_S = (631_152_000.0, 4_102_444_800.0)
+#: plausible epoch seconds: 1990-01-01 .. 2100-01-01 [s] (the one definition is in validate)
+EPOCH_RANGE_S = TIME_RANGE_S
+#: longest header line read [characters]; CSV fields stop at 128 KiB
+MAX_HEADER_CHARS = 64 * 1024
 
 _SKIPPED = re.compile(r"Skipping line (\d+): expected (\d+) fields?, saw (\d+)")
 _HAS_OFFSET = r"(?:[Zz]|[+-]\d\d(?::?\d\d)?)\s*$"
 
 
 def read_header(path: Path, *, encoding: str = "utf-8-sig", delimiter: str = ",") -> list[str]:
-    """The header row of a CSV file, with clear errors for empty or undecodable files."""
+    """The header row of a CSV file, with clear errors for empty or undecodable files.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    encoding : str, default "utf-8-sig"
+        Text encoding (the default drops a byte-order mark).
+    delimiter : str, default ","
+        Field separator.
+
+    Returns
+    -------
+    list of str
+        The column names, stripped.
+
+    Raises
+    ------
+    SurveyError
+        When the file cannot be opened or decoded, or is empty.
+    """
     try:
         with path.open("r", encoding=encoding, newline="") as fh:
             first = fh.readline()
@@ -54,14 +83,49 @@ def read_header(path: Path, *, encoding: str = "utf-8-sig", delimiter: str = ","
         raise SurveyError(f"cannot open file: {exc.strerror}", path=str(path)) from exc
     if not first.strip():
         raise SurveyError("the file is empty (no header line)", path=str(path))
-    return [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
+    if len(first) > MAX_HEADER_CHARS:
+        raise SurveyError(
+            f"the header line is {len(first):,} characters long (at most "
+            f"{MAX_HEADER_CHARS:,}): not a survey header",
+            path=str(path),
+            line=1,
+        )
+    try:
+        fields = next(csv.reader([first.rstrip("\r\n")], delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise SurveyError(f"cannot parse the header: {exc}", path=str(path), line=1) from exc
+    return [h.strip() for h in fields]
 
 
-def classify_columns(header: list[str], path: Path) -> tuple[dict[str, tuple[str, str]], list[str]]:
+def classify_columns(
+    header: list[str], path: Path, warnings: list[str] | None = None
+) -> tuple[dict[str, tuple[str, str]], list[str]]:
     """Split a v1 header into gas channels ``{column: (analyte, unit)}`` and extras.
 
     Errors name the column: a known gas without a unit, or with a unit that is not
-    ppm/ppb, and duplicate columns.
+    ppm/ppb, and duplicate columns. A ``<name>_ppm``/``<name>_ppb`` column whose name
+    is not a known analyte is kept as an extra column, with a warning in ``warnings``.
+
+    Parameters
+    ----------
+    header : list of str
+        The column names.
+    path : Path
+        The file, named in errors.
+    warnings : list of str, optional
+        Collects a warning for each ``<name>_ppm``/``<name>_ppb`` column whose analyte
+        is unknown (appended in place); None drops those warnings.
+
+    Returns
+    -------
+    tuple of (dict[str, tuple[str, str]], list of str)
+        Gas column -> (analyte, unit: ``"ppm"`` or ``"ppb"``), and the extra columns.
+
+    Raises
+    ------
+    SurveyError
+        When a navigation column is missing, a column is duplicated, a gas has no unit
+        or an unknown one, there is no gas channel, or a gas appears twice.
     """
     seen: set[str] = set()
     for name in header:
@@ -72,7 +136,7 @@ def classify_columns(header: list[str], path: Path) -> tuple[dict[str, tuple[str
     if missing:
         hint = None
         if len(header) == 1 and ";" in header[0]:
-            hint = "The header looks semicolon-separated: give a vendor mapping (--mapping)."
+            hint = "The header looks semicolon-separated: give a vendor mapping."
         raise SurveyError(
             f"missing required column(s) {', '.join(missing)}; the header has {', '.join(header)}",
             path=str(path),
@@ -80,15 +144,21 @@ def classify_columns(header: list[str], path: Path) -> tuple[dict[str, tuple[str
             column=missing[0],
             hint=hint
             or "Survey CSV v1 needs time, lat, lon, alt_agl_m, wind_speed_ms, "
-            "wind_dir_deg; for another layout give a vendor mapping (--mapping).",
+            "wind_dir_deg; for another layout give a vendor mapping.",
         )
     gas: dict[str, tuple[str, str]] = {}
     extra: list[str] = []
+    unknown: list[str] = []
     for name in header:
         if name in NAV_COLUMNS or name == "stability_class":
             continue
         analyte, _, unit = name.rpartition("_")
-        if analyte and unit.lower() in UNIT_TO_PPB:
+        if analyte and unit.lower() in UNIT_TO_PPB and analyte.lower() not in KNOWN_ANALYTES:
+            extra.append(name)
+            unknown.append(name)
+            if warnings is not None:
+                warnings.append(unknown_gas_warning(name, analyte.lower()))
+        elif analyte and unit.lower() in UNIT_TO_PPB:
             gas[name] = (analyte.lower(), unit.lower())
         elif analyte and analyte.lower() in KNOWN_ANALYTES:
             raise SurveyError(
@@ -109,9 +179,15 @@ def classify_columns(header: list[str], path: Path) -> tuple[dict[str, tuple[str
             extra.append(name)
     if not gas:
         raise SurveyError(
-            "no gas channels: a survey needs at least one <analyte>_ppm or <analyte>_ppb column",
+            "no gas channels: a survey needs at least one <analyte>_ppm or <analyte>_ppb column"
+            + (
+                f" of a known analyte ({', '.join(unknown)}: not analytes olfato knows)"
+                if unknown
+                else ""
+            ),
             path=str(path),
             line=1,
+            hint="Known analytes: " + ", ".join(sorted(KNOWN_ANALYTES)) if unknown else None,
         )
     analytes = [a for a, _ in gas.values()]
     for name in header:
@@ -177,6 +253,29 @@ def read_table(
 
     Returns the table (all-empty lines removed), the file line of each row, and the
     lines that had more fields than the header (which are left out of the table).
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    delimiter : str, default ","
+        Field separator.
+    decimal : str, default "."
+        Decimal mark.
+    encoding : str, default "utf-8-sig"
+        Text encoding.
+    quiet : bool, default False
+        No progress bar.
+
+    Returns
+    -------
+    tuple of (DataFrame, ndarray of int, list of Problem)
+        The table, the file line of each row, and the lines left out.
+
+    Raises
+    ------
+    SurveyError
+        When the file cannot be decoded or parsed as CSV.
     """
     kwargs: dict[str, object] = dict(
         sep=delimiter, decimal=decimal, encoding=encoding, skip_blank_lines=False
@@ -229,6 +328,20 @@ def truncated_last_line(path: Path, n_fields: int, delimiter: str = ",") -> int 
     """The number of fields on the last line when the file ends mid-row, else None.
 
     Mid-row means no final newline and fewer fields than the header.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    n_fields : int
+        Number of fields in the header.
+    delimiter : str, default ","
+        Field separator.
+
+    Returns
+    -------
+    int or None
+        Fields on the truncated last line, or None when the file ends cleanly.
     """
     with path.open("rb") as fh:
         fh.seek(0, io.SEEK_END)
@@ -237,8 +350,11 @@ def truncated_last_line(path: Path, n_fields: int, delimiter: str = ",") -> int 
         tail = fh.read()
     if not tail or tail.endswith((b"\n", b"\r")):
         return None
-    last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
-    fields = next(csv.reader([last], delimiter=delimiter), [])
+    last = tail.replace(b"\r", b"\n").rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    try:
+        fields = next(csv.reader([last], delimiter=delimiter), [])
+    except csv.Error:  # e.g. a quote left open: the line is cut short
+        return 0
     return len(fields) if len(fields) < n_fields else None
 
 
@@ -247,6 +363,27 @@ def parse_epoch_or_iso(raw: pd.Series, column: str, flags: RowFlags, path: Path)
 
     Accepts epoch seconds or ISO 8601 strings with an offset. Text that is not a time,
     and ISO times without an offset (ambiguous: whose clock?), are flagged.
+
+    Parameters
+    ----------
+    raw : Series
+        The time column as read.
+    column : str
+        Its name, used in flags.
+    flags : RowFlags
+        Collects the rows with an unusable time.
+    path : Path
+        The file, named in errors.
+
+    Returns
+    -------
+    ndarray of float
+        Time [s since the Unix epoch, UTC], NaN where unusable.
+
+    Raises
+    ------
+    SurveyError
+        When the epoch numbers are in an implausible unit (e.g. milliseconds).
     """
     if pd.api.types.is_numeric_dtype(raw.dtype):
         t = raw.to_numpy(dtype=float)
@@ -282,6 +419,12 @@ def _iso_with_offset_to_epoch(raw: pd.Series) -> np.ndarray | None:
 
 def _parse_mixed_times(raw: pd.Series, column: str, flags: RowFlags, path: Path) -> np.ndarray:
     text = raw.astype("string").str.strip()
+    # years pandas cannot hold (before 1678, after 2261) would raise: flag them first
+    year = pd.to_numeric(text.str.extract(r"^([+-]?\d{4,})-", expand=False), errors="coerce")
+    far = ((year < 1678) | (year > 2261)).fillna(False).to_numpy(dtype=bool)
+    if far.any():
+        flags.flag(TIME_RANGE_REASON, far, column, text)
+        text = text.where(~far)
     number = pd.to_numeric(text, errors="coerce")
     has_offset = text.str.contains(_HAS_OFFSET, regex=True).fillna(False).astype(bool)
     iso = pd.to_datetime(text.where(has_offset), format="ISO8601", utc=True, errors="coerce")
@@ -293,7 +436,9 @@ def _parse_mixed_times(raw: pd.Series, column: str, flags: RowFlags, path: Path)
     flags.flag("time without UTC offset (ambiguous)", naive.to_numpy(), column, raw)
     unparsed = np.isnan(t) & text.notna().to_numpy() & (text != "").fillna(False).to_numpy()
     flags.flag("not a time", unparsed, column, raw)
-    if number.notna().any():
+    # a column of numbers must be epoch seconds; a few numbers among ISO times are
+    # bad rows (flagged by the time range check), not a reason to refuse the file
+    if number.notna().sum() > 0.5 * text.notna().sum():
         _check_epoch_units(number.to_numpy(dtype=float, na_value=np.nan), column, path)
     return t
 
@@ -322,7 +467,22 @@ def _check_epoch_units(t: np.ndarray, column: str, path: Path) -> None:
 def gas_to_ppb(
     table: pd.DataFrame, gas: dict[str, tuple[str, str]], flags: RowFlags
 ) -> dict[str, str]:
-    """Rename gas columns to their analyte and convert them to ppb in place."""
+    """Rename gas columns to their analyte and convert them to ppb in place.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The survey table, changed in place.
+    gas : dict[str, tuple[str, str]]
+        Gas column -> (analyte, unit), from :func:`classify_columns`.
+    flags : RowFlags
+        Collects rows with a non-numeric or empty gas value.
+
+    Returns
+    -------
+    dict[str, str]
+        Analyte -> the unit it was recorded in (``ppm`` or ``ppb``).
+    """
     check_numeric(table, list(gas), flags)
     for col, (_, unit) in gas.items():
         if unit != "ppb":
@@ -332,13 +492,20 @@ def gas_to_ppb(
 
 
 def drop_lines(problems: Iterable[Problem], flags: RowFlags) -> None:
-    """Count lines dropped before the table was built (e.g. too many fields)."""
+    """Count lines dropped before the table was built (e.g. too many fields).
+
+    Parameters
+    ----------
+    problems : Iterable[Problem]
+        The lines left out, from :func:`read_table`.
+    flags : RowFlags
+        The validation flags whose report counts them.
+    """
     by_reason: dict[str, list[Problem]] = {}
     for p in problems:
         by_reason.setdefault(p.reason, []).append(p)
     for reason, ps in by_reason.items():
-        flags.report.add(reason, len(ps), ps)
-        flags.outside += len(ps)
+        flags.add_outside(reason, ps)
 
 
 def read_csv_v1(
@@ -348,10 +515,34 @@ def read_csv_v1(
     quiet: bool = False,
     frame: LocalFrame | None = None,
 ) -> Survey:
-    """Read a Survey CSV v1 file; see the module docstring and DESIGN.md."""
+    """Read a Survey CSV v1 file; see the module docstring and DESIGN.md.
+
+    Parameters
+    ----------
+    path : str or Path
+        The Survey CSV v1 file.
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    quiet : bool, default False
+        No progress bars.
+    frame : LocalFrame or None, default None
+        The local projection; None centres one on the survey.
+
+    Returns
+    -------
+    Survey
+        The validated, projected survey (gas channels [ppb]).
+
+    Raises
+    ------
+    SurveyError
+        When the file cannot be read or is not a usable survey (the message names the
+        file and, where known, the line and field).
+    """
     path = Path(path)
     header = read_header(path)
-    gas, _extra = classify_columns(header, path)
+    notes: list[str] = []
+    gas, _extra = classify_columns(header, path, notes)
     table, lines, skipped = read_table(path, quiet=quiet)
     flags = RowFlags(lines)
     drop_lines(skipped, flags)
@@ -370,7 +561,7 @@ def read_csv_v1(
         frame, projected = _start_projection(table, frame, pool)
         table["time"] = as_column(table, parse_epoch_or_iso(table["time"], "time", flags, path))
         channels = gas_to_ppb(table, gas, flags)
-        return build_survey(
+        survey = build_survey(
             table,
             channels=channels,
             flags=flags,
@@ -380,6 +571,8 @@ def read_csv_v1(
             frame=frame,
             projected=projected,
         )
+    survey.report.warnings.extend(notes)
+    return survey
 
 
 def _start_projection(

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from olfato.errors import SurveyError
-from olfato.physics.analytes import KNOWN_ANALYTES, UNIT_TO_PPB
+from olfato.physics.analytes import KNOWN_ANALYTES, UNIT_TO_PPB, unknown_gas_warning
 from olfato.physics.wind import wind_from_vector
 from olfato.survey.mapping import FlightLogMapping
 from olfato.survey.model import Survey
@@ -44,7 +44,18 @@ class Streams:
 
 
 def auto_channel(key: str) -> tuple[str, str] | None:
-    """``(analyte, unit)`` for a key-value name like ``ch4_ppm`` or ``ACET_PPB``."""
+    """``(analyte, unit)`` for a key-value name like ``ch4_ppm`` or ``ACET_PPB``.
+
+    Parameters
+    ----------
+    key : str
+        The key-value name.
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        (analyte, unit: ``"ppm"`` or ``"ppb"``), or None when the name is no gas channel.
+    """
     m = _AUTO_KEY.match(key.strip())
     if not m:
         return None
@@ -53,9 +64,29 @@ def auto_channel(key: str) -> tuple[str, str] | None:
 
 
 def key_value_channels(
-    records: pd.DataFrame, mapping: FlightLogMapping
+    records: pd.DataFrame, mapping: FlightLogMapping, warnings: list[str] | None = None
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    """Gas channels from key-value records (columns time, key, value) per the mapping."""
+    """Gas channels from key-value records (columns time, key, value) per the mapping.
+
+    With ``auto``, a name like ``tvoc_ppb`` whose analyte olfato does not know is left
+    out with a warning in ``warnings`` (as every reader does).
+
+    Parameters
+    ----------
+    records : DataFrame
+        Key-value records with columns ``time`` [s epoch], ``key``, ``value``.
+    mapping : FlightLogMapping
+        Which keys are which gas channels (or ``auto``).
+    warnings : list of str, optional
+        With ``auto``, collects a warning for each gas-like key whose analyte is
+        unknown (appended in place); None drops those warnings.
+
+    Returns
+    -------
+    tuple of (dict[str, DataFrame], dict[str, str])
+        Analyte -> its readings (``time`` [s], ``value`` [ppb]), and analyte -> the
+        unit it was recorded in (``ppm`` or ``ppb``).
+    """
     gas: dict[str, pd.DataFrame] = {}
     units: dict[str, str] = {}
     if records.empty:
@@ -64,11 +95,15 @@ def key_value_channels(
     if mapping.channels == "auto":
         wanted = {k: auto_channel(k) for k in keys.unique()}
         pairs = {k: v for k, v in wanted.items() if v is not None}
+        for k, v in wanted.items():
+            m = _AUTO_KEY.match(k)
+            if v is None and m and warnings is not None:
+                warnings.append(unknown_gas_warning(k, m["analyte"].lower()))
     else:
         pairs = {
             src.key: (analyte, src.unit)
             for analyte, src in mapping.channels.items()
-            if src.key is not None
+            if src.key is not None and analyte in KNOWN_ANALYTES
         }
     for key, (analyte, unit) in pairs.items():
         sel = records.loc[keys == key, ["time", "value"]]
@@ -80,7 +115,10 @@ def key_value_channels(
 
 
 def _interp(t: np.ndarray, tsrc: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Linear interpolation, NaN where the nearest source sample is too far away."""
+    """Linear interpolation, NaN where the nearest source sample is too far away (and
+    everywhere when there is no source sample)."""
+    if len(tsrc) == 0:
+        return np.full(len(t), np.nan)
     out = np.interp(t, tsrc, values)
     pos = np.clip(np.searchsorted(tsrc, t), 1, max(len(tsrc) - 1, 1))
     near = np.minimum(np.abs(t - tsrc[pos - 1]), np.abs(tsrc[np.minimum(pos, len(tsrc) - 1)] - t))
@@ -101,6 +139,32 @@ def assemble(
 
     ``missing_gas``, when the mapping asked for gas channels and none were found, is
     the message of the error to raise (it names the topics the mapping looked for).
+
+    Parameters
+    ----------
+    streams : Streams
+        Position, wind and gas streams read from the log.
+    source : str
+        The log file, named in errors and recorded in the survey.
+    format : str
+        The log's format name (e.g. ``"ulog"``).
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    frame : LocalFrame or None, default None
+        The local projection; None centres one on the survey.
+    missing_gas : str or None, default None
+        Error message when the mapping asked for gas channels and none were found.
+
+    Returns
+    -------
+    Survey
+        The validated, projected survey.
+
+    Raises
+    ------
+    SurveyError
+        When the log has fewer than two position fixes, no gas channel (with
+        ``missing_gas``), or no wind.
     """
     pos = streams.position.dropna(subset=["time"]).sort_values("time")
     if len(pos) < 2:
@@ -119,15 +183,17 @@ def assemble(
     table = pd.DataFrame({"time": base})
     for col in ("lat", "lon", "alt_agl_m"):
         table[col] = _interp(base, tp, pos[col].to_numpy(dtype=float))
-    if streams.wind is not None and len(streams.wind) >= 1:
-        w = streams.wind.dropna().sort_values("time")
+    wind = streams.wind.dropna() if streams.wind is not None else None
+    if wind is not None and len(wind) >= 1:
+        w = wind.sort_values("time")
         tw = w["time"].to_numpy(dtype=float)
         ve = _interp(base, tw, w["wind_east_ms"].to_numpy(dtype=float))
         vn = _interp(base, tw, w["wind_north_ms"].to_numpy(dtype=float))
         table["wind_speed_ms"], table["wind_dir_deg"] = wind_from_vector(ve, vn)
     else:
         raise SurveyError(
-            "the log has no wind estimate; give wind from a separate log or a log that records it",
+            "the log has no wind estimate it can use; give wind from a separate log or a log "
+            "that records it",
             path=source,
         )
     for analyte, g in streams.gas.items():

@@ -29,15 +29,16 @@ Example vendor mapping::
 
 from __future__ import annotations
 
+import codecs
+import re
 from pathlib import Path
 from typing import Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from olfato.errors import SurveyError
-from olfato.physics.analytes import UNIT_TO_PPB
-from olfato.survey.model import NAV_COLUMNS
+from olfato.physics.analytes import KNOWN_ANALYTES, UNIT_TO_PPB
 
 #: factors to the canonical unit of navigation columns
 NAV_UNITS: dict[str, dict[str, float]] = {
@@ -47,7 +48,40 @@ NAV_UNITS: dict[str, dict[str, float]] = {
     "lon": {"deg": 1.0},
     "wind_dir_deg": {"deg": 1.0},
 }
-TIME_FORMATS = ("iso8601", "epoch_s", "epoch_ms", "seconds_since_takeoff")
+#: unit spellings found inside cells (``6.6 m``, ``203°``, ``12 km/h``) -> the canonical
+#: unit of :data:`NAV_UNITS` / the gas unit they mean
+UNIT_SPELLINGS: dict[str, str] = {
+    "m": "m",
+    "ft": "ft",
+    "m/s": "m/s",
+    "ms": "m/s",
+    "mps": "m/s",
+    "km/h": "km/h",
+    "kmh": "km/h",
+    "kph": "km/h",
+    "kn": "kn",
+    "kt": "kn",
+    "kts": "kn",
+    "knots": "kn",
+    "mph": "mph",
+    "°": "deg",
+    "º": "deg",
+    "deg": "deg",
+    "ppm": "ppm",
+    "ppb": "ppb",
+}
+TIME_FORMATS = ("iso8601", "epoch_s", "epoch_ms", "seconds_since_takeoff", "flight_time")
+#: formats that count time from take-off (``flight_time`` reads ``MMm SSs``, ``MM:SS``,
+#: ``HH:MM:SS(.f)`` or plain seconds)
+FLIGHT_TIME_FORMATS = ("seconds_since_takeoff", "flight_time")
+#: named groups a clock ``regex`` may have; year, month, day, hour, minute, second needed
+REGEX_GROUPS = ("year", "month", "day", "hour", "minute", "second", "fraction")
+#: strptime directives pandas understands
+_STRPTIME = set("aAwdbBmyYHIpMSfzZjUWcxXGuV%")
+#: deepest bracket nesting a mapping may have (PyYAML recurses once per level)
+MAX_NESTING = 64
+#: largest mapping file read [bytes]
+MAX_MAPPING_BYTES = 1 << 20
 
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -65,11 +99,85 @@ class ColumnMap(_Strict):
 class TimeMap(_Strict):
     column: str
     format: str = "iso8601"
-    """``iso8601``, ``epoch_s``, ``epoch_ms``, ``seconds_since_takeoff`` or a strptime format"""
+    """``iso8601``, ``epoch_s``, ``epoch_ms``, ``seconds_since_takeoff``, ``flight_time``
+    (``MMm SSs``, ``MM:SS``, ``HH:MM:SS(.f)``) or a strptime format"""
+    regex: str | None = None
+    """instead of ``format``: a regular expression with named groups year, month, day,
+    hour, minute, second (and optional fraction) matched against the whole cell, for
+    clocks with fixed text around them (``UTC 221212 101240 5 9``)"""
     timezone: str | None = None
     """IANA zone or fixed offset for clock times written without one"""
     takeoff: str | None = None
-    """ISO 8601 take-off time, for ``seconds_since_takeoff`` (default: the survey's start)"""
+    """ISO 8601 take-off time, for flight-time clocks (default: the flight's first sample)"""
+    tick_s: float | None = Field(None, ge=0)
+    """the clock's resolution [s]; several samples within one tick are spread evenly over
+    it in file order (default: 1 s when every time is a whole second; 0: never spread)"""
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, v: str) -> str:
+        if v in TIME_FORMATS:
+            return v
+        if "%" not in v:
+            raise ValueError(f"{v!r} is not one of {', '.join(TIME_FORMATS)} nor a strptime format")
+        for m in re.finditer(r"%(.?)", v):
+            if m.group(1) not in _STRPTIME:
+                raise ValueError(
+                    f"strptime directive %{m.group(1)} in {v!r} is not one Python knows"
+                )
+        return v
+
+    @field_validator("regex")
+    @classmethod
+    def _clock_regex(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            rx = re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        unknown = set(rx.groupindex) - set(REGEX_GROUPS)
+        missing = set(REGEX_GROUPS[:6]) - set(rx.groupindex)
+        if unknown or missing:
+            raise ValueError(
+                "named groups must be year, month, day, hour, minute, second (and fraction)"
+                + (f"; missing {', '.join(sorted(missing))}" if missing else "")
+                + (f"; unknown {', '.join(sorted(unknown))}" if unknown else "")
+            )
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if re.fullmatch(r"[+-]\d\d:?\d\d", v) or v.upper() in ("UTC", "Z"):
+            return v
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(v)
+        except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(
+                f"unknown time zone {v!r}; give an IANA name (America/Mexico_City) or an "
+                "offset (-06:00)"
+            ) from None
+        return v
+
+    @field_validator("takeoff")
+    @classmethod
+    def _takeoff_clock(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        import pandas as pd
+
+        try:
+            stamp = pd.Timestamp(v)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise ValueError(f"not an ISO 8601 time: {v!r}") from exc
+        if stamp is pd.NaT or stamp.tzinfo is None:
+            raise ValueError(f"{v!r} needs a UTC offset (e.g. 2026-03-01T09:00:00-07:00)")
+        return v
 
 
 class TableMap(_Strict):
@@ -78,6 +186,24 @@ class TableMap(_Strict):
     encoding: str = "utf-8-sig"
     time: TimeMap
     columns: dict[str, ColumnMap]
+
+    @field_validator("delimiter", "decimal")
+    @classmethod
+    def _one_character(cls, v: str) -> str:
+        if len(v) != 1 or v in '\r\n"':
+            raise ValueError(f"must be one character other than a quote or line break (got {v!r})")
+        return v
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str) -> str:
+        try:
+            info = codecs.lookup(v)
+        except LookupError:
+            raise ValueError(f"unknown text encoding {v!r}") from None
+        if not getattr(info, "_is_text_encoding", True):
+            raise ValueError(f"{v!r} is not a text encoding")
+        return v
 
     @field_validator("columns", mode="before")
     @classmethod
@@ -110,6 +236,18 @@ class TableMap(_Strict):
 class WindMap(TableMap):
     max_gap_s: float = Field(5.0, gt=0)
     """a survey sample farther than this from any wind sample gets no wind (dropped)"""
+    offset_s: float | None = None
+    """the wind log's clock runs this many seconds behind the survey's [s] (a timer
+    started late); added to every wind time"""
+    align: Literal["altitude", "none"] | None = None
+    """``altitude``: find the offset by matching the wind log's ``alt_agl_m`` column to
+    the survey's height (the default when the log has one and no ``offset_s`` is given)"""
+
+    @model_validator(mode="after")
+    def _align_needs_altitude(self) -> WindMap:
+        if self.align == "altitude" and "alt_agl_m" not in [c.to for c in self.columns.values()]:
+            raise ValueError("align: altitude needs a wind-log column mapped to alt_agl_m")
+        return self
 
 
 class VendorMapping(TableMap):
@@ -132,11 +270,41 @@ class FlightLogMapping(_Strict):
     """``auto``: every key-value name of the form <analyte>_<ppm|ppb>"""
 
 
+def _nesting_depth(text: str) -> int:
+    """The deepest nesting of [ and { in ``text`` (quotes ignored: an upper bound)."""
+    depth = deepest = 0
+    for m in re.finditer(r"[\[\]{}]", text):
+        depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _load_yaml(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
         raise SurveyError(f"cannot read mapping: {exc.strerror}", path=str(path)) from exc
+    if len(raw) > MAX_MAPPING_BYTES:
+        raise SurveyError(
+            f"a mapping is a small YAML file; this one is {len(raw):,} bytes", path=str(path)
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SurveyError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the mapping as UTF-8",
+            path=str(path),
+            line=line,
+        ) from exc
+    if _nesting_depth(text) > MAX_NESTING:
+        raise SurveyError(
+            f"brackets nested more than {MAX_NESTING} deep: not a mapping", path=str(path)
+        )
+    try:
+        return yaml.safe_load(text)
+    except RecursionError as exc:
+        raise SurveyError("nested too deeply: not a mapping", path=str(path)) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SurveyError(
@@ -165,24 +333,88 @@ def _load_model(path: Path, model: type[_M]) -> _M:
 
 
 def load_vendor_mapping(path: str | Path) -> VendorMapping:
-    """Read and check a vendor mapping YAML; errors name the file and field."""
+    """Read and check a vendor mapping YAML; errors name the file and field.
+
+    Parameters
+    ----------
+    path : str or Path
+        The mapping YAML.
+
+    Returns
+    -------
+    VendorMapping
+        The checked mapping.
+
+    Raises
+    ------
+    SurveyError
+        When the file cannot be read, is not valid YAML, a field is invalid, or a
+        navigation column has no source.
+    """
     path = Path(path)
     mapping = _load_model(path, VendorMapping)
     targets = [c.to for c in mapping.columns.values()]
-    missing = [c for c in NAV_COLUMNS if c != "time" and c not in targets]
-    if mapping.wind is not None:
-        missing = [c for c in missing if c not in [w.to for w in mapping.wind.columns.values()]]
+    missing = [c for c in ("lat", "lon", "alt_agl_m") if c not in targets]
     if missing:
         raise SurveyError(
             f"mapping gives no column for {', '.join(missing)}",
             path=str(path),
-            hint="Map a header to each of lat, lon, alt_agl_m, wind_speed_ms, wind_dir_deg "
-            "(wind may come from the 'wind' section and --wind).",
+            hint="Map a header to each of lat, lon, alt_agl_m (and wind_speed_ms, "
+            "wind_dir_deg here or in the 'wind' section, for a separate wind log; a survey "
+            "without wind can be read and detected, not located).",
+        )
+    wind_targets = {"wind_speed_ms", "wind_dir_deg"}
+    if mapping.wind is not None:
+        wind_targets -= {w.to for w in mapping.wind.columns.values()}
+        if wind_targets:
+            raise SurveyError(
+                f"mapping field 'wind.columns': no column for {', '.join(sorted(wind_targets))}",
+                path=str(path),
+            )
+    elif len(wind_targets & set(targets)) == 1:
+        raise SurveyError(
+            f"mapping gives no column for {', '.join(sorted(wind_targets - set(targets)))}",
+            path=str(path),
+            hint="Map both wind_speed_ms and wind_dir_deg, or neither (a survey without wind).",
         )
     return mapping
 
 
 def load_flight_log_mapping(path: str | Path | None) -> FlightLogMapping:
+    """Read a flight-log gas mapping; ``None`` gives the documented default (``auto``).
+
+    A channel named for an analyte olfato does not know is an error naming it.
+
+    Parameters
+    ----------
+    path : str or Path or None
+        The mapping YAML, or None for the default.
+
+    Returns
+    -------
+    FlightLogMapping
+        The checked mapping.
+
+    Raises
+    ------
+    SurveyError
+        When the file cannot be read, is not valid YAML, or a field is invalid (a
+        channel needs either ``key``, or ``topic`` and ``field``).
+        A channel named for an analyte olfato does not know is an error too.
+    """
+    mapping = _load_flight_log_mapping(path)
+    if isinstance(mapping.channels, dict):
+        for analyte in mapping.channels:
+            if analyte not in KNOWN_ANALYTES:
+                raise SurveyError(
+                    f"mapping field 'channels.{analyte}': not an analyte olfato knows "
+                    f"(known: {', '.join(sorted(KNOWN_ANALYTES))})",
+                    path=str(path),
+                )
+    return mapping
+
+
+def _load_flight_log_mapping(path: str | Path | None) -> FlightLogMapping:
     """Read a flight-log gas mapping; ``None`` gives the documented default (``auto``)."""
     if path is None:
         return FlightLogMapping()

@@ -15,8 +15,13 @@ message type and field the mapping names (``topic``/``field``).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
+import os
+import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -29,9 +34,51 @@ from olfato.survey.flightlog import Streams, assemble, key_value_channels
 from olfato.survey.mapping import FlightLogMapping, load_flight_log_mapping
 from olfato.survey.model import Survey
 from olfato.survey.projection import LocalFrame
+from olfato.survey.validate import TIME_RANGE_S
 
 
 def _messages(path: Path, types: list[str]) -> dict[str, list[object]]:
+    # pymavlink prints a line per bad byte of a damaged log ("bad header 0x..."), from
+    # Python and from its compiled DataFlash indexer (straight to file descriptor 1);
+    # what olfato says of the log is in its error or the validation report instead
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+        _quiet_fd(1),
+        _quiet_fd(2),
+    ):
+        return _read_messages(path, types)
+
+
+@contextlib.contextmanager
+def _quiet_fd(fd: int) -> Iterator[None]:
+    """Send what is written to file descriptor ``fd`` to /dev/null meanwhile."""
+    try:
+        saved = os.dup(fd)
+    except OSError:  # no such descriptor (e.g. a daemon): nothing to quiet
+        yield
+        return
+    try:
+        sys.stdout.flush()
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), fd)
+        yield
+    finally:
+        _flush_c_stdio()  # C code buffers its printf: flush it while it goes nowhere
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def _flush_c_stdio() -> None:
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):  # no C library to flush: nothing buffered there
+        pass
+
+
+def _read_messages(path: Path, types: list[str]) -> dict[str, list[object]]:
     from pymavlink import mavutil
 
     try:
@@ -54,11 +101,31 @@ def _messages(path: Path, types: list[str]) -> dict[str, list[object]]:
     return out
 
 
+class MissingField(ValueError):
+    """A message type without a field olfato reads (a firmware that renamed it)."""
+
+
+def _values(msgs: list[object], attr: str) -> list[object]:
+    """``attr`` of every message; :class:`MissingField` naming both when it is absent."""
+    try:
+        return [getattr(m, attr) for m in msgs]
+    except (AttributeError, KeyError, IndexError):  # IndexError: a damaged FMT record
+        kind = msgs[0].get_type() if msgs else "?"  # type: ignore[attr-defined]
+        have = getattr(msgs[0], "_fieldnames", None) if msgs else None
+        raise MissingField(
+            f"{kind} messages have no field {attr!r}"
+            + (f" (they have {', '.join(have)})" if have else "")
+        ) from None
+
+
 def _frame(msgs: list[object], fields: dict[str, str]) -> pd.DataFrame:
     data = {"time": [m._timestamp for m in msgs]}  # type: ignore[attr-defined]
     for col, attr in fields.items():
-        data[col] = [getattr(m, attr) for m in msgs]
-    return pd.DataFrame(data, dtype=float)
+        data[col] = _values(msgs, attr)
+    try:
+        return pd.DataFrame(data, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise MissingField(f"a field of {', '.join(fields.values())} is not a number") from exc
 
 
 def _tlog_streams(msgs: dict[str, list[object]], mapping: FlightLogMapping) -> Streams:
@@ -86,12 +153,12 @@ def _tlog_streams(msgs: dict[str, list[object]], mapping: FlightLogMapping) -> S
     records = pd.DataFrame(
         {
             "time": [m._timestamp for m in kv],  # type: ignore[attr-defined]
-            "key": [str(m.name).rstrip("\0") for m in kv],  # type: ignore[attr-defined]
-            "value": [m.value for m in kv],  # type: ignore[attr-defined]
+            "key": [str(v).rstrip("\0") for v in _values(kv, "name")],
+            "value": _values(kv, "value"),
         }
     )
     streams = Streams(position=pos, wind=wind)
-    streams.gas, streams.units = key_value_channels(records, mapping)
+    streams.gas, streams.units = key_value_channels(records, mapping, streams.warnings)
     return streams
 
 
@@ -114,12 +181,12 @@ def _dataflash_streams(msgs: dict[str, list[object]], mapping: FlightLogMapping)
     records = pd.DataFrame(
         {
             "time": [m._timestamp for m in kv],  # type: ignore[attr-defined]
-            "key": [str(m.Name) for m in kv],  # type: ignore[attr-defined]
-            "value": [m.Value for m in kv],  # type: ignore[attr-defined]
+            "key": [str(v) for v in _values(kv, "Name")],
+            "value": _values(kv, "Value"),
         }
     )
     streams = Streams(position=pos, wind=wind)
-    streams.gas, streams.units = key_value_channels(records, mapping)
+    streams.gas, streams.units = key_value_channels(records, mapping, streams.warnings)
     if isinstance(mapping.channels, dict):
         for analyte, src in mapping.channels.items():
             if src.topic and msgs.get(src.topic):
@@ -137,7 +204,30 @@ def read_mavlink(
     strict: bool = False,
     frame: LocalFrame | None = None,
 ) -> Survey:
-    """Read a MAVLink .tlog or an ArduPilot DataFlash .bin into a Survey."""
+    """Read a MAVLink .tlog or an ArduPilot DataFlash .bin into a Survey.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.tlog`` or ``.bin`` log.
+    mapping : str or Path or FlightLogMapping or None, default None
+        Gas-channel mapping (YAML path or loaded); None reads channels automatically.
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    frame : LocalFrame or None, default None
+        The local projection; None centres one on the survey.
+
+    Returns
+    -------
+    Survey
+        The validated, projected survey.
+
+    Raises
+    ------
+    SurveyError
+        When the log cannot be read, is corrupted, has no position or no usable
+        timestamps.
+    """
     path = Path(path)
     fl_map = mapping if isinstance(mapping, FlightLogMapping) else load_flight_log_mapping(mapping)
     dataflash = path.suffix.lower() in (".bin", ".log")
@@ -160,11 +250,20 @@ def read_mavlink(
         )
     try:
         streams = (_dataflash_streams if dataflash else _tlog_streams)(msgs, fl_map)
+    except MissingField as exc:
+        raise SurveyError(f"cannot read the log: {exc}", path=str(path)) from exc
     except ValueError as exc:
         raise SurveyError(f"cannot read position: {exc}", path=str(path)) from exc
     times = streams.position["time"].to_numpy()
     if len(times) and not math.isfinite(float(np.nanmax(times))):
         raise SurveyError("the log has no usable timestamps", path=str(path))
+    if len(times) and float(np.nanmax(times)) < TIME_RANGE_S[0]:
+        raise SurveyError(
+            "the log has no GPS clock: its times are seconds since boot (latest "
+            f"{float(np.nanmax(times)):.0f} s), so the flight cannot be placed in time",
+            path=str(path),
+            hint="A survey needs UTC times: fly with a GPS fix, or log GPS week/ms.",
+        )
     missing = None
     if fl_map.channels == "auto" or fl_map.channels:
         missing = f"no gas channel found: the mapping looks for {wanted}"

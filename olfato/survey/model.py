@@ -42,7 +42,13 @@ class Problem:
     value: str | None = None
 
     def location(self) -> str:
-        """Where it is: ``line 12, column 'ch4_ppm' (value: 'abc')``."""
+        """Where it is: ``line 12, column 'ch4_ppm' (value: 'abc')``.
+
+        Returns
+        -------
+        str
+            The location, empty when nothing is known.
+        """
         parts = []
         if self.line is not None:
             parts.append(f"line {self.line}")
@@ -54,6 +60,13 @@ class Problem:
         return text
 
     def describe(self) -> str:
+        """The location and the reason, e.g. ``line 12, column 'ch4_ppm': not a number``.
+
+        Returns
+        -------
+        str
+            The description.
+        """
         where = self.location()
         return f"{where}: {self.reason}" if where else self.reason
 
@@ -67,6 +80,8 @@ class ValidationReport:
     dropped: dict[str, int] = field(default_factory=dict)
     examples: dict[str, list[Problem]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """facts about the reading that are not problems (flight chosen, wind log alignment)"""
 
     MAX_EXAMPLES = 5
 
@@ -79,6 +94,17 @@ class ValidationReport:
         return self.rows_dropped == 0 and not self.warnings
 
     def add(self, reason: str, count: int, examples: list[Problem]) -> None:
+        """Count ``count`` rows dropped for ``reason``, keeping a few examples.
+
+        Parameters
+        ----------
+        reason : str
+            Why the rows were dropped.
+        count : int
+            How many rows [-]; nothing is recorded when it is not positive.
+        examples : list of Problem
+            Located examples (at most :attr:`MAX_EXAMPLES` are kept per reason).
+        """
         if count <= 0:
             return
         self.dropped[reason] = self.dropped.get(reason, 0) + count
@@ -86,7 +112,13 @@ class ValidationReport:
         kept.extend(examples[: self.MAX_EXAMPLES - len(kept)])
 
     def summary_lines(self) -> list[str]:
-        """One line per reason, with its first example."""
+        """One line per reason, with its first example.
+
+        Returns
+        -------
+        list of str
+            The lines.
+        """
         lines = []
         for reason, n in sorted(self.dropped.items(), key=lambda kv: -kv[1]):
             ex = self.examples.get(reason) or []
@@ -96,16 +128,36 @@ class ValidationReport:
         return lines
 
     def to_dict(self) -> dict[str, object]:
+        """The report as plain data (JSON-ready).
+
+        Returns
+        -------
+        dict
+            ``rows_read``, ``rows_kept``, ``dropped``, ``examples``, ``warnings``.
+        """
         return {
             "rows_read": self.rows_read,
             "rows_kept": self.rows_kept,
             "dropped": dict(self.dropped),
             "examples": {k: [vars(p) for p in v] for k, v in self.examples.items()},
             "warnings": list(self.warnings),
+            "notes": list(self.notes),
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, object]) -> ValidationReport:
+        """The report back from :meth:`to_dict`'s output.
+
+        Parameters
+        ----------
+        d : dict
+            Plain data as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        ValidationReport
+            The report.
+        """
         ex = d.get("examples") or {}
         assert isinstance(ex, dict)
         return cls(
@@ -114,6 +166,7 @@ class ValidationReport:
             dropped=dict(d.get("dropped") or {}),  # type: ignore[call-overload]
             examples={k: [Problem(**p) for p in v] for k, v in ex.items()},
             warnings=list(d.get("warnings") or []),  # type: ignore[call-overload]
+            notes=list(d.get("notes") or []),  # type: ignore[call-overload]
         )
 
 
@@ -163,7 +216,23 @@ class Survey:
         return float(np.hypot(np.diff(e), np.diff(n)).sum())
 
     def gas(self, analyte: str) -> np.ndarray:
-        """The ``analyte`` channel [ppb]."""
+        """The ``analyte`` channel [ppb].
+
+        Parameters
+        ----------
+        analyte : str
+            The channel's analyte name.
+
+        Returns
+        -------
+        ndarray
+            Concentration per sample [ppb], NaN where missing.
+
+        Raises
+        ------
+        KeyError
+            When the survey has no such channel.
+        """
         if analyte not in self.channels:
             raise KeyError(f"survey has no '{analyte}' channel; it has {self.analytes}")
         return self.samples[analyte].to_numpy(dtype=float)
@@ -175,6 +244,14 @@ class Survey:
 
     # -- writing -------------------------------------------------------------------
     def metadata(self) -> dict[str, object]:
+        """The survey's metadata as plain data (stored with Parquet files).
+
+        Returns
+        -------
+        dict
+            Source, format, projection frame (``lat0``, ``lon0`` [deg]), channels and the
+            validation report.
+        """
         return {
             "olfato_survey": 1,
             "source": self.source,
@@ -185,7 +262,18 @@ class Survey:
         }
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write Survey CSV v1, gas channels as ``<analyte>_ppb``, time as epoch seconds."""
+        """Write Survey CSV v1, gas channels as ``<analyte>_ppb``, time as epoch seconds.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+
+        Returns
+        -------
+        Path
+            The path written.
+        """
         path = Path(path)
         cols = [c for c in NAV_COLUMNS if c in self.samples]
         if "stability_class" in self.samples:
@@ -199,7 +287,18 @@ class Survey:
         return path
 
     def to_parquet(self, path: str | Path) -> Path:
-        """Write the samples to Parquet, with the survey's metadata in the file."""
+        """Write the samples to Parquet, with the survey's metadata in the file.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+
+        Returns
+        -------
+        Path
+            The path written.
+        """
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -212,7 +311,25 @@ class Survey:
 
     @classmethod
     def from_parquet(cls, path: str | Path) -> Survey:
-        """Read a Parquet file written by :meth:`to_parquet`."""
+        """Read a Parquet file written by :meth:`to_parquet`, as it is (the case store's
+        own copies); a file from elsewhere goes through :func:`olfato.survey.io.read_survey`,
+        which validates its samples.
+
+        Parameters
+        ----------
+        path : str or Path
+            The Parquet file.
+
+        Returns
+        -------
+        Survey
+            The survey.
+
+        Raises
+        ------
+        SurveyError
+            When the file cannot be read or was not written by :meth:`to_parquet`.
+        """
         import pyarrow.parquet as pq
 
         from olfato.errors import SurveyError
@@ -221,14 +338,9 @@ class Survey:
             table = pq.read_table(path)
         except Exception as exc:  # pyarrow raises several types for a bad file
             raise SurveyError(f"not a readable Parquet file: {exc}", path=str(path)) from exc
-        raw = (table.schema.metadata or {}).get(b"olfato")
-        if raw is None:
-            raise SurveyError(
-                "Parquet file has no olfato survey metadata",
-                path=str(path),
-                hint="Write it with `olfato survey convert FILE --out X.parquet`.",
-            )
-        meta = json.loads(raw)
+        from olfato.survey.parquet import survey_metadata
+
+        meta = survey_metadata((table.schema.metadata or {}).get(b"olfato"), Path(path))
         frame = meta["frame"]
         return cls(
             samples=table.to_pandas(),

@@ -37,6 +37,21 @@ class LocalFrame:
         over at most ~10,000 evenly spaced fixes, which is as good a centre and cheap.
         Fixes that cannot be positions (missing, out of range, or (0, 0): a GPS without
         fix) are left out, so a frame can be chosen before the survey is validated.
+
+        Parameters
+        ----------
+        lat, lon : array_like
+            Latitudes and longitudes [deg].
+
+        Returns
+        -------
+        LocalFrame
+            The frame.
+
+        Raises
+        ------
+        ValueError
+            When no fix is a usable position.
         """
         lat_a = np.asarray(lat, dtype=float).reshape(-1)
         lon_a = np.asarray(lon, dtype=float).reshape(-1)
@@ -73,14 +88,36 @@ class LocalFrame:
     def to_local(
         self, lat: ArrayLike, lon: ArrayLike
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """WGS84 ``lat``, ``lon`` [deg] -> ``east``, ``north`` [m]."""
+        """WGS84 ``lat``, ``lon`` [deg] -> ``east``, ``north`` [m].
+
+        Parameters
+        ----------
+        lat, lon : array_like
+            Latitude and longitude [deg].
+
+        Returns
+        -------
+        tuple of (ndarray, ndarray)
+            East and north of the frame's centre [m].
+        """
         e, n = self._projection()(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
         return np.asarray(e, dtype=float), np.asarray(n, dtype=float)
 
     def to_wgs84(
         self, east: ArrayLike, north: ArrayLike
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """``east``, ``north`` [m] -> WGS84 ``lat``, ``lon`` [deg]."""
+        """``east``, ``north`` [m] -> WGS84 ``lat``, ``lon`` [deg].
+
+        Parameters
+        ----------
+        east, north : array_like
+            East and north of the frame's centre [m].
+
+        Returns
+        -------
+        tuple of (ndarray, ndarray)
+            Latitude and longitude [deg].
+        """
         lon, lat = self._projection()(
             np.asarray(east, dtype=float), np.asarray(north, dtype=float), inverse=True
         )

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from olfato.survey.flights import split_flights
 from olfato.survey.model import Survey
 from olfato.survey.validate import GAP_FACTOR
 
@@ -17,6 +18,18 @@ def wind_statistics(speed: np.ndarray, dir_from_deg: np.ndarray) -> dict[str, fl
 
     The spread is the circular standard deviation sqrt(-2 ln R) of the directions
     (Mardia & Jupp 2000, Directional Statistics, eq. 2.3.11), R the mean resultant length.
+
+    Parameters
+    ----------
+    speed : ndarray
+        Wind speed per sample [m/s].
+    dir_from_deg : ndarray
+        Direction the wind blows FROM per sample [deg].
+
+    Returns
+    -------
+    dict[str, float]
+        Mean speed [m/s], vector-mean FROM direction [deg] and circular spread [deg].
     """
     rad = np.deg2rad(dir_from_deg)
     s, c = np.nanmean(np.sin(rad)), np.nanmean(np.cos(rad))
@@ -35,6 +48,16 @@ def background_level(values: np.ndarray) -> tuple[float, float]:
 
     Differencing removes slow drift and plumes' broad shape, so the noise estimate is
     that of the sensor; 1.4826 makes the MAD a standard deviation for Gaussian noise.
+
+    Parameters
+    ----------
+    values : ndarray
+        Readings of one channel in time order [ppb], NaN where missing.
+
+    Returns
+    -------
+    tuple of (float, float)
+        Background [ppb] and noise standard deviation [ppb].
     """
     v = values[np.isfinite(values)]  # a copy, so the medians may reorder it in place
     if v.size < 3:
@@ -46,14 +69,27 @@ def background_level(values: np.ndarray) -> tuple[float, float]:
 
 
 def describe(survey: Survey) -> dict[str, Any]:
-    """The survey's summary as plain data (the CLI prints it; --json dumps it)."""
+    """The survey's summary as plain data (the CLI prints it; --json dumps it).
+
+    Parameters
+    ----------
+    survey : Survey
+        The survey.
+
+    Returns
+    -------
+    dict
+        Source, format, samples, start and end (UTC), duration [s], sample rate [Hz],
+        track length [m], bounding box [deg], altitude [m], wind statistics and per
+        channel background, noise and peak [ppb].
+    """
     s = survey.samples
     t = survey.time
     dt = np.diff(t)
     med_dt = float(np.median(dt)) if dt.size else float("nan")
     gaps = dt[dt > GAP_FACTOR * med_dt] if dt.size else dt
-    start = pd.Timestamp(t[0], unit="s", tz="UTC")
-    end = pd.Timestamp(t[-1], unit="s", tz="UTC")
+    start = pd.Timestamp(t[0], unit="s", tz="UTC").round("ms")
+    end = pd.Timestamp(t[-1], unit="s", tz="UTC").round("ms")
     channels = []
     # NumPy's medians release the GIL: one channel per core
     with ThreadPoolExecutor() as pool:
@@ -92,7 +128,21 @@ def describe(survey: Survey) -> dict[str, Any]:
         "gaps": {"count": int(gaps.size), "longest_s": float(gaps.max()) if gaps.size else 0.0},
         "frame": {"lat0": survey.frame.lat0, "lon0": survey.frame.lon0},
         "channels": channels,
-        "wind": wind_statistics(s["wind_speed_ms"].to_numpy(), s["wind_dir_deg"].to_numpy()),
+        "wind": (
+            wind_statistics(s["wind_speed_ms"].to_numpy(), s["wind_dir_deg"].to_numpy())
+            if np.isfinite(s["wind_speed_ms"].to_numpy(dtype=float)).any()
+            else None
+        ),
+        "flights": [
+            {
+                "flight": f.number,
+                "samples": f.rows,
+                "start_utc": pd.Timestamp(f.start_time, unit="s", tz="UTC").round("ms").isoformat(),
+                "end_utc": pd.Timestamp(f.end_time, unit="s", tz="UTC").round("ms").isoformat(),
+                "duration_s": f.duration_s,
+            }
+            for f in split_flights(t, s["alt_agl_m"].to_numpy(dtype=float))
+        ],
         "stability_classes": (
             s["stability_class"].value_counts().to_dict() if "stability_class" in s else {}
         ),

@@ -90,7 +90,48 @@ def read_ulog(
     strict: bool = False,
     frame: LocalFrame | None = None,
 ) -> Survey:
-    """Read a PX4 ULog file into a Survey; see the module docstring."""
+    """Read a PX4 ULog file into a Survey; see the module docstring.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.ulg`` log.
+    mapping : str or Path or FlightLogMapping or None, default None
+        Gas-channel mapping (YAML path or loaded); None reads channels automatically.
+    strict : bool, default False
+        Any bad row is an error instead of being dropped and reported.
+    frame : LocalFrame or None, default None
+        The local projection; None centres one on the survey.
+
+    Returns
+    -------
+    Survey
+        The validated, projected survey.
+
+    Raises
+    ------
+    SurveyError
+        When the file is not a readable ULog, has no position, or a mapped topic or
+        field is missing.
+    """
+    path = Path(path)
+    try:
+        return _read_ulog(path, mapping=mapping, strict=strict, frame=frame)
+    except (KeyError, IndexError, ValueError, TypeError) as exc:
+        # a damaged log can define a topic without the fields PX4 gives it
+        raise SurveyError(
+            f"cannot read the log: a topic lacks a field or holds damaged data ({exc!r})",
+            path=str(path),
+        ) from exc
+
+
+def _read_ulog(
+    path: Path,
+    *,
+    mapping: str | Path | FlightLogMapping | None,
+    strict: bool,
+    frame: LocalFrame | None,
+) -> Survey:
     from pyulog import ULog
 
     path = Path(path)
@@ -116,7 +157,7 @@ def read_ulog(
             records = pd.DataFrame(
                 {"time": kv["timestamp"] * 1e-6 + boot_to_utc, "key": keys, "value": kv["value"]}
             )
-            streams.gas, streams.units = key_value_channels(records, fl_map)
+            streams.gas, streams.units = key_value_channels(records, fl_map, streams.warnings)
     if isinstance(fl_map.channels, dict):
         for analyte, src in fl_map.channels.items():
             if src.topic is None:

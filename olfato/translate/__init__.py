@@ -54,6 +54,7 @@ from olfato.translate.engine import (
 from olfato.translate.glossary import Glossary, load_glossary
 from olfato.translate.protect import (
     Span,
+    drop_names_over_terms,
     find_markup,
     find_protected,
     mask,
@@ -276,7 +277,9 @@ def translate_segments(
         if core:
             terms = gloss.find(core, source) if use_glossary else []
             tags = find_markup(core) if markup else []
-            spans = resolve_overlaps([*tags, *terms, *find_protected(core, gloss.keep)])
+            spans = resolve_overlaps(
+                drop_names_over_terms([*tags, *terms, *find_protected(core, gloss.keep)])
+            )
             todo.append(i)
         kept = [s for s in spans if engine.keeps_numbers and s.kind == "number"]
         masks.append(mask(core, [s for s in spans if s not in kept]))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -288,6 +289,7 @@ def translate_file(
         )
     engine = engine or get_engine(source=source, target=target)
     result = DocumentResult(path, dest)
+    seen: list[str] = []
 
     def run(segments: Sequence[str], markup: bool = False) -> list[Translation]:
         done: list[Translation] = []
@@ -301,6 +303,7 @@ def translate_file(
             if advance is not None:
                 advance(len(part))
         result.segments += sum(1 for s in segments if s.strip())
+        seen.extend(s for s in segments if s.strip())
         for t in done:
             result.unknown_words.extend(w for w in t.unknown_words if w not in result.unknown_words)
             result.warnings.extend(t.warnings)
@@ -328,7 +331,58 @@ def translate_file(
             paragraphs = _reflow(page)
             out_pages.append("\n\n".join(t.text for t in run(paragraphs)))
         _write_text(dest, "\n\f\n".join(out_pages) + "\n")
+    if not result.segments:
+        result.warnings.append("the document holds no text: nothing was translated")
+    elif looks_like(" ".join(seen)) == target:
+        result.warnings.append(
+            f"the text looks like {_LANGUAGE_NAMES[target]} already; "
+            f"it was translated into {_LANGUAGE_NAMES[target]} (check the target language)"
+        )
     return result
+
+
+#: the commonest function words of each language (closed classes, so a short text
+#: shows them); words spelled alike in both (a, no, me) are left out
+_STOPWORDS = {
+    "es": frozenset(
+        "el la los las un una unos unas de del y en que por para con se su sus al es "
+        "está están fue como pero más muy este esta estos estas ese esa hay sin sobre "
+        "entre desde hasta también cuando donde lo le les".split()
+    ),
+    "en": frozenset(
+        "the of and to in is are was were that this these those with for on by from at "
+        "it its be has have had not but which who when where there their an or as".split()
+    ),
+}
+_LANGUAGE_NAMES = {"es": "Spanish", "en": "English"}
+
+
+def looks_like(text: str, *, min_words: int = 5) -> str | None:
+    """The language a text is most likely in, by its function words.
+
+    Parameters
+    ----------
+    text : str
+        Any amount of running text.
+    min_words : int
+        Fewest function words to judge by.
+
+    Returns
+    -------
+    str or None
+        ``"es"`` or ``"en"`` when one language's function words are at least three
+        times as common as the other's; None when the text is too short to tell.
+    """
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", text)]
+    counts = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
+    es, en = counts["es"], counts["en"]
+    if es + en < min_words:
+        return None
+    if es >= 3 * max(en, 1):
+        return "es"
+    if en >= 3 * max(es, 1):
+        return "en"
+    return None
 
 
 # --- plain text ------------------------------------------------------------------------
@@ -460,6 +514,8 @@ def _translate_docx(
 ) -> None:
     import docx
 
+    if path.stat().st_size == 0:
+        raise TranslationError(f"{path} is empty (0 bytes), not a Word document (.docx).")
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises zip, XML and key errors for broken files

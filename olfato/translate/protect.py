@@ -99,7 +99,39 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # 3.5 g/s, 1,200 m, 40 %, 12 km/h, 25°C, 3 km
     ("quantity", re.compile(rf"(?<![\w.,])(?:{_NUM})\s?(?:{_UNIT})(?![\w/²³])")),
     ("number", re.compile(rf"(?<![\w.,]){_NUM}(?![\w])")),
+    # a Spanish article before a capitalised word is part of a place name: El Tepeyac,
+    # La Paz, Los Mochis, Las Cruces (Spanish writes common nouns in lower case); a
+    # glossary term it overlaps wins (see drop_names_over_terms)
+    (
+        "article_name",
+        re.compile(
+            r"(?<![\w])(?:El|La|Los|Las)\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+"
+            r"(?:\s+(?:de\s+(?:la\s+|los\s+|las\s+)?|del\s+)?[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)*"
+        ),
+    ),
 )
+
+
+def drop_names_over_terms(spans: list[Span]) -> list[Span]:
+    """Leave out article-name spans (``El Tepeyac``) that overlap a glossary term.
+
+    Parameters
+    ----------
+    spans : list of Span
+        Candidate spans of one segment, terms among them.
+
+    Returns
+    -------
+    list of Span
+        The spans, without article names that would hide a glossary term.
+    """
+    terms = [t for t in spans if t.kind == "term"]
+    return [
+        s
+        for s in spans
+        if s.kind != "article_name" or not any(t.start < s.end and s.start < t.end for t in terms)
+    ]
+
 
 _PHONE_DIGITS = 7
 #: HTML tags and the entities kept as entities, protected in HTML documents only

@@ -87,7 +87,7 @@ def test_wrong_unit_suffix_is_one_clear_error(write_csv):
         (HEADER.replace("ch4_ppm", "ch4"), "has no unit"),
         (HEADER.replace("battery_v", "acetone_ppm"), "more than one column"),
         (HEADER.replace("battery_v", "ch4_ppm"), "duplicate column"),
-        (HEADER.replace("battery_v", "foo_ppb,foo"), "column 'foo' has the name gas channel"),
+        (HEADER.replace("battery_v", "voc_ppb,voc"), "gas column 'voc' has no unit"),
         ("time,lat,lon,alt_agl_m,wind_speed_ms,wind_dir_deg,battery_v", "no gas channels"),
     ],
 )

@@ -114,8 +114,10 @@ def test_mapping_errors_name_file_and_field(tmp_path, files):
     broken.write_text("columns: [unclosed\n", encoding="utf-8")
     with pytest.raises(SurveyError, match="broken.yaml.*not valid YAML"):
         read_survey(csv, mapping=broken)
-    with pytest.raises(SurveyError, match="no --wind file was given"):
-        read_survey(csv, mapping=mapping)
+    # without its wind log the survey is read without wind, and says so
+    s = read_survey(csv, mapping=mapping)
+    assert s.n_samples == 10 and np.isnan(s.samples["wind_speed_ms"]).all()
+    assert any("no wind" in w for w in s.report.warnings)
 
 
 def test_local_time_without_timezone_is_refused(tmp_path, files):
