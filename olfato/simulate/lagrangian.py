@@ -135,6 +135,16 @@ def psi_m(z_over_l: F64 | float) -> F64:
 
     Stable (z/L > 0): -5 z/L. Unstable: 2 ln((1+x)/2) + ln((1+x^2)/2) - 2 atan x + pi/2,
     x = (1 - 16 z/L)^(1/4) (Paulson 1970).
+
+    Parameters
+    ----------
+    z_over_l : float or ndarray
+        Height over the Monin-Obukhov length z/L [-].
+
+    Returns
+    -------
+    ndarray
+        psi_m [-].
     """
     zl = np.asarray(z_over_l, dtype=float)
     x = np.power(np.maximum(1.0 - 16.0 * np.minimum(zl, 0.0), 1.0), 0.25)
@@ -148,7 +158,19 @@ def psi_m(z_over_l: F64 | float) -> F64:
 def log_profile(z_m: F64 | float, roughness_m: float, mo_length_m: float) -> F64:
     """ln(z/z0) - psi_m(z/L) + psi_m(z0/L): the wind at height z is u*/kappa times this.
 
-    ``z_m`` is floored at :data:`MIN_Z_M` (and above z0).
+    Parameters
+    ----------
+    z_m : float or ndarray
+        Heights [m], floored at :data:`MIN_Z_M` (and above z0).
+    roughness_m : float
+        Roughness length z0 [m].
+    mo_length_m : float
+        Monin-Obukhov length L [m] (``inf`` when neutral).
+
+    Returns
+    -------
+    ndarray
+        The profile factor [-].
     """
     z = np.maximum(np.asarray(z_m, dtype=float), max(MIN_Z_M, 1.5 * roughness_m))
     inv_l = 0.0 if math.isinf(mo_length_m) else 1.0 / mo_length_m
@@ -309,6 +331,20 @@ def taylor_sigma(sigma: F64 | float, tl: F64 | float, t: F64 | float) -> F64:
     sigma_y^2 = 2 sigma^2 T_L^2 (t/T_L - 1 + exp(-t/T_L)) for an exponential velocity
     autocorrelation with time scale ``tl`` [s] and velocity sd ``sigma`` [m/s]:
     sigma t for t << T_L and sqrt(2 sigma^2 T_L t) for t >> T_L.
+
+    Parameters
+    ----------
+    sigma : float or ndarray
+        Velocity standard deviation [m/s].
+    tl : float or ndarray
+        Lagrangian time scale [s].
+    t : float or ndarray
+        Travel time [s].
+
+    Returns
+    -------
+    ndarray
+        The spread [m].
     """
     s = np.asarray(sigma, dtype=float)
     T = np.asarray(tl, dtype=float)
@@ -323,9 +359,23 @@ def taylor_sigma(sigma: F64 | float, tl: F64 | float, t: F64 | float) -> F64:
 def ou_update(u: F64, sigma: F64, tl: F64, dt: float, xi: F64) -> F64:
     """One exact step of the stationary Langevin (Ornstein-Uhlenbeck) equation.
 
-    ``u`` velocities [m/s], ``sigma`` their stationary sd [m/s], ``tl`` Lagrangian
-    time scales [s], ``dt`` [s], ``xi`` standard normal draws; returns the new
-    velocities (Gillespie 1996).
+    Parameters
+    ----------
+    u : ndarray
+        Velocities [m/s].
+    sigma : ndarray
+        Their stationary standard deviations [m/s].
+    tl : ndarray
+        Lagrangian time scales [s].
+    dt : float
+        Step [s].
+    xi : ndarray
+        Standard normal draws.
+
+    Returns
+    -------
+    ndarray
+        The new velocities [m/s] (exact step, Gillespie 1996).
     """
     phi = np.exp(-dt / tl)
     return u * phi + sigma * np.sqrt(1.0 - phi * phi) * xi
@@ -344,8 +394,25 @@ def vertical_step(
     Thomson's (1987) well-mixed model for Gaussian inhomogeneous turbulence
     (module docstring): the exact OU step plus the drift
     0.5 (1 + w^2/sigma_w^2) d(sigma_w^2)/dz dt, then perfect reflection at the
-    ground and at the boundary-layer top. ``tb``: :func:`turbulence` at ``z`` if
-    already computed.
+    ground and at the boundary-layer top.
+
+    Parameters
+    ----------
+    z, w : ndarray
+        Heights [m] and vertical velocities [m/s].
+    dt : float
+        Step [s].
+    bl : BoundaryLayer
+        The surface layer.
+    rng : numpy.random.Generator
+        Random draws.
+    tb : Turbulence or None
+        :func:`turbulence` at ``z`` if already computed.
+
+    Returns
+    -------
+    z, w : ndarray
+        New heights [m] and velocities [m/s].
     """
     if tb is None:
         tb = turbulence(z, bl)
@@ -356,7 +423,20 @@ def vertical_step(
 
 
 def reflect(z: F64, w: F64, top_m: float) -> tuple[F64, F64]:
-    """Perfect reflection at z = 0 and z = ``top_m`` [m]: position mirrored, w reversed."""
+    """Perfect reflection at z = 0 and z = ``top_m`` [m]: position mirrored, w reversed.
+
+    Parameters
+    ----------
+    z, w : ndarray
+        Heights [m] and vertical velocities [m/s] after a step.
+    top_m : float
+        Boundary-layer top [m].
+
+    Returns
+    -------
+    z, w : ndarray
+        Heights inside [0, top_m] [m] and velocities [m/s].
+    """
     below = z < 0.0
     z = np.where(below, -z, z)
     w = np.where(below, -w, w)
@@ -468,6 +548,11 @@ def lagrangian_field(
         (n_sources, n) [g/m3 per g/s].
     n_particles : int
         Particles released in all (for benchmarks).
+
+    Raises
+    ------
+    ValueError
+        ``particles_per_s`` is not positive.
     """
     n = len(t)
     n_src = len(sources)
