@@ -18,6 +18,7 @@ from olfato.physics.units import g_m3_to_ppb, molar_mass
 from olfato.progress import progress_bar
 from olfato.simulate import flight as fl
 from olfato.simulate import sensor as sn
+from olfato.simulate.lagrangian import BoundaryLayer, boundary_layer, lagrangian_field
 from olfato.simulate.scenario import Scenario, load_scenario, scenario_library
 from olfato.simulate.world import (
     DEFAULT_MEANDER_DEG,
@@ -55,6 +56,8 @@ class World:
     up: np.ndarray
     n_puffs: int = 0
     pairs: int = 0
+    n_particles: int = 0
+    boundary: BoundaryLayer | None = None  # the lagrangian model's surface layer
     unit_at_samples: np.ndarray | None = None  # (k, n) [g/m3 per g/s] at the sample times
 
     def field(
@@ -92,6 +95,20 @@ class World:
                 scenario.dispersion_model,
                 self.mixing_height_m,
             )
+        if self.boundary is not None:
+            # the particle model has no closed form: release and move particles up to t
+            # (a fresh random stream: a picture of the plume's statistics, not the flight's)
+            return lagrangian_field(
+                tt,
+                east,
+                north,
+                zz,
+                self.sources,
+                self.wind,
+                self.boundary,
+                self.max_travel_m,
+                np.random.default_rng(0),
+            )[0]
         return turbulent_field(
             tt,
             east,
@@ -234,6 +251,8 @@ def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = Tr
         raise OlfatoError(f"seed must be >= 0, got {seed}", parameter="seed")
     ss = np.random.SeedSequence(seed)
     rng_wind, rng_site, rng_sensor, rng_anemo = (np.random.default_rng(s) for s in ss.spawn(4))
+    # its own stream, so the puff model's draws (and outputs) are unchanged
+    rng_plume = np.random.default_rng(ss.spawn(1)[0])
     frame = LocalFrame(sc.origin.lat, sc.origin.lon)
     library = scenario_library(sc)
     t0 = sc.start_time.timestamp()
@@ -351,6 +370,24 @@ def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = Tr
                 w.mixing_height_m,
             )
             advance(len(t_int))
+        elif sc.plume_model == "lagrangian":
+            bl = boundary_layer(
+                stability, w.speed_ms, f.altitude_m, sc.roughness_m, w.mixing_height_m
+            )
+            world.boundary = bl
+            unit, world.n_particles = lagrangian_field(
+                t_int,
+                e_int,
+                n_int,
+                z_int,
+                sources,
+                wind,
+                bl,
+                max_travel,
+                rng_plume,
+                emission=emission_pattern(sc.sources, wind.t, rng_site),
+                progress=advance,
+            )
         else:
             unit, world.pairs = turbulent_field(
                 t_int,
@@ -448,7 +485,14 @@ def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = Tr
         "n_samples": len(samples),
         "stability": stability,
         "stability_estimated": sc.stability == "auto",
-        "dispersion_model": sc.dispersion_model if sc.mode == "steady" else "slade_puff",
+        "dispersion_model": (
+            sc.dispersion_model
+            if sc.mode == "steady"
+            else "lagrangian_thomson"
+            if sc.plume_model == "lagrangian"
+            else "slade_puff"
+        ),
+        "plume_model": sc.plume_model if sc.mode == "turbulent" else "gaussian_plume",
         "temperature_k": sc.temperature_k,
         "pressure_pa": sc.pressure_pa,
         "wind": {

@@ -13,6 +13,7 @@ from olfato.physics.wind import wind_vector
 
 if TYPE_CHECKING:
     from olfato.simulate.core import Simulation
+    from olfato.simulate.scenario import Scenario
 
 
 def reference_ppb(sim: Simulation, unit: np.ndarray) -> np.ndarray:
@@ -104,7 +105,8 @@ def plot_simulation(sim: Simulation, path: str | Path, grid: int = 140) -> Path:
         zorder=2,
     )
     fig.colorbar(pts, ax=ax, label="reference-gas enhancement at the drone [ppb]", shrink=0.85)
-    ax.set_title(f"{sc.name}: {sc.mode}, class {world.stability}, seed {sim.seed}")
+    model = f" ({sc.plume_model})" if sc.mode == "turbulent" else ""
+    ax.set_title(f"{sc.name}: {sc.mode}{model}, class {world.stability}, seed {sim.seed}")
 
     # snapshot at mid-flight
     ax2 = axes[1]
@@ -135,10 +137,7 @@ def plot_simulation(sim: Simulation, path: str | Path, grid: int = 140) -> Path:
     k_mid = int(np.searchsorted(world.t, t_mid))
     ax2.plot(world.east[: k_mid + 1], world.north[: k_mid + 1], color="tab:blue", lw=0.8)
     ax2.plot(world.east[k_mid], world.north[k_mid], "o", color="tab:blue")
-    ax2.set_title(
-        f"snapshot at t = {t_mid:.0f} s "
-        f"({'instantaneous puffs' if sc.mode == 'turbulent' else 'time-averaged plume'})"
-    )
+    ax2.set_title(f"snapshot at t = {t_mid:.0f} s ({_snapshot_kind(sc)})")
 
     for ax in axes:
         for src in sim.truth["sources"]:
@@ -179,3 +178,10 @@ def plot_simulation(sim: Simulation, path: str | Path, grid: int = 140) -> Path:
         color="tab:blue",
     )
     return save_figure(fig, path, what="map")
+
+
+def _snapshot_kind(sc: Scenario) -> str:
+    """What the mid-flight snapshot shows."""
+    if sc.mode != "turbulent":
+        return "time-averaged plume"
+    return "particles, kernel density" if sc.plume_model == "lagrangian" else "instantaneous puffs"

@@ -7,6 +7,9 @@ Every field, with its unit; see ``scenarios/README.md`` for worked examples::
     start_time: 2024-03-14T11:00:00-07:00   # take-off, with a UTC offset
     area: {east_m: 0, north_m: 0, width_m: 800, height_m: 800}  # centre and size [m]
     mode: turbulent                     # turbulent (puffs) | steady (Gaussian plume)
+    plume_model: puffs                  # turbulent: puffs (default) | lagrangian (an
+                                        # independent particle model, simulate.lagrangian)
+    roughness_m: 0.1                    # surface roughness length z0 [m] (lagrangian)
     stability: auto                     # A..F, or auto (Pasquill table: sun, wind, cloud)
     cloud_oktas: 2                      # total cloud [oktas 0..8], for stability: auto
     dispersion_model: briggs_rural      # steady: briggs_rural | briggs_urban | pasquill_gifford
@@ -212,6 +215,8 @@ class Scenario(_Model):
     start_time: dt.datetime
     area: Area
     mode: Literal["steady", "turbulent"] = "turbulent"
+    plume_model: Literal["puffs", "lagrangian"] = "puffs"
+    roughness_m: float = Field(default=0.1, gt=0, le=3)
     stability: StabilityLiteral | Literal["auto"] = "auto"
     cloud_oktas: float = Field(default=0.0, ge=0, le=8)
     dispersion_model: str = "briggs_rural"
@@ -238,6 +243,12 @@ class Scenario(_Model):
         if v not in SIGMA_MODELS:
             raise ValueError(f"unknown dispersion model '{v}' (known: {', '.join(SIGMA_MODELS)})")
         return v
+
+    @model_validator(mode="after")
+    def _plume_model(self) -> Scenario:
+        if self.plume_model == "lagrangian" and self.mode != "turbulent":
+            raise ValueError("plume_model 'lagrangian' is time-resolved: it needs mode 'turbulent'")
+        return self
 
     @model_validator(mode="after")
     def _unique(self) -> Scenario:
