@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Console
-
 from olfato.detect.pipeline import Hits, detect
+from olfato.output import print_table
 from olfato.progress import console
 from olfato.survey.model import Survey
 
@@ -20,7 +19,7 @@ def step_detect(survey: Survey, out: Path, *, quiet: bool = False) -> Hits:
     hits = detect(survey)
     for w in hits.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
-    Console().print(hits_table(hits))
+    print_table(hits_table(hits))
     geo = hits.write_geojson(out / "hits.geojson")
     png = plot_hits(hits, out / "hits.png")
     console.print(f"hits: {geo}\nplot: {png}", highlight=False)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
+from olfato.output import print_table
 from olfato.progress import console
 
 if TYPE_CHECKING:
@@ -25,7 +24,7 @@ def step_locate(survey: Survey, hits: Hits | None, out: Path, *, quiet: bool = F
     console.rule("[bold]3. Sources: where, how strong, how sure")
     result = locate(survey, hits)
     if len(result):
-        Console().print(sources_table(result))
+        print_table(sources_table(result))
     else:
         console.print(result.message, highlight=False, soft_wrap=True)
     geo = result.write_geojson(out / "sources.geojson")
