@@ -83,24 +83,25 @@ def located(
     return text
 
 
-class SurveyError(OlfatoError):
-    """A survey file that cannot be read, or that fails validation in strict mode.
+class LocatedError(OlfatoError):
+    """An error in a file, located by path, line and column, with the offending value.
 
     The message is prefixed with where the problem is (``path, line 12, column
-    'ch4_ppm'``) and followed by the offending value.
+    'ch4_ppm'``) and followed by the value (:func:`located`). The readers' errors
+    (:class:`SurveyError`, :class:`NetworkError`) are these.
 
     Parameters
     ----------
     message : str
-        What is wrong with the file.
+        What is wrong.
     path : str, optional
-        The survey file.
+        The file.
     line : int, optional
         1-based line number in the file.
     column : str, optional
         Column (field) name.
     value : str, optional
-        The offending value, quoted in the message.
+        The offending value, quoted after the message.
     hint : str, optional
         What the user can do about it.
     exit_code : int, default 1
@@ -131,6 +132,16 @@ class SurveyError(OlfatoError):
         self.exit_code = exit_code
 
 
+class SurveyError(LocatedError):
+    """A survey file that cannot be read, or that fails validation in strict mode.
+
+    The message is prefixed with where the problem is (``path, line 12, column
+    'ch4_ppm'``) and followed by the offending value.
+
+    Its parameters are :class:`LocatedError`'s; ``path`` is the survey file.
+    """
+
+
 class StrictValidationError(SurveyError):
     """Validation found bad rows and the caller asked for strict reading (exit code 2).
 
@@ -147,46 +158,12 @@ class StrictValidationError(SurveyError):
         super().__init__(message, exit_code=2, **kwargs)  # type: ignore[arg-type]
 
 
-class NetworkError(OlfatoError):
+class NetworkError(LocatedError):
     """Entities and links that cannot be read or used (a records file, a mapping, a graph file,
     an id that is not in the graph); names the file, line and column where there are ones.
 
-    Parameters
-    ----------
-    message : str
-        What is wrong.
-    path : str, optional
-        The file.
-    line : int, optional
-        1-based line number in the file.
-    column : str, optional
-        Column (field) name.
-    value : str, optional
-        The offending value, quoted in the message.
-    hint : str, optional
-        What the user can do about it.
-    parameter : str, optional
-        The library function's parameter at fault (the CLI names its flag).
+    Its parameters are :class:`LocatedError`'s.
     """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: str | None = None,
-        line: int | None = None,
-        column: str | None = None,
-        value: str | None = None,
-        hint: str | None = None,
-        parameter: str | None = None,
-    ) -> None:
-        super().__init__(
-            located(message, path, line, column, value), hint=hint, parameter=parameter
-        )
-        self.path = path
-        self.line = line
-        self.column = column
-        self.value = value
 
 
 class VideoError(OlfatoError):
