@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from olfato.errors import OlfatoError
 from olfato.store import models as m
@@ -59,6 +60,13 @@ def new_job(store: Store, kind: str, case_id: int | None, parameters: dict[str, 
         return job.id
 
 
+def _job(session: Session, job_id: int) -> m.Job:
+    job = session.get(m.Job, job_id)
+    if job is None:
+        raise JobError(f"There is no job {job_id}.")
+    return job
+
+
 def get_job(store: Store, job_id: int) -> m.Job:
     """A job by id.
 
@@ -80,9 +88,7 @@ def get_job(store: Store, job_id: int) -> m.Job:
         There is no such job.
     """
     with store.read() as s:
-        job = s.get(m.Job, job_id)
-        if job is None:
-            raise JobError(f"There is no job {job_id}.")
+        job = _job(s, job_id)
         return job
 
 
@@ -113,9 +119,7 @@ def list_jobs(store: Store, case_id: int, limit: int = 50) -> list[m.Job]:
 
 def _update(store: Store, job_id: int, **values: Any) -> None:
     with store.write() as s:
-        job = s.get(m.Job, job_id)
-        if job is None:
-            raise JobError(f"There is no job {job_id}.")
+        job = _job(s, job_id)
         for k, v in values.items():
             setattr(job, k, v)
 
@@ -170,9 +174,7 @@ def finish_job(store: Store, job_id: int, result: dict[str, Any], message: str) 
         There is no such job.
     """
     with store.write() as s:
-        job = s.get(m.Job, job_id)
-        if job is None:
-            raise JobError(f"There is no job {job_id}.")
+        job = _job(s, job_id)
         job.state, job.progress, job.result, job.message = "done", 1.0, result, message
         job.finished_at = datetime.now(UTC)
         record(s, "job.done", job.case_id, {"job_id": job_id, **result})
@@ -196,9 +198,7 @@ def fail_job(store: Store, job_id: int, error: str) -> None:
         There is no such job.
     """
     with store.write() as s:
-        job = s.get(m.Job, job_id)
-        if job is None:
-            raise JobError(f"There is no job {job_id}.")
+        job = _job(s, job_id)
         job.state, job.error, job.finished_at = "failed", error, datetime.now(UTC)
         record(s, "job.failed", job.case_id, {"job_id": job_id, "error": error[:500]})
 
