@@ -80,8 +80,12 @@ TURBULENT = ["two_labs", "weak_lab", "unstable_noon", "calm_stable_night", "crow
 STEADY = ["two_labs_steady"]
 #: locate's grouping of hits into sources (``--grouping``)
 GROUPING = "greedy"
-#: prior sd [deg] of a flight-wide wind-direction bias integrated out (``--direction-bias-sd``)
-BIAS_SD = 0.0
+#: prior sd [deg] of a flight-wide wind-direction bias integrated out (``--direction-bias-sd``;
+#: None: locate's default)
+BIAS_SD: float | None = None
+#: average each source over the survey's stability class and its neighbours
+#: (``--no-stability-averaging`` turns it off)
+AVERAGE_STABILITY = True
 SPEED = REPO / "benchmarks" / "scenarios" / "long_20k.yaml"
 
 
@@ -321,9 +325,22 @@ def run_flight(
     key = "olfato-steady" if steady else "olfato"
     t0 = time.perf_counter()
     res = (
-        locate(survey, hits, transport="mean", grouping=GROUPING, direction_bias_sd_deg=BIAS_SD)
+        locate(
+            survey,
+            hits,
+            transport="mean",
+            grouping=GROUPING,
+            direction_bias_sd_deg=BIAS_SD,
+            average_stability=AVERAGE_STABILITY,
+        )
         if steady
-        else locate(survey, hits, grouping=GROUPING, direction_bias_sd_deg=BIAS_SD)
+        else locate(
+            survey,
+            hits,
+            grouping=GROUPING,
+            direction_bias_sd_deg=BIAS_SD,
+            average_stability=AVERAGE_STABILITY,
+        )
     )
     tallies[key].seconds += time.perf_counter() - t0
     tallies[key].flights += 1
@@ -421,7 +438,13 @@ def speed_run() -> None:
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # MB (Linux: kB)
     t0 = time.perf_counter()
     c0 = time.process_time()
-    res = locate(survey, hits, grouping=GROUPING, direction_bias_sd_deg=BIAS_SD)
+    res = locate(
+        survey,
+        hits,
+        grouping=GROUPING,
+        direction_bias_sd_deg=BIAS_SD,
+        average_stability=AVERAGE_STABILITY,
+    )
     c_loc = time.process_time() - c0
     t_loc = time.perf_counter() - t0
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -593,7 +616,13 @@ def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
         if sid is not None:
             by_src[sid].append(h)
     t0 = time.process_time()
-    res = locate(survey, hits, grouping=GROUPING, direction_bias_sd_deg=BIAS_SD)
+    res = locate(
+        survey,
+        hits,
+        grouping=GROUPING,
+        direction_bias_sd_deg=BIAS_SD,
+        average_stability=AVERAGE_STABILITY,
+    )
     out.cpu_s += time.process_time() - t0
     out.flights += 1
     out.located += len(res.sources)
@@ -716,7 +745,7 @@ def _print_trust_table(table: dict[str, Trust]) -> None:
 
 
 def main() -> None:
-    global PYELQ_ITER, GROUPING, BIAS_SD
+    global PYELQ_ITER, GROUPING, BIAS_SD, AVERAGE_STABILITY
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=8, help="seeds per scenario")
     ap.add_argument("--quick", action="store_true", help="2 seeds, 3 scenarios, no pyELQ")
@@ -742,7 +771,13 @@ def main() -> None:
         "--direction-bias-sd",
         type=float,
         default=BIAS_SD,
-        help="locate's direction_bias_sd_deg: a flight-wide wind-direction bias integrated out",
+        help="locate's direction_bias_sd_deg: a flight-wide wind-direction bias integrated out "
+        "(default: locate's)",
+    )
+    ap.add_argument(
+        "--no-stability-averaging",
+        action="store_true",
+        help="locate's average_stability=False: the survey's stability class only",
     )
     ap.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
     ap.add_argument("--jobs", type=int, default=1, help="--trust: flights run in parallel")
@@ -750,6 +785,7 @@ def main() -> None:
     args = ap.parse_args()
     GROUPING = args.grouping
     BIAS_SD = args.direction_bias_sd
+    AVERAGE_STABILITY = not args.no_stability_averaging
     if args.speed_only:
         speed_run()
         return

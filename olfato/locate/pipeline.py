@@ -11,7 +11,6 @@ partition scored by marginal evidence, :mod:`olfato.locate.joint`); each source'
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,7 +38,9 @@ from olfato.locate.posterior import (  # ellipse_from_cov re-exported: its home 
     Ellipse,
     Posterior,
     ellipse_from_cov,
+    nuisances,
     posterior,
+    stability_prior,
 )
 from olfato.locate.transport import WindHistory, wind_history
 from olfato.physics.stability import STABILITY_CLASSES, pasquill_class, solar_elevation
@@ -63,6 +64,14 @@ MIXTURE_SUSPECT_SHARE = 0.5
 MIN_WIND_MS = 0.5
 #: a track whose bounding box's longer side is shorter than this [m] cannot locate
 MIN_TRACK_M = 100.0
+#: default prior sd [deg] of a bias of the whole flight's logged wind direction
+#: (:func:`with_nuisances`). A vane or sonic anemometer is specified to +-2-3 deg (e.g.
+#: R.M. Young 05103: +-3 deg; Gill WindSonic: +-3 deg), the WMO's required uncertainty of
+#: a wind direction is 5 deg (WMO-No. 8, CIMO Guide, 2018, Vol. I, Annex 1.A), and a
+#: drone-borne sensor adds the error of the drone's compass heading (a few deg)
+DIRECTION_BIAS_SD_DEG = 4.0
+#: Gauss-Hermite nodes over the bias: 3 (0 and +-sqrt(3) sd) are exact up to its 5th moment
+N_BIAS_NODES = 3
 
 
 @dataclass(frozen=True)
@@ -419,7 +428,8 @@ def locate(
     refine: bool = True,
     thresholds: Thresholds | None = None,
     grouping: str = "greedy",
-    direction_bias_sd_deg: float = 0.0,
+    direction_bias_sd_deg: float | None = None,
+    average_stability: bool = True,
 ) -> Sources:
     """Estimate every source of a survey: where, how strong, how sure, and what.
 
@@ -442,8 +452,10 @@ def locate(
     (:attr:`olfato.locate.likelihood.Settings.grouping`: ``"greedy"`` or ``"evidence"``);
     ``direction_bias_sd_deg`` [deg] with ``transport="trajectory"``, the prior sd of a
     bias of the logged wind direction shared by the whole flight (a misaligned vane or
-    compass), integrated out of every source's final posterior (5-point Gauss-Hermite;
-    each final fit costs 5 times as much; 0 leaves it out).
+    compass; None: :data:`DIRECTION_BIAS_SD_DEG`, 0 leaves it out) and
+    ``average_stability`` the stability class averaged over the survey's class and its
+    neighbours: both nuisances integrated out of the final posterior of every group
+    crossed on enough passes to be located (:func:`with_nuisances`).
 
     The steps: :func:`model_settings`, :func:`search_domain`, :func:`sensor_lags`,
     :func:`may_share_source`, the grouping (:func:`greedy_grouping` or
@@ -500,8 +512,11 @@ def locate(
         When a source is located and when it may be called suspect.
     grouping : str, default "greedy"
         How hits become sources: ``"greedy"`` or ``"evidence"``.
-    direction_bias_sd_deg : float, default 0.0
-        Prior sd of a flight-wide wind-direction bias [deg] (0: none).
+    direction_bias_sd_deg : float or None, default None
+        Prior sd of a flight-wide wind-direction bias [deg] (0: none; None:
+        :data:`DIRECTION_BIAS_SD_DEG`).
+    average_stability : bool, default True
+        Average each source over the survey's stability class and its neighbours.
 
     Returns
     -------
@@ -514,7 +529,9 @@ def locate(
         The survey cannot be located, or a setting is out of range.
     """
     check_survey(survey)
-    if direction_bias_sd_deg < 0 or not np.isfinite(direction_bias_sd_deg):
+    if direction_bias_sd_deg is None:
+        direction_bias_sd_deg = DIRECTION_BIAS_SD_DEG
+    if not direction_bias_sd_deg >= 0 or not np.isfinite(direction_bias_sd_deg):
         raise OlfatoError(
             f"direction_bias_sd_deg must be a finite angle >= 0 [deg], got {direction_bias_sd_deg}",
             parameter="direction_bias_sd_deg",
@@ -601,9 +618,25 @@ def locate(
         groups = greedy_grouping(ids, lateral, compat, snr, fitter)
         p_sep = separate_probabilities(groups, fitter, compat, fitter.index, snr)
 
-    # -- a flight-wide wind-direction bias, integrated out of each source's posterior -------
-    if direction_bias_sd_deg > 0 and transport == "trajectory":
-        groups = with_direction_bias(groups, fitter, direction_bias_sd_deg)
+    # -- nuisances (wind-direction bias, stability class) integrated out of the final fits ----
+    if transport == "trajectory" and (direction_bias_sd_deg > 0 or average_stability):
+        tab = hits.table
+        peak = dict(zip(tab["id"].astype(int), tab["i_peak"].astype(int), strict=True))
+        # only groups that may be located: enough passes and a bounded fixed-nuisance region
+        # (the mixture only widens it; the others' bearings come from the coarse raster)
+        only = [
+            len({int(passes[peak[h]]) for h in m}) >= base.thresholds.min_passes
+            and lv.ellipse_inside(post.ellipse, post.mean[0], post.mean[1], domain)
+            and lv.edge_mass(post) <= lv.EDGE_MASS
+            for m, _, post in groups
+        ]
+        groups = with_nuisances(
+            groups,
+            fitter,
+            bias_sd_deg=direction_bias_sd_deg,
+            stabilities=stability_prior(settings.stability) if average_stability else None,
+            only=only,
+        )
 
     # -- steady plumes: every sample, not just crossing summaries ---------------------------
     refined: list[rf.Refined | None] = [None] * len(groups)
@@ -636,38 +669,91 @@ def locate(
     return name_findings(base, found, lags)
 
 
-def with_direction_bias(
-    groups: list[tuple[list[int], str, Posterior]], fitter: SourceFitter, bias_sd_deg: float
+def with_nuisances(
+    groups: list[tuple[list[int], str, Posterior]],
+    fitter: SourceFitter,
+    *,
+    bias_sd_deg: float = 0.0,
+    stabilities: dict[str, float] | None = None,
+    only: list[bool] | None = None,
+    n_bias_nodes: int = N_BIAS_NODES,
 ) -> list[tuple[list[int], str, Posterior]]:
-    """Each group's posterior again, a bias of the whole flight's wind direction with prior
-    sd ``bias_sd_deg`` [deg] integrated out (:func:`olfato.locate.posterior.posterior`'s
-    ``direction_sd_deg``: the likelihood averaged over 5 Gauss-Hermite offsets of the
-    logged directions, so the 95% region widens along the bias's arc).
+    """Each group's final posterior with the nuisances integrated out.
 
-    Off by default: on ``benchmarks/locate.py --trust --seeds 2`` a 6 deg bias of the
-    wind log drops position coverage to 30% without it, 91% with a 3 deg prior sd and
-    100% with 5 deg, but the median error of unbiased flights grows from 14 m to 18 m
-    and locate's CPU time about 3.5-fold.
+    A bias of the whole flight's logged wind direction (normal prior of sd
+    ``bias_sd_deg`` [deg], ``n_bias_nodes`` Gauss-Hermite offsets of the logged
+    directions) and the stability class (``stabilities``: class -> prior weight,
+    :func:`olfato.locate.posterior.stability_prior`) are averaged over in the
+    likelihood of every cell (:func:`olfato.locate.posterior.nuisances`; Bayesian
+    model averaging, each class and bias weighted by its evidence times its prior).
+
+    Why here and not inside the grouping: the grouping compares hypotheses about
+    which hits share a source, which a common nuisance shifts alike, while it fits
+    several times more posteriors than there are findings; the mixture costs one
+    likelihood per component, so it is paid once per finding, on a grid over the
+    fixed-nuisance posterior's region widened by how far a bias's arc (the distance to
+    the farthest crossing x sin of the largest offset) and a class's along-wind shift
+    (taken as 15% of that distance) can move it. Groups with ``only`` False (in
+    :func:`locate`: crossed on too few passes, or a fixed-nuisance region already
+    unbounded, so a detection whose bearing comes from the coarse raster) keep their
+    posterior.
 
     Parameters
     ----------
     groups : list of (members, channel, Posterior)
-        The sources.
+        The sources, with their fixed-nuisance posteriors.
     fitter : SourceFitter
         The survey's fitter.
-    bias_sd_deg : float
-        Prior sd of the bias [deg].
+    bias_sd_deg : float, default 0.0
+        Prior sd of the bias [deg]; 0 leaves it out.
+    stabilities : dict[str, float] or None, default None
+        Class -> prior weight; None keeps the survey's class.
+    only : list of bool or None, default None
+        Which groups get the mixture; None: all.
+    n_bias_nodes : int, default N_BIAS_NODES
+        Quadrature nodes over the bias.
 
     Returns
     -------
     list of (members, channel, Posterior)
-        The same sources, their posteriors with the bias integrated out.
+        The same sources, their posteriors with the nuisances integrated out.
     """
-    biased = copy.copy(fitter)
-    biased.direction_sd_deg = bias_sd_deg
-    biased.fits = {}
-    biased.pair_cache = {}
-    return [(m, *biased(m)) for m, _, _ in groups]
+    if bias_sd_deg <= 0 and not stabilities:
+        return groups
+    survey_wind = fitter.survey_wind if bias_sd_deg > 0 else None
+    comps = nuisances(
+        fitter.wind,
+        survey_wind,
+        settings=fitter.settings,
+        bias_sd_deg=bias_sd_deg,
+        n_bias_nodes=n_bias_nodes,
+        stabilities=stabilities,
+    )
+    if len(comps) < 2:
+        return groups
+    max_off = max(abs(c.bias_deg) for c in comps)
+    out = []
+    for k, (members, ch, post) in enumerate(groups):
+        if only is not None and not only[k]:
+            out.append((members, ch, post))
+            continue
+        cr = crossings_from_hits(fitter.hits, members, ch, fitter.lags[ch])
+        reach = float(np.max(np.hypot(cr.east - post.mean[0], cr.north - post.mean[1])))
+        pad = reach * (np.sin(np.deg2rad(max_off)) + (0.15 if stabilities else 0.0))
+        pad = max(pad, 2.0 * fitter.coarse_m)
+        new = posterior(
+            cr,
+            fitter.probes[ch],
+            fitter.wind,
+            fitter.domain,
+            fitter.settings,
+            coarse_m=fitter.coarse_m,
+            coarse=post.coarse,
+            mixture=comps,
+            pad_m=pad,
+        )
+        out.append((members, ch, new))
+    return out
 
 
 def model_settings(

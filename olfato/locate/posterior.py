@@ -9,6 +9,18 @@ grid: exact up to the resolution, no sampler to tune or converge). Where the win
 direction's mean is itself uncertain (``direction_sd_deg``, straight
 time-averaged plumes) it is a nuisance integrated over a 5-point Gauss-Hermite rule.
 
+Nuisances integrated out (:func:`nuisances`)
+    A source's final posterior may be a mixture over nuisance settings the data cannot
+    be trusted to fix: a bias of the whole flight's logged wind direction (a
+    misaligned vane or compass; Gauss-Hermite nodes of a normal prior) and the
+    Pasquill-Gifford stability class (the survey's class and its neighbours). Each
+    component k with prior weight pi_k gives the likelihood L_k(x) of every cell; the
+    posterior is p(x | D) ~ sum_k pi_k L_k(x), which is Bayesian model averaging
+    (Hoeting, Madigan, Raftery & Volinsky 1999, Statist. Sci. 14, 382, eq. 1): the
+    posterior weight of component k is pi_k Z_k / sum_j pi_j Z_j with Z_k its
+    marginal evidence (:func:`model_weights`), so a class the crossings contradict
+    loses its weight and one they cannot tell apart widens the region.
+
 Summaries
     The posterior mean and covariance of east/north; the 95% credible ellipse is
     the covariance ellipse scaled so that it holds 95% of the posterior mass on the
@@ -22,10 +34,10 @@ Summaries
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp, ndtr
 
 from olfato.locate.likelihood import (
@@ -37,6 +49,7 @@ from olfato.locate.likelihood import (
     evaluate,
 )
 from olfato.locate.transport import WindHistory, wind_history
+from olfato.physics.stability import STABILITY_CLASSES
 
 F64 = NDArray[np.float64]
 
@@ -100,6 +113,8 @@ class Raster:
     loglik: F64
     rate_mu: F64
     rate_sd: F64
+    #: per nuisance component, ln(prior weight x sum over cells of its likelihood) [-]
+    component_logz: F64 | None = None
     prob: F64 = field(init=False)
     prob3: F64 = field(init=False, repr=False)
 
@@ -208,6 +223,26 @@ class Posterior:
     rate_ci95_g_s: tuple[float, float]
     log_evidence: float
     map_position: tuple[float, float, float]
+    #: posterior probability of each stability class averaged over (empty: fixed class)
+    stability_probs: dict[str, float] = field(default_factory=dict)
+    #: posterior mean of the flight's wind-direction bias [deg] (0 when not integrated)
+    direction_bias_deg: float = 0.0
+
+
+class Nuisance(NamedTuple):
+    """One component of a nuisance mixture: the wind and settings it assumes, its prior.
+
+    ``wind`` the wind history (the logged directions turned by ``bias_deg``);
+    ``log_prior`` ln of its prior weight [-]; ``settings`` the likelihood's settings
+    (None: the fit's own); ``stability`` its Pasquill class ('' when not varied);
+    ``bias_deg`` the wind-direction bias it assumes [deg].
+    """
+
+    wind: WindHistory
+    log_prior: float
+    settings: Settings | None = None
+    stability: str = ""
+    bias_deg: float = 0.0
 
 
 def _raster(
@@ -216,45 +251,185 @@ def _raster(
     heights: F64,
     crossings: Crossings,
     probes: Probes | None,
-    winds: list[tuple[WindHistory, float]],
+    winds: list[Nuisance],
     settings: Settings,
     caches: dict[Any, PairCache] | None = None,
 ) -> Raster:
     ee, nn = np.meshgrid(e, n)
     ce, cn = ee.ravel(), nn.ravel()
     lls, mus, sds, lws = [], [], [], []
-    for j, (wind, logw) in enumerate(winds):
+    for comp in winds:
+        st = comp.settings or settings
         cache = None
         if caches is not None:
-            key = (crossings.channel, j, len(ce), float(ce[0]), float(cn[0]))
+            key = (crossings.channel, st, comp.bias_deg, len(ce), float(ce[0]), float(cn[0]))
             cache = caches.setdefault(key, PairCache(ce, cn, heights))
-        ev: Evaluation = evaluate(ce, cn, heights, crossings, probes, wind, settings, cache=cache)
+        ev: Evaluation = evaluate(ce, cn, heights, crossings, probes, comp.wind, st, cache=cache)
         lls.append(ev.loglik)
         mus.append(ev.rate_mu)
         sds.append(ev.rate_sd)
-        lws.append(logw)
-    if len(lls) == 1:
-        ll, mu, sd = lls[0], mus[0], sds[0]
-    else:
-        stack = np.stack(lls) + np.array(lws)[:, None, None]
-        ll = logsumexp(stack, axis=0)
-        w = np.exp(stack - ll[None])
-        mu = np.sum(w * np.stack(mus), axis=0)
-        sd = np.sqrt(np.sum(w * (np.stack(sds) ** 2 + np.stack(mus) ** 2), axis=0) - mu**2)
+        lws.append(comp.log_prior)
     shape = (len(n), len(e), len(heights))
-    return Raster(e, n, heights, ll.reshape(shape), mu.reshape(shape), sd.reshape(shape))
+    if len(lls) == 1:
+        return Raster(
+            e, n, heights, lls[0].reshape(shape), mus[0].reshape(shape), sds[0].reshape(shape)
+        )
+    stack = np.stack(lls) + np.array(lws)[:, None, None]
+    ll = logsumexp(stack, axis=0)
+    w = np.exp(stack - ll[None])
+    mu = np.sum(w * np.stack(mus), axis=0)
+    sd = np.sqrt(
+        np.maximum(np.sum(w * (np.stack(sds) ** 2 + np.stack(mus) ** 2), axis=0) - mu**2, 0.0)
+    )
+    logz = logsumexp(stack.reshape(len(lls), -1), axis=1)
+    return Raster(
+        e,
+        n,
+        heights,
+        ll.reshape(shape),
+        mu.reshape(shape),
+        sd.reshape(shape),
+        component_logz=np.asarray(logz, dtype=float),
+    )
 
 
-def _winds(base: WindHistory, direction_sd_deg: float, survey_wind: tuple[F64, F64, F64]):
-    if direction_sd_deg <= 0:
-        return [(base, 0.0)]
-    t, speed, direction = survey_wind
-    out = []
-    for x, w in zip(_GH_X, _GH_W, strict=True):
-        off = float(np.sqrt(2.0) * direction_sd_deg * x)
-        wh = wind_history(t, speed, direction, transport=base.transport, offset_deg=off)
-        out.append((wh, float(np.log(w / np.sqrt(np.pi)))))
+def _winds(
+    base: WindHistory, direction_sd_deg: float, survey_wind: tuple[F64, F64, F64]
+) -> list[Nuisance]:
+    return nuisances(base, survey_wind, bias_sd_deg=direction_sd_deg, n_bias_nodes=5)
+
+
+#: prior probability that the survey's stability class is right; the rest is shared by
+#: its neighbours (:func:`stability_prior`)
+P_SURVEY_CLASS = 0.5
+
+
+def stability_prior(survey_class: str, p_survey: float = P_SURVEY_CLASS) -> dict[str, float]:
+    """Prior weights of the survey's Pasquill class and the class on each side of it.
+
+    The survey's class gets ``p_survey``; the rest is split equally between its
+    neighbours (one at A and F, which then gets all of it). Why a neighbour and not
+    further: Pasquill's classes from wind speed and insolation (Turner 1964, J. Appl.
+    Meteor. 3, 83) and the reference schemes (sigma-theta, temperature gradient,
+    Monin-Obukhov length) mostly disagree by one class and rarely by more (Mohan &
+    Siddiqui 1998, Atmos. Environ. 32, 3775); an even 0.5 says the class logged or
+    estimated for the survey is as likely right as off by one.
+
+    Parameters
+    ----------
+    survey_class : str
+        The survey's Pasquill-Gifford class, ``"A"``-``"F"``.
+    p_survey : float, default P_SURVEY_CLASS
+        Prior probability of the survey's class [-], in (0, 1].
+
+    Returns
+    -------
+    dict[str, float]
+        Class -> prior weight [-], summing to 1, the survey's class first.
+
+    Raises
+    ------
+    ValueError
+        When ``survey_class`` is not a class or ``p_survey`` not in (0, 1].
+    """
+    if survey_class not in STABILITY_CLASSES:
+        raise ValueError(f"survey_class must be one of {STABILITY_CLASSES}, got {survey_class!r}")
+    if not 0.0 < p_survey <= 1.0:
+        raise ValueError(f"p_survey must be in (0, 1], got {p_survey}")
+    k = STABILITY_CLASSES.index(survey_class)
+    sides = [STABILITY_CLASSES[j] for j in (k - 1, k + 1) if 0 <= j < len(STABILITY_CLASSES)]
+    out = {survey_class: p_survey}
+    if p_survey < 1.0:
+        for c in sides:
+            out[c] = (1.0 - p_survey) / len(sides)
     return out
+
+
+def model_weights(log_evidence: ArrayLike, prior: ArrayLike) -> F64:
+    """Posterior probabilities of models from their evidences and prior weights.
+
+    p(M_k | D) = pi_k Z_k / sum_j pi_j Z_j (Bayesian model averaging; Hoeting et al.
+    1999, Statist. Sci. 14, 382, eq. 2), computed in logs so that evidences of
+    -1e4 do not underflow.
+
+    Parameters
+    ----------
+    log_evidence : array_like, shape (K,)
+        ln Z_k = ln p(D | M_k) [-].
+    prior : array_like, shape (K,)
+        Prior weights pi_k [-] (normalised here; zero excludes a model).
+
+    Returns
+    -------
+    ndarray, shape (K,)
+        Posterior probabilities [-], summing to 1.
+    """
+    lz = np.asarray(log_evidence, dtype=float)
+    pr = np.asarray(prior, dtype=float)
+    with np.errstate(divide="ignore"):
+        a = lz + np.log(pr / pr.sum())
+    return np.asarray(np.exp(a - logsumexp(a)), dtype=float)
+
+
+def nuisances(
+    wind: WindHistory,
+    survey_wind: tuple[F64, F64, F64] | None,
+    *,
+    settings: Settings | None = None,
+    bias_sd_deg: float = 0.0,
+    n_bias_nodes: int = 3,
+    stabilities: dict[str, float] | None = None,
+) -> list[Nuisance]:
+    """The components of a nuisance mixture: wind-direction biases x stability classes.
+
+    The bias of the whole flight's logged wind direction has a normal prior of sd
+    ``bias_sd_deg`` [deg], integrated by ``n_bias_nodes``-point Gauss-Hermite quadrature
+    (Abramowitz & Stegun 1972, 25.4.46: nodes sqrt(2) sd x_i, weights w_i / sqrt(pi);
+    3 nodes are exact for a likelihood quadratic in the bias, i.e. up to its 5th
+    moment); ``stabilities`` class -> prior weight (:func:`stability_prior`) replaces
+    the class of ``settings``. Components are the product of the two.
+
+    Parameters
+    ----------
+    wind : WindHistory
+        The wind history as logged (the component without a bias).
+    survey_wind : tuple of (ndarray, ndarray, ndarray) or None
+        (time [s], speed [m/s], direction FROM [deg]) to turn; None: no bias.
+    settings : Settings or None, default None
+        The fit's settings (needed with ``stabilities``).
+    bias_sd_deg : float, default 0.0
+        Prior sd of the direction bias [deg]; 0 leaves it out.
+    n_bias_nodes : int, default 3
+        Quadrature nodes for the bias.
+    stabilities : dict[str, float] or None, default None
+        Class -> prior weight; None keeps the settings' class.
+
+    Returns
+    -------
+    list of Nuisance
+        The components with their ln prior weights (summing to 1 in probability).
+    """
+    biases: list[tuple[WindHistory, float, float]] = [(wind, 0.0, 0.0)]
+    if bias_sd_deg > 0 and survey_wind is not None:
+        t, speed, direction = survey_wind
+        biases = []
+        for x, w in zip(*np.polynomial.hermite.hermgauss(n_bias_nodes), strict=True):
+            off = float(np.sqrt(2.0) * bias_sd_deg * x)
+            wh = (
+                wind
+                if abs(off) < 1e-12
+                else wind_history(t, speed, direction, transport=wind.transport, offset_deg=off)
+            )
+            biases.append((wh, float(np.log(w / np.sqrt(np.pi))), off))
+    classes: list[tuple[Settings | None, str, float]] = [(None, "", 0.0)]
+    if stabilities and settings is not None:
+        tot = sum(stabilities.values())
+        classes = [
+            (replace(settings, stability=c), c, float(np.log(p / tot)))
+            for c, p in stabilities.items()
+            if p > 0
+        ]
+    return [Nuisance(wh, lw + lc, st, c, off) for wh, lw, off in biases for st, c, lc in classes]
 
 
 def ellipse_from(raster: Raster, mean: F64, cov: F64, level: float = LEVEL) -> Ellipse:
@@ -339,6 +514,8 @@ def posterior(
     survey_wind: tuple[F64, F64, F64] | None = None,
     coarse: Raster | None = None,
     pair_cache: dict[Any, PairCache] | None = None,
+    mixture: list[Nuisance] | None = None,
+    pad_m: float = 0.0,
 ) -> Posterior:
     """The posterior of one source from its crossings and the flight's probes.
 
@@ -348,7 +525,12 @@ def posterior(
     computed for these data; ``pair_cache`` a dict, shared by the fits of one
     survey, that keeps the coarse grid's probe geometry per channel
     (:class:`olfato.locate.likelihood.PairCache`; the probes of a channel must not
-    change between fits that share it).
+    change between fits that share it); ``mixture`` nuisance components
+    (:func:`nuisances`) integrated out of the fine grid (and of the coarse one when
+    ``coarse`` is None): with a given ``coarse`` (the fixed-nuisance fit, kept for maps
+    and the domain-edge test) the fine grid covers its region widened by ``pad_m`` [m]
+    on each side, and is widened once more when over :data:`MIXTURE_EDGE_MASS` of the
+    mixture's mass lies on its border.
 
     Parameters
     ----------
@@ -372,6 +554,11 @@ def posterior(
         A coarse raster already computed for these data.
     pair_cache : dict or None, default None
         Probe geometry shared by the fits of one survey.
+    mixture : list of Nuisance or None, default None
+        Nuisance components integrated out; None: those of ``direction_sd_deg``.
+    pad_m : float, default 0.0
+        With ``mixture`` and ``coarse``, how far the fine grid reaches beyond the
+        coarse posterior's region [m].
 
     Returns
     -------
@@ -380,20 +567,20 @@ def posterior(
         log evidence [-].
     """
     heights = np.asarray(domain.heights, dtype=float)
-    winds = (
-        _winds(wind, direction_sd_deg, survey_wind) if survey_wind is not None else [(wind, 0.0)]
+    base: list[Nuisance] = (
+        _winds(wind, direction_sd_deg, survey_wind)
+        if survey_wind is not None
+        else [Nuisance(wind, 0.0)]
     )
+    comps = mixture or base
+    given = coarse is not None
     if coarse is None:
         e, n = domain.grid(coarse_m)
-        coarse = _raster(e, n, heights, crossings, probes, winds, settings, pair_cache)
-    e0, e1, n0, n1 = coarse.region()
-    step = max((e1 - e0) / FINE_CELLS, (n1 - n0) / FINE_CELLS, 0.25)
-    if step >= 0.75 * min(coarse.cell_m):
-        fine = coarse  # a broad posterior: a finer grid would not be finer
+        coarse = _raster(e, n, heights, crossings, probes, comps, settings, pair_cache)
+    if mixture is None or not given:
+        fine = _fine(coarse, domain, heights, crossings, probes, comps, settings)
     else:
-        sub = replace(domain, east_min=e0, east_max=e1, north_min=n0, north_max=n1)
-        fe, fn = sub.grid(step)
-        fine = _raster(fe, fn, heights, crossings, probes, winds, settings)
+        fine = _padded_fine(coarse, domain, heights, crossings, probes, comps, settings, pad_m)
     ee, nn = np.meshgrid(fine.east, fine.north)
     p = fine.prob
     mean = np.array([np.sum(p * ee), np.sum(p * nn)])
@@ -416,7 +603,84 @@ def posterior(
         (lo, hi),
         fine.log_evidence(domain),
         (float(fine.east[ix]), float(fine.north[iy]), float(heights[ih])),
+        *_nuisance_summary(fine, comps),
     )
+
+
+#: cells per axis of a mixture's grid (at most): each cell costs one likelihood per
+#: component, and the 95% region is found from the mass, not the cell size
+MIXTURE_CELLS = 48
+#: mixture mass on the border of a padded fine grid above which it is widened once
+MIXTURE_EDGE_MASS = 1e-3
+
+
+def _fine(
+    coarse: Raster,
+    domain: Domain,
+    heights: F64,
+    crossings: Crossings,
+    probes: Probes | None,
+    comps: list[Nuisance],
+    settings: Settings,
+) -> Raster:
+    e0, e1, n0, n1 = coarse.region()
+    step = max((e1 - e0) / FINE_CELLS, (n1 - n0) / FINE_CELLS, 0.25)
+    if step >= 0.75 * min(coarse.cell_m):
+        return coarse  # a broad posterior: a finer grid would not be finer
+    sub = replace(domain, east_min=e0, east_max=e1, north_min=n0, north_max=n1)
+    fe, fn = sub.grid(step)
+    return _raster(fe, fn, heights, crossings, probes, comps, settings)
+
+
+def _padded_fine(
+    coarse: Raster,
+    domain: Domain,
+    heights: F64,
+    crossings: Crossings,
+    probes: Probes | None,
+    comps: list[Nuisance],
+    settings: Settings,
+    pad_m: float,
+) -> Raster:
+    """The mixture on a grid over the fixed-nuisance region widened by ``pad_m`` [m]
+    (at most :data:`MIXTURE_CELLS` a side)."""
+    e0, e1, n0, n1 = coarse.region()
+    fine = coarse
+    for _ in range(2):
+        sub = replace(
+            domain,
+            east_min=max(domain.east_min, e0 - pad_m),
+            east_max=min(domain.east_max, e1 + pad_m),
+            north_min=max(domain.north_min, n0 - pad_m),
+            north_max=min(domain.north_max, n1 + pad_m),
+        )
+        step = max(
+            (sub.east_max - sub.east_min) / MIXTURE_CELLS,
+            (sub.north_max - sub.north_min) / MIXTURE_CELLS,
+            0.25,
+        )
+        fe, fn = sub.grid(step)
+        fine = _raster(fe, fn, heights, crossings, probes, comps, settings)
+        p = fine.prob
+        inner = float(p[1:-1, 1:-1].sum()) if min(p.shape) >= 3 else 0.0
+        at_domain = sub == domain
+        if 1.0 - inner <= MIXTURE_EDGE_MASS or at_domain:
+            break
+        pad_m = 2.0 * pad_m + max(e1 - e0, n1 - n0) / 2.0
+    return fine
+
+
+def _nuisance_summary(fine: Raster, comps: list[Nuisance]) -> tuple[dict[str, float], float]:
+    """(class -> posterior probability, posterior mean bias [deg]) of a mixture raster."""
+    if fine.component_logz is None or len(comps) < 2:
+        return {}, 0.0
+    w = model_weights(fine.component_logz, np.ones(len(comps)))  # priors already in logz
+    probs: dict[str, float] = {}
+    for c, wk in zip(comps, w, strict=True):
+        if c.stability:
+            probs[c.stability] = probs.get(c.stability, 0.0) + float(wk)
+    bias = float(sum(float(wk) * c.bias_deg for c, wk in zip(comps, w, strict=True)))
+    return probs, bias
 
 
 # -- the 95% ellipse of a bivariate normal: one home for locate, plan and report --------
