@@ -9,7 +9,7 @@ import typer
 
 from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
 from olfato.errors import OlfatoError
-from olfato.locate.defaults import DEFAULT_MARGIN_M
+from olfato.locate.defaults import DEFAULT_MARGIN_M, DIRECTION_BIAS_SD_DEG
 from olfato.locate.thresholds import Thresholds
 from olfato.options import (
     FlightOpt,
@@ -82,13 +82,22 @@ def locate_command(
         ),
     ] = "greedy",
     direction_bias_sd_deg: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--wind-bias-sd",
             help="Prior sd [deg] of a bias of the whole flight's logged wind direction, "
-            "integrated out of each source's region (0: none; each fit costs 5x).",
+            "integrated out of each source's region (0: none; default "
+            f"{DIRECTION_BIAS_SD_DEG:g}).",
         ),
-    ] = 0.0,
+    ] = None,
+    average_stability: Annotated[
+        bool,
+        typer.Option(
+            "--stability-averaging/--no-stability-averaging",
+            help="Average each source over the survey's stability class and the class on "
+            "each side, weighted by how well each explains the crossings.",
+        ),
+    ] = True,
     mapping: MappingOpt = None,
     wind: WindOpt = None,
     strict: StrictOpt = False,
@@ -129,6 +138,7 @@ def locate_command(
         thresholds=thresholds,
         grouping=grouping,
         direction_bias_sd_deg=direction_bias_sd_deg,
+        average_stability=average_stability,
     )
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)

@@ -2,3 +2,11 @@
 
 #: default margin of the search domain around the flown track [m]
 DEFAULT_MARGIN_M = 250.0
+
+#: default prior sd [deg] of a bias of the whole flight's logged wind direction
+#: (:func:`olfato.locate.pipeline.with_nuisances`). A vane or sonic anemometer is
+#: specified to +-2-3 deg (e.g. R.M. Young 05103: +-3 deg; Gill WindSonic: +-3 deg), the
+#: WMO's required uncertainty of a wind direction is 5 deg (WMO-No. 8, CIMO Guide, 2018,
+#: Vol. I, Annex 1.A), and a drone-borne sensor adds the error of the drone's compass
+#: heading (a few deg)
+DIRECTION_BIAS_SD_DEG = 4.0

@@ -29,7 +29,7 @@ from olfato.locate import levels as lv
 from olfato.locate import multisource as ms
 from olfato.locate import refine as rf
 from olfato.locate.crossings import DEFAULT_PROBE_LENGTH_M, crossings_from_hits, probes_from_track
-from olfato.locate.defaults import DEFAULT_MARGIN_M
+from olfato.locate.defaults import DEFAULT_MARGIN_M, DIRECTION_BIAS_SD_DEG
 from olfato.locate.levels import Detection, Thresholds
 from olfato.locate.likelihood import Crossings, PairCache, Probes, Settings
 from olfato.locate.posterior import (  # ellipse_from_cov re-exported: its home is posterior
@@ -64,12 +64,6 @@ MIXTURE_SUSPECT_SHARE = 0.5
 MIN_WIND_MS = 0.5
 #: a track whose bounding box's longer side is shorter than this [m] cannot locate
 MIN_TRACK_M = 100.0
-#: default prior sd [deg] of a bias of the whole flight's logged wind direction
-#: (:func:`with_nuisances`). A vane or sonic anemometer is specified to +-2-3 deg (e.g.
-#: R.M. Young 05103: +-3 deg; Gill WindSonic: +-3 deg), the WMO's required uncertainty of
-#: a wind direction is 5 deg (WMO-No. 8, CIMO Guide, 2018, Vol. I, Annex 1.A), and a
-#: drone-borne sensor adds the error of the drone's compass heading (a few deg)
-DIRECTION_BIAS_SD_DEG = 4.0
 #: Gauss-Hermite nodes over the bias: 3 (0 and +-sqrt(3) sd) are exact up to its 5th moment
 N_BIAS_NODES = 3
 

@@ -26,7 +26,7 @@ def test_a_biased_wind_log_widens_the_region_towards_the_truth(one_lab: Flight) 
     biased = dataclasses.replace(
         one_lab.survey, samples=s.assign(wind_dir_deg=(s["wind_dir_deg"] + 8.0) % 360.0)
     )
-    plain = locate(biased, one_lab.hits)
+    plain = locate(biased, one_lab.hits, direction_bias_sd_deg=0.0)
     nuis = locate(biased, one_lab.hits, direction_bias_sd_deg=5.0)
     assert len(plain.sources) == len(nuis.sources) == 1
     a, b = plain.sources[0], nuis.sources[0]
