@@ -405,45 +405,55 @@ def med(x: list[float]) -> float:
     return float(np.median(x)) if x else float("nan")
 
 
-def _locate_alone(path: str, grouping: str, bias_sd: float) -> dict[str, float]:
-    """Read, detect and locate one survey in this (fresh) process, as ``olfato locate``
-    does: CPU [s] of reading and of locating, and the process's memory high-water mark
-    [MB] before and after locate."""
-    import resource
+#: the speed run's child process: read, detect and locate one survey as ``olfato locate``
+#: does, importing only what that needs; prints CPU [s] and memory high-water marks [MB]
+LOCATE_ALONE = """
+import json, os, resource, sys, time
+for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[v] = "1"
+from olfato.detect import detect
+from olfato.locate import locate
+from olfato.survey.io import read_survey
+path, grouping, bias_sd = sys.argv[1], sys.argv[2], float(sys.argv[3])
+c0 = time.process_time()
+survey = read_survey(path, quiet=True)
+c_read = time.process_time() - c0
+hits = detect(survey)
+rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+c0 = time.process_time()
+res = locate(survey, hits, grouping=grouping, direction_bias_sd_deg=bias_sd)
+c_loc = time.process_time() - c0
+rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+print(json.dumps({"samples": survey.n_samples, "hits": len(hits), "findings": len(res),
+                  "read": c_read, "locate": c_loc, "rss_before": rss0, "rss_after": rss1}))
+"""
 
-    c0 = time.process_time()
-    survey = read_survey(path, quiet=True)
-    c_read = time.process_time() - c0
-    hits = detect(survey)
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # MB (Linux: kB)
-    c0 = time.process_time()
-    res = locate(survey, hits, grouping=grouping, direction_bias_sd_deg=bias_sd)
-    c_loc = time.process_time() - c0
-    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    return {
-        "samples": survey.n_samples,
-        "hits": len(hits),
-        "findings": len(res),
-        "read": c_read,
-        "locate": c_loc,
-        "rss_before": rss0,
-        "rss_after": rss1,
-    }
+
+def _locate_alone(path: str) -> dict[str, float]:
+    """One run of :data:`LOCATE_ALONE` in a fresh Python process."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", LOCATE_ALONE, path, GROUPING, str(BIAS_SD)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def speed_run() -> None:
     if not SPEED.exists():
         print(f"(no {SPEED}; skipping the speed run)")
         return
-    import multiprocessing
-
     sim = simulate(SPEED, seed=0)
     with tempfile.TemporaryDirectory() as tmp:
         path = str(sim.write(tmp)["survey"])
         # a fresh process per run, as a user's `olfato locate`: the simulation's memory
         # is not counted, and the first call pays for its imports and caches
-        with multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
-            runs = [pool.apply(_locate_alone, (path, GROUPING, BIAS_SD)) for _ in range(3)]
+        runs = [_locate_alone(path) for _ in range(3)]
         survey = read_survey(path, quiet=True)
     best = min(runs, key=lambda r: r["locate"])
     c_loc, c_read = best["locate"], best["read"]
