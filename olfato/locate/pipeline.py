@@ -684,6 +684,7 @@ def with_nuisances(
     stabilities: dict[str, float] | None = None,
     only: list[bool] | None = None,
     n_bias_nodes: int = N_BIAS_NODES,
+    cross: bool = True,
 ) -> list[tuple[list[int], str, Posterior]]:
     """Each group's final posterior with the nuisances integrated out.
 
@@ -719,6 +720,9 @@ def with_nuisances(
         Which groups get the mixture; None: all.
     n_bias_nodes : int, default N_BIAS_NODES
         Quadrature nodes over the bias.
+    cross : bool, default True
+        Only the components where at most one nuisance departs from its nominal value
+        (:func:`olfato.locate.posterior.nuisances`: 5 likelihoods per cell instead of 9).
 
     Returns
     -------
@@ -735,6 +739,7 @@ def with_nuisances(
         bias_sd_deg=bias_sd_deg,
         n_bias_nodes=n_bias_nodes,
         stabilities=stabilities,
+        cross=cross,
     )
     if len(comps) < 2:
         return groups

@@ -71,6 +71,14 @@ def test_components_are_the_product_of_bias_nodes_and_classes(one_lab: Flight) -
     w_d0 = [np.exp(c.log_prior) for c in comps if c.stability == "D" and c.bias_deg == 0]
     assert w_d0 == pytest.approx([2 / 3 * 0.5])
     assert {c.settings.stability for c in comps if c.settings} == {"C", "D", "E"}
+    # the cross: no bias with every class, every bias with the nominal class, renormalised
+    cross = nuisances(
+        wind, sw, settings=Settings(), bias_sd_deg=4.0, stabilities=stability_prior("D"), cross=True
+    )
+    w = {(c.stability, round(c.bias_deg, 3)): float(np.exp(c.log_prior)) for c in cross}
+    b = round(np.sqrt(3) * 4, 3)
+    expect = {("D", 0.0): 0.4, ("C", 0.0): 0.2, ("E", 0.0): 0.2, ("D", b): 0.1, ("D", -b): 0.1}
+    assert w == pytest.approx(expect)
 
 
 def test_the_mixture_is_the_evidence_weighted_average_of_the_classes(one_lab: Flight) -> None:
