@@ -71,6 +71,7 @@ from scipy.optimize import least_squares
 
 from olfato.detect import detect
 from olfato.locate import locate
+from olfato.locate.defaults import AVERAGE_STABILITY as DEFAULT_AVERAGE_STABILITY
 from olfato.physics.dispersion import gaussian_plume
 from olfato.physics.units import g_m3_to_ppb, molar_mass
 from olfato.physics.wind import downwind_crosswind, wind_from_vector, wind_vector
@@ -86,8 +87,8 @@ GROUPING = "greedy"
 #: None: locate's default)
 BIAS_SD: float | None = None
 #: average each source over the survey's stability class and its neighbours
-#: (``--no-stability-averaging`` turns it off)
-AVERAGE_STABILITY = True
+#: (``--stability-averaging`` / ``--no-stability-averaging``; default: locate's)
+AVERAGE_STABILITY: bool = DEFAULT_AVERAGE_STABILITY
 SPEED = REPO / "benchmarks" / "scenarios" / "long_23k.yaml"
 
 
@@ -818,9 +819,11 @@ def main() -> None:
         "(default: locate's)",
     )
     ap.add_argument(
-        "--no-stability-averaging",
-        action="store_true",
-        help="locate's average_stability=False: the survey's stability class only",
+        "--stability-averaging",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="locate's average_stability: each source averaged over the survey's stability "
+        "class and its neighbours (default: locate's)",
     )
     ap.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
     ap.add_argument("--jobs", type=int, default=1, help="--trust: flights run in parallel")
@@ -828,7 +831,8 @@ def main() -> None:
     args = ap.parse_args()
     GROUPING = args.grouping
     BIAS_SD = args.direction_bias_sd
-    AVERAGE_STABILITY = not args.no_stability_averaging
+    if args.stability_averaging is not None:
+        AVERAGE_STABILITY = args.stability_averaging
     if args.speed_only:
         speed_run()
         return

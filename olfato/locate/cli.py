@@ -9,7 +9,7 @@ import typer
 
 from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
 from olfato.errors import OlfatoError
-from olfato.locate.defaults import DEFAULT_MARGIN_M, DIRECTION_BIAS_SD_DEG
+from olfato.locate.defaults import AVERAGE_STABILITY, DEFAULT_MARGIN_M, DIRECTION_BIAS_SD_DEG
 from olfato.locate.thresholds import Thresholds
 from olfato.options import (
     FlightOpt,
@@ -97,7 +97,7 @@ def locate_command(
             help="Average each source over the survey's stability class and the class on "
             "each side, weighted by how well each explains the crossings.",
         ),
-    ] = True,
+    ] = AVERAGE_STABILITY,
     mapping: MappingOpt = None,
     wind: WindOpt = None,
     strict: StrictOpt = False,

@@ -29,7 +29,7 @@ from olfato.locate import levels as lv
 from olfato.locate import multisource as ms
 from olfato.locate import refine as rf
 from olfato.locate.crossings import DEFAULT_PROBE_LENGTH_M, crossings_from_hits, probes_from_track
-from olfato.locate.defaults import DEFAULT_MARGIN_M, DIRECTION_BIAS_SD_DEG
+from olfato.locate.defaults import AVERAGE_STABILITY, DEFAULT_MARGIN_M, DIRECTION_BIAS_SD_DEG
 from olfato.locate.levels import Detection, Thresholds
 from olfato.locate.likelihood import Crossings, PairCache, Probes, Settings
 from olfato.locate.posterior import (  # ellipse_from_cov re-exported: its home is posterior
@@ -436,7 +436,7 @@ def locate(
     thresholds: Thresholds | None = None,
     grouping: str = "greedy",
     direction_bias_sd_deg: float | None = None,
-    average_stability: bool = True,
+    average_stability: bool = AVERAGE_STABILITY,
 ) -> Sources:
     """Estimate every source of a survey: where, how strong, how sure, and what.
 
@@ -522,8 +522,9 @@ def locate(
     direction_bias_sd_deg : float or None, default None
         Prior sd of a flight-wide wind-direction bias [deg] (0: none; None:
         :data:`DIRECTION_BIAS_SD_DEG`).
-    average_stability : bool, default True
-        Average each source over the survey's stability class and its neighbours.
+    average_stability : bool, default AVERAGE_STABILITY
+        Average each source over the survey's stability class and its neighbours
+        (:data:`olfato.locate.defaults.AVERAGE_STABILITY`: off).
 
     Returns
     -------
