@@ -459,10 +459,10 @@ def locate(
     (:attr:`olfato.locate.likelihood.Settings.grouping`: ``"greedy"`` or ``"evidence"``);
     ``direction_bias_sd_deg`` [deg] with ``transport="trajectory"``, the prior sd of a
     bias of the logged wind direction shared by the whole flight (a misaligned vane or
-    compass; None: :data:`DIRECTION_BIAS_SD_DEG`, 0 leaves it out) and
-    ``average_stability`` the stability class averaged over the survey's class and its
-    neighbours: both nuisances integrated out of the final posterior of every group
-    crossed on enough passes to be located (:func:`with_nuisances`).
+    compass; None: :data:`olfato.locate.defaults.DIRECTION_BIAS_SD_DEG`, 0 leaves it
+    out) and ``average_stability`` the stability class averaged over the survey's
+    class and its neighbours (off by default): nuisances integrated out of the final
+    posterior of every group that may be located (:func:`with_nuisances`).
 
     The steps: :func:`model_settings`, :func:`search_domain`, :func:`sensor_lags`,
     :func:`may_share_source`, the grouping (:func:`greedy_grouping` or
@@ -706,6 +706,16 @@ def with_nuisances(
     :func:`locate`: crossed on too few passes, or a fixed-nuisance region already
     unbounded, so a detection whose bearing comes from the coarse raster) keep their
     posterior.
+
+    Defaults, from ``benchmarks/nuisance.py --seeds 4`` (24 flights per condition, each
+    located with and without, paired; 48 true sources): the bias with a 4 deg prior sd
+    is on: under a 6 deg bias of the wind log 95% position coverage 44% -> 96% and the
+    median error 27.6 -> 22.9 m (paired change -4.1 m, 95% interval -6.7 to -2.6),
+    while as simulated the median error changes by -0.4 m (-1.5 to 0.2) and coverage
+    96% -> 100%; CPU +0.1 s per flight. The stability averaging is off
+    (:data:`olfato.locate.defaults.AVERAGE_STABILITY`): with a class wrong by one it
+    brings coverage 79% -> 96% and the median error 33.2 -> 30.2 m, but as simulated
+    it costs 1.7 m of median error (1.0 to 3.5), beyond noise.
 
     Parameters
     ----------

@@ -129,7 +129,7 @@ def test_a_wrong_stability_class_no_longer_excludes_the_truth(
     te, tn = f.truth()
     q = f.sim.truth["sources"][0]["rates_g_s"]
     fixed = locate(wrong, f.hits, average_stability=False, direction_bias_sd_deg=0.0)  # type: ignore[arg-type]
-    avg = locate(wrong, f.hits, direction_bias_sd_deg=0.0)  # type: ignore[arg-type]
+    avg = locate(wrong, f.hits, average_stability=True, direction_bias_sd_deg=0.0)  # type: ignore[arg-type]
     assert len(fixed.sources) == len(avg.sources) == 1
     a, b = fixed.sources[0], avg.sources[0]
     # with the logged class alone the lab is outside its 95% region
@@ -141,20 +141,24 @@ def test_a_wrong_stability_class_no_longer_excludes_the_truth(
     assert np.hypot(b.east_m - te, b.north_m - tn) < np.hypot(a.east_m - te, a.north_m - tn)
 
 
-def test_average_stability_off_keeps_the_logged_class(
+def test_by_default_the_logged_class_is_kept_and_the_wind_bias_integrated(
     stable_d_logged_c: tuple[Flight, object],
 ) -> None:
     f, wrong = stable_d_logged_c
-    r = locate(wrong, f.hits, average_stability=False, direction_bias_sd_deg=0.0)  # type: ignore[arg-type]
-    assert r.stability == "C"
+    r = locate(wrong, f.hits)  # type: ignore[arg-type]
+    assert r.stability == "C" and r.sources
     assert all(s.posterior.stability_probs == {} for s in r.sources)
+    fixed = locate(wrong, f.hits, direction_bias_sd_deg=0.0)  # type: ignore[arg-type]
+    assert [s.posterior.direction_bias_deg for s in fixed.sources] == [0.0] * len(fixed)
+    # the bias's arc widens the region across the wind
+    assert r.sources[0].ellipse95.semi_minor > fixed.sources[0].ellipse95.semi_minor
 
 
 def test_the_class_probabilities_reach_the_geojson(
     stable_d_logged_c: tuple[Flight, object],
 ) -> None:
     f, wrong = stable_d_logged_c
-    gj = locate(wrong, f.hits).to_geojson()  # type: ignore[arg-type]
+    gj = locate(wrong, f.hits, average_stability=True).to_geojson()  # type: ignore[arg-type]
     src = [x["properties"] for x in gj["features"] if x["properties"]["kind"] == "source"]
     assert src
     for props in src:
