@@ -1348,9 +1348,9 @@ def _finding(
             if f
         }
     )
-    # a saturated channel is left out of the fingerprint where it saturates
-    # (:meth:`olfato.detect.Hits.group`); in the channel the rate comes from, it makes
-    # the rate a lower bound
+    # a saturated channel is a lower bound in the fingerprint (a censored observation,
+    # :func:`olfato.detect.fingerprint.classify`); in the channel the rate comes from,
+    # it makes the rate a lower bound
     if saturated_flag(channel) in faults:
         warnings.append(
             f"'{channel}', the gas its rate is in, saturates on some of its hits: the rate "
