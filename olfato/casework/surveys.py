@@ -90,6 +90,11 @@ class Added:
     n_detections: int = 0
 
     @property
+    def n_located(self) -> int:
+        """Of the findings, how many are located sources (detections apart)."""
+        return self.n_sources - self.n_detections
+
+    @property
     def message(self) -> str:
         kind = "added" if self.new_survey else "re-run (earlier versions kept)"
         seen = (
@@ -100,7 +105,7 @@ class Added:
         return (
             f"{self.survey_name} {kind} in case {self.case}: detect v{self.detect_version} "
             f"found {self.n_hits} hit(s); locate v{self.locate_version} found "
-            f"{self.n_sources - self.n_detections} source(s), {self.n_suspect} suspect{seen}. "
+            f"{self.n_located} source(s), {self.n_suspect} suspect{seen}. "
             "Every candidate needs ground confirmation."
         )
 
