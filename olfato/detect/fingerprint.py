@@ -43,8 +43,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import nnls
-from scipy.special import logsumexp
-from scipy.stats import chi2
+from scipy.special import (
+    chdtrc,  # chi-squared survival function (scipy.stats costs 46 MB)
+    logsumexp,
+)
 
 from olfato.chemistry.signatures import Signature, SignatureLibrary
 
@@ -398,7 +400,7 @@ def unmix(
         if rnorm**2 < best[0]:
             best = (float(rnorm**2), {k: float(v) for k, v in zip(combo, x, strict=True)})
     chi = best[0]
-    p = float(chi2.sf(chi, n - parts)) if np.isfinite(chi) else float("nan")
+    p = float(chdtrc(n - parts, chi)) if np.isfinite(chi) else float("nan")
     return best[1], chi, p
 
 
