@@ -615,7 +615,8 @@ def pass_nondetection_logprob(log_on: F64, p_off: float) -> F64:
     log_on = np.asarray(log_on, dtype=float)
     if p_off <= 0.0:
         return log_on.copy()
-    return np.asarray(np.logaddexp(np.log(p_off), np.log1p(-p_off) + log_on), dtype=float)
+    # p_off > 0 bounds the sum away from 0: no underflow where exp(log_on) does
+    return np.asarray(np.log(p_off + (1.0 - p_off) * np.exp(log_on)), dtype=float)
 
 
 def hits_on_logprob(
@@ -685,17 +686,17 @@ def off_marginal_loglik(
     log_on = np.asarray(log_on, dtype=float)
     owner = np.asarray(owner, dtype=np.int64)
     known_on = np.asarray(known_on, dtype=bool)
-    out = np.full((n_candidates, *log_on.shape[1:]), -np.inf)
     starts = np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]]))[: owner.size]
+    terms = []
     for p, w in zip(p_off_grid, p_off_prior, strict=True):
         lg = pass_nondetection_logprob(log_on, p)
         if p > 0.0 and known_on.any():
             lg[known_on] = log_on[known_on]
-        acc = np.zeros_like(out)
+        acc = np.full((n_candidates, *log_on.shape[1:]), np.log(w) + n_on * np.log1p(-p))
         if owner.size:
-            acc[owner[starts]] = np.add.reduceat(lg, starts, axis=0)
-        out = np.logaddexp(out, acc + np.log(w) + n_on * np.log1p(-p))
-    return out
+            acc[owner[starts]] += np.add.reduceat(lg, starts, axis=0)
+        terms.append(acc)
+    return np.asarray(np.logaddexp.reduce(np.stack(terms), axis=0), dtype=float)
 
 
 def nondetection_loglik(
