@@ -310,21 +310,27 @@ def rate_quantiles(raster: Raster, qs: tuple[float, ...] = (0.025, 0.5, 0.975)) 
     keep = order[:n_keep]
     p, mu, sd = p[keep] / p[keep].sum(), mu[keep], sd[keep]
 
-    def cdf(x: F64) -> F64:
-        return np.asarray(p @ ndtr((x[None, :] - mu[:, None]) / sd[:, None]), dtype=float)
+    def cdf_pdf(x: F64) -> tuple[F64, F64]:
+        z = (x[None, :] - mu[:, None]) / sd[:, None]
+        dens = np.exp(-0.5 * z * z) / (np.sqrt(2.0 * np.pi) * sd[:, None])
+        return np.asarray(p @ ndtr(z), dtype=float), np.asarray(p @ dens, dtype=float)
 
-    # a coarse grid brackets each quantile, then bisection: 64 + 3 x 16 mixture CDFs
-    # instead of a fine grid's 400 (the mixture holds up to ~20,000 cells)
-    grid = np.linspace(np.min(mu - 5 * sd), np.max(mu + 5 * sd), 64)
-    c = cdf(grid)
+    # a coarse grid brackets each quantile, linear interpolation starts it, and three
+    # Newton steps on the mixture's CDF, kept inside the bracket, finish it: the
+    # mixture (up to ~20,000 cells) is evaluated at 32 + 3 x 3 points; the error in
+    # log rate is below 1e-3, set by the cells left out (the tests compare with a root
+    # finder on the whole mixture)
     qa = np.asarray(qs, dtype=float)
+    grid = np.linspace(np.min(mu - 5 * sd), np.max(mu + 5 * sd), 32)
+    c, _ = cdf_pdf(grid)
     j = np.clip(np.searchsorted(c, qa), 1, len(grid) - 1)
     lo, hi = grid[j - 1], grid[j]
-    for _ in range(16):
-        mid = 0.5 * (lo + hi)
-        below = cdf(mid) < qa
-        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
-    return [float(v) for v in np.exp(0.5 * (lo + hi))]
+    rise = np.maximum(c[j] - c[j - 1], 1e-300)
+    x = lo + np.clip((qa - c[j - 1]) / rise, 0.0, 1.0) * (hi - lo)
+    for _ in range(3):
+        f_x, d_x = cdf_pdf(x)
+        x = np.clip(x - (f_x - qa) / np.maximum(d_x, 1e-300), lo, hi)
+    return [float(v) for v in np.exp(x)]
 
 
 def posterior(

@@ -47,3 +47,28 @@ def test_the_ring_lies_on_the_ellipse() -> None:
     d = np.stack([e - 100.0, n + 50.0])
     m2 = np.einsum("ik,ij,jk->k", d, np.linalg.inv(cov), d)
     assert m2 == pytest.approx(np.full(37, CHI2_2_95))
+
+
+def _mixture_quantile(p: np.ndarray, mu: np.ndarray, sd: np.ndarray, q: float) -> float:
+    """The q-quantile of a mixture of normals (weights p) by a root finder."""
+    from scipy.optimize import brentq
+    from scipy.special import ndtr
+
+    return float(brentq(lambda x: p @ ndtr((x - mu) / sd) - q, -40.0, 40.0, xtol=1e-12))
+
+
+def test_rate_quantiles_match_a_root_finder_on_the_whole_mixture() -> None:
+    """The rate interval's ends are the mixture's own quantiles (to 0.1 % in rate)."""
+    from types import SimpleNamespace
+
+    from olfato.locate.posterior import rate_quantiles
+
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        n = int(rng.integers(1, 4000))
+        p = rng.random(n) ** 4
+        p /= p.sum()
+        mu, sd = rng.normal(2.0, 2.0, n), rng.uniform(0.05, 1.5, n)
+        got = np.log(rate_quantiles(SimpleNamespace(prob3=p, rate_mu=mu, rate_sd=sd)))
+        for q, g in zip((0.025, 0.5, 0.975), got, strict=True):
+            assert abs(g - _mixture_quantile(p, mu, sd, q)) < 1e-3
