@@ -12,6 +12,9 @@ Warm-up
     flight after :data:`SETTLED_AFTER_S`): when the first block is more than
     :data:`WARMUP_SD` noise sd off it and the blocks then approach it, the samples up
     to the first block within :data:`SETTLED_SD` sd (plus one block) are left out.
+    A departure that blocks later in the flight match (to :data:`PLUME_LIKE` of it) is
+    the air, not the sensor: a drone that takes off inside a plume reads it for a
+    minute or two, as it reads plumes later on, and those readings are kept.
 Quantised channels
     A channel that reports in steps cannot resolve less than a step; its noise is
     taken as at least step / sqrt(12), the standard deviation of the rounding error
@@ -52,6 +55,9 @@ WARMUP_SD = 8.0
 SETTLED_SD = 2.0
 #: a warm-up must last at least this long [s] (a plume crossing is seconds)
 WARMUP_MIN_S = 60.0
+#: no warm-up where a block later in the flight departs this share of the first
+#: block's departure (the channel meets such air anyway: a plume at take-off)
+PLUME_LIKE = 0.5
 #: a run of identical readings at least this long [s] may be stuck
 STUCK_MIN_S = 20.0
 #: a run less probable than this is stuck
@@ -196,6 +202,17 @@ def warmup_end(time_s: F64, values: F64, noise: float) -> float | None:
         return None
     # it approaches the settled level: no block before the end is further off than the first
     if np.nanmax(off[:end_block]) > 1.2 * off[0]:
+        return None
+    # the air, not the sensor: where blocks of the rest of the flight depart as far (to
+    # PLUME_LIKE of the first block's departure, same sign), the early departure is a
+    # plume the drone took off in, and its readings are kept
+    later = []
+    for b in range(end_block + 1, int(rel[-1] // BLOCK_S)):
+        blk = v[(rel >= b * BLOCK_S) & (rel < (b + 1) * BLOCK_S)]
+        blk = blk[np.isfinite(blk)]
+        if blk.size:
+            later.append(sign * (float(np.median(blk)) - settled))
+    if later and max(later) >= PLUME_LIKE * off[0]:
         return None
     return float(t[0] + min(end_block + 1, nb) * BLOCK_S)
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import lfilter
 
 from olfato.physics.dispersion import gaussian_plume
 from olfato.physics.units import g_m3_to_ppb
@@ -62,6 +61,8 @@ def first_order_hold(x: F64, dt_s: float, tau_s: float) -> F64:
     ndarray
         The sensor's reading [unit of ``x``].
     """
+    from scipy.signal import lfilter  # here: scipy.signal imports scipy.stats (~45 MB)
+
     x = np.asarray(x, dtype=float)
     if tau_s <= 1e-6 or len(x) == 0:
         return x

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import chi2
+from scipy.special import chdtrc  # chi-squared survival function (scipy.stats costs 46 MB)
 
 from olfato.locate.likelihood import Crossings, Settings, lateral_loglik
 from olfato.locate.transport import WindHistory, plume_coordinates
@@ -195,7 +195,7 @@ def chemistry_compatible(
                 k = max(k, 1e-6)
             var = sj**2 + k * k * si**2 + ratio_sd**2 * (ej**2 + k * k * ei**2)
             stat = float(np.sum((ej - k * ei) ** 2 / var))
-            if chi2.sf(stat, m - 1) < p_min:
+            if chdtrc(m - 1, stat) < p_min:
                 ok[i, j] = ok[j, i] = False
     return ok
 

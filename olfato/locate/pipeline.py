@@ -23,6 +23,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from olfato.detect.fingerprint import NONE
+from olfato.detect.pipeline import saturated_flag
 from olfato.errors import OlfatoError
 from olfato.locate import crlb as crlbmod
 from olfato.locate import joint
@@ -1379,13 +1380,16 @@ def _finding(
             if f
         }
     )
-    blocking = [f for f in faults if "saturated" in f]
-    if blocking:
-        implausible.append("sensor warnings on its hits: " + "; ".join(blocking))
-    if len(blocking) < len(faults):
+    # a saturated channel is a lower bound in the fingerprint (a censored observation,
+    # :func:`olfato.detect.fingerprint.classify`); in the channel the rate comes from,
+    # it makes the rate a lower bound
+    if saturated_flag(channel) in faults:
         warnings.append(
-            "sensor notes on its hits: " + "; ".join(f for f in faults if f not in blocking)
+            f"'{channel}', the gas its rate is in, saturates on some of its hits: the rate "
+            "and its interval are lower bounds"
         )
+    if faults:
+        warnings.append("sensor notes on its hits: " + "; ".join(faults))
 
     # -- level: located source or detection ----------------------------------------------
     why_not = []

@@ -42,9 +42,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import least_squares
-from scipy.stats import chi2
 
 from olfato.locate.crlb import sensor_samples
+from olfato.locate.posterior import CHI2_2_95
 
 F64 = NDArray[np.float64]
 
@@ -208,4 +208,4 @@ def accept(ref: Refined, grid_mean: F64, grid_cov: F64) -> bool:
         m2 = float(d @ np.linalg.solve(grid_cov, d))
     except np.linalg.LinAlgError:
         return False
-    return m2 <= MAX_JUMP * float(chi2.ppf(0.95, 2))
+    return m2 <= MAX_JUMP * CHI2_2_95

@@ -99,13 +99,26 @@ class WindHistory:
         )
 
     def _integral(self, t: F64, cum: F64, rate_before: float) -> F64:
-        before = np.minimum(t - self.t[0], 0.0) * rate_before
+        return self._integrals(t, (cum,), (rate_before,))[0]
+
+    def _integrals(
+        self, t: F64, cums: tuple[F64, ...], rates_before: tuple[float, ...]
+    ) -> list[F64]:
+        """Running integrals ``cums`` at times ``t``, linear between samples and at
+        ``rates_before`` [per s] before the first; the interpolation weights are found
+        once for all of them."""
+        lead = np.minimum(t - self.t[0], 0.0)
         if self.dt > 0:  # uniform sampling: index arithmetic instead of a search
-            f = np.clip((t - self.t[0]) / self.dt, 0.0, len(cum) - 1.0)
-            i = np.minimum(f.astype(np.int64), len(cum) - 2)
+            f = np.clip((t - self.t[0]) / self.dt, 0.0, len(self.t) - 1.0)
+            i = np.minimum(f.astype(np.int64), len(self.t) - 2)
             w = f - i
-            return cum[i] * (1.0 - w) + cum[i + 1] * w + before
-        return np.interp(t, self.t, cum) + before
+            return [
+                cum[i] + (cum[i + 1] - cum[i]) * w + lead * r
+                for cum, r in zip(cums, rates_before, strict=True)
+            ]
+        return [
+            np.interp(t, self.t, cum) + lead * r for cum, r in zip(cums, rates_before, strict=True)
+        ]
 
 
 def _fill(t: F64, v: F64, name: str, where: str) -> F64:
@@ -276,11 +289,11 @@ def pair_coordinates(
             x, y, np.full(x.shape, u0), np.full(x.shape, te0), np.full(x.shape, tn0)
         )
     tau = np.maximum(np.hypot(ex, ny), 1.0) / u0
-    be = wind._integral(rt, wind.disp_e, wind.mean_e)
-    bn = wind._integral(rt, wind.disp_n, wind.mean_n)
+    cums, rates = (wind.disp_e, wind.disp_n), (wind.mean_e, wind.mean_n)
+    be, bn = wind._integrals(rt, cums, rates)
     for _ in range(N_ITER + 1):
-        de = be - wind._integral(rt - tau, wind.disp_e, wind.mean_e)
-        dn = bn - wind._integral(rt - tau, wind.disp_n, wind.mean_n)
+        ae, an = wind._integrals(rt - tau, cums, rates)
+        de, dn = be - ae, bn - an
         dist = np.maximum(np.hypot(de, dn), 1e-9)
         te, tn = de / dist, dn / dist
         speed = np.maximum(dist / tau, MIN_TRANSPORT_MS)

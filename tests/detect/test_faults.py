@@ -36,6 +36,27 @@ def test_a_warm_up_decay_is_found_and_its_end_follows_the_decay() -> None:
     assert fl.warmup_end(t, 3.0 + sd * rng.standard_normal(len(t)), sd) is None
 
 
+def test_a_plume_at_take_off_is_kept_while_a_warm_up_with_later_plumes_is_still_found() -> None:
+    """A drone that takes off inside a plume reads a minute of high air that settles, as
+    a warm-up does; plumes of that strength later in the flight say it is the air."""
+    rng = np.random.default_rng(2)
+    t = np.arange(0.0, 1200.0, 1.0)
+    sd = 1.0
+
+    def plume(start: float, length: float, level: float) -> np.ndarray:
+        inside = (t >= start) & (t < start + length)
+        return inside * level * rng.lognormal(0.0, 0.5, len(t))  # turbulent, intermittent
+
+    air = 3.0 + sd * rng.standard_normal(len(t)) + plume(0.0, 60.0, 12.0)
+    later = plume(400.0, 60.0, 12.0) + plume(800.0, 40.0, 10.0)
+    assert fl.warmup_end(t, air, sd) is not None  # the start alone looks like a warm-up
+    assert fl.warmup_end(t, air + later, sd) is None  # the flight says it is the air
+    f = fl.check_channel("acetone", t, air + later)
+    assert not f.excluded.any() and not any("warm-up" in w for w in f.warnings)
+    warm = 3.0 + 40.0 * np.exp(-t / 90.0) + sd * rng.standard_normal(len(t)) + later
+    assert fl.warmup_end(t, warm, sd) is not None  # plumes of a third of its departure
+
+
 def test_a_stuck_stretch_is_left_out_but_clipping_and_a_coarse_step_are_not() -> None:
     rng = np.random.default_rng(2)
     t = np.arange(0.0, 600.0, 1.0)
