@@ -339,27 +339,16 @@ def log_evidence(
     return _log_trapezoid(grid[order], vals[order]) - np.log(_LOG_WIDTH)
 
 
-def _log_free_channel(x: float) -> float:
-    """log of int N(x; a, 1) / (a W) da over a in SNR_RANGE (x = E / s)."""
+def _log_free_channel(x: float, lower: bool = False) -> float:
+    """log of int N(x; a, 1) / (a W) da over a in SNR_RANGE (x = E / s); with ``lower``
+    (E only a lower bound) of int Phi(a - x) / (a W) da, the chance the SNR reaches x."""
     lo, hi = SNR_RANGE
     a = np.exp(_GRID)
     if lo < x < hi:
         a = np.sort(np.concatenate([a, x + np.linspace(-8.0, 8.0, 401)]))
         a = a[(a >= lo) & (a <= hi)]
-    la = np.log(a)
-    f = -0.5 * (x - a) ** 2 - 0.5 * np.log(2 * np.pi) - la - np.log(_LOG_WIDTH)
-    return _log_trapezoid(a, f)
-
-
-def _log_free_channel_above(x: float) -> float:
-    """log of int Phi(a - x) / (a W) da over a in SNR_RANGE: P(SNR >= x) of a free channel."""
-    lo, hi = SNR_RANGE
-    a = np.exp(_GRID)
-    if lo < x < hi:
-        a = np.sort(np.concatenate([a, x + np.linspace(-8.0, 8.0, 401)]))
-        a = a[(a >= lo) & (a <= hi)]
-    f = log_ndtr(a - x) - np.log(a) - np.log(_LOG_WIDTH)
-    return _log_trapezoid(a, f)
+    fit = log_ndtr(a - x) if lower else -0.5 * (x - a) ** 2 - 0.5 * np.log(2 * np.pi)
+    return _log_trapezoid(a, fit - np.log(a) - np.log(_LOG_WIDTH))
 
 
 def log_evidence_none(enhancement: F64, error: F64, lower: F64 | None = None) -> float:
@@ -386,7 +375,7 @@ def log_evidence_none(enhancement: F64, error: F64, lower: F64 | None = None) ->
         x = float(e / s)
         if bound:
             zero = float(log_ndtr(-x))
-            out += float(np.logaddexp(zero, _log_free_channel_above(x)) + np.log(0.5))
+            out += float(np.logaddexp(zero, _log_free_channel(x, lower=True)) + np.log(0.5))
             continue
         lp0 = -0.5 * x * x - 0.5 * np.log(2 * np.pi)
         out += float(np.logaddexp(lp0, _log_free_channel(x)) + np.log(0.5) - np.log(s))
