@@ -89,6 +89,14 @@ def locate_command(
             "integrated out of each source's region (0: none; each fit costs 5x).",
         ),
     ] = 0.0,
+    steady_emission: Annotated[
+        bool,
+        typer.Option(
+            "--steady-emission",
+            help="Every source emits all the time, so a pass that saw nothing rules a place "
+            "out (default: a source may be off during a pass, e.g. a lab cooking in batches).",
+        ),
+    ] = False,
     mapping: MappingOpt = None,
     wind: WindOpt = None,
     strict: StrictOpt = False,
@@ -129,6 +137,7 @@ def locate_command(
         thresholds=thresholds,
         grouping=grouping,
         direction_bias_sd_deg=direction_bias_sd_deg,
+        intermittent=not steady_emission,
     )
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)

@@ -33,7 +33,14 @@ from olfato.locate import refine as rf
 from olfato.locate.crossings import DEFAULT_PROBE_LENGTH_M, crossings_from_hits, probes_from_track
 from olfato.locate.defaults import DEFAULT_MARGIN_M
 from olfato.locate.levels import Detection, Thresholds
-from olfato.locate.likelihood import Crossings, PairCache, Probes, Settings
+from olfato.locate.likelihood import (
+    P_OFF_GRID,
+    P_OFF_PRIOR,
+    Crossings,
+    PairCache,
+    Probes,
+    Settings,
+)
 from olfato.locate.posterior import (  # ellipse_from_cov re-exported: its home is posterior
     DEFAULT_HEIGHTS_M,
     Domain,
@@ -434,6 +441,7 @@ def locate(
     thresholds: Thresholds | None = None,
     grouping: str = "greedy",
     direction_bias_sd_deg: float = 0.0,
+    intermittent: bool = True,
 ) -> Sources:
     """Estimate every source of a survey: where, how strong, how sure, and what.
 
@@ -457,7 +465,11 @@ def locate(
     ``direction_bias_sd_deg`` [deg] with ``transport="trajectory"``, the prior sd of a
     bias of the logged wind direction shared by the whole flight (a misaligned vane or
     compass), integrated out of every source's final posterior (5-point Gauss-Hermite;
-    each final fit costs 5 times as much; 0 leaves it out).
+    each final fit costs 5 times as much; 0 leaves it out); ``intermittent`` a source
+    may be off during a pass (a lab cooking in batches): the non-detections of one
+    pass share its on/off state, whose chance is integrated out (the likelihood's
+    "Emission that may be off during a pass", :mod:`olfato.locate.likelihood`);
+    False: always on, every non-detection segment misses independently.
 
     The steps: :func:`model_settings`, :func:`search_domain`, :func:`sensor_lags`,
     :func:`may_share_source`, the grouping (:func:`greedy_grouping` or
@@ -516,6 +528,8 @@ def locate(
         How hits become sources: ``"greedy"`` or ``"evidence"``.
     direction_bias_sd_deg : float, default 0.0
         Prior sd of a flight-wide wind-direction bias [deg] (0: none).
+    intermittent : bool, default True
+        A source may be off during a pass; False: always on.
 
     Returns
     -------
@@ -540,6 +554,7 @@ def locate(
         discrepancy=discrepancy,
         transport_sd_deg=transport_sd_deg,
         grouping=grouping,
+        intermittent=intermittent,
     )
     if hits is None:
         from olfato.detect.pipeline import DEFAULT_FALSE_ALARMS_PER_HOUR, detect
@@ -590,6 +605,7 @@ def locate(
     ee, nn = np.meshgrid(ge, gn)
     ce, cn = ee.ravel(), nn.ravel()
     lags = sensor_lags(hits, ids, ce, cn, wind, settings, lag_s)
+    passes = lv.pass_numbers(t, e, n)
     fitter = SourceFitter(
         hits=hits,
         ids=ids,
@@ -601,9 +617,9 @@ def locate(
         direction_sd_deg=dir_sd,
         survey_wind=(t, speed, direction),
         probe_length_m=probe_length_m,
+        passes=passes,
     )
     lateral = ms.lateral_maps(ce, cn, fitter.crossings, wind, settings)
-    passes = lv.pass_numbers(t, e, n)
     compat = may_share_source(hits, rows, fitter.crossings, passes)
     snr = hits.table["snr"].to_numpy(dtype=float)[rows]
 
@@ -692,6 +708,7 @@ def model_settings(
     discrepancy: float | None = None,
     transport_sd_deg: float | None = None,
     grouping: str = "greedy",
+    intermittent: bool = True,
 ) -> Settings:
     """The likelihood's settings for a survey: its stability class, and the transport's
     defaults (:data:`TURBULENT`, :data:`STEADY`) where a setting is None.
@@ -710,6 +727,9 @@ def model_settings(
         Transport direction error [deg]; None picks by transport.
     grouping : str, default "greedy"
         ``"greedy"`` or ``"evidence"``.
+    intermittent : bool, default True
+        A source may be off during a pass (:attr:`Settings.p_off_grid` and its prior
+        at their defaults); False: always on (``p_off_grid = (0.0,)``).
 
     Returns
     -------
@@ -717,6 +737,9 @@ def model_settings(
         The likelihood's settings.
     """
     defaults = TURBULENT if transport == "trajectory" else STEADY
+    p_off: tuple[tuple[float, ...], tuple[float, ...]] = (
+        (P_OFF_GRID, P_OFF_PRIOR) if intermittent else ((0.0,), (1.0,))
+    )
     return Settings(
         stability=survey_stability(survey),
         dispersion_model=dispersion_model or defaults.dispersion_model,
@@ -725,6 +748,8 @@ def model_settings(
         ),
         discrepancy=float(discrepancy if discrepancy is not None else defaults.discrepancy),
         grouping=grouping,
+        p_off_grid=p_off[0],
+        p_off_prior=p_off[1],
     )
 
 
@@ -827,6 +852,7 @@ class SourceFitter:
         direction_sd_deg: float,
         survey_wind: tuple[F64, F64, F64],
         probe_length_m: float,
+        passes: NDArray[np.int64] | None = None,
     ) -> None:
         """Set up the fitter of one survey.
 
@@ -852,6 +878,9 @@ class SourceFitter:
             (time [s], speed [m/s], direction FROM [deg]) of the survey.
         probe_length_m : float
             Non-detection segment length [m].
+        passes : ndarray of int or None, default None
+            The pass of each sample (:func:`olfato.locate.levels.pass_numbers`);
+            computed from the track when None.
         """
         self.hits = hits
         self.ids = ids
@@ -864,6 +893,7 @@ class SourceFitter:
         self.direction_sd_deg = direction_sd_deg
         self.survey_wind = survey_wind
         self.probe_length_m = probe_length_m
+        self.passes = passes
         self.fits: dict[frozenset[int], tuple[str, Posterior]] = {}
         self.probes: dict[str, Probes] = {}
         self.pair_cache: dict[Any, PairCache] = {}
@@ -899,7 +929,9 @@ class SourceFitter:
         if lag is None:
             lag = self.lags[ch] = float(np.median(list(self.lags.values())))
         if ch not in self.probes:
-            self.probes[ch] = probes_from_track(hits, ch, lag, self.probe_length_m)
+            self.probes[ch] = probes_from_track(
+                hits, ch, lag, self.probe_length_m, passes=self.passes
+            )
         cr = crossings_from_hits(hits, group, ch, lag)
         post = posterior(
             cr,
