@@ -524,6 +524,8 @@ CONDITIONS = [
     "wind speed x1.3",
     "stability wrong by one",
     "warm-up fault",
+    "quantised channels",
+    "stuck and saturated",
     "intermittent emission",
     "lagrangian",
 ]
@@ -546,6 +548,7 @@ class Trust:
     rate_factors: list[float] = field(default_factory=list)
     detections: int = 0
     cpu_s: float = 0.0
+    warned: int = 0  # flights whose result carries a sensor-fault warning
     # per located source whose signature is suspect before the thresholds: (P exists,
     # P suspect signature, plausible, a true lab owns its hits, it is the lab's estimate
     # and the lab has >= 3 crossings)
@@ -595,6 +598,38 @@ def _warm_up(scenario: Path) -> Any:
     return sc.model_copy(update={"sensors": sensors})
 
 
+def _quantised(scenario: Path) -> Any:
+    """The scenario with every channel reporting in steps of 2.5 noise sd (a DFROBOT-like
+    CO channel in 1 ppm steps): quantisation coarser than the noise."""
+    from olfato.simulate.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    sensors = [
+        x.model_copy(update={"resolution": max(x.resolution, 2.5 * max(x.noise, 1e-3))})
+        for x in sc.sensors
+    ]
+    return sc.model_copy(update={"sensors": sensors})
+
+
+def _stuck_saturated(scenario: Path, seed: int) -> Any:
+    """The scenario with two channels stuck for 120 s each at a random time (at their
+    reading then) and every channel saturating 300 noise sd above its background (a narrow range: an
+    electrochemical NH3 cell of 0-100 ppm with 0.5 ppm noise saturates at 200 sd, a PID or
+    an NDIR CO2 cell at thousands)."""
+    from olfato.simulate.scenario import Stuck, load_scenario
+
+    sc = load_scenario(scenario)
+    rng = np.random.default_rng(2000 + seed)
+    stuck = set(rng.choice(len(sc.sensors), size=min(2, len(sc.sensors)), replace=False))
+    sensors = []
+    for k, x in enumerate(sc.sensors):
+        update: dict[str, Any] = {"saturation": x.background + 300 * max(x.noise, 1e-3)}
+        if k in stuck:
+            update["stuck"] = Stuck(start_s=float(rng.uniform(120, 600)), duration_s=120.0)
+        sensors.append(x.model_copy(update=update))
+    return sc.model_copy(update={"sensors": sensors})
+
+
 def _intermittent(scenario: Path, seed: int) -> Any:
     """The scenario with every source emitting in batches: on 25-75% of a 30-300 s period."""
     from olfato.simulate.scenario import load_scenario
@@ -639,10 +674,18 @@ def height_covered(src: Any, true_h: float) -> bool:
     return nearest in keep
 
 
+#: words of every sensor-fault warning of olfato.detect.faults
+_SENSOR_WARNING = "channel '"
+
+
 def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
     what: Any = scenario
     if condition == "warm-up fault":
         what = _warm_up(scenario)
+    elif condition == "quantised channels":
+        what = _quantised(scenario)
+    elif condition == "stuck and saturated":
+        what = _stuck_saturated(scenario, seed)
     elif condition == "intermittent emission":
         what = _intermittent(scenario, seed)
     elif condition == "lagrangian":
@@ -669,6 +712,7 @@ def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
     )
     out.cpu_s += time.process_time() - t0
     out.flights += 1
+    out.warned += int(any(_SENSOR_WARNING in w for w in res.warnings))
     out.located += len(res.sources)
     out.detections += len(res.detections)
     for src in res.sources:
@@ -774,7 +818,7 @@ def _print_trust_table(table: dict[str, Trust]) -> None:
     head = (
         f"{'condition':<24} {'flights':>7} {'false susp/fl':>13} {'src/true>=2':>11} "
         f"{'labs>=3 susp':>12} {'med err m':>9} {'cov pos':>7} {'cov rate':>8} "
-        f"{'cov h':>5} {'rate fac':>8} {'detections':>10} {'cpu s/fl':>8}"
+        f"{'cov h':>5} {'rate fac':>8} {'detections':>10} {'warned':>6} {'cpu s/fl':>8}"
     )
     print(head)
     for cond, t in table.items():
@@ -784,6 +828,7 @@ def _print_trust_table(table: dict[str, Trust]) -> None:
             f"{t.located / max(t.true2, 1):>11.2f} {f'{t.labs3_suspect}/{t.labs3}':>12} "
             f"{med(t.errors):>9.1f} {pct(t.cover_pos):>7} {pct(t.cover_rate):>8} "
             f"{pct(t.cover_height):>5} {med(t.rate_factors):>8.2f} {t.detections:>10} "
+            f"{t.warned / max(t.flights, 1):>6.0%} "
             f"{t.cpu_s / max(t.flights, 1):>8.2f}"
         )
 

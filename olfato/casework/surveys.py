@@ -72,6 +72,8 @@ class Added:
         The survey's samples in the workspace.
     warnings : tuple of str
         Data-quality and plausibility warnings of the runs.
+    n_detections : int, default 0
+        Of the findings, how many are detections (plumes seen but not located).
     """
 
     case: str
@@ -85,14 +87,25 @@ class Added:
     n_suspect: int
     parquet: Path
     warnings: tuple[str, ...]
+    n_detections: int = 0
+
+    @property
+    def n_located(self) -> int:
+        """Of the findings, how many are located sources (detections apart)."""
+        return self.n_sources - self.n_detections
 
     @property
     def message(self) -> str:
         kind = "added" if self.new_survey else "re-run (earlier versions kept)"
+        seen = (
+            f" and {self.n_detections} detection(s) (plumes seen, not located)"
+            if self.n_detections
+            else ""
+        )
         return (
             f"{self.survey_name} {kind} in case {self.case}: detect v{self.detect_version} "
             f"found {self.n_hits} hit(s); locate v{self.locate_version} found "
-            f"{self.n_sources} source(s), {self.n_suspect} suspect. "
+            f"{self.n_located} source(s), {self.n_suspect} suspect{seen}. "
             "Every candidate needs ground confirmation."
         )
 
@@ -626,6 +639,7 @@ def record_compact_analysis(
             n_suspect=n_suspect,
             parquet=parquet,
             warnings=(*c.detect_warnings, *c.locate_warnings),
+            n_detections=sum(f["properties"].get("kind") == "detection" for f in features),
         )
 
 

@@ -37,7 +37,7 @@ Mixtures
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +45,7 @@ from numpy.typing import NDArray
 from scipy.optimize import nnls
 from scipy.special import (
     chdtrc,  # chi-squared survival function (scipy.stats costs 46 MB)
+    log_ndtr,
     logsumexp,
 )
 
@@ -218,8 +219,14 @@ class Classification:
         return self.signature
 
 
-def _log_channels(e: F64, s: F64, mean: F64, spread: F64) -> F64:
+def _log_channels(e: F64, s: F64, mean: F64, spread: F64, lower: F64 | None = None) -> F64:
     """sum_c log p(E_c | A) on the A grid: N(E; m e^(spread z), s) integrated over z ~ N(0, 1).
+
+    Channels marked in ``lower`` (a saturated sensor: E_c is a lower bound) contribute
+    log P(E_c^true >= E_c) instead: Phi((m - E) / s) without scatter, and with it the
+    log-normal's Phi((ln m - ln E) / sqrt(spread^2 + (s / E)^2)) (the measurement
+    error taken as relative at E): a censored observation (e.g. Helsel,
+    *Statistics for Censored Environmental Data*, 2nd ed., Wiley 2012, ch. 6).
 
     ``e``, ``s``, ``spread`` (C,); ``mean`` (G, C) the expected enhancement at each
     grid amplitude. Adaptive Gauss-Hermite quadrature centred on the integrand's mode
@@ -247,11 +254,24 @@ def _log_channels(e: F64, s: F64, mean: F64, spread: F64) -> F64:
     lw = np.log(_GH_W) + _GH_X**2 + np.log(np.sqrt(2.0) * tau)[..., None]
     scattered = logsumexp(lg + lw, axis=-1) + norm
     plain = -0.5 * ((e - mean) / s) ** 2 + norm
-    return np.asarray(np.where(spread > 0, scattered, plain).sum(axis=1), dtype=float)
+    each = np.where(spread > 0, scattered, plain)
+    if lower is not None and np.any(lower):
+        e_pos = np.maximum(e, 1e-300)
+        width = np.sqrt(spread**2 + (s / e_pos) ** 2)
+        above_scattered = log_ndtr((np.log(mu) - np.log(e_pos)) / width)
+        above_plain = log_ndtr((mean - e) / s)
+        above = np.where(spread > 0, above_scattered, above_plain)
+        each = np.where(lower, above, each)
+    return np.asarray(each.sum(axis=1), dtype=float)
 
 
 def _loglike_grid(
-    grid: F64, enhancement: F64, err: F64, channels: Sequence[str], signature: Signature
+    grid: F64,
+    enhancement: F64,
+    err: F64,
+    channels: Sequence[str],
+    signature: Signature,
+    lower: F64 | None = None,
 ) -> F64:
     ratios = np.array([signature.ratios.get(c, 0.0) for c in channels])
     spread = np.array(
@@ -262,7 +282,9 @@ def _loglike_grid(
     )
     scale = np.sqrt(np.sum((ratios / err) ** 2))  # total SNR per unit A
     amp = np.exp(grid) / scale
-    return _log_channels(np.asarray(enhancement, dtype=float), err, amp[:, None] * ratios, spread)
+    return _log_channels(
+        np.asarray(enhancement, dtype=float), err, amp[:, None] * ratios, spread, lower
+    )
 
 
 def _log_trapezoid(grid: F64, logf: F64) -> float:
@@ -272,7 +294,11 @@ def _log_trapezoid(grid: F64, logf: F64) -> float:
 
 
 def log_evidence(
-    enhancement: F64, error: F64, channels: Sequence[str], signature: Signature
+    enhancement: F64,
+    error: F64,
+    channels: Sequence[str],
+    signature: Signature,
+    lower: F64 | None = None,
 ) -> float:
     """log p(E | signature) (module docstring), ``enhancement`` and ``error`` per channel.
 
@@ -289,6 +315,8 @@ def log_evidence(
         Channel names, in the order of ``enhancement``.
     signature : Signature
         The chemical signature tested.
+    lower : ndarray of bool, optional
+        Channels whose enhancement is only a lower bound (saturated).
 
     Returns
     -------
@@ -299,11 +327,11 @@ def log_evidence(
     if not np.any(ratios > 0):
         return -np.inf
     err = np.asarray(error, dtype=float)
-    coarse = _loglike_grid(_GRID, enhancement, err, channels, signature)
+    coarse = _loglike_grid(_GRID, enhancement, err, channels, signature, lower)
     k = int(np.argmax(coarse))
     lo, hi = _GRID[max(k - 3, 0)], _GRID[min(k + 3, len(_GRID) - 1)]
     fine_grid = np.linspace(lo, hi, 200)
-    fine = _loglike_grid(fine_grid, enhancement, err, channels, signature)
+    fine = _loglike_grid(fine_grid, enhancement, err, channels, signature, lower)
     keep = (_GRID < lo) | (_GRID > hi)
     grid = np.concatenate([_GRID[keep], fine_grid])
     vals = np.concatenate([coarse[keep], fine])
@@ -311,19 +339,19 @@ def log_evidence(
     return _log_trapezoid(grid[order], vals[order]) - np.log(_LOG_WIDTH)
 
 
-def _log_free_channel(x: float) -> float:
-    """log of int N(x; a, 1) / (a W) da over a in SNR_RANGE (x = E / s)."""
+def _log_free_channel(x: float, lower: bool = False) -> float:
+    """log of int N(x; a, 1) / (a W) da over a in SNR_RANGE (x = E / s); with ``lower``
+    (E only a lower bound) of int Phi(a - x) / (a W) da, the chance the SNR reaches x."""
     lo, hi = SNR_RANGE
     a = np.exp(_GRID)
     if lo < x < hi:
         a = np.sort(np.concatenate([a, x + np.linspace(-8.0, 8.0, 401)]))
         a = a[(a >= lo) & (a <= hi)]
-    la = np.log(a)
-    f = -0.5 * (x - a) ** 2 - 0.5 * np.log(2 * np.pi) - la - np.log(_LOG_WIDTH)
-    return _log_trapezoid(a, f)
+    fit = log_ndtr(a - x) if lower else -0.5 * (x - a) ** 2 - 0.5 * np.log(2 * np.pi)
+    return _log_trapezoid(a, fit - np.log(a) - np.log(_LOG_WIDTH))
 
 
-def log_evidence_none(enhancement: F64, error: F64) -> float:
+def log_evidence_none(enhancement: F64, error: F64, lower: F64 | None = None) -> float:
     """log p(E | none of these): every channel free, zero or log-uniform in SNR.
 
     Parameters
@@ -332,6 +360,9 @@ def log_evidence_none(enhancement: F64, error: F64) -> float:
         Integrated enhancement per channel [ppb s].
     error : ndarray of float
         Its standard error per channel [ppb s].
+    lower : ndarray of bool, optional
+        Channels whose enhancement is only a lower bound (saturated): their
+        probability of reaching it, as in :func:`log_evidence`.
 
     Returns
     -------
@@ -339,8 +370,13 @@ def log_evidence_none(enhancement: F64, error: F64) -> float:
         Natural log of the evidence [-].
     """
     out = 0.0
-    for e, s in zip(enhancement, error, strict=True):
+    below = np.zeros(len(enhancement), dtype=bool) if lower is None else np.asarray(lower)
+    for e, s, bound in zip(enhancement, error, below, strict=True):
         x = float(e / s)
+        if bound:
+            zero = float(log_ndtr(-x))
+            out += float(np.logaddexp(zero, _log_free_channel(x, lower=True)) + np.log(0.5))
+            continue
         lp0 = -0.5 * x * x - 0.5 * np.log(2 * np.pi)
         out += float(np.logaddexp(lp0, _log_free_channel(x)) + np.log(0.5) - np.log(s))
     return out
@@ -410,6 +446,7 @@ def classify(
     library: SignatureLibrary,
     *,
     prior_none: float = PRIOR_NONE,
+    lower_bounds: Collection[str] = (),
 ) -> Classification:
     """Posterior over the library's signatures and "none", and any two-part mixture.
 
@@ -427,6 +464,9 @@ def classify(
         The signatures to weigh.
     prior_none : float, default PRIOR_NONE
         Prior probability of "none of these" [-].
+    lower_bounds : Collection[str], default ()
+        Channels whose enhancement is only a lower bound (the sensor saturated): a
+        censored observation in every hypothesis; mixtures are fitted without them.
 
     Returns
     -------
@@ -448,21 +488,23 @@ def classify(
     e = np.array([enhancement[c] for c in channels], dtype=float)
     s = np.array([error[c] for c in channels], dtype=float)
     names = library.names
-    logp = np.array([log_evidence(e, s, channels, library[n]) for n in names])
+    lower = np.array([c in lower_bounds for c in channels], dtype=bool)
+    logp = np.array([log_evidence(e, s, channels, library[n], lower) for n in names])
     logp = logp + np.log((1.0 - prior_none) / len(names))
-    lnone = log_evidence_none(e, s) + np.log(prior_none) if prior_none > 0 else -np.inf
+    lnone = log_evidence_none(e, s, lower) + np.log(prior_none) if prior_none > 0 else -np.inf
     allp = np.append(logp, lnone)
     post = np.exp(allp - logsumexp(allp))
     probs = {n: float(p) for n, p in zip([*names, NONE], post, strict=True)}
     best = max(probs, key=lambda k: probs[k])
     out = Classification(probs, best, best != NONE and library[best].suspect, channels)
+    exact = [c for c, b in zip(channels, lower, strict=True) if not b]
     for n_parts in (2, 3) if best == NONE else ():
-        parts, _, pval = unmix(e, s, channels, library, n_parts)
+        parts, _, pval = unmix(e[~lower], s[~lower], exact, library, n_parts)
         if parts and pval >= MIXTURE_MIN_P:
             contrib = {}
             for n_, amp in parts.items():
-                r = np.array([library[n_].ratios.get(c, 0.0) for c in channels])
-                contrib[n_] = float(np.sum(amp * r / s))
+                r = np.array([library[n_].ratios.get(c, 0.0) for c in exact])
+                contrib[n_] = float(np.sum(amp * r / s[~lower]))
             tot = sum(contrib.values())
             if tot > 0 and min(contrib.values()) / tot > 0.05:
                 out.signature = "mixture"

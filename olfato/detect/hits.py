@@ -235,6 +235,10 @@ def detection_statistics(
             sd = max(robust_sd_lower(bg, MASKED_KEPT), robust_sd_upper(bg, MASKED_KEPT))
             if not np.isfinite(sd) or sd <= 0:
                 sd = 1.0
+            # never below the sd of an m-sample mean of unit white noise: a quantised
+            # channel that sits on one step most of the time has half-widths near 0,
+            # which would make every single step a plume of tens of sd
+            sd = max(sd, 1.0 / np.sqrt(m))
             s = s / sd
             cols.append(s)
             names.append(name if m == 1 else f"{name}~{m}")

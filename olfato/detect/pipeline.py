@@ -96,7 +96,9 @@ class Hits:
 
     def group(self, ids: Iterable[int]) -> Fingerprint:
         """The fingerprint of several hits together (e.g. those of one source); when a
-        channel is missing in some of them, from the hits that have every channel.
+        channel is missing in some of them, from the hits that have every channel. A
+        channel that saturates in any of them is a lower bound
+        (:func:`olfato.detect.fingerprint.classify`).
 
         Parameters
         ----------
@@ -127,7 +129,7 @@ class Hits:
             s = rows[f"{c}_int_err_ppb_s"].to_numpy(dtype=float)
             ok = np.isfinite(v)
             integ[c] = (float(v[ok].sum()), float(np.sqrt(np.sum(s[ok] ** 2))))
-        return _fingerprint(self, all_ids, idx, integ)
+        return _fingerprint(self, all_ids, idx, integ, saturated_channels(rows, self.channels))
 
     def to_geojson(self) -> dict[str, Any]:
         """FeatureCollection of Point features [lon, lat], one per hit (module docs).
@@ -164,12 +166,53 @@ class Hits:
         return write_geojson(self, path)
 
 
+def saturated_flag(channel: str) -> str:
+    """The hit flag saying ``channel`` reached its saturation inside the hit.
+
+    Parameters
+    ----------
+    channel : str
+        The channel's analyte name.
+
+    Returns
+    -------
+    str
+        The flag's text.
+    """
+    return f"'{channel}' saturated: its peak and integral are lower bounds"
+
+
+def saturated_channels(rows: pd.DataFrame, channels: list[str]) -> set[str]:
+    """The channels that reach their saturation in any of the hit ``rows``.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Hit rows with their ``flags``.
+    channels : list of str
+        The channels.
+
+    Returns
+    -------
+    set of str
+        The saturated channels.
+    """
+    if "flags" not in rows:
+        return set()
+    flags = "; ".join(str(f) for f in rows["flags"])
+    return {c for c in channels if saturated_flag(c) in flags}
+
+
 def _fingerprint(
-    hits: Hits, ids: list[int], idx: np.ndarray, integ: dict[str, tuple[float, float]]
+    hits: Hits,
+    ids: list[int],
+    idx: np.ndarray,
+    integ: dict[str, tuple[float, float]],
+    lower_bounds: set[str] | None = None,
 ) -> Fingerprint:
     e = {c: v for c, (v, _) in integ.items()}
     s = {c: v for c, (_, v) in integ.items()}
-    cls = classify(e, s, hits.library)
+    cls = classify(e, s, hits.library, lower_bounds=lower_bounds or set())
     ref: str | None = None
     if cls.signature in hits.library and hits.library[cls.signature].reference in hits.channels:
         ref = hits.library[cls.signature].reference
@@ -357,7 +400,9 @@ def detect(
     fps = []
     for r in rows:
         integ = {c: (r[f"{c}_int_ppb_s"], r[f"{c}_int_err_ppb_s"]) for c in channels}
-        fps.append(_fingerprint(result, [r["id"]], np.arange(r["i_start"], r["i_end"] + 1), integ))
+        span = np.arange(r["i_start"], r["i_end"] + 1)
+        top = saturated_channels(pd.DataFrame([r]), channels)
+        fps.append(_fingerprint(result, [r["id"]], span, integ, top))
     result.fingerprints = fps
     if rows:
         table["signature"] = [f.classification.signature for f in fps]
@@ -429,6 +474,6 @@ def flag_hits(
             elif ex.all():
                 flags.append(f"'{c}' left out here (sensor fault): the fingerprint lacks it")
             if fc.saturated[a : b + 1].any():
-                flags.append(f"'{c}' saturated: its peak and integral are lower bounds")
+                flags.append(saturated_flag(c))
         r["flags"] = "; ".join(flags)
         r["usable"] = usable

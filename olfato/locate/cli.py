@@ -98,6 +98,14 @@ def locate_command(
             "each side, weighted by how well each explains the crossings.",
         ),
     ] = AVERAGE_STABILITY,
+    steady_emission: Annotated[
+        bool,
+        typer.Option(
+            "--steady-emission",
+            help="Every source emits all the time, so a pass that saw nothing rules a place "
+            "out (default: a source may be off during a pass, e.g. a lab cooking in batches).",
+        ),
+    ] = False,
     mapping: MappingOpt = None,
     wind: WindOpt = None,
     strict: StrictOpt = False,
@@ -139,6 +147,7 @@ def locate_command(
         grouping=grouping,
         direction_bias_sd_deg=direction_bias_sd_deg,
         average_stability=average_stability,
+        intermittent=not steady_emission,
     )
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)

@@ -11,7 +11,9 @@ taken at (centroid time - lag).
 Probes are the track outside every hit (and a guard band of one hit length either
 side of it: the edges of a detected plume are below threshold by definition),
 cut into segments of about ``probe_length_m``: the places where a plume would
-have been seen and was not.
+have been seen and was not. They carry the start times of the track's passes
+(straight legs, :func:`olfato.locate.levels.pass_numbers`), so the likelihood can
+let the probes of one pass share the source's on/off state.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from olfato.locate.levels import pass_numbers
 from olfato.locate.likelihood import Crossings, Probes, channel_molar_mass
 
 if TYPE_CHECKING:
@@ -111,6 +114,7 @@ def probes_from_track(
     channel: str,
     lag_s: float = 0.0,
     probe_length_m: float = DEFAULT_PROBE_LENGTH_M,
+    passes: NDArray[np.int64] | None = None,
 ) -> Probes:
     """The non-detection segments of the flight in ``channel`` (module docstring).
 
@@ -124,6 +128,9 @@ def probes_from_track(
         Sensor lag [s].
     probe_length_m : float, default DEFAULT_PROBE_LENGTH_M
         Length of one non-detection segment [m].
+    passes : ndarray of int or None, default None
+        The pass of each sample (:func:`olfato.locate.levels.pass_numbers`);
+        computed from the track when None.
 
     Returns
     -------
@@ -137,6 +144,11 @@ def probes_from_track(
     z = s["alt_agl_m"].to_numpy(dtype=float)
     bg = hits.backgrounds[channel]
     ok = np.isfinite(hits.survey.gas(channel))
+    if passes is None:
+        passes = pass_numbers(t, e, n)
+    # a pass starts at the time of its first sample's position (the probes' and the
+    # crossings' clock: the time of the position, the sensor lag taken off)
+    pass_start = t[np.flatnonzero(np.diff(passes) > 0) + 1].astype(float)
     for a, b in zip(hits.table["i_start"], hits.table["i_end"], strict=True):
         # the hit and a guard band of GUARD x its length on each side: a detected
         # plume's edges are below the threshold by definition (censored parts of the
@@ -146,7 +158,9 @@ def probes_from_track(
         ok[max(int(a) - pad, 0) : int(b) + 1 + pad] = False
     if ok.sum() == 0:
         empty = np.empty(0)
-        return Probes(empty, empty, empty, empty, empty, empty, empty, bg.noise, hits.threshold)
+        return Probes(
+            empty, empty, empty, empty, empty, empty, empty, bg.noise, hits.threshold, pass_start
+        )
     step = np.concatenate([[0.0], np.hypot(np.diff(e), np.diff(n))])
     dist = np.cumsum(step)
     # a new segment where the run of probe samples breaks or every probe_length_m
@@ -185,4 +199,5 @@ def probes_from_track(
         (n1 - n0) / dur,
         float(bg.noise),
         float(hits.threshold),
+        pass_start,
     )

@@ -43,7 +43,35 @@ Rate
     position is log-normal, truncated to the prior range. The non-detection factor
     is averaged over that conditional posterior of Q by Gauss-Hermite quadrature
     (Abramowitz & Stegun 1972, 25.4.46), so the result is still the full marginal:
-    p(hits, none | s) = p(hits | s) E_{Q | hits, s}[p(none | Q, s)].
+    p(hits, none | s) = p(hits | s) E_{Q | hits, s} E_{p_off}[(1 - p_off)^n_on
+    p(none | Q, p_off, s)], n_on the number of passes holding the source's hits
+    (next section; with p_off = 0 the last factor is p(none | Q, s) above).
+
+Emission that may be off during a pass
+    A lab that cooks in batches emits on part of a cycle of tens of seconds to
+    minutes. The probes of one pass across the candidate's plume (one straight leg
+    of the track, :func:`olfato.locate.levels.pass_numbers`) are flown within
+    seconds of each other, so they share one on/off state instead of missing
+    independently: with p_off the chance the source is off during a pass,
+
+        P(no hit on pass g) = p_off + (1 - p_off) prod_{j in g} P(no hit at j | on),
+
+    and a pass that holds one of the source's hits was flown while it was on
+    (probability 1 - p_off, times its probes' product with the source on). p_off
+    is a per-source nuisance integrated out over a small grid
+    (:attr:`Settings.p_off_grid`) with a spike-and-slab prior
+    (:attr:`Settings.p_off_prior`; Mitchell & Beauchamp 1988, J. Am. Stat. Assoc.
+    83, 1023): half the mass on "always on" (the farms, landfills, fuel stations
+    and fires of the signature library emit continuously, and a steady source
+    must stay as sharp as with independent misses), the other half spread evenly
+    over 25, 50 and 75 % off, the midpoints of thirds of the 12.5-87.5 % range
+    that holds batch production's duty cycles (issue 12: on 25-75 % of a 30-300 s
+    period). The pass-level mixture is a zero-inflated detection model (Lambert
+    1992, Technometrics 34, 1; MacKenzie et al. 2002, Ecology 83, 2248, for
+    repeated surveys of one site). A steady source's hit passes push the
+    posterior of p_off to 0 through the (1 - p_off)^n_on factor; a batch source's
+    off passes no longer count as strong evidence against its true position and
+    rate.
 """
 
 from __future__ import annotations
@@ -79,6 +107,10 @@ CONE_PAD_M = 60.0
 
 #: the ways hits are grouped into sources (:attr:`Settings.grouping`)
 GROUPINGS = ("greedy", "evidence")
+#: chance [-] that a source is off during a pass: always on, or 25, 50, 75 % off
+P_OFF_GRID = (0.0, 0.25, 0.5, 0.75)
+#: their prior [-]: half on "always on", half spread evenly (module docstring)
+P_OFF_PRIOR = (0.5, 1.0 / 6.0, 1.0 / 6.0, 1.0 / 6.0)
 
 
 @dataclass(frozen=True)
@@ -91,7 +123,10 @@ class Settings:
     of the transport direction; ``dof`` [-] Student-t degrees of freedom;
     ``discrepancy`` [-] log-normal model error of a crossing integral;
     ``miss`` [-] chance a plume above threshold is missed; ``rate_range_g_s``
-    [g/s] the log-uniform rate prior; ``mixing_height_m`` [m] or None; ``grouping``
+    [g/s] the log-uniform rate prior; ``p_off_grid`` [-] the values of the chance
+    that the source is off during a pass, and ``p_off_prior`` [-] their prior
+    probabilities (module docstring; ``(0.0,)`` and ``(1.0,)``: always on, every
+    probe's miss independent); ``mixing_height_m`` [m] or None; ``grouping``
     how hits become sources: ``"greedy"`` (vote-map groups and pairwise merges,
     :mod:`olfato.locate.multisource`) or ``"evidence"`` (forward selection, reassignment,
     merges and removal scored by marginal evidence, :mod:`olfato.locate.joint`).
@@ -107,15 +142,38 @@ class Settings:
     rate_range_g_s: tuple[float, float] = (1e-4, 1e3)
     mixing_height_m: float | None = None
     grouping: str = "greedy"
+    p_off_grid: tuple[float, ...] = P_OFF_GRID
+    p_off_prior: tuple[float, ...] = P_OFF_PRIOR
 
     def __post_init__(self) -> None:
-        if self.grouping not in GROUPINGS:
-            from olfato.errors import OlfatoError
+        from olfato.errors import OlfatoError
 
+        if self.grouping not in GROUPINGS:
             raise OlfatoError(
                 f"grouping must be one of {', '.join(GROUPINGS)}, got {self.grouping!r}",
                 parameter="grouping",
             )
+        grid, prior = tuple(self.p_off_grid), tuple(self.p_off_prior)
+        if not grid or len(grid) != len(prior):
+            raise OlfatoError(
+                "p_off_grid and p_off_prior must be non-empty and of the same length, got "
+                f"{len(grid)} and {len(prior)} values",
+                parameter="p_off_prior",
+            )
+        if not all(0.0 <= p < 1.0 for p in grid):
+            raise OlfatoError(
+                f"p_off_grid values must lie in [0, 1), got {grid}", parameter="p_off_grid"
+            )
+        if not all(w > 0.0 for w in prior) or abs(sum(prior) - 1.0) > 1e-6:
+            raise OlfatoError(
+                f"p_off_prior must be positive probabilities summing to 1, got {prior}",
+                parameter="p_off_prior",
+            )
+
+    @property
+    def on_off(self) -> bool:
+        """Whether the emission may be off during a pass (a ``p_off_grid`` value above 0)."""
+        return any(p > 0.0 for p in self.p_off_grid)
 
 
 @dataclass
@@ -177,7 +235,11 @@ class Probes:
 
     ``east``, ``north`` [m], ``time`` [s], ``alt`` [m] at the segment's middle;
     ``half_length`` [m]; drone velocity ``vel_e``, ``vel_n`` [m/s]; ``noise`` [ppb]
-    the channel's noise sd; ``threshold`` [sd] the detection threshold.
+    the channel's noise sd; ``threshold`` [sd] the detection threshold;
+    ``pass_start`` [s] the times (on the probes' and crossings' clock) at which a
+    new pass of the track begins, ascending (:func:`olfato.locate.levels.pass_numbers`),
+    or None when the pass structure is unknown (every probe then misses
+    independently, whatever :attr:`Settings.p_off_grid` says).
     """
 
     east: F64
@@ -189,9 +251,28 @@ class Probes:
     vel_n: F64
     noise: float
     threshold: float
+    pass_start: F64 | None = None
 
     def __len__(self) -> int:
         return len(self.east)
+
+    def pass_of(self, time_s: F64) -> NDArray[np.int64]:
+        """The pass number of each time (0 before the first entry of ``pass_start``).
+
+        Parameters
+        ----------
+        time_s : ndarray
+            Times [s] on the probes' clock (a probe's or a crossing's ``time``).
+
+        Returns
+        -------
+        ndarray of int
+            Pass number per time; all 0 when ``pass_start`` is None.
+        """
+        t = np.asarray(time_s, dtype=float)
+        if self.pass_start is None:
+            return np.zeros(t.shape, dtype=np.int64)
+        return np.searchsorted(self.pass_start, t, side="right").astype(np.int64)
 
 
 @dataclass
@@ -346,7 +427,8 @@ class PairCache:
     """Rate-independent probe geometry for one fixed candidate set, filled lazily.
 
     The non-detection term of a candidate needs, per probe its plume reaches, the
-    plume's peak per unit rate there (``unit_ppb``, (pairs, H)); that depends on the
+    probe's index and the plume's peak per unit rate there (``unit_ppb``, (pairs,
+    H)); that depends on the
     candidate, the probes, the wind and the settings but not on the hits, so the
     coarse grid shared by every source of a survey computes it once per channel,
     in blocks of :data:`CHUNK` candidates, as they are first needed.
@@ -355,7 +437,9 @@ class PairCache:
     cand_e: F64
     cand_n: F64
     heights: F64
-    blocks: dict[int, tuple[NDArray[np.int64], F64]] = field(default_factory=dict)
+    blocks: dict[int, tuple[NDArray[np.int64], NDArray[np.int64], F64]] = field(
+        default_factory=dict
+    )
 
     def pairs(
         self,
@@ -364,8 +448,9 @@ class PairCache:
         wind: WindHistory,
         molar_mass_g_mol: float,
         settings: Settings,
-    ) -> tuple[NDArray[np.int64], F64]:
-        """(position in ``index``, unit_ppb) of every live pair of the candidates ``index``.
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], F64]:
+        """(position in ``index``, probe, unit_ppb) of every live pair of the candidates
+        ``index``.
 
         Parameters
         ----------
@@ -382,18 +467,18 @@ class PairCache:
 
         Returns
         -------
-        tuple of (ndarray of int, ndarray)
-            Position in ``index`` per pair, and peak per unit rate [ppb per g/s], shape
-            (pairs, H).
+        tuple of (ndarray of int, ndarray of int, ndarray)
+            Position in ``index`` per pair, the probe's index per pair, and peak per
+            unit rate [ppb per g/s], shape (pairs, H).
         """
         pos = np.full(len(self.cand_e), -1, dtype=np.int64)
         pos[index] = np.arange(len(index))
-        out_c, out_u = [], []
+        out_c, out_p, out_u = [], [], []
         for b in np.unique(index // CHUNK):
             b = int(b)
             if b not in self.blocks:
                 sl = slice(b * CHUNK, min(len(self.cand_e), (b + 1) * CHUNK))
-                ci, unit = probe_pairs(
+                ci, pj, unit = probe_pairs(
                     self.cand_e[sl],
                     self.cand_n[sl],
                     self.heights,
@@ -402,15 +487,17 @@ class PairCache:
                     molar_mass_g_mol,
                     settings,
                 )
-                self.blocks[b] = (ci + b * CHUNK, unit)
-            ci, unit = self.blocks[b]
+                self.blocks[b] = (ci + b * CHUNK, pj, unit)
+            ci, pj, unit = self.blocks[b]
             p = pos[ci]
             keep = p >= 0
             out_c.append(p[keep])
+            out_p.append(pj[keep])
             out_u.append(unit[keep])
         if not out_c:
-            return np.empty(0, dtype=np.int64), np.empty((0, len(self.heights)))
-        return np.concatenate(out_c), np.concatenate(out_u)
+            none = np.empty(0, dtype=np.int64)
+            return none, none.copy(), np.empty((0, len(self.heights)))
+        return np.concatenate(out_c), np.concatenate(out_p), np.concatenate(out_u)
 
 
 def probe_pairs(
@@ -421,8 +508,9 @@ def probe_pairs(
     wind: WindHistory,
     molar_mass_g_mol: float,
     settings: Settings,
-) -> tuple[NDArray[np.int64], F64]:
-    """(candidate index, unit_ppb (pairs, H)): the probes each candidate's plume reaches.
+) -> tuple[NDArray[np.int64], NDArray[np.int64], F64]:
+    """(candidate index, probe index, unit_ppb (pairs, H)): the probes each candidate's
+    plume reaches, candidate by candidate and, for each, in the probes' order.
 
     unit_ppb [ppb per g/s] is the Gaussian plume's peak at the probe segment's closest
     approach to the axis, its width widened by the transport error (module docstring).
@@ -446,11 +534,16 @@ def probe_pairs(
 
     Returns
     -------
-    tuple of (ndarray of int, ndarray)
-        Candidate index per pair, and peak per unit rate [ppb per g/s], shape (pairs, H).
+    tuple of (ndarray of int, ndarray of int, ndarray)
+        Candidate index per pair, probe index per pair, and peak per unit rate [ppb per
+        g/s], shape (pairs, H).
     """
     k = len(cand_e)
-    empty = (np.empty(0, dtype=np.int64), np.empty((0, len(heights))))
+    empty = (
+        np.empty(0, dtype=np.int64),
+        np.empty(0, dtype=np.int64),
+        np.empty((0, len(heights))),
+    )
     if len(probes) == 0 or k == 0:
         return empty
     tsd = np.deg2rad(settings.transport_sd_deg)
@@ -458,7 +551,7 @@ def probe_pairs(
     ms = max(np.hypot(me, mn), 1e-9)
     me, mn = me / ms, mn / ms
     speed_p = np.maximum(np.hypot(probes.vel_e, probes.vel_n), 1e-6)
-    cis, units = [], []
+    cis, pjs, units = [], [], []
     for c0 in range(0, k, CHUNK):
         sl = slice(c0, min(k, c0 + CHUNK))
         # cheap straight-line screen: probes far outside a wide cone downwind cannot matter
@@ -492,10 +585,118 @@ def probe_pairs(
             settings.mixing_height_m,
         )  # (pairs, H) [g/m3 per g/s]
         cis.append(ci[near] + c0)
+        pjs.append(pj)
         units.append(g_m3_to_ppb(conc, molar_mass_g_mol))
     if not cis:
         return empty
-    return np.concatenate(cis), np.concatenate(units)
+    return np.concatenate(cis), np.concatenate(pjs), np.concatenate(units)
+
+
+def pass_nondetection_logprob(log_on: F64, p_off: float) -> F64:
+    """ln P(no hit on a pass) of a source that is off during the pass with chance ``p_off``.
+
+    P = p_off + (1 - p_off) exp(log_on), where log_on = sum_j ln P(no hit at probe j |
+    on) over the pass's probes: the probes of one pass share the source's on/off
+    state (module docstring, "Emission that may be off during a pass"; the
+    zero-inflated detection model of Lambert 1992, Technometrics 34, 1).
+
+    Parameters
+    ----------
+    log_on : ndarray
+        ln P(no hit at any of the pass's probes | source on) [-], at most 0.
+    p_off : float
+        Chance that the source is off during the pass [-], in [0, 1).
+
+    Returns
+    -------
+    ndarray
+        ln P(no hit on the pass) [-], the shape of ``log_on``.
+    """
+    log_on = np.asarray(log_on, dtype=float)
+    if p_off <= 0.0:
+        return log_on.copy()
+    # p_off > 0 bounds the sum away from 0: no underflow where exp(log_on) does
+    return np.asarray(np.log(p_off + (1.0 - p_off) * np.exp(log_on)), dtype=float)
+
+
+def hits_on_logprob(
+    n_on: int, p_off_grid: tuple[float, ...], p_off_prior: tuple[float, ...]
+) -> float:
+    """ln sum_i prior_i (1 - p_i)^n_on: the chance that the source was on during each of
+    the ``n_on`` passes that hold its hits, ``p_off`` integrated out (module docstring).
+
+    Parameters
+    ----------
+    n_on : int
+        Number of passes holding the source's hits [-].
+    p_off_grid : tuple of float
+        Values of the chance the source is off during a pass [-], each in [0, 1).
+    p_off_prior : tuple of float
+        Their prior probabilities [-], summing to 1.
+
+    Returns
+    -------
+    float
+        Log probability [-]; 0 when the grid is ``(0.0,)``.
+    """
+    terms = [np.log(w) + n_on * np.log1p(-p) for p, w in zip(p_off_grid, p_off_prior, strict=True)]
+    return float(np.logaddexp.reduce(terms))
+
+
+def off_marginal_loglik(
+    log_on: F64,
+    owner: NDArray[np.int64],
+    known_on: NDArray[np.bool_],
+    n_on: int,
+    n_candidates: int,
+    p_off_grid: tuple[float, ...],
+    p_off_prior: tuple[float, ...],
+) -> F64:
+    """ln sum_i prior_i (1 - p_i)^n_on prod_g P(no hit on pass g | p_i), per candidate.
+
+    The chance ``p_off`` that the source is off during a pass, integrated out over
+    its grid (module docstring). Passes in ``known_on`` hold one of the source's hits:
+    the source was on, so they contribute their probes' product with the source on,
+    and the hits' passes contribute (1 - p_i)^n_on. With ``p_off_grid = (0.0,)`` this
+    is the sum of every probe's independent log P(no hit).
+
+    Parameters
+    ----------
+    log_on : ndarray, shape (G, ...)
+        ln P(no hit at any probe of the pass | on) [-] of each (candidate, pass) group.
+    owner : ndarray of int, shape (G,)
+        The candidate of each group, ascending.
+    known_on : ndarray of bool, shape (G,)
+        Whether the group's pass holds one of the source's hits.
+    n_on : int
+        Number of passes holding the source's hits [-].
+    n_candidates : int
+        Number of candidates k.
+    p_off_grid : tuple of float
+        Values of the chance the source is off during a pass [-], each in [0, 1).
+    p_off_prior : tuple of float
+        Their prior probabilities [-], summing to 1.
+
+    Returns
+    -------
+    ndarray, shape (k, ...)
+        Log probability [-]; a candidate without groups gets ln sum_i prior_i
+        (1 - p_i)^n_on.
+    """
+    log_on = np.asarray(log_on, dtype=float)
+    owner = np.asarray(owner, dtype=np.int64)
+    known_on = np.asarray(known_on, dtype=bool)
+    starts = np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]]))[: owner.size]
+    terms = []
+    for p, w in zip(p_off_grid, p_off_prior, strict=True):
+        lg = pass_nondetection_logprob(log_on, p)
+        if p > 0.0 and known_on.any():
+            lg[known_on] = log_on[known_on]
+        acc = np.full((n_candidates, *log_on.shape[1:]), np.log(w) + n_on * np.log1p(-p))
+        if owner.size:
+            acc[owner[starts]] += np.add.reduceat(lg, starts, axis=0)
+        terms.append(acc)
+    return np.asarray(np.logaddexp.reduce(np.stack(terms), axis=0), dtype=float)
 
 
 def nondetection_loglik(
@@ -511,11 +712,16 @@ def nondetection_loglik(
     *,
     cache: PairCache | None = None,
     index: NDArray[np.int64] | None = None,
+    on_passes: NDArray[np.int64] | None = None,
 ) -> F64:
-    """ln E_{Q | hits}[P(no hit at any probe | s, H, Q)], shape (k, H) (module docstring).
+    """ln E_{Q | hits} E_{p_off}[(1 - p_off)^n_on P(no hit at any probe | s, H, Q,
+    p_off)], shape (k, H) (module docstring).
 
-    With ``cache`` (whose candidates include these: ``index`` their positions in
-    it) the probe geometry is taken from, and kept in, the cache.
+    The probes of one pass share the source's on/off state when ``probes`` know
+    their passes and :attr:`Settings.p_off_grid` allows the source to be off;
+    otherwise every probe misses independently and n_on = 0. With ``cache`` (whose
+    candidates include these: ``index`` their positions in it) the probe geometry
+    is taken from, and kept in, the cache.
 
     Parameters
     ----------
@@ -537,20 +743,28 @@ def nondetection_loglik(
         Probe geometry shared between calls.
     index : ndarray of int or None, default None
         Positions of these candidates in ``cache``.
+    on_passes : ndarray of int or None, default None
+        The passes (:meth:`Probes.pass_of`) that hold the source's hits: it was on.
 
     Returns
     -------
     ndarray, shape (k, H)
-        Log probability of no hit [-].
+        Log probability of the hits' passes being on and no hit elsewhere [-].
     """
     k, nh = len(cand_e), len(heights)
-    out = np.zeros((k, nh))
+    if settings.on_off and probes.pass_start is not None:
+        grid, prior = tuple(settings.p_off_grid), tuple(settings.p_off_prior)
+        on = np.unique(np.asarray(on_passes if on_passes is not None else [], dtype=np.int64))
+    else:
+        grid, prior, on = (0.0,), (1.0,), np.empty(0, dtype=np.int64)
+    # a candidate whose plume reaches no probe: only the hits' passes' on-probability
+    out = np.full((k, nh), hits_on_logprob(len(on), grid, prior))
     if len(probes) == 0 or k == 0:
         return out
     if cache is not None and index is not None:
-        ci, unit_ppb = cache.pairs(index, probes, wind, molar_mass_g_mol, settings)
+        ci, pj, unit_ppb = cache.pairs(index, probes, wind, molar_mass_g_mol, settings)
     else:
-        ci, unit_ppb = probe_pairs(
+        ci, pj, unit_ppb = probe_pairs(
             cand_e, cand_n, heights, probes, wind, molar_mass_g_mol, settings
         )
     if ci.size == 0:
@@ -563,7 +777,7 @@ def nondetection_loglik(
     live = unit_ppb.max(axis=1) * q.max(axis=(1, 2))[ci] > limit
     if not live.any():
         return out
-    ci, unit_ppb = ci[live], unit_ppb[live]
+    ci, pj, unit_ppb = ci[live], pj[live], unit_ppb[live]
     # (pairs, H, N) [ppb]; single precision: each term is a probability near 1 whose
     # log is summed over a few hundred probes (error ~1e-5 on the log-likelihood)
     f32 = np.float32
@@ -571,13 +785,16 @@ def nondetection_loglik(
     sd = np.sqrt(f32(probes.noise**2) + (f32(settings.discrepancy) * mu) ** 2)
     z = (f32(probes.threshold * probes.noise) - mu) / sd
     logp = np.log(f32(settings.miss) + f32(1.0 - settings.miss) * ndtr(z))
-    # sum over each candidate's probes (pairs come candidate by candidate)
-    if np.any(ci[1:] < ci[:-1]):
-        order = np.argsort(ci, kind="stable")
-        ci, logp = ci[order], logp[order]
-    starts = np.flatnonzero(np.concatenate([[True], ci[1:] != ci[:-1]]))
-    lp = np.zeros((k, nh, N_RATE_NODES))
-    lp[ci[starts]] = np.add.reduceat(logp, starts, axis=0, dtype=np.float64)
+    # sum over each (candidate, pass) group's probes: pairs come candidate by candidate,
+    # each candidate's in the probes' (time) order
+    pas = probes.pass_of(probes.time)[pj] if len(grid) > 1 else np.zeros_like(pj)
+    key = ci * (int(pas.max()) + 1) + pas
+    if np.any(key[1:] < key[:-1]):
+        order = np.argsort(key, kind="stable")
+        key, ci, pas, logp = key[order], ci[order], pas[order], logp[order]
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    log_on = np.add.reduceat(logp, starts, axis=0, dtype=np.float64)  # (G, H, N)
+    lp = off_marginal_loglik(log_on, ci[starts], np.isin(pas[starts], on), len(on), k, grid, prior)
     return np.asarray(np.logaddexp.reduce(lp + logw, axis=-1), dtype=float)
 
 
@@ -644,6 +861,7 @@ def evaluate(
     if probes is not None and len(probes):
         best = np.max(hits_ll)
         keep = np.any(hits_ll > best - prune, axis=1)
+        on_passes = probes.pass_of(crossings.time)
         if keep.any():
             nd = nondetection_loglik(
                 cand_e[keep],
@@ -657,9 +875,15 @@ def evaluate(
                 settings,
                 cache=cache,
                 index=np.flatnonzero(keep),
+                on_passes=on_passes,
             )
             total[keep] += nd
-            total[~keep] += -prune  # bounded below what any kept candidate can reach
+            # bounded below what any kept candidate can reach
+            floor = -prune
+            if settings.on_off and probes.pass_start is not None:
+                n_on = len(np.unique(on_passes))
+                floor += hits_on_logprob(n_on, settings.p_off_grid, settings.p_off_prior)
+            total[~keep] += floor
     return Evaluation(total, hits_ll, mu, sd, lateral)
 
 

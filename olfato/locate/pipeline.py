@@ -22,6 +22,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from olfato.detect.fingerprint import NONE
+from olfato.detect.pipeline import saturated_flag
 from olfato.errors import OlfatoError
 from olfato.locate import crlb as crlbmod
 from olfato.locate import joint
@@ -31,7 +32,14 @@ from olfato.locate import refine as rf
 from olfato.locate.crossings import DEFAULT_PROBE_LENGTH_M, crossings_from_hits, probes_from_track
 from olfato.locate.defaults import AVERAGE_STABILITY, DEFAULT_MARGIN_M, DIRECTION_BIAS_SD_DEG
 from olfato.locate.levels import Detection, Thresholds
-from olfato.locate.likelihood import Crossings, PairCache, Probes, Settings
+from olfato.locate.likelihood import (
+    P_OFF_GRID,
+    P_OFF_PRIOR,
+    Crossings,
+    PairCache,
+    Probes,
+    Settings,
+)
 from olfato.locate.posterior import (  # ellipse_from_cov re-exported: its home is posterior
     DEFAULT_HEIGHTS_M,
     Domain,
@@ -437,6 +445,7 @@ def locate(
     grouping: str = "greedy",
     direction_bias_sd_deg: float | None = None,
     average_stability: bool = AVERAGE_STABILITY,
+    intermittent: bool = True,
 ) -> Sources:
     """Estimate every source of a survey: where, how strong, how sure, and what.
 
@@ -462,7 +471,12 @@ def locate(
     compass; None: :data:`olfato.locate.defaults.DIRECTION_BIAS_SD_DEG`, 0 leaves it
     out) and ``average_stability`` the stability class averaged over the survey's
     class and its neighbours (off by default): nuisances integrated out of the final
-    posterior of every group that may be located (:func:`with_nuisances`).
+    posterior of every group that may be located (:func:`with_nuisances`);
+    ``intermittent`` a source may be off during a pass (a lab cooking in batches): the
+    non-detections of one pass share its on/off state, whose chance is integrated out
+    (the likelihood's "Emission that may be off during a pass",
+    :mod:`olfato.locate.likelihood`);
+    False: always on, every non-detection segment misses independently.
 
     The steps: :func:`model_settings`, :func:`search_domain`, :func:`sensor_lags`,
     :func:`may_share_source`, the grouping (:func:`greedy_grouping` or
@@ -525,6 +539,8 @@ def locate(
     average_stability : bool, default AVERAGE_STABILITY
         Average each source over the survey's stability class and its neighbours
         (:data:`olfato.locate.defaults.AVERAGE_STABILITY`: off).
+    intermittent : bool, default True
+        A source may be off during a pass; False: always on.
 
     Returns
     -------
@@ -551,6 +567,7 @@ def locate(
         discrepancy=discrepancy,
         transport_sd_deg=transport_sd_deg,
         grouping=grouping,
+        intermittent=intermittent,
     )
     if hits is None:
         from olfato.detect.pipeline import DEFAULT_FALSE_ALARMS_PER_HOUR, detect
@@ -601,6 +618,7 @@ def locate(
     ee, nn = np.meshgrid(ge, gn)
     ce, cn = ee.ravel(), nn.ravel()
     lags = sensor_lags(hits, ids, ce, cn, wind, settings, lag_s)
+    passes = lv.pass_numbers(t, e, n)
     fitter = SourceFitter(
         hits=hits,
         ids=ids,
@@ -612,9 +630,9 @@ def locate(
         direction_sd_deg=dir_sd,
         survey_wind=(t, speed, direction),
         probe_length_m=probe_length_m,
+        passes=passes,
     )
     lateral = ms.lateral_maps(ce, cn, fitter.crossings, wind, settings)
-    passes = lv.pass_numbers(t, e, n)
     compat = may_share_source(hits, rows, fitter.crossings, passes)
     snr = hits.table["snr"].to_numpy(dtype=float)[rows]
 
@@ -787,6 +805,7 @@ def model_settings(
     discrepancy: float | None = None,
     transport_sd_deg: float | None = None,
     grouping: str = "greedy",
+    intermittent: bool = True,
 ) -> Settings:
     """The likelihood's settings for a survey: its stability class, and the transport's
     defaults (:data:`TURBULENT`, :data:`STEADY`) where a setting is None.
@@ -805,6 +824,9 @@ def model_settings(
         Transport direction error [deg]; None picks by transport.
     grouping : str, default "greedy"
         ``"greedy"`` or ``"evidence"``.
+    intermittent : bool, default True
+        A source may be off during a pass (:attr:`Settings.p_off_grid` and its prior
+        at their defaults); False: always on (``p_off_grid = (0.0,)``).
 
     Returns
     -------
@@ -812,6 +834,9 @@ def model_settings(
         The likelihood's settings.
     """
     defaults = TURBULENT if transport == "trajectory" else STEADY
+    p_off: tuple[tuple[float, ...], tuple[float, ...]] = (
+        (P_OFF_GRID, P_OFF_PRIOR) if intermittent else ((0.0,), (1.0,))
+    )
     return Settings(
         stability=survey_stability(survey),
         dispersion_model=dispersion_model or defaults.dispersion_model,
@@ -820,6 +845,8 @@ def model_settings(
         ),
         discrepancy=float(discrepancy if discrepancy is not None else defaults.discrepancy),
         grouping=grouping,
+        p_off_grid=p_off[0],
+        p_off_prior=p_off[1],
     )
 
 
@@ -922,6 +949,7 @@ class SourceFitter:
         direction_sd_deg: float,
         survey_wind: tuple[F64, F64, F64],
         probe_length_m: float,
+        passes: NDArray[np.int64] | None = None,
     ) -> None:
         """Set up the fitter of one survey.
 
@@ -947,6 +975,9 @@ class SourceFitter:
             (time [s], speed [m/s], direction FROM [deg]) of the survey.
         probe_length_m : float
             Non-detection segment length [m].
+        passes : ndarray of int or None, default None
+            The pass of each sample (:func:`olfato.locate.levels.pass_numbers`);
+            computed from the track when None.
         """
         self.hits = hits
         self.ids = ids
@@ -959,6 +990,7 @@ class SourceFitter:
         self.direction_sd_deg = direction_sd_deg
         self.survey_wind = survey_wind
         self.probe_length_m = probe_length_m
+        self.passes = passes
         self.fits: dict[frozenset[int], tuple[str, Posterior]] = {}
         self.probes: dict[str, Probes] = {}
         self.pair_cache: dict[Any, PairCache] = {}
@@ -994,7 +1026,9 @@ class SourceFitter:
         if lag is None:
             lag = self.lags[ch] = float(np.median(list(self.lags.values())))
         if ch not in self.probes:
-            self.probes[ch] = probes_from_track(hits, ch, lag, self.probe_length_m)
+            self.probes[ch] = probes_from_track(
+                hits, ch, lag, self.probe_length_m, passes=self.passes
+            )
         cr = crossings_from_hits(hits, group, ch, lag)
         post = posterior(
             cr,
@@ -1443,13 +1477,16 @@ def _finding(
             if f
         }
     )
-    blocking = [f for f in faults if "saturated" in f]
-    if blocking:
-        implausible.append("sensor warnings on its hits: " + "; ".join(blocking))
-    if len(blocking) < len(faults):
+    # a saturated channel is a lower bound in the fingerprint (a censored observation,
+    # :func:`olfato.detect.fingerprint.classify`); in the channel the rate comes from,
+    # it makes the rate a lower bound
+    if saturated_flag(channel) in faults:
         warnings.append(
-            "sensor notes on its hits: " + "; ".join(f for f in faults if f not in blocking)
+            f"'{channel}', the gas its rate is in, saturates on some of its hits: the rate "
+            "and its interval are lower bounds"
         )
+    if faults:
+        warnings.append("sensor notes on its hits: " + "; ".join(faults))
 
     # -- level: located source or detection ----------------------------------------------
     why_not = []

@@ -15,6 +15,15 @@ if TYPE_CHECKING:
     from olfato.locate.pipeline import Sources
 
 
+def _p(x: float) -> str:
+    """A probability [-] with two decimals; a dash when unknown (NaN)."""
+    return "-" if x != x else f"{x:.2f}"
+
+
+#: detections listed (with their signature and both probabilities) in the map's key
+MAX_KEY_ROWS = 6
+
+
 def plot_sources(
     sources: Sources,
     path: str | Path,
@@ -27,7 +36,8 @@ def plot_sources(
     grey: none), the posterior probability of a source per cell (all sources, log
     shading), each source's 95% credible ellipse and label (id, signature, rate),
     each detection (a plume seen, not located) as a purple triangle at its crossing
-    with the wedge it came from, the mean wind arrow, a scale bar and a north arrow.
+    with the wedge it came from and a key (lower right) giving each one's signature,
+    bearing and both probabilities, the mean wind arrow, a scale bar and a north arrow.
     ``truth``: optional (east, north, label) of known sources, drawn as black crosses
     (for simulations).
 
@@ -132,8 +142,8 @@ def plot_sources(
                 zorder=6,
             )
         ax.plot(det.east_m, det.north_m, marker="^", ms=9, color="tab:purple", mec="k", zorder=7)
-        # the id only: bearings, signatures and probabilities are in the table and GeoJSON
-        # (a label each would pile up where several plumes cross one line)
+        # the id only at the crossing (a label each would pile up where several plumes
+        # cross one line); the signature and both probabilities go in the key below
         ax.annotate(
             det.id,
             (det.east_m, det.north_m),
@@ -144,14 +154,44 @@ def plot_sources(
             zorder=8,
             bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7, "lw": 0},
         )
+    if sources.detections:
+        shown = sources.detections[:MAX_KEY_ROWS]
+        rows = [
+            f"{d.id} {d.signature}, from {d.bearing_deg:.0f}\u00b0 \u00b1{d.wedge_deg:.0f}\u00b0: "
+            f"P(exists) {_p(d.probability_exists)}, P(suspect sig.) {_p(d.p_suspect)}"
+            for d in shown
+        ]
+        if len(sources.detections) > len(shown):
+            rows.append(f"... and {len(sources.detections) - len(shown)} more (see the table)")
+        ax.text(
+            0.99,
+            0.01,
+            "detections (seen, not located; never suspect)\n" + "\n".join(rows),
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            color="tab:purple",
+            zorder=10,
+            bbox={"boxstyle": "round", "fc": "white", "alpha": 0.85, "ec": "tab:purple"},
+        )
     for te, tn, label in truth:
         ax.plot(te, tn, marker="x", ms=10, mew=2, color="k", zorder=9)
         ax.annotate(label, (te, tn), xytext=(5, 5), textcoords="offset points", fontsize=7)
     pad = 60.0
-    pts_e = np.concatenate([e, [x.east_m for x in sources.sources], [x[0] for x in truth]])
-    pts_n = np.concatenate([n, [x.north_m for x in sources.sources], [x[1] for x in truth]])
+    dets = sources.detections
+    pts_e = np.concatenate(
+        [e, [x.east_m for x in sources.sources], [x.east_m for x in dets], [x[0] for x in truth]]
+    )
+    pts_n = np.concatenate(
+        [n, [x.north_m for x in sources.sources], [x.north_m for x in dets], [x[1] for x in truth]]
+    )
+    span_n = float(np.nanmax(pts_n) - np.nanmin(pts_n))
     ax.set_xlim(np.nanmin(pts_e) - pad, np.nanmax(pts_e) + pad)
-    ax.set_ylim(np.nanmin(pts_n) - pad, np.nanmax(pts_n) + pad)
+    # room at the top for the wind and north arrows, at the bottom for the scale bar
+    # and the detections' key, so neither covers a finding
+    bottom = pad + (0.04 * (1 + min(len(sources.detections), MAX_KEY_ROWS)) * span_n)
+    ax.set_ylim(np.nanmin(pts_n) - bottom, np.nanmax(pts_n) + pad + 0.2 * span_n)
     ax.set_aspect("equal")
     # mean wind: an arrow pointing where the air goes
     from olfato.physics.wind import wind_vector

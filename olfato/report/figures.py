@@ -31,6 +31,7 @@ from olfato.survey.projection import LocalFrame
 
 SUSPECT_COLOUR = "#c0392b"
 BENIGN_COLOUR = "#2471a3"
+DETECTION_COLOUR = "#7d3c98"
 DPI = 150
 
 
@@ -101,6 +102,61 @@ def _graticule(
         )
     ax.set_yticks(yt, yl, fontsize=7)
     ax.set_xticks(xt, xl, fontsize=7)
+
+
+def _probabilities_label(src: m.Source, fmt: Formatter) -> str:
+    """The two probabilities of a finding, one per line, in the map's language."""
+    return "\n".join(
+        [
+            fmt.gettext("P(exists) %(p)s", p=fmt.percent(src.probability_exists)),
+            fmt.gettext("P(suspect signature) %(p)s", p=fmt.percent(src.p_suspect)),
+        ]
+    )
+
+
+def _draw_detection(
+    ax: Axes, det: m.Source, sframe: LocalFrame, frame: LocalFrame, reach_m: float, fmt: Formatter
+) -> None:
+    """A detection: a triangle at its crossing and the wedge its plume came from.
+
+    The wedge's edges and centre line run ``reach_m`` [m] from the crossing along
+    ``bearing_deg`` +- ``wedge_deg`` [deg, FROM, clockwise from north] (drawn in the
+    survey's frame ``sframe``, then placed in the map's ``frame``): the direction is
+    known, the distance is not, so there is no ellipse.
+    """
+    bearing = float(det.bearing_deg) if det.bearing_deg is not None else float("nan")
+    wedge = float(det.wedge_deg) if det.wedge_deg is not None else 0.0
+    ends_e, ends_n = [], []
+    for off in (-wedge, 0.0, wedge):
+        b = np.deg2rad(bearing + off)
+        ends_e.append(det.east_m + reach_m * np.sin(b))
+        ends_n.append(det.north_m + reach_m * np.cos(b))
+    la, lo = sframe.to_wgs84(
+        np.array([det.east_m, *ends_e], dtype=float), np.array([det.north_m, *ends_n], dtype=float)
+    )
+    me, mn = frame.to_local(la, lo)
+    if math.isfinite(bearing):
+        for k in (1, 2, 3):
+            ax.plot(
+                [me[0], me[k]],
+                [mn[0], mn[k]],
+                color=DETECTION_COLOUR,
+                lw=1.4 if k == 2 else 1.0,
+                ls="-" if k == 2 else "--",
+                zorder=5,
+            )
+    ax.plot(me[0], mn[0], marker="^", ms=8, color=DETECTION_COLOUR, mec="black", zorder=6)
+    ax.annotate(
+        f"{det.label} ({fmt.signature(det.signature)})\n{_probabilities_label(det, fmt)}",
+        (float(me[0]), float(mn[0])),
+        xytext=(6, -6),
+        textcoords="offset points",
+        va="top",
+        fontsize=6,
+        color=DETECTION_COLOUR,
+        zorder=6,
+        bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7, "lw": 0},
+    )
 
 
 def source_map(
@@ -222,6 +278,20 @@ def source_map(
                 color=col,
                 zorder=6,
             )
+            ax.annotate(
+                _probabilities_label(src, fmt),
+                (float(ce[0]), float(cn[0])),
+                xytext=(5, -4),
+                textcoords="offset points",
+                va="top",
+                fontsize=6,
+                color=col,
+                zorder=6,
+                bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7, "lw": 0},
+            )
+        reach = 0.25 * max(float(np.ptp(e)), float(np.ptp(n)), 50.0)
+        for det in d.view.detections:
+            _draw_detection(ax, det, sframe, frame, reach, fmt)
     e_all, n_all = np.concatenate(all_e), np.concatenate(all_n)
     if focus is not None:
         ce, cn = frame.to_local([focus.lat], [focus.lon])
@@ -258,6 +328,18 @@ def source_map(
     north_arrow(ax, box, label=fmt.gettext("N"))
     ax.plot([], [], color=SUSPECT_COLOUR, lw=1.6, label=fmt.gettext("95% ellipse, suspect"))
     ax.plot([], [], color=BENIGN_COLOUR, lw=1.6, label=fmt.gettext("95% ellipse, benign"))
+    if any(d.view.detections for d in data):
+        ax.plot(
+            [],
+            [],
+            marker="^",
+            ms=7,
+            color=DETECTION_COLOUR,
+            mec="black",
+            lw=1.0,
+            ls="--",
+            label=fmt.gettext("detection: plume seen, not located (wedge it came from)"),
+        )
     ax.add_patch(Rectangle((0, 0), 0, 0, fc="#fd8d3c", label=fmt.gettext("posterior probability")))
     ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
     fig.tight_layout()

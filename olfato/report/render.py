@@ -238,6 +238,15 @@ def report_context(
             ),
         ]
     )
+    n_det = sum(len(sv.detections) for sv in view.surveys)
+    if n_det:
+        summary_text += " " + f.ngettext(
+            "It also saw %(num)d plume it could not locate (a detection: only the direction "
+            "it came from is known; never called suspect).",
+            "It also saw %(num)d plumes it could not locate (detections: only the direction "
+            "they came from is known; never called suspect).",
+            n_det,
+        )
     candidates = []
     for sv, src in srcs:
         candidates.append(
@@ -253,6 +262,7 @@ def report_context(
                 "probabilities": _probabilities(src, f),
                 "n_hits": src.n_hits,
                 "p_exists": f.percent(src.probability_exists),
+                "p_suspect": f.percent(src.p_suspect),
             }
         )
     detections = [
@@ -268,6 +278,7 @@ def report_context(
             ),
             "signature": f.signature(src.signature),
             "p_exists": f.percent(src.probability_exists),
+            "p_suspect": f.percent(src.p_suspect),
             "n_hits": src.n_hits,
         }
         for sv in view.surveys
@@ -293,6 +304,8 @@ def report_context(
                 "height": f"{f.number(src.height_m, 0)} m",
                 "probabilities": _probabilities(src, f, top=5),
                 "hits": ", ".join(str(h) for h in src.hit_numbers),
+                "p_exists": f.percent(src.probability_exists),
+                "p_suspect": f.percent(src.p_suspect),
                 "confidence": _confidence(src, f),
                 "analyte": src.analyte,
             }

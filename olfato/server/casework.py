@@ -57,7 +57,8 @@ def analyse_survey(
         "detect_version": added.detect_version,
         "locate_version": added.locate_version,
         "n_hits": added.n_hits,
-        "n_sources": added.n_sources,
+        "n_sources": added.n_located,
+        "n_detections": added.n_detections,
         "n_suspect": added.n_suspect,
         "message": added.message,
     }
@@ -89,7 +90,8 @@ def reanalyse_survey(
         "detect_version": added.detect_version,
         "locate_version": added.locate_version,
         "n_hits": added.n_hits,
-        "n_sources": added.n_sources,
+        "n_sources": added.n_located,
+        "n_detections": added.n_detections,
         "message": added.message,
     }
 

@@ -217,6 +217,13 @@ class Source(Base):
         return len(self.hit_numbers)
 
     @property
+    def p_suspect(self) -> float | None:
+        """Posterior probability [-] of a suspect signature, as locate wrote it in the
+        Sources GeoJSON (kept in ``properties``); None for a run recorded without it."""
+        value = (self.properties or {}).get("p_suspect")
+        return None if value is None else float(value)
+
+    @property
     def located(self) -> bool:
         """True for a located source (a 95 % region and a rate), False for a detection."""
         return self.kind == "source" and self.semi_major_m is not None

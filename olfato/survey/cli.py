@@ -56,7 +56,7 @@ def print_summary(info: dict[str, Any]) -> None:
         (
             "wind",
             f"{w['mean_speed_ms']:.1f} m/s ({w['min_speed_ms']:.1f}-{w['max_speed_ms']:.1f})"
-            f" from {w['mean_dir_from_deg']:.0f} deg, spread {w['dir_spread_deg']:.0f} deg"
+            f" from {round(w['mean_dir_from_deg']) % 360} deg, spread {w['dir_spread_deg']:.0f} deg"
             if w is not None
             else "none (detect works; locate needs a wind log)",
         ),

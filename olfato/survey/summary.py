@@ -39,7 +39,11 @@ def wind_statistics(speed: np.ndarray, dir_from_deg: np.ndarray) -> dict[str, fl
         "min_speed_ms": float(np.nanmin(speed)),
         "max_speed_ms": float(np.nanmax(speed)),
         "mean_dir_from_deg": float(np.mod(np.rad2deg(np.arctan2(s, c)), 360.0)),
-        "dir_spread_deg": float(np.rad2deg(np.sqrt(max(-2.0 * np.log(max(r, 1e-12)), 0.0)))),
+        # r >= 1 (one direction throughout, or rounding above 1): no spread, and +0.0,
+        # not the -0.0 that -2 ln 1 gives (printed "-0 deg")
+        "dir_spread_deg": 0.0
+        if r >= 1.0
+        else float(np.rad2deg(np.sqrt(-2.0 * np.log(max(r, 1e-12))))),
     }
 
 

@@ -115,3 +115,36 @@ def test_two_overlapping_plumes_are_unmixed_not_forced_into_one_label() -> None:
     assert parts["clandestine_lab"] == pytest.approx(a_lab, rel=0.05)
     assert parts["livestock_farm"] == pytest.approx(a_farm, rel=0.05)
     assert p > 0.5
+
+
+def test_a_saturated_channel_is_a_censored_observation() -> None:
+    """A lower bound contributes P(E >= bound): Phi((m - E) / s) without scatter."""
+    from scipy.stats import norm
+
+    from olfato.detect.fingerprint import _log_channels
+
+    e, s = np.array([10.0, 4.0]), np.array([1.0, 0.5])
+    mean = np.array([[12.0, 4.2], [8.0, 4.2]])  # two amplitudes on the grid
+    spread = np.zeros(2)
+    got = _log_channels(e, s, mean, spread, np.array([True, False]))
+    want = norm.logcdf((mean[:, 0] - 10.0) / 1.0) + norm.logpdf(4.0, mean[:, 1], 0.5)
+    assert got == pytest.approx(want, rel=1e-9)
+
+
+def test_a_lab_whose_acetone_saturates_is_still_told_from_a_fuel_station() -> None:
+    """Acetone only known to exceed its saturated integral: the solvent still says lab;
+    dropping it would leave toluene and VOC, which a fuel station explains as well."""
+    lib = load_signatures()
+    lab = lib["clandestine_lab"]
+    amp = 400.0
+    chans = [c for c in ("acetone", "voc", "toluene") if c in lab.ratios]
+    e = {c: amp * lab.ratios[c] for c in chans}
+    s = {c: max(0.02 * e[c], 1.0) for c in chans}
+    e["acetone"] = 0.4 * e["acetone"]  # the sensor saturated: only a lower bound
+    censored = classify(e, s, lib, lower_bounds={"acetone"})
+    assert censored.signature == "clandestine_lab" and censored.suspect
+    # read as an exact value, the clipped acetone is far below a lab's ratio
+    assert (
+        classify(e, s, lib).probabilities["clandestine_lab"]
+        < censored.probabilities["clandestine_lab"]
+    )

@@ -107,3 +107,22 @@ def test_integrated_enhancement_error_matches_its_scatter() -> None:
     assert np.mean(vals) == pytest.approx(truth.sum(), rel=0.02)
     # the AR(1) inflation (1+rho)/(1-rho) slightly overstates a finite window's variance
     assert 0.85 < np.std(vals) / np.mean(errs) <= 1.05
+
+
+def test_coarsely_quantised_channels_on_clean_air_are_not_a_string_of_plumes() -> None:
+    """Channels in steps coarser than their noise sit on one level most of the time: the
+    detection statistic's spread on clean air must not collapse to 0 (it did: 73 "lab"
+    hits of 3,500 sd in an hour of clean air); steps stay within the rounding noise."""
+    rng = np.random.default_rng(4)
+    n = 3600
+    gas = {}
+    for name, level, noise, step in [
+        ("co2", 421000.0, 800.0, 2000.0),  # 2 ppm steps on 0.8 ppm of noise
+        ("co", 150.0, 20.0, 50.0),
+        ("acetone", 3.0, 1.0, 2.5),
+    ]:
+        gas[name] = np.round((level + noise * rng.standard_normal(n)) / step) * step
+    hits = detect(make_survey(gas))
+    assert len(hits) <= 3
+    assert not hits.table["usable"].any() if len(hits) else True
+    assert hits.table["snr"].max() < 10.0 if len(hits) else True

@@ -79,3 +79,19 @@ def test_a_lab_seen_through_a_warm_up_is_still_a_suspect(tmp_path: Path) -> None
     res = locate(f.survey, f.hits)
     assert len(res.sources) == 1 and res.sources[0].suspect
     assert res.sources[0].signature == "clandestine_lab"
+
+
+@pytest.mark.slow
+def test_a_lab_that_saturates_a_channel_is_still_a_suspect_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    """The saturated channel is left out of the fingerprint where it saturates; the other
+    gases still say lab, and the report says which readings are lower bounds."""
+    top = {"acetone": {"saturation": 25}}
+    f = Flight(_field(_sensors(**top), lab=True), 5, tmp_path)
+    flags = "; ".join(str(x) for x in f.hits.table["flags"])
+    assert "'acetone' saturated" in flags
+    res = locate(f.survey, f.hits)
+    assert len(res.sources) == 1 and res.sources[0].suspect
+    assert res.sources[0].signature == "clandestine_lab"
+    assert any("'acetone' saturated" in w for w in res.sources[0].warnings)

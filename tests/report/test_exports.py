@@ -6,6 +6,8 @@ import csv
 import json
 import xml.etree.ElementTree as ET
 
+import numpy as np
+
 from olfato import CAVEAT
 from tests.report.conftest import Made
 
@@ -45,7 +47,35 @@ def test_kml_polygons_styled_by_category(made: Made) -> None:
         style = p.find(f"{KML}styleUrl")
         assert style is not None and style.text == ("#suspect" if t.suspect else "#benign")
     styles = {s.get("id") for s in root.iter(f"{KML}Style")}
-    assert styles == {"suspect", "benign"}
+    assert styles == {"suspect", "benign", "detection"}
+
+
+def test_kml_detections_are_a_point_and_a_wedge_with_both_probabilities(made: Made) -> None:
+    root = ET.parse(made.exports["kml"]).getroot()
+    by_name = {p.findtext(f"{KML}name"): p for p in root.iter(f"{KML}Placemark")}
+    detections = made.analysis.sources.detections
+    assert detections, "the demo flight has a detection (a plume seen on one pass)"
+    for d in detections:
+        point, wedge = by_name[d.id], by_name[f"{d.id} wedge"]
+        assert point.findtext(f"{KML}styleUrl") == "#detection"
+        assert point.find(f"{KML}Point") is not None and point.find(f"{KML}Polygon") is None
+        lines = wedge.findall(f".//{KML}LineString")
+        assert len(lines) == 3  # the wedge's two edges and its bearing
+        # the bearing line runs from the crossing towards where the plume came from
+        (lon0, lat0), (lon1, lat1) = (
+            tuple(map(float, c.split(",")[:2]))
+            for c in lines[1].findtext(f"{KML}coordinates").split()
+        )
+        assert abs(lon0 - d.lon) < 1e-6 and abs(lat0 - d.lat) < 1e-6
+        bearing = np.degrees(np.arctan2((lon1 - lon0) * np.cos(np.radians(lat0)), lat1 - lat0))
+        assert abs((bearing - d.bearing_deg + 180) % 360 - 180) < 1.0
+        desc = point.findtext(f"{KML}description")
+        assert f"P(exists) {d.probability_exists:.0%}" in desc
+        assert f"P(suspect signature) {d.p_suspect:.0%}" in desc and "never suspect" in desc
+    for s in made.analysis.sources.sources:
+        desc = by_name[s.id].findtext(f"{KML}description")
+        assert f"P(exists) {s.probability_exists:.0%}" in desc
+        assert f"P(suspect signature) {s.p_suspect:.0%}" in desc
 
 
 def test_csv_rows(made: Made) -> None:

@@ -112,6 +112,8 @@ def test_upload_runs_detect_and_locate_as_a_job(world: World, analysis: object) 
     assert job["progress"] == 1.0
     result = job["result"]
     assert isinstance(result, dict) and result["n_sources"] == 2
+    # the demo flight's fuel station: a plume seen on one pass, not located
+    assert result["n_detections"] == len(analysis.sources.detections) == 1  # type: ignore[attr-defined]
     gj = world.client.get("/api/cases/gamma/sources", headers=world.as_("ana")).json()
     got = sorted(
         (f["geometry"]["coordinates"][1], f["geometry"]["coordinates"][0])

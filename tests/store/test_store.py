@@ -127,7 +127,12 @@ def test_runs_are_new_versions_never_overwrites(store: Store, analysis: Analysis
     # version 1 is still there, whole
     with store.read() as s:
         v1 = s.scalar(select(m.Run).where(m.Run.stage == "locate", m.Run.version == 1))
-        assert v1 is not None and len(v1.sources) == len(analysis.sources)
+        # every finding: the located sources and the detections (plumes seen, not located)
+        found = analysis.sources
+        assert v1 is not None and len(v1.sources) == len(found.sources) + len(found.detections)
+        assert sorted(x.kind for x in v1.sources if not x.located) == ["detection"] * len(
+            found.detections
+        )
     # the samples come back from their Parquet file, checked against its SHA-256
     back = load_survey_samples(store, sv.survey)
     assert back.n_samples == analysis.survey.n_samples

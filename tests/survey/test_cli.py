@@ -36,6 +36,18 @@ def test_info_prints_the_summary(write_csv):
     assert "battery_v" in out  # ignored columns are named
 
 
+def test_info_steady_wind_has_spread_0_not_minus_0(write_csv):
+    """A wind log of one direction has no spread: printed "spread 0 deg", never "-0";
+    a mean direction that rounds to 360 is printed as 0."""
+    r = runner.invoke(app, ["survey", "info", str(write_csv(rows(20)))])
+    assert r.exit_code == 0, r.output
+    assert "from 270 deg, spread 0 deg" in r.output and "-0 deg" not in r.output
+    north = [x.replace(",270,", ",359.7,") for x in rows(20)]
+    r = runner.invoke(app, ["survey", "info", str(write_csv(north, name="north.csv"))])
+    assert r.exit_code == 0, r.output
+    assert "from 0 deg, spread 0 deg" in r.output and "360 deg" not in r.output
+
+
 def test_info_json(good_csv):
     r = runner.invoke(app, ["survey", "info", str(good_csv), "--json"])
     info = json.loads(r.output)
