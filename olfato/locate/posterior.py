@@ -386,8 +386,8 @@ def nuisances(
     The bias of the whole flight's logged wind direction has a normal prior of sd
     ``bias_sd_deg`` [deg], integrated by ``n_bias_nodes``-point Gauss-Hermite quadrature
     (Abramowitz & Stegun 1972, 25.4.46: nodes sqrt(2) sd x_i, weights w_i / sqrt(pi);
-    3 nodes are exact for a likelihood quadratic in the bias, i.e. up to its 5th
-    moment); ``stabilities`` class -> prior weight (:func:`stability_prior`) replaces
+    n nodes are exact for a likelihood that is a polynomial of degree 2n - 1 in the
+    bias); ``stabilities`` class -> prior weight (:func:`stability_prior`) replaces
     the class of ``settings`` (its first class is the nominal one). Components are the
     product of the two; with ``cross`` only those where at most one nuisance departs
     from its nominal value (no bias, the first class): the product prior restricted to
