@@ -166,3 +166,20 @@ def test_the_class_probabilities_reach_the_geojson(
         assert set(probs) == {"B", "C", "D"}
         assert abs(sum(probs.values()) - 1.0) < 1e-3
         assert abs(props["wind_bias_deg"]) < np.sqrt(3) * 4.0
+
+
+def test_the_cli_averages_the_classes_into_the_geojson(one_lab: Flight, tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from olfato.cli import app
+
+    out = tmp_path / "s.geojson"
+    r = CliRunner().invoke(
+        app, ["locate", str(one_lab.path), "--stability-averaging", "--out", str(out), "-q"]
+    )
+    assert r.exit_code == 0, r.output
+    src = [f["properties"] for f in json.loads(out.read_text())["features"]]
+    src = [p for p in src if p["kind"] == "source"]
+    assert src and set(src[0]["stability_probabilities"]) == {"C", "D", "E"}
