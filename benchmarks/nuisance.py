@@ -38,6 +38,7 @@ import numpy as np
 
 from olfato.detect import detect
 from olfato.locate import locate
+from olfato.locate import posterior as posterior_mod
 from olfato.locate.defaults import DIRECTION_BIAS_SD_DEG
 from olfato.simulate import simulate
 from olfato.survey.io import read_survey
@@ -118,14 +119,22 @@ def main() -> None:
     ap.add_argument("--scenarios", default=",".join(bench.TURBULENT))
     ap.add_argument("--settings", default="off,stability,bias,both")
     ap.add_argument("--bias-sd", type=float, default=DIRECTION_BIAS_SD_DEG)
+    ap.add_argument(
+        "--p-survey-class",
+        type=float,
+        default=posterior_mod.P_SURVEY_CLASS,
+        help="prior probability of the survey's stability class when averaging",
+    )
     args = ap.parse_args()
+    posterior_mod.P_SURVEY_CLASS = args.p_survey_class
     names = args.settings.split(",")
     settings = {n: settings_kwargs(n, args.bias_sd) for n in names}
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     scenarios = args.scenarios.split(",")
     print(
         f"Nuisances paired: {', '.join(scenarios)} x seeds {seeds[0]}-{seeds[-1]}; "
-        f"bias prior sd {args.bias_sd:g} deg; 'change' is each true source's error minus its "
+        f"bias prior sd {args.bias_sd:g} deg; P(survey's class) {args.p_survey_class:g}; "
+        f"'change' is each true source's error minus its "
         f"error under '{names[0]}' (median, bootstrap 95% interval)"
     )
     head = (

@@ -304,7 +304,7 @@ def _winds(
 P_SURVEY_CLASS = 0.5
 
 
-def stability_prior(survey_class: str, p_survey: float = P_SURVEY_CLASS) -> dict[str, float]:
+def stability_prior(survey_class: str, p_survey: float | None = None) -> dict[str, float]:
     """Prior weights of the survey's Pasquill class and the class on each side of it.
 
     The survey's class gets ``p_survey``; the rest is split equally between its
@@ -319,8 +319,9 @@ def stability_prior(survey_class: str, p_survey: float = P_SURVEY_CLASS) -> dict
     ----------
     survey_class : str
         The survey's Pasquill-Gifford class, ``"A"``-``"F"``.
-    p_survey : float, default P_SURVEY_CLASS
-        Prior probability of the survey's class [-], in (0, 1].
+    p_survey : float or None, default None
+        Prior probability of the survey's class [-], in (0, 1]; None:
+        :data:`P_SURVEY_CLASS`.
 
     Returns
     -------
@@ -332,6 +333,8 @@ def stability_prior(survey_class: str, p_survey: float = P_SURVEY_CLASS) -> dict
     ValueError
         When ``survey_class`` is not a class or ``p_survey`` not in (0, 1].
     """
+    if p_survey is None:
+        p_survey = P_SURVEY_CLASS
     if survey_class not in STABILITY_CLASSES:
         raise ValueError(f"survey_class must be one of {STABILITY_CLASSES}, got {survey_class!r}")
     if not 0.0 < p_survey <= 1.0:
