@@ -44,8 +44,9 @@ def test_weights_follow_the_evidence_ratio_in_closed_form() -> None:
 
 
 def test_stability_prior_favours_the_survey_class_and_its_neighbours() -> None:
-    assert stability_prior("D") == {"D": 0.5, "C": 0.25, "E": 0.25}
-    assert stability_prior("A") == {"A": 0.5, "B": 0.5}
+    assert stability_prior("D", 0.5) == {"D": 0.5, "C": 0.25, "E": 0.25}
+    assert stability_prior("A", 0.5) == {"A": 0.5, "B": 0.5}
+    assert stability_prior("D") == pytest.approx({"D": 0.7, "C": 0.15, "E": 0.15})
     assert stability_prior("F", 0.8) == {"F": 0.8, "E": pytest.approx(0.2)}
     with pytest.raises(ValueError, match="survey_class"):
         stability_prior("G")
@@ -60,7 +61,7 @@ def test_components_are_the_product_of_bias_nodes_and_classes(one_lab: Flight) -
     )
     wind = wind_history(*sw)
     comps = nuisances(
-        wind, sw, settings=Settings(), bias_sd_deg=4.0, stabilities=stability_prior("D")
+        wind, sw, settings=Settings(), bias_sd_deg=4.0, stabilities=stability_prior("D", 0.5)
     )
     assert len(comps) == 9
     assert np.isclose(sum(np.exp(c.log_prior) for c in comps), 1.0)
@@ -73,7 +74,12 @@ def test_components_are_the_product_of_bias_nodes_and_classes(one_lab: Flight) -
     assert {c.settings.stability for c in comps if c.settings} == {"C", "D", "E"}
     # the cross: no bias with every class, every bias with the nominal class, renormalised
     cross = nuisances(
-        wind, sw, settings=Settings(), bias_sd_deg=4.0, stabilities=stability_prior("D"), cross=True
+        wind,
+        sw,
+        settings=Settings(),
+        bias_sd_deg=4.0,
+        stabilities=stability_prior("D", 0.5),
+        cross=True,
     )
     w = {(c.stability, round(c.bias_deg, 3)): float(np.exp(c.log_prior)) for c in cross}
     b = round(np.sqrt(3) * 4, 3)
