@@ -147,17 +147,19 @@ def test_a_wrong_stability_class_no_longer_excludes_the_truth(
     assert np.hypot(b.east_m - te, b.north_m - tn) < np.hypot(a.east_m - te, a.north_m - tn)
 
 
-def test_by_default_the_logged_class_is_kept_and_the_wind_bias_integrated(
+def test_by_default_both_nuisances_are_integrated_and_can_be_turned_off(
     stable_d_logged_c: tuple[Flight, object],
 ) -> None:
     f, wrong = stable_d_logged_c
     r = locate(wrong, f.hits)  # type: ignore[arg-type]
     assert r.stability == "C" and r.sources
-    assert all(s.posterior.stability_probs == {} for s in r.sources)
-    fixed = locate(wrong, f.hits, direction_bias_sd_deg=0.0)  # type: ignore[arg-type]
+    assert all(set(s.posterior.stability_probs) == {"B", "C", "D"} for s in r.sources)
+    fixed = locate(wrong, f.hits, average_stability=False, direction_bias_sd_deg=0.0)  # type: ignore[arg-type]
+    assert all(s.posterior.stability_probs == {} for s in fixed.sources)
     assert [s.posterior.direction_bias_deg for s in fixed.sources] == [0.0] * len(fixed)
-    # the bias's arc widens the region across the wind
-    assert r.sources[0].ellipse95.semi_minor > fixed.sources[0].ellipse95.semi_minor
+    # the bias's arc widens the region across the wind, the classes along it
+    a, b = fixed.sources[0].ellipse95, r.sources[0].ellipse95
+    assert b.semi_minor > a.semi_minor and b.semi_major > a.semi_major
 
 
 def test_the_class_probabilities_reach_the_geojson(
@@ -174,7 +176,7 @@ def test_the_class_probabilities_reach_the_geojson(
         assert abs(props["wind_bias_deg"]) < np.sqrt(3) * 4.0
 
 
-def test_the_cli_averages_the_classes_into_the_geojson(one_lab: Flight, tmp_path: Path) -> None:
+def test_the_cli_flag_turns_the_class_averaging_on_and_off(one_lab: Flight, tmp_path: Path) -> None:
     import json
 
     from typer.testing import CliRunner
@@ -182,10 +184,12 @@ def test_the_cli_averages_the_classes_into_the_geojson(one_lab: Flight, tmp_path
     from olfato.cli import app
 
     out = tmp_path / "s.geojson"
-    r = CliRunner().invoke(
-        app, ["locate", str(one_lab.path), "--stability-averaging", "--out", str(out), "-q"]
-    )
-    assert r.exit_code == 0, r.output
-    src = [f["properties"] for f in json.loads(out.read_text())["features"]]
-    src = [p for p in src if p["kind"] == "source"]
-    assert src and set(src[0]["stability_probabilities"]) == {"C", "D", "E"}
+    for flag, classes in (
+        ("--stability-averaging", {"C", "D", "E"}),
+        ("--no-stability-averaging", set()),
+    ):
+        r = CliRunner().invoke(app, ["locate", str(one_lab.path), flag, "--out", str(out), "-q"])
+        assert r.exit_code == 0, r.output
+        src = [f["properties"] for f in json.loads(out.read_text())["features"]]
+        src = [p for p in src if p["kind"] == "source"]
+        assert src and set(src[0]["stability_probabilities"]) == classes
