@@ -12,9 +12,10 @@ DEFAULT_MARGIN_M = 250.0
 DIRECTION_BIAS_SD_DEG = 4.0
 #: whether locate averages each source over the survey's stability class and its
 #: neighbours by default (:func:`olfato.locate.pipeline.with_nuisances`; prior 0.7 on the
-#: survey's class, :data:`olfato.locate.posterior.P_SURVEY_CLASS`). On: on the same 24
-#: flights x 3 conditions (``benchmarks/nuisance.py --seeds 4``, paired) with the wind
-#: bias it brings the 95% coverage of a class wrong by one from 85% to 100% and its median
-#: error from 33.8 to 27.5 m, while the as-simulated median error changes by +0.3 m
-#: (95% interval -0.9 to 1.6 m: noise); locate's speed run +0.18 s CPU
-AVERAGE_STABILITY = True
+#: survey's class, :data:`olfato.locate.posterior.P_SURVEY_CLASS`). Off, for now: on 24
+#: flights x 3 conditions (``benchmarks/nuisance.py --seeds 4``, paired, with the wind
+#: bias) it brings the 95% coverage of a class wrong by one from 85% to 100% and its median
+#: error from 33.8 to 27.5 m, and changes the as-simulated median error by +0.3 m (95%
+#: interval -0.9 to 1.6 m), but on tests/locate's one-lab flight it moves the estimate
+#: from 23 to 32 m off the truth
+AVERAGE_STABILITY = False

@@ -472,7 +472,7 @@ def locate(
     bias of the logged wind direction shared by the whole flight (a misaligned vane or
     compass; None: :data:`olfato.locate.defaults.DIRECTION_BIAS_SD_DEG`, 0 leaves it
     out) and ``average_stability`` the stability class averaged over the survey's
-    class and its neighbours: nuisances integrated out of the final
+    class and its neighbours (off by default): nuisances integrated out of the final
     posterior of every group that may be located (:func:`with_nuisances`);
     ``intermittent`` a source may be off during a pass (a lab cooking in batches): the
     non-detections of one pass share its on/off state, whose chance is integrated out
@@ -540,7 +540,7 @@ def locate(
         :data:`DIRECTION_BIAS_SD_DEG`).
     average_stability : bool, default AVERAGE_STABILITY
         Average each source over the survey's stability class and its neighbours
-        (:data:`olfato.locate.defaults.AVERAGE_STABILITY`: on).
+        (:data:`olfato.locate.defaults.AVERAGE_STABILITY`: off).
     intermittent : bool, default True
         A source may be off during a pass; False: always on.
 
@@ -729,15 +729,17 @@ def with_nuisances(
 
     Defaults, from ``benchmarks/nuisance.py --seeds 4`` (24 flights per condition, each
     located with every setting, paired; 48 true sources; final posteriors only, so
-    false suspects, sources per true source and suspect recall are unchanged): both on,
-    the bias with a 4 deg prior sd, the classes with 0.7 on the survey's. Under a 6 deg
-    bias of the wind log the 95% position coverage goes 42% -> 100% and the median
-    error 27.2 -> 24.1 m (paired change -2.6 m, 95% interval -3.8 to -1.2); under a
-    class wrong by one 88% -> 100% and 32.1 -> 27.5 m (-2.5 m, -3.7 to -1.1); as
-    simulated the median error changes by +0.3 m (-0.9 to 1.6) and coverage goes
-    98% -> 100%: the regions are now on the wide side. Locate's speed run: +0.38 s CPU
-    (2.18 -> 2.56 s). A class prior of 0.5 instead of 0.7 cost 1.7 m of as-simulated
-    median error (1.0 to 3.5).
+    false suspects, sources per true source and suspect recall are unchanged). The
+    bias, with a 4 deg prior sd, is on: under a 6 deg bias of the wind log the 95%
+    position coverage goes 42% -> 100% and the median error 27.2 -> 24.2 m (paired
+    change -3.9 m, 95% interval -5.2 to -2.4); as simulated the median error changes
+    by -0.5 m (-1.1 to 0.2) and coverage goes 98% -> 100% (the regions are now on the
+    wide side); locate's speed run +0.20 s CPU (2.18 -> 2.38 s). The classes (0.7 on
+    the survey's) are off (:data:`olfato.locate.defaults.AVERAGE_STABILITY`): with the
+    bias they bring a class wrong by one from 85% to 100% coverage and 33.8 to 27.5 m
+    (-2.5 m, -3.7 to -1.1), as simulated +0.3 m (-0.9 to 1.6), speed run +0.18 s, but
+    move the one-lab test flight's estimate from 23 to 32 m off; a prior of 0.5 on the
+    survey's class cost 1.7 m of as-simulated median error (1.0 to 3.5).
 
     Parameters
     ----------
