@@ -423,6 +423,18 @@ def med(x: list[float]) -> float:
     return float(np.median(x)) if x else float("nan")
 
 
+def locate_as_set(survey: Any, hits: Any) -> Any:
+    """olfato's locate with this run's settings (--grouping, --direction-bias-sd,
+    --stability-averaging)."""
+    return locate(
+        survey,
+        hits,
+        grouping=GROUPING,
+        direction_bias_sd_deg=BIAS_SD,
+        average_stability=AVERAGE_STABILITY,
+    )
+
+
 #: the speed run's child process: read, detect and locate one survey as ``olfato locate``
 #: does, importing only what that needs; prints CPU [s] and memory high-water marks [MB]
 LOCATE_ALONE = """
@@ -490,13 +502,7 @@ def speed_run() -> None:
     )
     hits = detect(survey)
     t0 = time.perf_counter()
-    res = locate(
-        survey,
-        hits,
-        grouping=GROUPING,
-        direction_bias_sd_deg=BIAS_SD,
-        average_stability=AVERAGE_STABILITY,
-    )
+    res = locate_as_set(survey, hits)
     t_loc = time.perf_counter() - t0
     from olfato.locate.multisource import dominant_channel
 
@@ -703,13 +709,7 @@ def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
         if sid is not None:
             by_src[sid].append(h)
     t0 = time.process_time()
-    res = locate(
-        survey,
-        hits,
-        grouping=GROUPING,
-        direction_bias_sd_deg=BIAS_SD,
-        average_stability=AVERAGE_STABILITY,
-    )
+    res = locate_as_set(survey, hits)
     out.cpu_s += time.process_time() - t0
     out.flights += 1
     out.warned += int(any(_SENSOR_WARNING in w for w in res.warnings))

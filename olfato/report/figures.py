@@ -104,6 +104,23 @@ def _graticule(
     ax.set_xticks(xt, xl, fontsize=7)
 
 
+def _small_label(
+    ax: Axes, text: str, xy: tuple[float, float], offset: tuple[float, float], colour: str
+) -> None:
+    """A small boxed map label below-right of ``xy`` [m], ``offset`` [points] away."""
+    ax.annotate(
+        text,
+        xy,
+        xytext=offset,
+        textcoords="offset points",
+        va="top",
+        fontsize=6,
+        color=colour,
+        zorder=6,
+        bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7, "lw": 0},
+    )
+
+
 def _probabilities_label(src: m.Source, fmt: Formatter) -> str:
     """The two probabilities of a finding, one per line, in the map's language."""
     return "\n".join(
@@ -146,16 +163,12 @@ def _draw_detection(
                 zorder=5,
             )
     ax.plot(me[0], mn[0], marker="^", ms=8, color=DETECTION_COLOUR, mec="black", zorder=6)
-    ax.annotate(
+    _small_label(
+        ax,
         f"{det.label} ({fmt.signature(det.signature)})\n{_probabilities_label(det, fmt)}",
         (float(me[0]), float(mn[0])),
-        xytext=(6, -6),
-        textcoords="offset points",
-        va="top",
-        fontsize=6,
-        color=DETECTION_COLOUR,
-        zorder=6,
-        bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7, "lw": 0},
+        (6, -6),
+        DETECTION_COLOUR,
     )
 
 
@@ -278,16 +291,8 @@ def source_map(
                 color=col,
                 zorder=6,
             )
-            ax.annotate(
-                _probabilities_label(src, fmt),
-                (float(ce[0]), float(cn[0])),
-                xytext=(5, -4),
-                textcoords="offset points",
-                va="top",
-                fontsize=6,
-                color=col,
-                zorder=6,
-                bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7, "lw": 0},
+            _small_label(
+                ax, _probabilities_label(src, fmt), (float(ce[0]), float(cn[0])), (5, -4), col
             )
         reach = 0.25 * max(float(np.ptp(e)), float(np.ptp(n)), 50.0)
         for det in d.view.detections:
