@@ -521,8 +521,10 @@ def speed_run() -> None:
 
 # -- issue 12: trustworthy findings, per condition ------------------------------------------
 
-#: mismatch conditions applied to the logged survey after simulation (the plume was carried
-#: by the simulator's true wind; olfato reads what the drone logged)
+#: mismatch conditions: the wind and stability ones are applied to the logged survey after
+#: simulation (the plume was carried by the simulator's true wind; olfato reads what the
+#: drone logged); the sensor faults, intermittent emission and the independent Lagrangian
+#: plume model change the scenario that is simulated
 CONDITIONS = [
     "as simulated",
     "wind bias 6 deg",
