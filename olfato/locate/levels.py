@@ -230,6 +230,50 @@ def edge_mass(post: Posterior) -> float:
     return float(max(0.0, p.sum() - inner))
 
 
+def region_bounded(
+    ellipse: Ellipse, east_m: float, north_m: float, post: Posterior, domain: Domain
+) -> bool:
+    """Whether a finding's 95% region is bounded: its ellipse (centred at ``east_m``,
+    ``north_m`` [m]) inside ``domain`` and at most :data:`EDGE_MASS` of ``post`` on the
+    domain's edge.
+
+    Parameters
+    ----------
+    ellipse : Ellipse
+        The 95% ellipse.
+    east_m, north_m : float
+        Its centre [m].
+    post : Posterior
+        The posterior the ellipse summarises.
+    domain : Domain
+        The search domain.
+
+    Returns
+    -------
+    bool
+        True when the region is bounded.
+    """
+    return ellipse_inside(ellipse, east_m, north_m, domain) and edge_mass(post) <= EDGE_MASS
+
+
+def passes_crossed(members: list[int], peak_pass: dict[int, int]) -> int:
+    """On how many different passes a group of hits was crossed.
+
+    Parameters
+    ----------
+    members : list of int
+        Hit ids.
+    peak_pass : dict[int, int]
+        Hit id -> the pass (:func:`pass_numbers`) of its peak sample.
+
+    Returns
+    -------
+    int
+        Number of passes [-].
+    """
+    return len({peak_pass[h] for h in members})
+
+
 def rate_at_bound(
     ci95_g_s: tuple[float, float], rate_range_g_s: tuple[float, float], factor: float = BOUND_FACTOR
 ) -> bool:

@@ -648,14 +648,12 @@ def locate(
 
     # -- nuisances (wind-direction bias, stability class) integrated out of the final fits ----
     if transport == "trajectory" and (direction_bias_sd_deg > 0 or average_stability):
-        tab = hits.table
-        peak = dict(zip(tab["id"].astype(int), tab["i_peak"].astype(int), strict=True))
+        peak_pass = hits_peak_pass(hits, passes)
         # only groups that may be located: enough passes and a bounded fixed-nuisance region
         # (the mixture only widens it; the others' bearings come from the coarse raster)
         only = [
-            len({int(passes[peak[h]]) for h in m}) >= base.thresholds.min_passes
-            and lv.ellipse_inside(post.ellipse, post.mean[0], post.mean[1], domain)
-            and lv.edge_mass(post) <= lv.EDGE_MASS
+            lv.passes_crossed(m, peak_pass) >= base.thresholds.min_passes
+            and lv.region_bounded(post.ellipse, post.mean[0], post.mean[1], post, domain)
             for m, _, post in groups
         ]
         groups = with_nuisances(
@@ -1223,7 +1221,7 @@ def findings(
     expected_false = hits.false_alarms_per_hour * survey.duration_s / 3600.0
     full_index = {int(h): j for j, h in enumerate(hits.table["id"])}
     all_snr = hits.table["snr"].to_numpy(dtype=float)
-    i_peak = hits.table["i_peak"].to_numpy(dtype=int)
+    peak_pass = hits_peak_pass(hits, passes)
     found: list[Source | Detection] = []
     for (members, ch, post), ref, sep in zip(groups, refined, p_separate, strict=True):
         found.append(
@@ -1238,7 +1236,7 @@ def findings(
                 p_noise=lv.noise_probability(
                     all_snr[[full_index[h] for h in members]], hits.threshold, expected_false
                 ),
-                n_passes=len({int(passes[i_peak[full_index[h]]]) for h in members}),
+                n_passes=lv.passes_crossed(members, peak_pass),
                 short=short,
                 full_index=full_index,
                 lags=lags,
@@ -1253,6 +1251,25 @@ def findings(
             )
         )
     return found
+
+
+def hits_peak_pass(hits: Hits, passes: NDArray[np.int64]) -> dict[int, int]:
+    """Hit id -> the pass (:func:`olfato.locate.levels.pass_numbers`) of its peak.
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+    passes : ndarray of int
+        The pass of each sample.
+
+    Returns
+    -------
+    dict[int, int]
+        Hit id -> pass.
+    """
+    tab = hits.table
+    return {int(h): int(passes[int(i)]) for h, i in zip(tab["id"], tab["i_peak"], strict=True)}
 
 
 def name_findings(
@@ -1502,7 +1519,7 @@ def _finding(
         why_not.append(
             f"crossed on {n_passes} pass(es) (< {thresholds.min_passes}): only its bearing is known"
         )
-    if not lv.ellipse_inside(ell, se, sn, domain) or lv.edge_mass(post) > lv.EDGE_MASS:
+    if not lv.region_bounded(ell, se, sn, post, domain):
         why_not.append(
             "its 95% region is not bounded inside the flown area and margin "
             f"(semi-major {ell.semi_major:.0f} m)"
