@@ -129,7 +129,8 @@ class Hits:
             s = rows[f"{c}_int_err_ppb_s"].to_numpy(dtype=float)
             ok = np.isfinite(v)
             integ[c] = (float(v[ok].sum()), float(np.sqrt(np.sum(s[ok] ** 2))))
-        return _fingerprint(self, all_ids, idx, integ, saturated_channels(rows, self.channels))
+        flags: Iterable[str] = rows["flags"] if "flags" in rows else []
+        return _fingerprint(self, all_ids, idx, integ, saturated_channels(flags, self.channels))
 
     def to_geojson(self) -> dict[str, Any]:
         """FeatureCollection of Point features [lon, lat], one per hit (module docs).
@@ -182,13 +183,13 @@ def saturated_flag(channel: str) -> str:
     return f"'{channel}' saturated: its peak and integral are lower bounds"
 
 
-def saturated_channels(rows: pd.DataFrame, channels: list[str]) -> set[str]:
-    """The channels that reach their saturation in any of the hit ``rows``.
+def saturated_channels(flags: Iterable[str], channels: list[str]) -> set[str]:
+    """The channels that reach their saturation in any of the hits whose ``flags`` these are.
 
     Parameters
     ----------
-    rows : pandas.DataFrame
-        Hit rows with their ``flags``.
+    flags : Iterable[str]
+        Each hit's ``flags`` text.
     channels : list of str
         The channels.
 
@@ -197,10 +198,8 @@ def saturated_channels(rows: pd.DataFrame, channels: list[str]) -> set[str]:
     set of str
         The saturated channels.
     """
-    if "flags" not in rows:
-        return set()
-    flags = "; ".join(str(f) for f in rows["flags"])
-    return {c for c in channels if saturated_flag(c) in flags}
+    text = "; ".join(str(f) for f in flags)
+    return {c for c in channels if saturated_flag(c) in text}
 
 
 def _fingerprint(
@@ -401,7 +400,7 @@ def detect(
     for r in rows:
         integ = {c: (r[f"{c}_int_ppb_s"], r[f"{c}_int_err_ppb_s"]) for c in channels}
         span = np.arange(r["i_start"], r["i_end"] + 1)
-        top = saturated_channels(pd.DataFrame([r]), channels)
+        top = saturated_channels([r.get("flags", "")], channels)
         fps.append(_fingerprint(result, [r["id"]], span, integ, top))
     result.fingerprints = fps
     if rows:
