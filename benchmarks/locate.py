@@ -686,7 +686,22 @@ def height_covered(src: Any, true_h: float) -> bool:
 _SENSOR_WARNING = "channel '"
 
 
-def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
+@dataclass
+class ConditionFlight:
+    """One flight simulated under a condition: the survey as logged (mismatch applied),
+    its hits, each hit's true source (None: a false hit), the truth in the survey's
+    frame, and each true source's hits."""
+
+    survey: Any
+    hits: Any
+    attr: dict[int, str | None]
+    truth: dict[str, Any]
+    by_src: dict[str, list[int]]
+
+
+def condition_flight(scenario: Path, seed: int, condition: str) -> ConditionFlight:
+    """Simulate ``scenario`` with ``seed`` under ``condition`` (:data:`CONDITIONS`: the
+    scenario changed before simulation, or the logged survey after it) and detect."""
     what: Any = scenario
     if condition == "warm-up fault":
         what = _warm_up(scenario)
@@ -705,11 +720,24 @@ def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
     hits = detect(survey)
     attr = attribute(sim, hits)
     survey = _mismatch(survey, condition, seed)
-    truth = truth_local(sim, survey)
     by_src: dict[str, list[int]] = defaultdict(list)
     for h, sid in attr.items():
         if sid is not None:
             by_src[sid].append(h)
+    return ConditionFlight(survey, hits, attr, truth_local(sim, survey), dict(by_src))
+
+
+def estimate_of(hit_ids: list[int], sources: Any) -> Any:
+    """Our estimate of a true source: the reported source holding most of its hits
+    (None when none holds any)."""
+    counts = [(len(set(hit_ids) & set(s.hit_ids)), s) for s in sources]
+    k, est = max(counts, key=lambda x: x[0]) if counts else (0, None)
+    return est if k > 0 else None
+
+
+def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
+    fl = condition_flight(scenario, seed, condition)
+    survey, hits, attr, truth, by_src = fl.survey, fl.hits, fl.attr, fl.truth, fl.by_src
     t0 = time.process_time()
     res = locate_as_set(survey, hits)
     out.cpu_s += time.process_time() - t0
@@ -723,12 +751,11 @@ def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
             out.false_suspects += 1
     lab_estimates = set()
     for sid, hs in by_src.items():
-        counts = [(len(set(hs) & set(s.hit_ids)), s) for s in res.sources]
-        k, est = max(counts, key=lambda x: x[0]) if counts else (0, None)
-        if est is not None and k > 0 and truth[sid]["suspect"] and len(hs) >= 3:
+        est = estimate_of(hs, res.sources)
+        if est is not None and truth[sid]["suspect"] and len(hs) >= 3:
             lab_estimates.add(est.id)
     for src in res.sources:
-        blocked = any("never suspect" in w or "sensor warnings" in w for w in src.warnings)
+        blocked = any("never suspect" in w for w in src.warnings)
         if src.p_suspect > 0.05:
             owners = [attr.get(h) for h in src.hit_ids]
             lab = any(o is not None and truth[o]["suspect"] for o in owners)
@@ -738,12 +765,11 @@ def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
     for sid, hs in by_src.items():
         tr = truth[sid]
         out.true2 += int(len(hs) >= 2)
-        counts = [(len(set(hs) & set(s.hit_ids)), s) for s in res.sources]
-        k, est = max(counts, key=lambda x: x[0]) if counts else (0, None)
+        est = estimate_of(hs, res.sources)
         if tr["suspect"] and len(hs) >= 3:
             out.labs3 += 1
-            out.labs3_suspect += int(bool(est is not None and k > 0 and est.suspect))
-        if est is None or k == 0:
+            out.labs3_suspect += int(bool(est is not None and est.suspect))
+        if est is None:
             continue
         out.errors.append(float(np.hypot(est.east_m - tr["e"], est.north_m - tr["n"])))
         out.cover_pos.append(inside(est, tr["e"], tr["n"]))

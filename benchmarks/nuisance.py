@@ -28,7 +28,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse
 import importlib.util
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -36,12 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from olfato.detect import detect
 from olfato.locate import locate
 from olfato.locate import posterior as posterior_mod
 from olfato.locate.defaults import DIRECTION_BIAS_SD_DEG
-from olfato.simulate import simulate
-from olfato.survey.io import read_survey
 
 REPO = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("bench_locate", REPO / "benchmarks" / "locate.py")
@@ -65,27 +61,17 @@ def flight(
     scenario: Path, seed: int, condition: str, settings: dict[str, dict[str, Any]]
 ) -> dict[str, Any]:
     """Per setting: (true source id, error [m], position covered, rate covered) rows, CPU [s]."""
-    sim = simulate(scenario, seed=seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        survey = read_survey(sim.write(tmp)["survey"], quiet=True)
-    hits = detect(survey)
-    attr = bench.attribute(sim, hits)
-    survey = bench._mismatch(survey, condition, seed)
-    truth = bench.truth_local(sim, survey)
-    by_src: dict[str, list[int]] = defaultdict(list)
-    for h, sid in attr.items():
-        if sid is not None:
-            by_src[sid].append(h)
+    fl = bench.condition_flight(scenario, seed, condition)
+    truth = fl.truth
     out: dict[str, Any] = {}
     for name, kw in settings.items():
         c0 = time.process_time()
-        res = locate(survey, hits, **kw)
+        res = locate(fl.survey, fl.hits, **kw)
         cpu = time.process_time() - c0
         rows = []
-        for sid, hs in sorted(by_src.items()):
-            counts = [(len(set(hs) & set(s.hit_ids)), s) for s in res.sources]
-            k, est = max(counts, key=lambda x: x[0]) if counts else (0, None)
-            if est is None or k == 0:
+        for sid, hs in sorted(fl.by_src.items()):
+            est = bench.estimate_of(hs, res.sources)
+            if est is None:
                 continue
             tr = truth[sid]
             q = tr["rates_g_s"].get(est.analyte)
