@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 from olfato import CAVEAT, __version__
 from olfato.errors import OlfatoError
 from olfato.options import QuietOpt
-from olfato.progress import console
+from olfato.progress import say
 
 
 class _OlfatoGroup(TyperGroup):
@@ -34,7 +34,7 @@ class _OlfatoGroup(TyperGroup):
             flag = option_for(ctx.command, exc.parameter) if exc.parameter else None
             if flag:
                 text = f"{exc.message} (option {flag})" + (f"\n{exc.hint}" if exc.hint else "")
-            console.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
+            say("error", text, "bold red")
             ctx.exit(exc.exit_code)
 
 

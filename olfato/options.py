@@ -90,7 +90,7 @@ def load_survey(
     ``announce``: print what every command must say about the survey it read (gas
     channels left out, no wind) as warnings, so that all commands agree.
     """
-    from olfato.progress import console
+    from olfato.progress import say
     from olfato.survey.io import read_survey
     from olfato.survey.validate import NO_WIND_WARNING
 
@@ -100,5 +100,5 @@ def load_survey(
     if announce:
         for w in survey.report.warnings:
             if w.startswith("gas channel '") or w == NO_WIND_WARNING:
-                console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+                say("warning", w)
     return survey

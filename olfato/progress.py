@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,6 +26,24 @@ console = Console(
     stderr=True,
     width=None if sys.stderr.isatty() or "COLUMNS" in os.environ else 120,
 )
+
+
+def say(label: str, text: str, style: str = "yellow") -> None:
+    """Print ``label: text`` on :data:`console`, the label in ``style``.
+
+    ``text`` is printed as it is: file names and units in brackets ("survey[raw].csv",
+    "[deg]") are not taken for console markup.
+
+    Parameters
+    ----------
+    label : str
+        What the line is ("warning", "error", "note").
+    text : str
+        The message.
+    style : str, default "yellow"
+        The label's rich style.
+    """
+    console.print(f"[{style}]{label}:[/] {escape(text)}", highlight=False, soft_wrap=True)
 
 
 #: what a long-running function is given to report how far it got: ``advance(n)``

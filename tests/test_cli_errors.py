@@ -47,3 +47,12 @@ def test_flags_are_found_only_when_unambiguous() -> None:
     assert option_for(root, "seed") == "--seed"
     assert option_for(root, "false_alarms_per_hour") == "--false-alarms"
     assert option_for(root, "no_such_parameter") is None
+
+
+def test_an_error_prints_brackets_as_they_are(tmp_path: Path) -> None:
+    """A file name (or a unit) in brackets is text, not console markup."""
+    odd = tmp_path / "survey[raw].csv"
+    odd.write_text("time,lat,lon\n")
+    r = CliRunner().invoke(app, ["locate", str(odd)])
+    assert isinstance(r.exception, SystemExit) and r.exit_code != 0
+    assert "survey[raw].csv, line 1, column 'alt_agl_m'" in r.output

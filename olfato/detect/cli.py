@@ -20,7 +20,7 @@ from olfato.options import (
     load_survey,
 )
 from olfato.output import print_table
-from olfato.progress import console
+from olfato.progress import console, say
 
 
 def detect_command(
@@ -74,7 +74,7 @@ def detect_command(
     s = load_survey(survey, mapping, wind, strict, quiet, flight)
     hits = detect(s, false_alarms_per_hour=false_alarms_per_hour, signatures=library)
     for w in hits.warnings:
-        console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+        say("warning", w)
     print_table(hits_table(hits), table_format.value)
     if out is not None:
         hits.write_geojson(out)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from olfato.detect.pipeline import Hits, detect
 from olfato.output import print_table
-from olfato.progress import console
+from olfato.progress import console, say
 from olfato.survey.model import Survey
 
 
@@ -18,7 +18,7 @@ def step_detect(survey: Survey, out: Path, *, quiet: bool = False) -> Hits:
     console.rule("[bold]Plume hits and fingerprints")
     hits = detect(survey)
     for w in hits.warnings:
-        console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+        say("warning", w)
     print_table(hits_table(hits))
     geo = hits.write_geojson(out / "hits.geojson")
     png = plot_hits(hits, out / "hits.png")

@@ -23,7 +23,7 @@ from olfato.options import (
     load_survey,
 )
 from olfato.output import print_table
-from olfato.progress import console
+from olfato.progress import console, say
 
 
 def locate_command(
@@ -130,7 +130,7 @@ def locate_command(
         check_survey(s)
     except OlfatoError:
         for w in hits.warnings:
-            console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+            say("warning", w)
         console.print(
             f"detection found {len(hits)} hit(s) (`olfato detect` lists them); locating them "
             "is not possible:",
@@ -150,7 +150,7 @@ def locate_command(
         intermittent=not steady_emission,
     )
     for w in result.warnings:
-        console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+        say("warning", w)
     if len(result) or result.detections:
         print_table(sources_table(result), table_format.value)
     console.print(result.message, highlight=False, soft_wrap=True)

@@ -22,7 +22,7 @@ from olfato.options import (
     WorkspaceOpt,
 )
 from olfato.output import print_tables
-from olfato.progress import console
+from olfato.progress import console, say
 
 case_app = typer.Typer(
     help=f"Cases: the surveys, runs, sources, notes and products of one investigation. {CAVEAT}",
@@ -95,7 +95,7 @@ def add_command(
                 store, case, path, mapping=mapping, wind=w, strict=strict, quiet=quiet, flight=fl
             )
             for msg in added.warnings:
-                console.print(f"[yellow]warning:[/] {msg}", highlight=False, soft_wrap=True)
+                say("warning", msg)
             console.print(added.message, highlight=False, soft_wrap=True)
 
 

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from olfato.options import QuietOpt
-from olfato.progress import console
+from olfato.progress import console, say
 
 _SHOW_UNKNOWN = 30
 
@@ -86,9 +86,9 @@ def translate_command(
     for r in batch.written:
         stdout.print(f"{r.path} -> {r.output} ({r.segments} segments)")
         for w in r.warnings:
-            console.print(f"[yellow]warning:[/] {r.path}: {w}", highlight=False)
+            say("warning", f"{r.path}: {w}")
     for r in batch.skipped:
-        console.print(f"[yellow]skipped:[/] {r.skipped}", highlight=False, soft_wrap=True)
+        say("skipped", str(r.skipped))
     _report_unknown(batch.unknown_words)
     if batch.skipped:
         raise typer.Exit(1)

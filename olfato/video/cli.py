@@ -10,7 +10,7 @@ import typer
 
 from olfato.errors import OlfatoError
 from olfato.options import CaseArg, QuietOpt, WorkspaceOpt
-from olfato.progress import console
+from olfato.progress import console, say
 
 video_app = typer.Typer(
     help="Full-motion video: KLV metadata (STANAG 4609 / MISB ST 0601), where each frame "
@@ -51,7 +51,7 @@ def _out_error(exc: ValueError) -> OlfatoError:
 
 def _print_notes(notes: list[str]) -> None:
     for note in notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        say("note", note)
 
 
 @video_app.command("info")
