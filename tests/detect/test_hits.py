@@ -134,7 +134,7 @@ def test_coarsely_quantised_channels_on_clean_air_are_not_a_string_of_plumes() -
 def test_quantised_channel_integral_error_matches_its_scatter() -> None:
     """A channel in steps of 2.5 noise sd repeats its reading on most samples, so the
     median of its differences' spread is 0: read as an autocorrelation of 1, it
-    inflated every integral's error about 14-fold and left a weak lab's crossings
+    inflated every integral's error about tenfold and left a weak lab's crossings
     "smaller than their own uncertainty". The noise dithers the steps (Widrow,
     Kollar & Liu 1996, IEEE Trans. Instrum. Meas. 45, 353), so the integral's error
     is that of white noise of sd sqrt(noise^2 + step^2 / 12)."""
