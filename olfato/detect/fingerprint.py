@@ -256,7 +256,9 @@ def _log_channels(e: F64, s: F64, mean: F64, spread: F64, lower: F64 | None = No
     plain = -0.5 * ((e - mean) / s) ** 2 + norm
     each = np.where(spread > 0, scattered, plain)
     if lower is not None and np.any(lower):
-        e_pos = np.maximum(e, 1e-300)
+        # a clipped integral at or below 0 bounds nothing: any floor far below its
+        # error gives every hypothesis the same chance (1e-300 overflowed s / e)
+        e_pos = np.maximum(e, 1e-9 * s)
         width = np.sqrt(spread**2 + (s / e_pos) ** 2)
         above_scattered = log_ndtr((np.log(mu) - np.log(e_pos)) / width)
         above_plain = log_ndtr((mean - e) / s)
