@@ -11,7 +11,16 @@ Warm-up
     seconds cannot move, are compared with the settled level (the median of the
     flight after :data:`SETTLED_AFTER_S`): when the first block is more than
     :data:`WARMUP_SD` noise sd off it and the blocks then approach it, the samples up
-    to the first block within :data:`SETTLED_SD` sd (plus one block) are left out.
+    to the first block within :data:`SETTLED_SD` sd (plus one block) are the warm-up.
+    Its start is left out; the rest is kept, with the background following the decay
+    (:func:`followed_from`): a running median over a monotone decay reads the
+    reading at its centre, and the running mean after it is off by the curvature
+    times L^2 / 24 (L the mean's window; the boxcar's second moment), the curvature
+    of a quadratic through five block medians. Readings are kept from the first
+    block from which that error stays under :data:`FOLLOWED_SD` noise sd, over the
+    half median window before it too (the background's plume mask would drop readings
+    off the running level there), so a lab crossed in the first minutes after
+    power-on is not lost; the readings before feed the background, never the hits.
     A departure that blocks later in the flight match (to :data:`PLUME_LIKE` of it) is
     the air, not the sensor: a drone that takes off inside a plume reads it for a
     minute or two, as it reads plumes later on, and those readings are kept.
@@ -43,6 +52,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from olfato.detect.background import DEFAULT_WINDOW_S
+
 F64 = NDArray[np.float64]
 
 #: block length of the warm-up check [s]
@@ -58,6 +69,8 @@ WARMUP_MIN_S = 60.0
 #: no warm-up where a block later in the flight departs this share of the first
 #: block's departure (the channel meets such air anyway: a plume at take-off)
 PLUME_LIKE = 0.5
+#: the background follows a warm-up where its error is below this many noise sd
+FOLLOWED_SD = 0.5
 #: a run of identical readings at least this long [s] may be stuck
 STUCK_MIN_S = 20.0
 #: a run less probable than this is stuck
@@ -77,13 +90,16 @@ AMBIENT_PPB = {
 class ChannelFaults:
     """What the checks found in one channel.
 
-    ``excluded`` True on samples left out (warm-up, stuck); ``saturated`` True on
+    ``excluded`` True on samples left out (warm-up, stuck); ``level_only`` True on
+    those of them the background is estimated from (the start of a warm-up: real
+    readings of a settling sensor, left out of the hits only); ``saturated`` True on
     readings at the channel's maximum; ``step`` [ppb] its quantisation step (0 when
     continuous); ``warnings`` for the analyst; ``unusable`` when nothing is left.
     """
 
     excluded: NDArray[np.bool_]
     saturated: NDArray[np.bool_]
+    level_only: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
     step: float = 0.0
     warnings: list[str] = field(default_factory=list)
     unusable: bool = False
@@ -217,7 +233,62 @@ def warmup_end(time_s: F64, values: F64, noise: float) -> float | None:
     return float(t[0] + min(end_block + 1, nb) * BLOCK_S)
 
 
-def check_channel(name: str, time_s: F64, values_ppb: F64) -> ChannelFaults:
+def followed_from(time_s: F64, values: F64, noise: float, end: float, window_s: float) -> float:
+    """The time [s] from which the background follows a warm-up that ends at ``end``
+    (module docstring): the start of the first block from which every block's level
+    error, from half a median window before it up to ``end``, is below
+    :data:`FOLLOWED_SD` noise sd; ``end`` when there is none.
+
+    Parameters
+    ----------
+    time_s : ndarray of float
+        Sample times [s], increasing.
+    values : ndarray of float
+        Readings of one channel [ppb], NaN where missing.
+    noise : float
+        Noise standard deviation of the channel [ppb].
+    end : float
+        Time the warm-up ends [s] (:func:`warmup_end`).
+    window_s : float
+        The background's running-median window [s]
+        (:func:`olfato.detect.background.estimate_background`); its running mean
+        spans half of it.
+
+    Returns
+    -------
+    float
+        Time [s] from which the readings are kept.
+    """
+    t, v = time_s, values
+    rel = t - t[0]
+    nb = int(np.ceil((end - t[0]) / BLOCK_S)) + 1
+    meds = np.full(nb + 2, np.nan)
+    for b in range(nb + 2):
+        blk = v[(rel >= b * BLOCK_S) & (rel < (b + 1) * BLOCK_S)]
+        blk = blk[np.isfinite(blk)]
+        if blk.size:
+            meds[b] = float(np.median(blk))
+    # curvature at each block from a quadratic through it and two blocks either side
+    # (a second difference of block medians is as noisy as the bound it is held to)
+    weights = np.array([2.0, -1.0, -2.0, -1.0, 2.0]) / 7.0 / BLOCK_S**2
+    error = np.full(nb, np.inf)
+    mean_window = window_s / 2.0
+    for b in range(2, nb):
+        curvature = abs(float(weights @ meds[b - 2 : b + 3]))
+        error[b] = curvature * mean_window**2 / 24.0
+    ok = np.isfinite(error) & (error < FOLLOWED_SD * noise)
+    # the median window before a kept reading must hold no reading the background's
+    # plume mask would drop for being off the running level
+    half = int(np.ceil(window_s / 2.0 / BLOCK_S))
+    for b in range(half + 2, nb):
+        if ok[b - half :].all():
+            return float(min(t[0] + b * BLOCK_S, end))
+    return float(end)
+
+
+def check_channel(
+    name: str, time_s: F64, values_ppb: F64, *, window_s: float = DEFAULT_WINDOW_S
+) -> ChannelFaults:
     """Run every check of the module docstring on one channel [ppb].
 
     Parameters
@@ -228,6 +299,8 @@ def check_channel(name: str, time_s: F64, values_ppb: F64) -> ChannelFaults:
         Sample times [s], increasing.
     values_ppb : ndarray of float
         Readings of the channel [ppb], NaN where missing.
+    window_s : float, default DEFAULT_WINDOW_S
+        The background's running-median window [s] (:func:`followed_from`).
 
     Returns
     -------
@@ -238,7 +311,7 @@ def check_channel(name: str, time_s: F64, values_ppb: F64) -> ChannelFaults:
     t = np.asarray(time_s, dtype=float)
     v = np.asarray(values_ppb, dtype=float)
     n = len(v)
-    out = ChannelFaults(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    out = ChannelFaults(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
     finite = np.isfinite(v)
     if finite.sum() < 10:
         return out
@@ -298,12 +371,19 @@ def check_channel(name: str, time_s: F64, values_ppb: F64) -> ChannelFaults:
     w = np.where(out.excluded, np.nan, v)
     end = warmup_end(t, w, sd)
     if end is not None:
-        gone = t < end
+        kept = followed_from(t, w, sd, end, window_s)
+        gone = t < kept
+        out.level_only |= gone & ~out.excluded
         out.excluded |= gone
         first = float(np.nanmedian(w[(t - t[0]) < BLOCK_S]))
+        rest = (
+            f"the first {kept - t[0]:.0f} s are left out and the background follows the rest"
+            if kept < end
+            else "those readings are left out"
+        )
         out.warnings.append(
             f"channel '{name}': warm-up after power-on, readings settling from {fmt(first)} ppb "
-            f"over the first {end - t[0]:.0f} s; those readings are left out"
+            f"over the first {end - t[0]:.0f} s; {rest}"
         )
 
     # -- quantisation ---------------------------------------------------------------------

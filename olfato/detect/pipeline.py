@@ -212,14 +212,16 @@ def _fingerprint(
     e = {c: v for c, (v, _) in integ.items()}
     s = {c: v for c, (_, v) in integ.items()}
     cls = classify(e, s, hits.library, lower_bounds=lower_bounds or set())
+    # a channel without an integral here (left out for a sensor fault) gives no ratio
+    have = [c for c in hits.channels if np.isfinite(e.get(c, np.nan))]
     ref: str | None = None
-    if cls.signature in hits.library and hits.library[cls.signature].reference in hits.channels:
+    if cls.signature in hits.library and hits.library[cls.signature].reference in have:
         ref = hits.library[cls.signature].reference
-    elif cls.channels:
-        ref = max(cls.channels, key=lambda c: e[c] / s[c])
+    elif [c for c in cls.channels if c in have]:
+        ref = max((c for c in cls.channels if c in have), key=lambda c: e[c] / s[c])
     ratios: dict[str, YorkFit] = {}
     if ref is not None:
-        enh = {c: hits.enhancement(c)[idx] for c in hits.channels}
+        enh = {c: hits.enhancement(c)[idx] for c in have}
         noise = {c: hits.backgrounds[c].noise for c in hits.channels}
         ratios = enhancement_ratios(enh, noise, ref)
     return Fingerprint(ids, integ, ref, ratios, cls)
@@ -303,11 +305,14 @@ def detect(
     cleaned: dict[str, np.ndarray] = {}
     for c in survey.channels:
         v = survey.gas(c)
-        fc = check_channel(c, t, v)
+        fc = check_channel(c, t, v, window_s=window_s)
         faults[c] = fc
         warnings.extend(f"{where}: {w}" for w in fc.warnings)
         if fc.unusable:
             continue
+        # the background is read from every real reading (a settling sensor's too),
+        # the hits from the readings kept
+        level_from = np.where(fc.excluded & ~fc.level_only, np.nan, v)
         if fc.excluded.any():
             v = np.where(fc.excluded, np.nan, v)
             cleaned[c] = v
@@ -317,7 +322,7 @@ def detect(
                 f"{where}: channel '{c}' has {n_ok} reading(s) (all missing or nearly); skipped"
             )
             continue
-        backgrounds[c] = estimate_background(t, v, window_s=window_s)
+        backgrounds[c] = estimate_background(t, level_from, window_s=window_s)
         if c not in known:
             warnings.append(
                 f"{where}: channel '{c}' is in no signature of the library "
@@ -427,13 +432,15 @@ def flag_hits(
 ) -> None:
     """Add ``flags`` and ``usable`` to each hit row, in place.
 
-    Not usable: a hit no channel supports (its integral within
-    :data:`MIN_INTEGRAL_SNR` standard errors everywhere, or in a quantised channel
-    a peak within :data:`MIN_PEAK_STEPS` steps: smaller than its own uncertainty),
-    or one at the edge of a stretch of readings a sensor check left out (the end of
-    a warm-up or of a stuck stretch makes a step, not a plume). Flagged but usable:
-    readings at a channel's saturation inside the hit; a channel left out over the
-    whole hit.
+    A channel at the edge of a stretch of readings a sensor check left out (the end
+    of a warm-up or of a stuck stretch makes a step, not a plume; its integral over
+    the hit is partial) is not used for that hit: its peak, integral and SNR become
+    NaN, as for a channel left out over the whole hit. Not usable: a hit no other
+    channel supports (its integral within :data:`MIN_INTEGRAL_SNR` standard errors
+    everywhere, or in a quantised channel a peak within :data:`MIN_PEAK_STEPS`
+    steps: smaller than its own uncertainty). Flagged but usable: readings at a
+    channel's saturation inside the hit; a channel left out over the whole hit or at
+    its edge.
 
     Parameters
     ----------
@@ -449,7 +456,24 @@ def flag_hits(
     for r in rows:
         a, b = int(r["i_start"]), int(r["i_end"])
         flags: list[str] = []
-        usable = True
+        edge: list[str] = []
+        for c in channels:
+            fc = faults.get(c)
+            if fc is None:
+                continue
+            lo, hi = max(0, a - pad_samples), min(len(fc.excluded), b + pad_samples + 1)
+            ex = fc.excluded[lo:hi]
+            if ex.any() and not ex.all():
+                edge.append(c)
+                flags.append(
+                    f"'{c}' at the edge of readings left out for a sensor fault: not used here"
+                )
+                for key in ("peak_ppb", "int_ppb_s", "int_err_ppb_s", "snr"):
+                    r[f"{c}_{key}"] = float("nan")
+            elif ex.all():
+                flags.append(f"'{c}' left out here (sensor fault): the fingerprint lacks it")
+            if fc.saturated[a : b + 1].any():
+                flags.append(saturated_flag(c))
         supported = False
         for c in channels:
             integ, err = r[f"{c}_int_ppb_s"], r[f"{c}_int_err_ppb_s"]
@@ -458,21 +482,9 @@ def flag_hits(
             if ok and step > 0 and not r[f"{c}_peak_ppb"] > MIN_PEAK_STEPS * step:
                 ok = False
             supported |= bool(ok)
+        usable = supported
         if not supported:
-            flags.append("smaller than its own uncertainty in every channel")
-            usable = False
-        for c in channels:
-            fc = faults.get(c)
-            if fc is None:
-                continue
-            lo, hi = max(0, a - pad_samples), min(len(fc.excluded), b + pad_samples + 1)
-            ex = fc.excluded[lo:hi]
-            if ex.any() and not ex.all():
-                flags.append(f"at the edge of readings of '{c}' left out for a sensor fault")
-                usable = False
-            elif ex.all():
-                flags.append(f"'{c}' left out here (sensor fault): the fingerprint lacks it")
-            if fc.saturated[a : b + 1].any():
-                flags.append(saturated_flag(c))
+            where = "in every channel" if not edge else "in every channel not at such an edge"
+            flags.insert(0, f"smaller than its own uncertainty {where}")
         r["flags"] = "; ".join(flags)
         r["usable"] = usable
