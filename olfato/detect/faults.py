@@ -175,6 +175,32 @@ def _runs(values: F64) -> list[tuple[int, int]]:
     return out
 
 
+def block_medians(rel_s: F64, values: F64, blocks: range) -> F64:
+    """Median reading of each :data:`BLOCK_S` block (NaN where a block has none).
+
+    Parameters
+    ----------
+    rel_s : ndarray of float
+        Sample times from the first [s].
+    values : ndarray of float
+        Readings [ppb], NaN where missing.
+    blocks : range
+        Block numbers (block b spans [b, b + 1) x BLOCK_S).
+
+    Returns
+    -------
+    ndarray of float
+        One median [ppb] per block.
+    """
+    out = np.full(len(blocks), np.nan)
+    for k, b in enumerate(blocks):
+        blk = values[(rel_s >= b * BLOCK_S) & (rel_s < (b + 1) * BLOCK_S)]
+        blk = blk[np.isfinite(blk)]
+        if blk.size:
+            out[k] = float(np.median(blk))
+    return out
+
+
 def warmup_end(time_s: F64, values: F64, noise: float) -> float | None:
     """The time [s] the warm-up ends, None when there is none (module docstring).
 
@@ -202,12 +228,7 @@ def warmup_end(time_s: F64, values: F64, noise: float) -> float | None:
         return None
     settled = float(np.median(late))
     nb = int(min(SETTLED_AFTER_S, rel[-1] / 2) // BLOCK_S)
-    meds = []
-    for b in range(nb):
-        blk = v[(rel >= b * BLOCK_S) & (rel < (b + 1) * BLOCK_S)]
-        blk = blk[np.isfinite(blk)]
-        meds.append(float(np.median(blk)) if blk.size else np.nan)
-    dev = np.asarray(meds) - settled
+    dev = block_medians(rel, v, range(nb)) - settled
     if not np.isfinite(dev[0]) or abs(dev[0]) < WARMUP_SD * noise:
         return None
     sign = np.sign(dev[0])
@@ -222,13 +243,8 @@ def warmup_end(time_s: F64, values: F64, noise: float) -> float | None:
     # the air, not the sensor: where blocks of the rest of the flight depart as far (to
     # PLUME_LIKE of the first block's departure, same sign), the early departure is a
     # plume the drone took off in, and its readings are kept
-    later = []
-    for b in range(end_block + 1, int(rel[-1] // BLOCK_S)):
-        blk = v[(rel >= b * BLOCK_S) & (rel < (b + 1) * BLOCK_S)]
-        blk = blk[np.isfinite(blk)]
-        if blk.size:
-            later.append(sign * (float(np.median(blk)) - settled))
-    if later and max(later) >= PLUME_LIKE * off[0]:
+    later = sign * (block_medians(rel, v, range(end_block + 1, int(rel[-1] // BLOCK_S))) - settled)
+    if np.isfinite(later).any() and np.nanmax(later) >= PLUME_LIKE * off[0]:
         return None
     return float(t[0] + min(end_block + 1, nb) * BLOCK_S)
 
@@ -262,12 +278,7 @@ def followed_from(time_s: F64, values: F64, noise: float, end: float, window_s: 
     t, v = time_s, values
     rel = t - t[0]
     nb = int(np.ceil((end - t[0]) / BLOCK_S)) + 1
-    meds = np.full(nb + 2, np.nan)
-    for b in range(nb + 2):
-        blk = v[(rel >= b * BLOCK_S) & (rel < (b + 1) * BLOCK_S)]
-        blk = blk[np.isfinite(blk)]
-        if blk.size:
-            meds[b] = float(np.median(blk))
+    meds = block_medians(rel, v, range(nb + 2))
     # curvature at each block from a quadratic through it and two blocks either side
     # (a second difference of block medians is as noisy as the bound it is held to)
     weights = np.array([2.0, -1.0, -2.0, -1.0, 2.0]) / 7.0 / BLOCK_S**2
