@@ -11,7 +11,13 @@ position error [m]), ``east_m``, ``north_m``, ``height_m``, ``hit_ids``, ``mixtu
 Then one Point feature per detection (a plume seen but not located), at its
 strongest crossing: ``kind`` "detection", ``bearing_deg`` (the direction the plume
 came FROM, clockwise from north) and ``wedge_deg`` (the wedge's half-width);
-``rate_g_s``, ``rate_ci95_g_s`` and ``ellipse95_m`` null, ``suspect`` false.
+``rate_g_s``, ``rate_ci95_g_s`` and ``ellipse95_m`` null, ``suspect`` false. A
+detection not located still has a broad posterior, which ``olfato plan next`` needs
+to plan a flight that would locate it; it is given as extras, named apart from a
+source's so that no reader takes it for a located region: ``search_centre``
+[lon, lat] (the posterior mean), ``search_ellipse95_m`` {semi_major, semi_minor,
+azimuth_deg} (its 95% region), ``search_rate_g_s`` and ``search_rate_ci95_g_s``
+(its rate, median and 95% interval) and ``search_height_m``.
 """
 
 from __future__ import annotations
@@ -85,6 +91,17 @@ def sources_to_geojson(sources: Sources) -> dict[str, Any]:
             }
         )
     for d in sources.detections:
+        search: dict[str, Any] = {}
+        if d.posterior is not None:
+            post = d.posterior
+            lat, lon = sources.survey.frame.to_wgs84([post.mean[0]], [post.mean[1]])
+            search = {
+                "search_centre": [_num(lon[0], 8), _num(lat[0], 8)],
+                "search_ellipse95_m": post.ellipse.as_dict(),
+                "search_rate_g_s": _num(post.rate_g_s),
+                "search_rate_ci95_g_s": [_num(post.rate_ci95_g_s[0]), _num(post.rate_ci95_g_s[1])],
+                "search_height_m": _num(post.height_m, 2),
+            }
         features.append(
             {
                 "type": "Feature",
@@ -110,6 +127,7 @@ def sources_to_geojson(sources: Sources) -> dict[str, Any]:
                     "north_m": _num(d.north_m, 2),
                     "hit_ids": [int(i) for i in d.hit_ids],
                     "warnings": list(d.warnings),
+                    **search,
                 },
             }
         )

@@ -143,6 +143,43 @@ def _suspect_probability(props: dict[str, Any]) -> float:
     return 1.0 if props.get("suspect") else 0.0
 
 
+def followup_feature(feature: dict[str, Any]) -> dict[str, Any] | None:
+    """A Sources GeoJSON Point feature as a candidate to follow up: a located source as
+    it is; a detection at its broad posterior (``search_centre``, ``search_ellipse95_m``,
+    ``search_rate_g_s``, ``search_rate_ci95_g_s``, ``search_height_m``:
+    :mod:`olfato.locate.geojson`), never suspect; None for a detection without them.
+
+    Parameters
+    ----------
+    feature : dict
+        A Point feature of the file.
+
+    Returns
+    -------
+    dict or None
+        The feature to plan from.
+    """
+    props = feature.get("properties") or {}
+    if props.get("kind") != "detection":
+        return feature
+    centre = props.get("search_centre")
+    ellipse = props.get("search_ellipse95_m")
+    if not (isinstance(centre, list) and len(centre) >= 2 and isinstance(ellipse, dict)):
+        return None
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": centre},
+        "properties": {
+            **props,
+            "ellipse95_m": ellipse,
+            "rate_g_s": props.get("search_rate_g_s"),
+            "rate_ci95_g_s": props.get("search_rate_ci95_g_s"),
+            "height_m": props.get("search_height_m"),
+            "suspect": False,
+        },
+    }
+
+
 def candidates_from_geojson(
     obj: Any, where: str = "sources", frame: LocalFrame | None = None
 ) -> tuple[list[Candidate], LocalFrame]:
@@ -173,13 +210,14 @@ def candidates_from_geojson(
         raise OlfatoError(f"{where}: not a Sources GeoJSON (expected a FeatureCollection)")
     feats = [f for f in obj.get("features") or [] if isinstance(f, dict)]
     points = [f for f in feats if (f.get("geometry") or {}).get("type") == "Point"]
-    # a detection (a plume seen, not located) has no region to fly to in the file; plan
-    # from the survey to include it (its posterior is kept in memory)
-    points = [f for f in points if (f.get("properties") or {}).get("kind") != "detection"]
+    # a detection (a plume seen, not located) is planned from its broad posterior, the
+    # search_* extras of the Sources GeoJSON; one without them (an older file) is not
+    points = [p for p in (followup_feature(f) for f in points) if p is not None]
     if not points:
         raise OlfatoError(
-            f"{where}: no located sources (Point features of kind 'source'), so no candidate "
-            "sources to follow up; plan from the survey to follow up its detections"
+            f"{where}: no located sources and no detections with a search region "
+            "(search_centre, search_ellipse95_m), so no candidate sources to follow up; "
+            "locate the survey again, or plan from the survey"
         )
     lonlat = []
     for k, f in enumerate(points, start=1):

@@ -113,6 +113,40 @@ def test_one_crossing_is_a_detection_with_a_bearing_never_suspect(one_lab: Fligh
     assert "1 detection(s)" in res.message
 
 
+def test_a_detection_in_a_sources_file_is_followed_up_at_its_broad_posterior(
+    one_lab: Flight,
+) -> None:
+    """plan next from the file plans for the detection as it does from the survey: at
+    its posterior's mean, with its 95% region and rate, never suspect; a file written
+    before the search region existed gets a clear error, not a crash."""
+    from olfato.plan.candidates import candidates_from_geojson, candidates_from_sources
+
+    hits = one_lab.hits
+    k = int(np.argmax(hits.table["snr"].to_numpy()))
+    one = dataclasses.replace(
+        hits, table=hits.table.iloc[[k]].reset_index(drop=True), fingerprints=[hits.fingerprints[k]]
+    )
+    res = locate(one_lab.survey, one)
+    gj = json.loads(json.dumps(sources_to_geojson(res)))
+    p = gj["features"][0]["properties"]
+    assert p["ellipse95_m"] is None and p["rate_g_s"] is None  # not located: the contract
+    post = res.detections[0].posterior
+    assert p["search_ellipse95_m"]["semi_major"] == pytest.approx(post.ellipse.semi_major, rel=1e-3)
+    from_file, frame = candidates_from_geojson(gj, "sources.geojson", one_lab.survey.frame)
+    in_memory, _ = candidates_from_sources(res)
+    assert len(from_file) == len(in_memory) == 1
+    a, b = from_file[0], in_memory[0]
+    assert a.id == b.id == res.detections[0].id and not a.suspect
+    assert math.hypot(a.east_m - b.east_m, a.north_m - b.north_m) < 0.5
+    assert a.semi_major_m == pytest.approx(b.semi_major_m, rel=1e-3)
+    assert a.rate_g_s == pytest.approx(b.rate_g_s, rel=1e-3)
+    assert a.p_suspect == pytest.approx(b.p_suspect, abs=1e-6)
+    for key in [q for q in p if q.startswith("search_")]:
+        del p[key]
+    with pytest.raises(OlfatoError, match="no detections with a search region"):
+        candidates_from_geojson(gj, "old.geojson", frame)
+
+
 def test_zero_wind_is_refused_with_a_clear_error_and_detect_still_reports_hits(
     one_lab: Flight,
 ) -> None:
