@@ -99,7 +99,7 @@ class ChannelFaults:
 
     excluded: NDArray[np.bool_]
     saturated: NDArray[np.bool_]
-    level_only: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    level_only: NDArray[np.bool_]
     step: float = 0.0
     warnings: list[str] = field(default_factory=list)
     unusable: bool = False
@@ -322,7 +322,8 @@ def check_channel(
     t = np.asarray(time_s, dtype=float)
     v = np.asarray(values_ppb, dtype=float)
     n = len(v)
-    out = ChannelFaults(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    none = np.zeros(n, dtype=bool)
+    out = ChannelFaults(excluded=none.copy(), saturated=none.copy(), level_only=none.copy())
     finite = np.isfinite(v)
     if finite.sum() < 10:
         return out
