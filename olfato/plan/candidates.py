@@ -222,9 +222,18 @@ def candidates_from_geojson(
     lonlat = []
     for k, f in enumerate(points, start=1):
         c = f["geometry"].get("coordinates")
+        bad = OlfatoError(
+            f"{where}: feature {k}: coordinates (a detection's search_centre) must be "
+            "[lon, lat] numbers"
+        )
         if not (isinstance(c, list) and len(c) >= 2):
-            raise OlfatoError(f"{where}: feature {k}: coordinates must be [lon, lat]")
-        lonlat.append((float(c[0]), float(c[1])))
+            raise bad
+        try:
+            lonlat.append((float(c[0]), float(c[1])))
+        except (TypeError, ValueError):
+            raise bad from None
+        if not all(map(math.isfinite, lonlat[-1])):
+            raise bad
     arr = np.asarray(lonlat)
     fr = frame or LocalFrame.centred_on(arr[:, 1], arr[:, 0])
     east, north = fr.to_local(arr[:, 1], arr[:, 0])

@@ -153,3 +153,17 @@ def test_impossible_requests_are_clear_errors() -> None:
     assert err.value.parameter == "home"
     with pytest.raises(OlfatoError, match="no home point"):
         next_flight(cands, frame=FRAME, **WIND)
+
+
+def test_a_sources_file_with_bad_coordinates_is_a_clear_error() -> None:
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": ["x", 29.1]},
+        "properties": {
+            "id": "S1",
+            "rate_g_s": 1.0,
+            "ellipse95_m": {"semi_major": 10, "semi_minor": 5},
+        },
+    }
+    with pytest.raises(OlfatoError, match=r"f.geojson: feature 1: coordinates .* numbers"):
+        candidates_from_geojson({"type": "FeatureCollection", "features": [feature]}, "f.geojson")
