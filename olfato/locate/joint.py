@@ -33,10 +33,12 @@ Learning Algorithms*, ch. 28). The partition is found in four steps:
    is removed and its hits handed over. A source whose hits no other source can
    take (chemistry, distance) has probability 1 of being separate.
 
-Not modelled (yet): plumes adding where they overlap inside one hit (each hit is
-explained by one source); a wind-direction bias shared by the sources is integrated out
-of each source's final posterior on its own (``locate(direction_bias_sd_deg=...)``), not
-of the partition's evidence.
+Plumes adding where they overlap inside one hit enter through the chemistry only
+(:func:`olfato.locate.multisource.mixed_crossings`: a mixed crossing may join any of its
+parts' sources, and is shared by them after the partition), not through the partition's
+evidence. Not modelled (yet): a wind-direction bias shared by the sources is integrated
+out of each source's final posterior on its own (``locate(direction_bias_sd_deg=...)``),
+not of the partition's evidence.
 
 Not the default (``Settings.grouping = "greedy"``): on ``benchmarks/locate.py --trust
 --seeds 2`` (84 flights, 7 conditions) it gives the same false suspects (0) and sources

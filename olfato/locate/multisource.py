@@ -18,15 +18,22 @@
    have to swing that far in those seconds, while the meander's time scale is
    minutes); its full posterior is computed and
    the group is collected again around the posterior mode. Repeat until every hit
-   is assigned: a hit belongs to exactly one source.
+   is assigned: a hit belongs to one source, except where plumes add (4).
 3. Evidence. Two groups whose chemistry agrees are merged when one source explains
    their hits better than two: ln Z(A+B) > ln Z(A) + ln Z(B) (each source's uniform
    position prior over the domain is its Occam factor). So one source is never
    reported twice.
+4. Plumes add. A crossing of two or three overlapping plumes carries the sum of
+   their sources' gases (:func:`mixed_crossings`); it may join any of its parts'
+   sources (:func:`with_mixed`), and after the grouping it is shared by them, each
+   fitting its own share of the crossing's integral
+   (:func:`olfato.locate.pipeline.share_mixed_crossings`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from itertools import combinations
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -135,6 +142,31 @@ def dominant_channel(hits: Hits, hit_ids: list[int] | NDArray[np.int64]) -> str:
     return best
 
 
+def enhancements(hits: Hits) -> tuple[F64, F64, NDArray[np.bool_], F64]:
+    """Every hit's integrated enhancement and its error in every channel, (n_hits, channels).
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+
+    Returns
+    -------
+    e, s : ndarray, shape (n_hits, channels)
+        Integrals and their standard errors [ppb s] (NaN where a channel was left out).
+    finite : ndarray of bool, shape (n_hits, channels)
+        Where both are finite and the error positive.
+    snr : ndarray, shape (n_hits, channels)
+        e / s where finite, else 0 [-].
+    """
+    t = hits.table
+    e = np.column_stack([t[f"{c}_int_ppb_s"].to_numpy(dtype=float) for c in hits.channels])
+    s = np.column_stack([t[f"{c}_int_err_ppb_s"].to_numpy(dtype=float) for c in hits.channels])
+    fin = np.isfinite(e) & np.isfinite(s) & (s > 0)
+    snr = np.where(fin, e / np.where(fin, s, 1.0), 0.0)
+    return e, s, fin, snr
+
+
 def chemistry_compatible(
     hits: Hits, *, ratio_sd: float = RATIO_SD, p_min: float = CHEM_P
 ) -> NDArray[np.bool_]:
@@ -162,13 +194,8 @@ def chemistry_compatible(
     ndarray of bool, shape (n, n)
         True where two hits may share a source.
     """
-    t = hits.table
-    n = len(t)
-    ch = hits.channels
-    e = np.column_stack([t[f"{c}_int_ppb_s"].to_numpy(dtype=float) for c in ch])
-    s = np.column_stack([t[f"{c}_int_err_ppb_s"].to_numpy(dtype=float) for c in ch])
-    fin = np.isfinite(e) & np.isfinite(s) & (s > 0)
-    snr = np.where(fin, e / np.where(fin, s, 1.0), 0.0)
+    e, s, fin, snr = enhancements(hits)
+    n = len(e)
     ok = np.ones((n, n), dtype=bool)
     labels = []
     for row, fp in enumerate(hits.fingerprints):
@@ -198,6 +225,223 @@ def chemistry_compatible(
             if chdtrc(m - 1, stat) < p_min:
                 ok[i, j] = ok[j, i] = False
     return ok
+
+
+#: each part of a mixed crossing must reach this SNR [-] in some channel (against the
+#: hit's own errors): a part below it is the ratio scatter of one source, not a second
+MIX_PART_SNR = 5.0
+#: rounds of :func:`mixed_crossings` at most (each draws the parts from the hits the
+#: round before found not mixed)
+MIX_ROUNDS = 4
+#: numbers of plumes a mixed crossing may be the sum of, tried in this order
+MIX_PARTS = (2, 3)
+
+
+@dataclass(frozen=True)
+class MixedCrossing:
+    """A hit whose gases are several sources' plumes added where the plumes overlap.
+
+    ``parts`` the rows (of the hits table) of two or three hits, one of each source's
+    chemistry; ``shares`` (parts, channels) each part's fraction of the hit's integral
+    in every channel of :attr:`Hits.channels` (:func:`mixed_crossings`).
+    """
+
+    parts: tuple[int, ...]
+    shares: F64
+
+
+def mixed_crossings(
+    hits: Hits,
+    compat: NDArray[np.bool_],
+    *,
+    ratio_sd: float = RATIO_SD,
+    p_min: float = CHEM_P,
+    part_snr: float = MIX_PART_SNR,
+) -> dict[int, MixedCrossing]:
+    """The hits whose gases are the sum of other hits' sources' (plumes that add).
+
+    Downwind of a lab 70 m from a farm the drone crosses both plumes at once; the hit's
+    enhancements are the sum of the two sources' (concentrations add: the advection-
+    diffusion equation is linear in the source). Such a hit cannot share a source with
+    either source's own hits (:func:`chemistry_compatible`), so the grouping made it a
+    third source. A hit i that cannot share a source with hits j and k, which cannot
+    share one either, is a mixed crossing of their sources when
+
+        E_i = a E_j + b E_k,  a, b > 0
+
+    in every channel where one of them sees something (> CHEM_MIN_SNR): a and b by
+    weighted least squares, iterated for the variance s_i^2 + a^2 s_j^2 + b^2 s_k^2 +
+    ratio_sd^2 (a^2 E_j^2 + b^2 E_k^2) as in :func:`chemistry_compatible`; the weighted
+    residual sum is chi-square with (channels - 2) degrees of freedom, at least one.
+    Each part, a E_j and b E_k, must reach ``part_snr`` in some channel. Of several
+    pairs that pass, the one with the largest p-value. Where no pair passes, three
+    hits, pairwise apart, are tried the same way (:data:`MIX_PARTS`; channels - 3
+    degrees of freedom). A part is a hit that is not itself mixed: the search is
+    repeated with the parts the round before left, until the set repeats
+    (:data:`MIX_ROUNDS` rounds at most).
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+    compat : ndarray of bool, shape (n_hits, n_hits)
+        :func:`chemistry_compatible` of the hits.
+    ratio_sd : float, default RATIO_SD
+        Relative scatter of a source's ratios [-].
+    p_min : float, default CHEM_P
+        Smallest chi-square p-value of a mixture [-].
+    part_snr : float, default MIX_PART_SNR
+        Smallest SNR [-] of each part, in its strongest channel.
+
+    Returns
+    -------
+    dict[int, MixedCrossing]
+        Row of the hits table -> its parts.
+    """
+    e, s, fin, snr = enhancements(hits)
+    seen = snr > CHEM_MIN_SNR
+    out: dict[int, MixedCrossing] = {}
+    # a part is a hit that is not itself mixed: found again with the parts that are left,
+    # until the set of mixed crossings repeats
+    for _ in range(MIX_ROUNDS):
+        pure = np.ones(len(e), dtype=bool)
+        pure[list(out)] = False
+        found = _mixed_once(e, s, fin, seen, compat, pure, ratio_sd, p_min, part_snr)
+        if found.keys() == out.keys():
+            return found
+        out = found
+    return out
+
+
+def _mixed_once(
+    e: F64,
+    s: F64,
+    fin: NDArray[np.bool_],
+    seen: NDArray[np.bool_],
+    compat: NDArray[np.bool_],
+    pure: NDArray[np.bool_],
+    ratio_sd: float,
+    p_min: float,
+    part_snr: float,
+) -> dict[int, MixedCrossing]:
+    """One round of :func:`mixed_crossings`, the parts drawn from the ``pure`` hits."""
+    out: dict[int, MixedCrossing] = {}
+    for i in range(len(e)):
+        other = np.flatnonzero(~compat[i] & pure)
+        other = other[other != i]
+        for q in MIX_PARTS:
+            combos = np.array(list(combinations(other, q)), dtype=np.int64).reshape(-1, q)
+            apart = np.ones(len(combos), dtype=bool)
+            for x, y in combinations(range(q), 2):
+                apart &= ~compat[combos[:, x], combos[:, y]]
+            found = _best_mixture(
+                e, s, fin, seen, i, combos[apart], ratio_sd=ratio_sd, p_min=p_min, part_snr=part_snr
+            )
+            if found is not None:
+                out[i] = found
+                break
+    return out
+
+
+def _best_mixture(
+    e: F64,
+    s: F64,
+    fin: NDArray[np.bool_],
+    seen: NDArray[np.bool_],
+    i: int,
+    combos: NDArray[np.int64],
+    *,
+    ratio_sd: float,
+    p_min: float,
+    part_snr: float,
+) -> MixedCrossing | None:
+    """Hit ``i`` as the sum of the sources of the hits in one row of ``combos`` (P, q):
+    the row with the largest p-value among those that pass (:func:`mixed_crossings`)."""
+    q = combos.shape[1]
+    ep_all = e[combos]  # (P, q, channels)
+    use = fin[i][None, :] & fin[combos].all(axis=1) & (seen[i][None, :] | seen[combos].any(axis=1))
+    m = use.sum(axis=1)
+    enough = m >= q + 1
+    combos, ep_all, use, m = combos[enough], ep_all[enough], use[enough], m[enough]
+    if not len(combos):
+        return None
+    ei = np.where(use, e[i][None, :], 0.0)
+    ep = np.where(use[:, None, :], ep_all, 0.0)
+    sp2 = np.where(use[:, None, :], s[combos] ** 2, 0.0)
+    si2 = np.where(use, s[i][None, :] ** 2, 1.0)
+    var = si2
+    eye = np.eye(q)[None, :, :]
+    for _ in range(4):
+        w = np.where(use, 1.0 / var, 0.0)
+        a = np.einsum("pc,pqc,prc->pqr", w, ep, ep)
+        r = np.einsum("pc,pqc,pc->pq", w, ep, ei)
+        solvable = np.linalg.det(a) > 1e-9 * np.prod(np.diagonal(a, axis1=1, axis2=2), axis=1)
+        coef = np.linalg.solve(np.where(solvable[:, None, None], a, eye), r[:, :, None])[:, :, 0]
+        coef = np.where(solvable[:, None], coef, 0.0)
+        c2 = np.maximum(coef, 0.0) ** 2
+        var = si2 + np.einsum("pq,pqc->pc", c2, sp2 + ratio_sd**2 * ep * ep)
+    w = np.where(use, 1.0 / var, 0.0)
+    stat = (w * (ei - np.einsum("pq,pqc->pc", coef, ep)) ** 2).sum(axis=1)
+    p = chdtrc(m - q, stat)
+    s_i = np.where(fin[i], s[i], np.inf)[None, None, :]
+    parts = np.max(np.where(fin[combos], coef[:, :, None] * ep_all, 0.0) / s_i, axis=2)
+    ok = solvable & (coef > 0).all(axis=1) & (p >= p_min) & (parts >= part_snr).all(axis=1)
+    if not ok.any():
+        return None
+    best = int(np.flatnonzero(ok)[np.argmax(p[ok])])
+    each = np.maximum(np.nan_to_num(coef[best][:, None] * ep_all[best]), 0.0)
+    tot = each.sum(axis=0)
+    shares = np.where(tot > 0, each / np.where(tot > 0, tot, 1.0), 1.0 / q)
+    return MixedCrossing(tuple(int(x) for x in combos[best]), shares)
+
+
+def with_mixed(compat: NDArray[np.bool_], mixed: dict[int, MixedCrossing]) -> NDArray[np.bool_]:
+    """``compat`` where a mixed crossing may also share a source with every hit that one of
+    its parts may share one with (:func:`mixed_crossings`).
+
+    Parameters
+    ----------
+    compat : ndarray of bool, shape (n_hits, n_hits)
+        :func:`chemistry_compatible` of the hits.
+    mixed : dict[int, MixedCrossing]
+        Row -> parts, from :func:`mixed_crossings`.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_hits, n_hits)
+        The extended compatibility.
+    """
+    out = compat.copy()
+    parts: list[tuple[int, ...]] = [(r,) for r in range(len(compat))]
+    for r, mx in mixed.items():
+        parts[r] = mx.parts
+    for r in mixed:
+        for x in range(len(compat)):
+            if x != r and any(compat[p, q] for p in parts[r] for q in parts[x]):
+                out[r, x] = out[x, r] = True
+    return out
+
+
+def part_of(mixed: MixedCrossing, rows: list[int], compat: NDArray[np.bool_]) -> int | None:
+    """Which part of a mixed crossing (its index) has the chemistry of the hits ``rows``;
+    None when several or none.
+
+    Parameters
+    ----------
+    mixed : MixedCrossing
+        The mixed crossing.
+    rows : list of int
+        Rows of the hits table (hits that are not mixed).
+    compat : ndarray of bool, shape (n_hits, n_hits)
+        :func:`chemistry_compatible` of the hits.
+
+    Returns
+    -------
+    int or None
+        The part.
+    """
+    fits = [k for k, p in enumerate(mixed.parts) if compat[p, rows].all()]
+    return fits[0] if len(fits) == 1 else None
 
 
 def lateral_maps(

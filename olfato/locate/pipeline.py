@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -621,6 +621,8 @@ def locate(
     ce, cn = ee.ravel(), nn.ravel()
     lags = sensor_lags(hits, ids, ce, cn, wind, settings, lag_s)
     passes = lv.pass_numbers(t, e, n)
+    chemistry = ms.chemistry_compatible(hits)
+    mixed = ms.mixed_crossings(hits, chemistry)
     fitter = SourceFitter(
         hits=hits,
         ids=ids,
@@ -633,9 +635,11 @@ def locate(
         survey_wind=(t, speed, direction),
         probe_length_m=probe_length_m,
         passes=passes,
+        chemistry=chemistry,
+        mixed=mixed,
     )
     lateral = ms.lateral_maps(ce, cn, fitter.crossings, wind, settings)
-    compat = may_share_source(hits, rows, fitter.crossings, passes)
+    compat = may_share_source(hits, rows, fitter.crossings, passes, chemistry, mixed)
     snr = hits.table["snr"].to_numpy(dtype=float)[rows]
 
     # -- how many sources, and which hits each explains ---------------------------------------
@@ -645,6 +649,7 @@ def locate(
     else:
         groups = greedy_grouping(ids, lateral, compat, snr, fitter)
         p_sep = separate_probabilities(groups, fitter, compat, fitter.index, snr)
+    groups = share_mixed_crossings(groups, fitter, compat, (ce, cn))
 
     # -- nuisances (wind-direction bias, stability class) integrated out of the final fits ----
     if transport == "trajectory" and (direction_bias_sd_deg > 0 or average_stability):
@@ -691,6 +696,7 @@ def locate(
         crlb=crlb,
         dir_sd_bound=dir_sd_bound,
         probe_length_m=probe_length_m,
+        mixed=set(fitter.mixed),
     )
     return name_findings(base, found, lags)
 
@@ -782,7 +788,7 @@ def with_nuisances(
         if only is not None and not only[k]:
             out.append((members, ch, post))
             continue
-        cr = crossings_from_hits(fitter.hits, members, ch, fitter.lags[ch])
+        cr = fitter.crossings_of(members, ch)
         reach = float(np.max(np.hypot(cr.east - post.mean[0], cr.north - post.mean[1])))
         pad = reach * (np.sin(np.deg2rad(max_off)) + (0.15 if stabilities else 0.0))
         pad = max(pad, 2.0 * fitter.coarse_m)
@@ -954,6 +960,8 @@ class SourceFitter:
         survey_wind: tuple[F64, F64, F64],
         probe_length_m: float,
         passes: NDArray[np.int64] | None = None,
+        chemistry: NDArray[np.bool_] | None = None,
+        mixed: dict[int, ms.MixedCrossing] | None = None,
     ) -> None:
         """Set up the fitter of one survey.
 
@@ -982,6 +990,12 @@ class SourceFitter:
         passes : ndarray of int or None, default None
             The pass of each sample (:func:`olfato.locate.levels.pass_numbers`);
             computed from the track when None.
+        chemistry : ndarray of bool, shape (n_hits, n_hits) or None, default None
+            :func:`olfato.locate.multisource.chemistry_compatible` of every hit; needed
+            with ``mixed``.
+        mixed : dict[int, MixedCrossing] or None, default None
+            Row of the hits table -> its parts
+            (:func:`olfato.locate.multisource.mixed_crossings`); None: no hit is mixed.
         """
         self.hits = hits
         self.ids = ids
@@ -996,6 +1010,11 @@ class SourceFitter:
         self.probe_length_m = probe_length_m
         self.passes = passes
         self.fits: dict[frozenset[int], tuple[str, Posterior]] = {}
+        self.row = {int(h): j for j, h in enumerate(hits.table["id"])}
+        table_ids = hits.table["id"].to_numpy()
+        #: hit id -> its parts, for the mixed crossings
+        self.mixed = {int(table_ids[r]): mx for r, mx in (mixed or {}).items()}
+        self.chemistry = chemistry
         self.probes: dict[str, Probes] = {}
         self.pair_cache: dict[Any, PairCache] = {}
         dom = {i: ms.dominant_channel(hits, [i]) for i in ids}
@@ -1023,17 +1042,64 @@ class SourceFitter:
             self.fits[key] = self._fit(group)
         return self.fits[key]
 
+    def pure(self, group: list[int]) -> list[int]:
+        """The hits of ``group`` that are not mixed crossings (all of them when every one is).
+
+        Parameters
+        ----------
+        group : list of int
+            Hit ids.
+
+        Returns
+        -------
+        list of int
+            Hit ids.
+        """
+        return [h for h in group if h not in self.mixed] or list(group)
+
+    def crossings_of(self, group: list[int], channel: str) -> Crossings:
+        """The crossings of ``group`` in ``channel``; a mixed crossing's integral is its
+        share from the part whose chemistry the group's other hits have (plumes add:
+        :class:`olfato.locate.multisource.MixedCrossing`).
+
+        Parameters
+        ----------
+        group : list of int
+            Hit ids.
+        channel : str
+            The channel.
+
+        Returns
+        -------
+        Crossings
+            The crossings, the mixed ones' integrals and errors scaled by their share.
+        """
+        lag = self.lags.get(channel)
+        if lag is None:
+            lag = self.lags[channel] = float(np.median(list(self.lags.values())))
+        cr = crossings_from_hits(self.hits, group, channel, lag)
+        pure = self.pure(group)
+        if len(pure) == len(group) or self.chemistry is None:
+            return cr
+        rows = [self.row[h] for h in pure]
+        c = self.hits.channels.index(channel)
+        share = np.ones(len(cr.hit_ids))
+        for k, h in enumerate(cr.hit_ids):
+            mx = self.mixed.get(int(h))
+            part = None if mx is None else ms.part_of(mx, rows, self.chemistry)
+            if mx is not None and part is not None:
+                share[k] = mx.shares[part, c]
+        return replace(cr, integral=cr.integral * share)
+
     def _fit(self, group: list[int]) -> tuple[str, Posterior]:
         hits = self.hits
-        ch = ms.dominant_channel(hits, group)
-        lag = self.lags.get(ch)
-        if lag is None:
-            lag = self.lags[ch] = float(np.median(list(self.lags.values())))
+        group = list(dict.fromkeys(group))
+        ch = ms.dominant_channel(hits, self.pure(group))
+        cr = self.crossings_of(group, ch)
         if ch not in self.probes:
             self.probes[ch] = probes_from_track(
-                hits, ch, lag, self.probe_length_m, passes=self.passes
+                hits, ch, self.lags[ch], self.probe_length_m, passes=self.passes
             )
-        cr = crossings_from_hits(hits, group, ch, lag)
         post = posterior(
             cr,
             self.probes[ch],
@@ -1066,11 +1132,17 @@ class SourceFitter:
 
 
 def may_share_source(
-    hits: Hits, rows: NDArray[np.int64], crossings: Crossings, passes: NDArray[np.int64]
+    hits: Hits,
+    rows: NDArray[np.int64],
+    crossings: Crossings,
+    passes: NDArray[np.int64],
+    chemistry: NDArray[np.bool_],
+    mixed: dict[int, ms.MixedCrossing],
 ) -> NDArray[np.bool_]:
     """(n, n) which usable hits may come from one source: compatible chemistry
-    (:func:`olfato.locate.multisource.chemistry_compatible`) and not two plumes of one
-    pass (:func:`olfato.locate.multisource.same_pass_apart`).
+    (:func:`olfato.locate.multisource.chemistry_compatible`, a mixed crossing with either
+    of its parts' sources: :func:`olfato.locate.multisource.with_mixed`) and not two
+    plumes of one pass (:func:`olfato.locate.multisource.same_pass_apart`).
 
     Parameters
     ----------
@@ -1082,13 +1154,18 @@ def may_share_source(
         Those hits' crossings, in the same order.
     passes : ndarray of int
         Pass number of every sample.
+    chemistry : ndarray of bool, shape (n_hits, n_hits)
+        :func:`olfato.locate.multisource.chemistry_compatible` of every hit.
+    mixed : dict[int, MixedCrossing]
+        Row of the hits table -> its parts
+        (:func:`olfato.locate.multisource.mixed_crossings`).
 
     Returns
     -------
     ndarray of bool, shape (n, n)
         True where two hits may share a source.
     """
-    compat = ms.chemistry_compatible(hits)[np.ix_(rows, rows)]
+    compat = ms.with_mixed(chemistry, mixed)[np.ix_(rows, rows)]
     hit_pass = passes[hits.table["i_peak"].to_numpy(dtype=int)[rows]]
     return np.asarray(
         compat & ~ms.same_pass_apart(crossings.east, crossings.north, hit_pass), dtype=bool
@@ -1156,6 +1233,81 @@ def greedy_grouping(
     return groups
 
 
+def share_mixed_crossings(
+    groups: list[tuple[list[int], str, Posterior]],
+    fit: SourceFitter,
+    compat: NDArray[np.bool_],
+    grid: tuple[F64, F64],
+) -> list[tuple[list[int], str, Posterior]]:
+    """Each mixed crossing also in the source of its other part: plumes add.
+
+    A mixed crossing (:func:`olfato.locate.multisource.mixed_crossings`) was grouped with
+    the hits of one of its parts' chemistry; here it joins, as well, the source whose
+    hits (two at least: a single crossing and a share of another is not yet a located
+    source) have its other part's chemistry, when it may share that source (``compat``)
+    and its ridge, seen in that source's channel (where the other plume is the
+    crossing's centroid), passes that source's posterior mode or mean (its lateral
+    log-likelihood there within :data:`olfato.locate.multisource.SUPPORT_LOGLIK` of its
+    best on the coarse ``grid``, as when a source takes its hits). Each source then
+    fits its own share of the crossing (:meth:`SourceFitter.crossings_of`), so the
+    crossing is not a third source's.
+
+    Parameters
+    ----------
+    groups : list of (members, channel, Posterior)
+        The sources.
+    fit : SourceFitter
+        The survey's fitter.
+    compat : ndarray of bool, shape (n, n)
+        Which usable hits may share a source.
+    grid : tuple of ndarray
+        East and north [m] of the coarse grid's cells.
+
+    Returns
+    -------
+    list of (members, channel, Posterior)
+        The sources, with the mixed crossings they share.
+    """
+    if not fit.mixed or fit.chemistry is None:
+        return groups
+    out = list(groups)
+
+    def part(members: list[int], mx: ms.MixedCrossing, least: int = 1) -> int | None:
+        pure = [fit.row[x] for x in members if x not in fit.mixed]
+        if len(pure) < least or fit.chemistry is None:
+            return None
+        return ms.part_of(mx, pure, fit.chemistry)
+
+    for h, mx in fit.mixed.items():
+        if h not in fit.index:
+            continue
+        j = fit.index[h]
+        held = {p for p in (part(m, mx) for m, _, _ in out if h in m) if p is not None}
+        if not held:
+            continue
+        for want in sorted(set(range(len(mx.parts))) - held):
+            best, best_lat = None, -ms.SUPPORT_LOGLIK
+            for g, (m, ch, post) in enumerate(out):
+                if (
+                    h in m
+                    or part(m, mx, 2) != want
+                    or not compat[j, [fit.index[x] for x in m]].all()
+                ):
+                    continue
+                cr = fit.crossings_of([h], ch)
+                at = np.array([post.map_position[:2], post.mean[:2]], dtype=float)
+                east, north = np.append(at[:, 0], grid[0]), np.append(at[:, 1], grid[1])
+                lat = ms.lateral_maps(east, north, cr, fit.wind, fit.settings)[:, 0]
+                rel = float(lat[:2].max() - lat[2:].max())
+                if rel > best_lat:
+                    best, best_lat = g, rel
+            if best is not None:
+                members = [*out[best][0], h]
+                ch, post = fit(members)
+                out[best] = (members, ch, post)
+    return out
+
+
 def findings(
     *,
     hits: Hits,
@@ -1174,6 +1326,7 @@ def findings(
     crlb: bool,
     dir_sd_bound: float,
     probe_length_m: float,
+    mixed: set[int] | None = None,
 ) -> list[Source | Detection]:
     """Each group as a located :class:`Source` or a :class:`Detection`, with its
     probability of existing: (1 - P(all its hits are noise)) x P(separate).
@@ -1212,12 +1365,16 @@ def findings(
         Mean wind direction sd [deg] for the bound.
     probe_length_m : float
         Non-detection segment length [m].
+    mixed : set of int or None, default None
+        Ids of the mixed crossings (their gases partly another source's; left out of a
+        source's fingerprint when it has other hits).
 
     Returns
     -------
     list of Source or Detection
         One per group, ids not yet given.
     """
+    mixed = mixed or set()
     expected_false = hits.false_alarms_per_hour * survey.duration_s / 3600.0
     full_index = {int(h): j for j, h in enumerate(hits.table["id"])}
     all_snr = hits.table["snr"].to_numpy(dtype=float)
@@ -1248,6 +1405,7 @@ def findings(
                 crlb=crlb,
                 dir_sd_bound=dir_sd_bound,
                 probe_length_m=probe_length_m,
+                mixed=mixed,
             )
         )
     return found
@@ -1428,16 +1586,20 @@ def _finding(
     crlb: bool,
     dir_sd_bound: float,
     probe_length_m: float,
+    mixed: set[int],
 ) -> Source | Detection:
     """One group of hits as a located :class:`Source` or a :class:`Detection`
-    (:mod:`olfato.locate.levels`)."""
-    fp = hits.group(members)
+    (:mod:`olfato.locate.levels`); ``mixed`` the ids of the mixed crossings."""
+    # a mixed crossing's gases are partly another source's: the fingerprint of the hits
+    # that are not mixed, where there are any
+    pure = [h for h in members if h not in mixed] or members
+    fp = hits.group(pure)
     cls = fp.classification
     signature, suspect = cls.signature, is_suspect(cls, hits.library)
     p_suspect = lv.suspect_probability(cls, hits.library)
     warnings: list[str] = []
     own = (
-        hits_verdict(hits, members, full_index)
+        hits_verdict(hits, pure, full_index)
         if cls.signature == NONE and not cls.mixture
         else None
     )
@@ -1449,7 +1611,7 @@ def _finding(
                     lv.suspect_probability(
                         hits.fingerprints[full_index[h]].classification, hits.library
                     )
-                    for h in members
+                    for h in pure
                 ]
             )
         )
