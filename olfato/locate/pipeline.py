@@ -3,9 +3,10 @@
 Steps: the wind history and stability of the flight; the sensor lag per channel
 (:func:`estimate_lag`); hits grouped into sources by chemistry, geometry and
 evidence (:mod:`olfato.locate.multisource`, or with ``grouping="evidence"`` the
-partition scored by marginal evidence, :mod:`olfato.locate.joint`); each source's posterior
-(:mod:`olfato.locate.posterior`), its fingerprint from all its hits
-(:meth:`olfato.detect.pipeline.Hits.group`) and its Cramer-Rao bound
+partition scored by marginal evidence, :mod:`olfato.locate.joint`); a crossing of
+overlapping plumes shared by their sources (:func:`share_mixed_crossings`); each source's
+posterior (:mod:`olfato.locate.posterior`), its fingerprint from its hits that are not
+such mixed crossings (:meth:`olfato.detect.pipeline.Hits.group`) and its Cramer-Rao bound
 (:mod:`olfato.locate.crlb`).
 """
 
@@ -1599,9 +1600,7 @@ def _finding(
     p_suspect = lv.suspect_probability(cls, hits.library)
     warnings: list[str] = []
     own = (
-        hits_verdict(hits, pure, full_index)
-        if cls.signature == NONE and not cls.mixture
-        else None
+        hits_verdict(hits, pure, full_index) if cls.signature == NONE and not cls.mixture else None
     )
     if own is not None:
         signature, suspect = own
