@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -299,25 +299,31 @@ def mixed_crossings(
         Row of the hits table -> its parts.
     """
     e, s, fin, snr = enhancements(hits)
-    seen = snr > CHEM_MIN_SNR
+    gases = _Gases(e, s, fin, snr > CHEM_MIN_SNR)
     out: dict[int, MixedCrossing] = {}
     # a part is a hit that is not itself mixed: found again with the parts that are left,
     # until the set of mixed crossings repeats
     for _ in range(MIX_ROUNDS):
         pure = np.ones(len(e), dtype=bool)
         pure[list(out)] = False
-        found = _mixed_once(e, s, fin, seen, compat, pure, ratio_sd, p_min, part_snr)
+        found = _mixed_once(gases, compat, pure, ratio_sd, p_min, part_snr)
         if found.keys() == out.keys():
             return found
         out = found
     return out
 
 
+class _Gases(NamedTuple):
+    """The hits' integrals, errors, where finite and where seen (:func:`enhancements`)."""
+
+    e: F64
+    s: F64
+    fin: NDArray[np.bool_]
+    seen: NDArray[np.bool_]
+
+
 def _mixed_once(
-    e: F64,
-    s: F64,
-    fin: NDArray[np.bool_],
-    seen: NDArray[np.bool_],
+    gases: _Gases,
     compat: NDArray[np.bool_],
     pure: NDArray[np.bool_],
     ratio_sd: float,
@@ -326,7 +332,7 @@ def _mixed_once(
 ) -> dict[int, MixedCrossing]:
     """One round of :func:`mixed_crossings`, the parts drawn from the ``pure`` hits."""
     out: dict[int, MixedCrossing] = {}
-    for i in range(len(e)):
+    for i in range(len(gases.e)):
         other = np.flatnonzero(~compat[i] & pure)
         other = other[other != i]
         for q in MIX_PARTS:
@@ -335,7 +341,7 @@ def _mixed_once(
             for x, y in combinations(range(q), 2):
                 apart &= ~compat[combos[:, x], combos[:, y]]
             found = _best_mixture(
-                e, s, fin, seen, i, combos[apart], ratio_sd=ratio_sd, p_min=p_min, part_snr=part_snr
+                gases, i, combos[apart], ratio_sd=ratio_sd, p_min=p_min, part_snr=part_snr
             )
             if found is not None:
                 out[i] = found
@@ -344,10 +350,7 @@ def _mixed_once(
 
 
 def _best_mixture(
-    e: F64,
-    s: F64,
-    fin: NDArray[np.bool_],
-    seen: NDArray[np.bool_],
+    gases: _Gases,
     i: int,
     combos: NDArray[np.int64],
     *,
@@ -357,6 +360,7 @@ def _best_mixture(
 ) -> MixedCrossing | None:
     """Hit ``i`` as the sum of the sources of the hits in one row of ``combos`` (P, q):
     the row with the largest p-value among those that pass (:func:`mixed_crossings`)."""
+    e, s, fin, seen = gases
     q = combos.shape[1]
     ep_all = e[combos]  # (P, q, channels)
     use = fin[i][None, :] & fin[combos].all(axis=1) & (seen[i][None, :] | seen[combos].any(axis=1))
