@@ -1073,7 +1073,8 @@ class SourceFitter:
         Returns
         -------
         Crossings
-            The crossings, the mixed ones' integrals and errors scaled by their share.
+            The crossings, the mixed ones' integrals scaled by their share (their errors,
+            the noise of the whole crossing, kept).
         """
         lag = self.lags.get(channel)
         if lag is None:
