@@ -7,6 +7,9 @@ the contract requires: ``id``, ``rate_g_s``, ``rate_ci95_g_s`` [low, high],
 ("source"), ``probability_exists``, ``warnings``; and extras: ``p_suspect`` (the
 probability of a suspect signature), ``crlb_m`` (Cramer-Rao bound on the RMS
 position error [m]), ``east_m``, ``north_m``, ``height_m``, ``hit_ids``, ``mixture``.
+A crossing of overlapping plumes is listed in the ``hit_ids`` of each source whose
+plume it crossed (:func:`olfato.locate.multisource.mixed_crossings`), so two sources'
+``hit_ids`` may share a hit and ``n_hits`` may add up to more than the hits.
 
 Then one Point feature per detection (a plume seen but not located), at its
 strongest crossing: ``kind`` "detection", ``bearing_deg`` (the direction the plume
