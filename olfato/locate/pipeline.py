@@ -1094,16 +1094,30 @@ class SourceFitter:
         return replace(cr, integral=cr.integral * share)
 
     def _fit(self, group: list[int]) -> tuple[str, Posterior]:
-        hits = self.hits
         group = list(dict.fromkeys(group))
-        ch = ms.dominant_channel(hits, self.pure(group))
-        cr = self.crossings_of(group, ch)
+        ch = ms.dominant_channel(self.hits, self.pure(group))
+        return ch, self.posterior_of(self.crossings_of(group, ch))
+
+    def posterior_of(self, crossings: Crossings) -> Posterior:
+        """One source explaining ``crossings`` (in their channel), with the survey's probes.
+
+        Parameters
+        ----------
+        crossings : Crossings
+            The crossings, from :meth:`crossings_of`.
+
+        Returns
+        -------
+        Posterior
+            Their posterior over the domain.
+        """
+        ch = crossings.channel
         if ch not in self.probes:
             self.probes[ch] = probes_from_track(
-                hits, ch, self.lags[ch], self.probe_length_m, passes=self.passes
+                self.hits, ch, self.lags[ch], self.probe_length_m, passes=self.passes
             )
-        post = posterior(
-            cr,
+        return posterior(
+            crossings,
             self.probes[ch],
             self.wind,
             self.domain,
@@ -1113,7 +1127,6 @@ class SourceFitter:
             survey_wind=self.survey_wind,
             pair_cache=self.pair_cache,
         )
-        return ch, post
 
     def lateral_at(self, east_m: float, north_m: float) -> F64:
         """Each hit's lateral log-likelihood at one point [m], (n_hits,).
@@ -1250,8 +1263,10 @@ def share_mixed_crossings(
     and its ridge, seen in that source's channel (where the other plume is the
     crossing's centroid), passes that source's posterior mode or mean (its lateral
     log-likelihood there within :data:`olfato.locate.multisource.SUPPORT_LOGLIK` of its
-    best on the coarse ``grid``, as when a source takes its hits). Each source then
-    fits its own share of the crossing (:meth:`SourceFitter.crossings_of`), so the
+    best on the coarse ``grid``, as when a source takes its hits), and when that source
+    explains the crossing's share better than a source of its own would (ln Z(source
+    + crossing) > ln Z(source) + ln Z(the share alone), as in a merge). Each source
+    then fits its own share of the crossing (:meth:`SourceFitter.crossings_of`), so the
     crossing is not a third source's.
 
     Parameters
@@ -1303,10 +1318,17 @@ def share_mixed_crossings(
                 rel = float(lat[:2].max() - lat[2:].max())
                 if rel > best_lat:
                     best, best_lat = g, rel
-            if best is not None:
-                members = [*out[best][0], h]
-                ch, post = fit(members)
-                out[best] = (members, ch, post)
+            if best is None:
+                continue
+            # and only when that source explains its share better than a source of its own
+            members, ch, post = out[best]
+            ch_with, with_h = fit([*members, h])
+            alone = fit.crossings_of([h], ch)
+            c = fit.hits.channels.index(ch)
+            alone = replace(alone, integral=alone.integral * mx.shares[want, c])
+            gain = with_h.log_evidence - post.log_evidence - fit.posterior_of(alone).log_evidence
+            if ch_with == ch and gain > 0.0:
+                out[best] = ([*members, h], ch_with, with_h)
     return out
 
 
