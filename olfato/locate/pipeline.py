@@ -1080,18 +1080,38 @@ class SourceFitter:
         if lag is None:
             lag = self.lags[channel] = float(np.median(list(self.lags.values())))
         cr = crossings_from_hits(self.hits, group, channel, lag)
-        pure = self.pure(group)
-        if len(pure) == len(group) or self.chemistry is None:
-            return cr
-        rows = [self.row[h] for h in pure]
         c = self.hits.channels.index(channel)
         share = np.ones(len(cr.hit_ids))
         for k, h in enumerate(cr.hit_ids):
             mx = self.mixed.get(int(h))
-            part = None if mx is None else ms.part_of(mx, rows, self.chemistry)
+            part = None if mx is None else self.part_of(group, mx)
             if mx is not None and part is not None:
                 share[k] = mx.shares[part, c]
         return replace(cr, integral=cr.integral * share)
+
+    def part_of(self, group: list[int], mixed: ms.MixedCrossing, least: int = 1) -> int | None:
+        """Which part of a mixed crossing has the chemistry of ``group``'s hits that are
+        not mixed (:func:`olfato.locate.multisource.part_of`); None when fewer than
+        ``least`` of them are, or no single part fits.
+
+        Parameters
+        ----------
+        group : list of int
+            Hit ids.
+        mixed : MixedCrossing
+            The mixed crossing.
+        least : int, default 1
+            Fewest hits of the group's own [-].
+
+        Returns
+        -------
+        int or None
+            The part.
+        """
+        rows = [self.row[h] for h in group if h not in self.mixed]
+        if len(rows) < least or self.chemistry is None:
+            return None
+        return ms.part_of(mixed, rows, self.chemistry)
 
     def _fit(self, group: list[int]) -> tuple[str, Posterior]:
         group = list(dict.fromkeys(group))
@@ -1288,26 +1308,19 @@ def share_mixed_crossings(
     if not fit.mixed or fit.chemistry is None:
         return groups
     out = list(groups)
-
-    def part(members: list[int], mx: ms.MixedCrossing, least: int = 1) -> int | None:
-        pure = [fit.row[x] for x in members if x not in fit.mixed]
-        if len(pure) < least or fit.chemistry is None:
-            return None
-        return ms.part_of(mx, pure, fit.chemistry)
-
     for h, mx in fit.mixed.items():
         if h not in fit.index:
             continue
         j = fit.index[h]
-        held = {p for p in (part(m, mx) for m, _, _ in out if h in m) if p is not None}
+        held = {p for p in (fit.part_of(m, mx) for m, _, _ in out if h in m) if p is not None}
         if not held:
             continue
         for want in sorted(set(range(len(mx.parts))) - held):
-            best, best_lat = None, -ms.SUPPORT_LOGLIK
+            best, best_lat, alone = None, -ms.SUPPORT_LOGLIK, None
             for g, (m, ch, post) in enumerate(out):
                 if (
                     h in m
-                    or part(m, mx, 2) != want
+                    or fit.part_of(m, mx, least=2) != want
                     or not compat[j, [fit.index[x] for x in m]].all()
                 ):
                     continue
@@ -1317,13 +1330,12 @@ def share_mixed_crossings(
                 lat = ms.lateral_maps(east, north, cr, fit.wind, fit.settings)[:, 0]
                 rel = float(lat[:2].max() - lat[2:].max())
                 if rel > best_lat:
-                    best, best_lat = g, rel
-            if best is None:
+                    best, best_lat, alone = g, rel, cr
+            if best is None or alone is None:
                 continue
             # and only when that source explains its share better than a source of its own
             members, ch, post = out[best]
             ch_with, with_h = fit([*members, h])
-            alone = fit.crossings_of([h], ch)
             c = fit.hits.channels.index(ch)
             alone = replace(alone, integral=alone.integral * mx.shares[want, c])
             gain = with_h.log_evidence - post.log_evidence - fit.posterior_of(alone).log_evidence
