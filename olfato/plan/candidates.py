@@ -208,11 +208,16 @@ def candidates_from_geojson(
     """
     if not isinstance(obj, dict) or obj.get("type") != "FeatureCollection":
         raise OlfatoError(f"{where}: not a Sources GeoJSON (expected a FeatureCollection)")
-    feats = [f for f in obj.get("features") or [] if isinstance(f, dict)]
-    points = [f for f in feats if (f.get("geometry") or {}).get("type") == "Point"]
+    # (number in the file, feature): errors name the feature by its place in the file
+    numbered = [
+        (k, f)
+        for k, f in enumerate(obj.get("features") or [], start=1)
+        if isinstance(f, dict) and (f.get("geometry") or {}).get("type") == "Point"
+    ]
     # a detection (a plume seen, not located) is planned from its broad posterior, the
     # search_* extras of the Sources GeoJSON; one without them (an older file) is not
-    points = [p for p in (followup_feature(f) for f in points) if p is not None]
+    kept = [(k, followup_feature(f)) for k, f in numbered]
+    points = [(k, f) for k, f in kept if f is not None]
     if not points:
         raise OlfatoError(
             f"{where}: no located sources and no detections with a search region "
@@ -220,7 +225,7 @@ def candidates_from_geojson(
             "locate the survey again, or plan from the survey"
         )
     lonlat = []
-    for k, f in enumerate(points, start=1):
+    for k, f in points:
         c = f["geometry"].get("coordinates")
         bad = OlfatoError(
             f"{where}: feature {k}: coordinates (a detection's search_centre) must be "
@@ -238,7 +243,7 @@ def candidates_from_geojson(
     fr = frame or LocalFrame.centred_on(arr[:, 1], arr[:, 0])
     east, north = fr.to_local(arr[:, 1], arr[:, 0])
     out = []
-    for k, f in enumerate(points, start=1):
+    for j, (k, f) in enumerate(points):
         props = f.get("properties") or {}
         ell = props.get("ellipse95_m")
         if not isinstance(ell, dict) or not {"semi_major", "semi_minor"} <= set(ell):
@@ -255,8 +260,8 @@ def candidates_from_geojson(
             hits = props.get("n_hits")
             cand = Candidate(
                 id=str(props.get("id", k)),
-                east_m=float(east[k - 1]),
-                north_m=float(north[k - 1]),
+                east_m=float(east[j]),
+                north_m=float(north[j]),
                 semi_major_m=float(ell["semi_major"]),
                 semi_minor_m=float(ell["semi_minor"]),
                 azimuth_deg=float(ell.get("azimuth_deg", 0.0)),

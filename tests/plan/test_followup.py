@@ -167,3 +167,27 @@ def test_a_sources_file_with_bad_coordinates_is_a_clear_error() -> None:
     }
     with pytest.raises(OlfatoError, match=r"f.geojson: feature 1: coordinates .* numbers"):
         candidates_from_geojson({"type": "FeatureCollection", "features": [feature]}, "f.geojson")
+
+
+def test_a_bad_feature_is_named_by_its_place_in_the_file() -> None:
+    # an older file: a detection without its search region (skipped), then a source
+    # whose coordinates are not numbers: the error names feature 2, as in the file
+    detection = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [-111.0, 29.1]},
+        "properties": {"id": "D1", "kind": "detection"},
+    }
+    source = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": ["x", 29.1]},
+        "properties": {
+            "id": "S1",
+            "kind": "source",
+            "rate_g_s": 1.0,
+            "ellipse95_m": {"semi_major": 10, "semi_minor": 5},
+        },
+    }
+    with pytest.raises(OlfatoError, match=r"f.geojson: feature 2: coordinates .* numbers"):
+        candidates_from_geojson(
+            {"type": "FeatureCollection", "features": [detection, source]}, "f.geojson"
+        )
