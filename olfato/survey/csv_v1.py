@@ -459,8 +459,10 @@ def _parse_mixed_times(raw: pd.Series, column: str, flags: RowFlags, path: Path)
     iso = pd.to_datetime(text.where(has_offset), format="ISO8601", utc=True, errors="coerce")
     t = (iso - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=float)
     t = np.where(number.notna().to_numpy(), number.to_numpy(dtype=float, na_value=np.nan), t)
+    # utc=True: a malformed offset the pattern misses ("+1", "-0") parses as aware, and
+    # aware and naive values together would raise; such a row is not a time either way
     naive = pd.to_datetime(
-        text.where(~has_offset & number.isna()), format="ISO8601", errors="coerce"
+        text.where(~has_offset & number.isna()), format="ISO8601", utc=True, errors="coerce"
     ).notna()
     flags.flag("time without UTC offset (ambiguous)", naive.to_numpy(), column, raw)
     unparsed = np.isnan(t) & text.notna().to_numpy() & (text != "").fillna(False).to_numpy()

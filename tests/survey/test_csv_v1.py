@@ -130,6 +130,17 @@ def test_iso_time_without_offset_is_flagged(write_csv):
     assert s.report.dropped == {"time without UTC offset (ambiguous)": 1}
 
 
+def test_a_malformed_offset_beside_a_time_without_one_is_flagged_not_a_crash(write_csv):
+    # "+1" is no ISO 8601 offset, yet the date parser reads it as one; beside a time
+    # with no offset at all it made the parser raise "Mixed timezones detected"
+    r = rows(6)
+    r[1] = "2026-03-01T16:00:01," + r[1].split(",", 1)[1]
+    r[2] = "2026-03-01T16:00:02+1," + r[2].split(",", 1)[1]
+    s = read_survey(write_csv(r))
+    assert len(s.samples) == 4
+    assert s.report.dropped["time without UTC offset (ambiguous)"] >= 1
+
+
 def test_ranges_and_gps_glitches(write_csv):
     r = rows(30)
     r[3] = r[3].replace(",270,", ",361,")
