@@ -36,6 +36,7 @@ from olfato.locate.levels import Detection, Thresholds
 from olfato.locate.likelihood import (
     P_OFF_GRID,
     P_OFF_PRIOR,
+    PARTLY_ON_SHARES,
     Crossings,
     PairCache,
     Probes,
@@ -91,18 +92,27 @@ class TransportDefaults:
         Model discrepancy: the log-sd of the ratio of observed to modelled crossing [-].
     transport_sd_deg : float
         Transport direction error [deg].
+    partly_on : tuple of float
+        The possible shares of crossings that saw the plume only in part [-]
+        (:attr:`olfato.locate.likelihood.Settings.partly_on`; empty: none did).
     """
 
     dispersion_model: str
     discrepancy: float
     transport_sd_deg: float
+    partly_on: tuple[float, ...]
 
 
 #: default model settings per transport: a turbulent (real) plume and a steady plume
 TURBULENT = TransportDefaults(
-    dispersion_model="pasquill_gifford", discrepancy=0.6, transport_sd_deg=3.0
+    dispersion_model="pasquill_gifford",
+    discrepancy=0.6,
+    transport_sd_deg=3.0,
+    partly_on=PARTLY_ON_SHARES,
 )
-STEADY = TransportDefaults(dispersion_model="briggs_rural", discrepancy=0.1, transport_sd_deg=0.0)
+STEADY = TransportDefaults(
+    dispersion_model="briggs_rural", discrepancy=0.1, transport_sd_deg=0.0, partly_on=()
+)
 
 
 @dataclass
@@ -858,6 +868,7 @@ def model_settings(
         grouping=grouping,
         p_off_grid=p_off[0],
         p_off_prior=p_off[1],
+        partly_on=defaults.partly_on,
     )
 
 

@@ -138,8 +138,9 @@ def test_a_wrong_stability_class_no_longer_excludes_the_truth(
     avg = locate(wrong, f.hits, average_stability=True, direction_bias_sd_deg=0.0)  # type: ignore[arg-type]
     assert len(fixed.sources) == len(avg.sources) == 1
     a, b = fixed.sources[0], avg.sources[0]
-    # with the logged class alone the lab is outside its 95% region
-    assert _mahalanobis2(a, te, tn) > CHI2_95
+    # with the logged class alone the lab is further out in its 95% region (outside
+    # it before crossings seen in part were modelled: 8.9 > 6.0; now 4.8)
+    assert _mahalanobis2(b, te, tn) < _mahalanobis2(a, te, tn)
     # averaged over C and its neighbours, both cover it, and the true class D gains weight
     assert _mahalanobis2(b, te, tn) < CHI2_95
     assert b.rate_ci95_g_s[0] <= q[b.analyte] <= b.rate_ci95_g_s[1]
