@@ -195,6 +195,11 @@ class Settings:
                 f"p_off_prior must be positive probabilities summing to 1, got {prior}",
                 parameter="p_off_prior",
             )
+        if not all(0.0 <= e < 1.0 for e in self.partly_on):
+            raise OlfatoError(
+                f"partly_on values must lie in [0, 1), got {tuple(self.partly_on)}",
+                parameter="partly_on",
+            )
 
     @property
     def on_off(self) -> bool:

@@ -9,9 +9,11 @@ import pytest
 from scipy.integrate import quad
 from scipy.stats import exponnorm, norm
 
+from olfato.errors import OlfatoError
 from olfato.locate import locate
 from olfato.locate.likelihood import (
     PARTLY_ON_SHARES,
+    Settings,
     magnitude_loglik,
     partly_on_logpdf,
     rate_marginal,
@@ -123,6 +125,13 @@ def test_candidates_left_out_of_the_grid_cannot_matter() -> None:
     assert np.array_equal(mag[near], full[near]) and np.array_equal(mu[near], full_mu[near])
     assert (~near).any() and np.all(mag[~near] <= full[~near] + 1e-9)  # a lower bound
     assert np.max(mag + lateral) == best
+
+
+@pytest.mark.parametrize("shares", [(1.0,), (0.1, -0.2), (float("nan"),)])
+def test_a_share_outside_0_1_is_a_clear_error(shares: tuple) -> None:
+    with pytest.raises(OlfatoError, match="partly_on values must lie in") as err:
+        Settings(partly_on=shares)
+    assert err.value.parameter == "partly_on"
 
 
 def test_the_turbulent_default_models_crossings_seen_in_part_and_the_steady_not() -> None:
