@@ -24,7 +24,7 @@ dispersion models.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -60,6 +60,7 @@ class WindHistory:
     transport: str = "trajectory"
     dt: float = 0.0
     """the sampling step [s] when uniform (to 1%), else 0"""
+    _step_cache: dict[str, F64] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def mean_speed_ms(self) -> float:
@@ -107,18 +108,33 @@ class WindHistory:
         """Running integrals ``cums`` at times ``t``, linear between samples and at
         ``rates_before`` [per s] before the first; the interpolation weights are found
         once for all of them."""
-        lead = np.minimum(t - self.t[0], 0.0)
+        t = np.asarray(t, dtype=float)
+        # before the first sample (rare: a plume older than the log) the rate before it
+        lead = np.minimum(t - self.t[0], 0.0) if t.size and float(t.min()) < self.t[0] else None
         if self.dt > 0:  # uniform sampling: index arithmetic instead of a search
-            f = np.clip((t - self.t[0]) / self.dt, 0.0, len(self.t) - 1.0)
-            i = np.minimum(f.astype(np.int64), len(self.t) - 2)
+            f = (t - self.t[0]) / self.dt
+            np.clip(f, 0.0, len(self.t) - 1.0, out=f)
+            i = np.minimum(f.astype(np.intp), len(self.t) - 2)
             w = f - i
-            return [
-                cum[i] + (cum[i + 1] - cum[i]) * w + lead * r
-                for cum, r in zip(cums, rates_before, strict=True)
-            ]
-        return [
-            np.interp(t, self.t, cum) + lead * r for cum, r in zip(cums, rates_before, strict=True)
-        ]
+            out = []
+            for cum in cums:
+                v = cum.take(i)
+                v += self._steps(cum).take(i) * w
+                out.append(v)
+        else:
+            out = [np.interp(t, self.t, cum) for cum in cums]
+        if lead is not None:
+            out = [v + lead * r for v, r in zip(out, rates_before, strict=True)]
+        return out
+
+    def _steps(self, cum: F64) -> F64:
+        """cum[i + 1] - cum[i]: computed once for the history's own running integrals."""
+        for name in ("disp_e", "disp_n", "path"):
+            if cum is getattr(self, name):
+                if name not in self._step_cache:
+                    self._step_cache[name] = np.diff(cum)
+                return self._step_cache[name]
+        return np.diff(cum)
 
 
 def _fill(t: F64, v: F64, name: str, where: str) -> F64:
@@ -298,6 +314,6 @@ def pair_coordinates(
         te, tn = de / dist, dn / dist
         speed = np.maximum(dist / tau, MIN_TRANSPORT_MS)
         x = ex * te + ny * tn
-        y = -ex * tn + ny * te
         tau = np.maximum(x, 1.0) / speed
+    y = -ex * tn + ny * te
     return PlumeCoordinates(x, y, speed, te, tn)

@@ -68,3 +68,28 @@ def test_missing_wind_names_the_field() -> None:
     t = np.arange(10.0)
     with pytest.raises(OlfatoError, match="wind_dir_deg"):
         wind_history(t, np.full(10, 3.0), np.full(10, np.nan), where="f.csv")
+
+
+def test_displacement_before_the_log_uses_the_mean_wind_and_any_sampling_agrees() -> None:
+    # a westerly of 4 m/s: air moves 4 m/s east, so from 50 s before the log starts to
+    # 100 s after it, 150 s x 4 m/s = 600 m east, on a uniform or an uneven time base
+    t = np.arange(0.0, 300.0, 0.5)
+    uneven = np.sort(np.concatenate([t[::3], t[1::3] + 0.1]))
+    for times in (t, uneven):
+        w = wind_history(times, np.full(times.size, 4.0), np.full(times.size, 270.0))
+        assert (w.dt > 0) == (times is t)
+        de, dn, path = w.displacement(np.array([-50.0, 20.0]), np.array([100.0, 20.0]))
+        assert de == pytest.approx([600.0, 0.0], abs=1e-9)
+        assert dn == pytest.approx([0.0, 0.0], abs=1e-9)
+        assert path == pytest.approx([600.0, 0.0], abs=1e-9)
+    # a veering wind: the index arithmetic of a uniform log matches interpolation
+    d = np.interp(t, [0, 100, 220, 300], [270, 270, 180, 200])
+    wu = wind_history(t, np.full(t.size, 3.0), d)
+    rng = np.random.default_rng(2)
+    a, b = rng.uniform(-20, 299, 40), rng.uniform(-20, 299, 40)
+    got = wu.displacement(a, b)
+    for cum, g in zip((wu.disp_e, wu.disp_n, wu.path), got, strict=True):
+        lead = np.minimum(b - t[0], 0.0), np.minimum(a - t[0], 0.0)
+        rate = {id(wu.disp_e): wu.mean_e, id(wu.disp_n): wu.mean_n}.get(id(cum), wu.mean_speed_ms)
+        want = np.interp(b, t, cum) + lead[0] * rate - np.interp(a, t, cum) - lead[1] * rate
+        assert g == pytest.approx(want, abs=1e-9)
