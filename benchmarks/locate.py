@@ -89,6 +89,8 @@ BIAS_SD: float | None = None
 #: average each source over the survey's stability class and its neighbours
 #: (``--stability-averaging`` / ``--no-stability-averaging``; default: locate's)
 AVERAGE_STABILITY: bool = DEFAULT_AVERAGE_STABILITY
+#: factors on the class's dispersion averaged over (``--dispersion-scales``; None: locate's)
+DISPERSION: tuple[float, ...] | None = None
 SPEED = REPO / "benchmarks" / "scenarios" / "long_23k.yaml"
 
 
@@ -335,6 +337,7 @@ def run_flight(
             grouping=GROUPING,
             direction_bias_sd_deg=BIAS_SD,
             average_stability=AVERAGE_STABILITY,
+            dispersion_scales=DISPERSION,
         )
         if steady
         else locate(
@@ -343,6 +346,7 @@ def run_flight(
             grouping=GROUPING,
             direction_bias_sd_deg=BIAS_SD,
             average_stability=AVERAGE_STABILITY,
+            dispersion_scales=DISPERSION,
         )
     )
     tallies[key].seconds += time.perf_counter() - t0
@@ -425,13 +429,14 @@ def med(x: list[float]) -> float:
 
 def locate_as_set(survey: Any, hits: Any) -> Any:
     """olfato's locate with this run's settings (--grouping, --direction-bias-sd,
-    --stability-averaging)."""
+    --stability-averaging, --dispersion-scales)."""
     return locate(
         survey,
         hits,
         grouping=GROUPING,
         direction_bias_sd_deg=BIAS_SD,
         average_stability=AVERAGE_STABILITY,
+        dispersion_scales=DISPERSION,
     )
 
 
@@ -447,6 +452,7 @@ from olfato.survey.io import read_survey
 path, grouping = sys.argv[1], sys.argv[2]
 bias_sd = None if sys.argv[3] == "None" else float(sys.argv[3])
 average_stability = sys.argv[4] == "True"
+dispersion = None if sys.argv[5] == "None" else tuple(float(v) for v in sys.argv[5].split(","))
 c0 = time.process_time()
 survey = read_survey(path, quiet=True)
 c_read = time.process_time() - c0
@@ -454,7 +460,7 @@ hits = detect(survey)
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 c0 = time.process_time()
 res = locate(survey, hits, grouping=grouping, direction_bias_sd_deg=bias_sd,
-             average_stability=average_stability)
+             average_stability=average_stability, dispersion_scales=dispersion)
 c_loc = time.process_time() - c0
 rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 print(json.dumps({"samples": survey.n_samples, "hits": len(hits), "findings": len(res),
@@ -469,7 +475,16 @@ def _locate_alone(path: str) -> dict[str, float]:
     import sys
 
     out = subprocess.run(
-        [sys.executable, "-c", LOCATE_ALONE, path, GROUPING, str(BIAS_SD), str(AVERAGE_STABILITY)],
+        [
+            sys.executable,
+            "-c",
+            LOCATE_ALONE,
+            path,
+            GROUPING,
+            str(BIAS_SD),
+            str(AVERAGE_STABILITY),
+            "None" if DISPERSION is None else ",".join(str(v) for v in DISPERSION),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -862,7 +877,7 @@ def _print_trust_table(table: dict[str, Trust]) -> None:
 
 
 def main() -> None:
-    global PYELQ_ITER, GROUPING, BIAS_SD, AVERAGE_STABILITY
+    global PYELQ_ITER, GROUPING, BIAS_SD, AVERAGE_STABILITY, DISPERSION
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=8, help="seeds per scenario")
     ap.add_argument("--quick", action="store_true", help="2 seeds, 3 scenarios, no pyELQ")
@@ -898,6 +913,12 @@ def main() -> None:
         help="locate's average_stability: each source averaged over the survey's stability "
         "class and its neighbours (default: locate's)",
     )
+    ap.add_argument(
+        "--dispersion-scales",
+        default=None,
+        help="locate's dispersion_scales: comma-separated factors on the class's dispersion "
+        "averaged over (e.g. 1,1.6,2.5; default: locate's)",
+    )
     ap.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
     ap.add_argument("--jobs", type=int, default=1, help="--trust: flights run in parallel")
     ap.add_argument("--scenarios", default=",".join(TURBULENT), help="comma-separated")
@@ -906,6 +927,8 @@ def main() -> None:
     BIAS_SD = args.direction_bias_sd
     if args.stability_averaging is not None:
         AVERAGE_STABILITY = args.stability_averaging
+    if args.dispersion_scales is not None:
+        DISPERSION = tuple(float(v) for v in args.dispersion_scales.split(","))
     if args.speed_only:
         speed_run()
         return

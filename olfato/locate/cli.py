@@ -9,7 +9,12 @@ import typer
 
 from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
 from olfato.errors import OlfatoError
-from olfato.locate.defaults import AVERAGE_STABILITY, DEFAULT_MARGIN_M, DIRECTION_BIAS_SD_DEG
+from olfato.locate.defaults import (
+    AVERAGE_STABILITY,
+    DEFAULT_MARGIN_M,
+    DIRECTION_BIAS_SD_DEG,
+    WIDER_DISPERSION_SCALES,
+)
 from olfato.locate.thresholds import Thresholds
 from olfato.options import (
     FlightOpt,
@@ -98,6 +103,16 @@ def locate_command(
             "each side, weighted by how well each explains the crossings.",
         ),
     ] = AVERAGE_STABILITY,
+    dispersion_scales: Annotated[
+        str | None,
+        typer.Option(
+            "--dispersion-scales",
+            help="Comma-separated factors on the stability class's dispersion (plume "
+            "spread and transport error), equally likely, averaged over in each source's "
+            f"region, e.g. {','.join(f'{v:g}' for v in WIDER_DISPERSION_SCALES)} where the "
+            "class's curves are in doubt (convective air, buildings); default: the class's own.",
+        ),
+    ] = None,
     steady_emission: Annotated[
         bool,
         typer.Option(
@@ -147,6 +162,7 @@ def locate_command(
         grouping=grouping,
         direction_bias_sd_deg=direction_bias_sd_deg,
         average_stability=average_stability,
+        dispersion_scales=_factors(dispersion_scales, "--dispersion-scales"),
         intermittent=not steady_emission,
     )
     for w in result.warnings:
@@ -162,3 +178,17 @@ def locate_command(
 
         written = plot_sources(result, plot)
         console.print(f"map written to {written}", highlight=False)
+
+
+def _factors(text: str | None, flag: str) -> tuple[float, ...] | None:
+    """Comma-separated numbers of a command-line option (None when not given)."""
+    if text is None:
+        return None
+    try:
+        return tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise OlfatoError(
+            f"{flag} takes comma-separated numbers, e.g. "
+            f"{','.join(f'{v:g}' for v in WIDER_DISPERSION_SCALES)}; got {text!r}",
+            parameter="dispersion_scales",
+        ) from None

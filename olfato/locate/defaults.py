@@ -19,3 +19,29 @@ DIRECTION_BIAS_SD_DEG = 4.0
 #: interval -0.9 to 1.6 m), but on tests/locate's one-lab flight it moves the estimate
 #: from 23 to 32 m off the truth
 AVERAGE_STABILITY = False
+#: factors [-] on the stability class's dispersion (sigma_y, sigma_z and the transport
+#: direction error together), equally likely a priori, averaged over in each located
+#: source's final posterior (:func:`olfato.locate.pipeline.with_nuisances`; the first
+#: is the nominal one). The Pasquill-Gifford curves were drawn from releases over open,
+#: flat grass with 3-10 minute averages; a single crossing of a real plume near buildings,
+#: trees or in convective air can spread twice as fast (the curves' sigma_z within a
+#: factor of 2 only near the ground and within a few hundred metres: Hanna, Briggs &
+#: Hosker, *Handbook on Atmospheric Diffusion*, DOE/TIC-11223, 1982, sec. 4.3; in
+#: unstable air the sigma_theta of the class's own definition, 17.5-22.5 deg for B in
+#: US EPA-454/R-99-005, 2000, Table 6-8, is about twice the curves' sigma_y / x), and the
+#: along-wind distance olfato infers from how a crossing's strength falls with distance
+#: is only as good as sigma_z. Slower spread is not among the factors: a plume that
+#: spreads slower than its class at the drone's height is the one the drone misses.
+#: Off by default (the class's own dispersion). With :data:`WIDER_DISPERSION_SCALES`,
+#: ``benchmarks/locate.py --trust --seeds 16 --dispersion-scales 1,1.6,2.5`` (96 flights per
+#: condition) against the same run without: on plumes of the independent Lagrangian model
+#: the median position error goes 40.0 -> 29.7 m, the rate factor 1.45 -> 1.36 and the 95%
+#: position coverage 81 -> 85%; but on the simulator's own plumes 14.6 -> 17.9 m, under a
+#: 6 deg wander of the wind log 26.0 -> 33.4 m, under a batch source 28.5 -> 34.2 m and
+#: 3-5 m worse under every other condition (one altitude of crossings cannot tell a wider
+#: plume from a farther source, so the factor trades along-wind precision for robustness
+#: to another plume model), and tests/locate's batch-lab flight moves from 20 to 38 m off.
+DISPERSION_SCALES: tuple[float, ...] = (1.0,)
+#: the factors to average over where the class's curves are in doubt (``locate(...,
+#: dispersion_scales=WIDER_DISPERSION_SCALES)``, ``olfato locate --dispersion-scales``)
+WIDER_DISPERSION_SCALES = (1.0, 1.6, 2.5)

@@ -79,11 +79,15 @@ def sources_to_geojson(sources: Sources) -> dict[str, Any]:
             "kind": "source",
             "probability_exists": _num(s.probability_exists, 4),
             "p_suspect": _num(s.p_suspect, 4),
-            # the nuisances integrated out: posterior of the stability class, mean wind bias
+            # the nuisances integrated out: posterior of the stability class, mean wind bias,
             "stability_probabilities": {
                 k: round(float(v), 4) for k, v in s.posterior.stability_probs.items()
             },
             "wind_bias_deg": _num(s.posterior.direction_bias_deg, 2),
+            # factor on the class's dispersion -> posterior probability (empty: the class's own)
+            "dispersion_probabilities": {
+                f"{k:g}": round(float(v), 4) for k, v in s.posterior.dispersion_probs.items()
+            },
             "warnings": list(s.warnings),
         }
         features.append(

@@ -151,7 +151,10 @@ class Settings:
     probabilities (module docstring; ``(0.0,)`` and ``(1.0,)``: always on, every
     probe's miss independent); ``partly_on`` [-] the possible shares of a source's
     crossings that saw its plume only in part, each equally likely a priori (module
-    docstring; empty: every crossing log-normal); ``mixing_height_m`` [m] or None; ``grouping``
+    docstring; empty: every crossing log-normal); ``dispersion_scale`` [-] a factor on the
+    class's dispersion, the same for sigma_y, sigma_z and the transport direction error
+    (a plume that spreads faster or slower than the curves of its class: a nuisance of
+    :func:`olfato.locate.pipeline.with_nuisances`); ``mixing_height_m`` [m] or None; ``grouping``
     how hits become sources: ``"greedy"`` (vote-map groups and pairwise merges,
     :mod:`olfato.locate.multisource`) or ``"evidence"`` (forward selection, reassignment,
     merges and removal scored by marginal evidence, :mod:`olfato.locate.joint`).
@@ -170,6 +173,7 @@ class Settings:
     p_off_grid: tuple[float, ...] = P_OFF_GRID
     p_off_prior: tuple[float, ...] = P_OFF_PRIOR
     partly_on: tuple[float, ...] = ()
+    dispersion_scale: float = 1.0
 
     def __post_init__(self) -> None:
         from olfato.errors import OlfatoError
@@ -194,6 +198,11 @@ class Settings:
             raise OlfatoError(
                 f"p_off_prior must be positive probabilities summing to 1, got {prior}",
                 parameter="p_off_prior",
+            )
+        if not (np.isfinite(self.dispersion_scale) and self.dispersion_scale > 0.0):
+            raise OlfatoError(
+                f"dispersion_scale must be a finite factor > 0, got {self.dispersion_scale}",
+                parameter="dispersion_scale",
             )
         if not all(0.0 <= e < 1.0 for e in self.partly_on):
             raise OlfatoError(
@@ -323,6 +332,44 @@ class Evaluation:
     lateral: F64 = field(repr=False)
 
 
+def dispersion_sigmas(x: F64, settings: Settings) -> tuple[F64, F64]:
+    """sigma_y, sigma_z [m] at downwind distances ``x`` [m] of the settings' class and
+    dispersion model, times ``settings.dispersion_scale``.
+
+    Parameters
+    ----------
+    x : ndarray
+        Downwind distance [m], > 0.
+    settings : Settings
+        Model settings.
+
+    Returns
+    -------
+    tuple of (ndarray, ndarray)
+        sigma_y and sigma_z [m].
+    """
+    sy, sz = sigma_yz(x, settings.stability, settings.dispersion_model)
+    if settings.dispersion_scale != 1.0:
+        sy, sz = sy * settings.dispersion_scale, sz * settings.dispersion_scale
+    return sy, sz
+
+
+def transport_sd_rad(settings: Settings) -> float:
+    """The transport direction error [rad]: ``transport_sd_deg`` times ``dispersion_scale``.
+
+    Parameters
+    ----------
+    settings : Settings
+        Model settings.
+
+    Returns
+    -------
+    float
+        Transport direction error [rad].
+    """
+    return float(np.deg2rad(settings.transport_sd_deg) * settings.dispersion_scale)
+
+
 def lateral_loglik(coords: PlumeCoordinates, settings: Settings) -> F64:
     """Student-t log density of the crosswind offsets ``coords.y`` [m] (module docstring).
 
@@ -341,7 +388,7 @@ def lateral_loglik(coords: PlumeCoordinates, settings: Settings) -> F64:
         Log density [ln 1/m].
     """
     x = np.maximum(coords.x, 0.0)
-    scale = np.sqrt(settings.position_sd_m**2 + (np.deg2rad(settings.transport_sd_deg) * x) ** 2)
+    scale = np.sqrt(settings.position_sd_m**2 + (transport_sd_rad(settings) * x) ** 2)
     nu = settings.dof
     z2 = (coords.y / scale) ** 2
     norm = gammaln((nu + 1) / 2) - gammaln(nu / 2) - 0.5 * np.log(nu * np.pi)
@@ -373,7 +420,7 @@ def crosswind_integral(coords: PlumeCoordinates, alt: F64, heights: F64, setting
         Crosswind-integrated concentration per unit rate [g/m2 per g/s].
     """
     x = np.maximum(coords.x, X_MIN_M)
-    sy, sz = sigma_yz(x, settings.stability, settings.dispersion_model)
+    sy, sz = dispersion_sigmas(x, settings)
     h = np.asarray(heights, dtype=float)[None, :, None]
     c0 = gaussian_plume_sigma(
         0.0,
@@ -766,7 +813,7 @@ def probe_pairs(
     )
     if len(probes) == 0 or k == 0:
         return empty
-    tsd = np.deg2rad(settings.transport_sd_deg)
+    tsd = transport_sd_rad(settings)
     me, mn = wind.mean_e, wind.mean_n
     ms = max(np.hypot(me, mn), 1e-9)
     me, mn = me / ms, mn / ms
@@ -786,7 +833,7 @@ def probe_pairs(
             probes.east[pj], probes.north[pj], probes.time[pj], cand_e[sl][ci], cand_n[sl][ci], wind
         )
         x = np.maximum(co.x, X_MIN_M)
-        sy, sz = sigma_yz(x, settings.stability, settings.dispersion_model)
+        sy, sz = dispersion_sigmas(x, settings)
         s_lat = np.sqrt(sy**2 + settings.position_sd_m**2 + (tsd * x) ** 2)
         sin_a = np.abs(-probes.vel_e[pj] * co.to_n + probes.vel_n[pj] * co.to_e) / speed_p[pj]
         y_min = np.maximum(np.abs(co.y) - probes.half_length[pj] * sin_a, 0.0)

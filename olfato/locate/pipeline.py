@@ -31,7 +31,12 @@ from olfato.locate import levels as lv
 from olfato.locate import multisource as ms
 from olfato.locate import refine as rf
 from olfato.locate.crossings import DEFAULT_PROBE_LENGTH_M, crossings_from_hits, probes_from_track
-from olfato.locate.defaults import AVERAGE_STABILITY, DEFAULT_MARGIN_M, DIRECTION_BIAS_SD_DEG
+from olfato.locate.defaults import (
+    AVERAGE_STABILITY,
+    DEFAULT_MARGIN_M,
+    DIRECTION_BIAS_SD_DEG,
+    DISPERSION_SCALES,
+)
 from olfato.locate.levels import Detection, Thresholds
 from olfato.locate.likelihood import (
     P_OFF_GRID,
@@ -78,6 +83,9 @@ MIN_TRACK_M = 100.0
 #: degree 5 in the bias): 3 likelihoods per source instead of 5, and under a 6 deg bias of
 #: the wind log 96% coverage with the 4 deg prior (``benchmarks/nuisance.py``)
 N_BIAS_NODES = 3
+#: how far [-, times the distance to the farthest crossing] a dispersion factor may move
+#: a source along the wind, on top of the bias's arc (:func:`with_nuisances`)
+DISPERSION_PAD = 0.7
 
 
 @dataclass(frozen=True)
@@ -458,6 +466,7 @@ def locate(
     grouping: str = "greedy",
     direction_bias_sd_deg: float | None = None,
     average_stability: bool = AVERAGE_STABILITY,
+    dispersion_scales: tuple[float, ...] | None = None,
     intermittent: bool = True,
 ) -> Sources:
     """Estimate every source of a survey: where, how strong, how sure, and what.
@@ -552,6 +561,11 @@ def locate(
     average_stability : bool, default AVERAGE_STABILITY
         Average each source over the survey's stability class and its neighbours
         (:data:`olfato.locate.defaults.AVERAGE_STABILITY`: off).
+    dispersion_scales : tuple of float or None, default None
+        Factors [-] on the class's dispersion (sigma_y, sigma_z and the transport
+        error), equally likely a priori, averaged over in each located source's final
+        posterior with ``transport="trajectory"`` (None:
+        :data:`olfato.locate.defaults.DISPERSION_SCALES`; () or (1.0,): the class's own).
     intermittent : bool, default True
         A source may be off during a pass; False: always on.
 
@@ -566,6 +580,12 @@ def locate(
         The survey cannot be located, or a setting is out of range.
     """
     check_survey(survey)
+    scales = DISPERSION_SCALES if dispersion_scales is None else tuple(dispersion_scales)
+    if not all(np.isfinite(f) and f > 0 for f in scales):
+        raise OlfatoError(
+            f"dispersion_scales must be finite factors > 0, got {scales}",
+            parameter="dispersion_scales",
+        )
     if direction_bias_sd_deg is None:
         direction_bias_sd_deg = DIRECTION_BIAS_SD_DEG
     if not direction_bias_sd_deg >= 0 or not np.isfinite(direction_bias_sd_deg):
@@ -582,6 +602,8 @@ def locate(
         grouping=grouping,
         intermittent=intermittent,
     )
+    if len(scales) == 1:
+        settings = replace(settings, dispersion_scale=float(scales[0]))
     if hits is None:
         from olfato.detect.pipeline import DEFAULT_FALSE_ALARMS_PER_HOUR, detect
 
@@ -663,7 +685,9 @@ def locate(
     groups = share_mixed_crossings(groups, fitter, compat, (ce, cn))
 
     # -- nuisances (wind-direction bias, stability class) integrated out of the final fits ----
-    if transport == "trajectory" and (direction_bias_sd_deg > 0 or average_stability):
+    if transport == "trajectory" and (
+        direction_bias_sd_deg > 0 or average_stability or len(scales) > 1
+    ):
         peak_pass = hits_peak_pass(hits, passes)
         # only groups that may be located: enough passes and a bounded fixed-nuisance region
         # (the mixture only widens it; the others' bearings come from the coarse raster)
@@ -677,6 +701,7 @@ def locate(
             fitter,
             bias_sd_deg=direction_bias_sd_deg,
             stabilities=stability_prior(settings.stability) if average_stability else None,
+            dispersion_scales=dict.fromkeys(scales, 1.0) if len(scales) > 1 else None,
             only=only,
         )
 
@@ -718,6 +743,7 @@ def with_nuisances(
     *,
     bias_sd_deg: float = 0.0,
     stabilities: dict[str, float] | None = None,
+    dispersion_scales: dict[float, float] | None = None,
     only: list[bool] | None = None,
     n_bias_nodes: int = N_BIAS_NODES,
     cross: bool = True,
@@ -726,10 +752,16 @@ def with_nuisances(
 
     A bias of the whole flight's logged wind direction (normal prior of sd
     ``bias_sd_deg`` [deg], ``n_bias_nodes`` Gauss-Hermite offsets of the logged
-    directions) and the stability class (``stabilities``: class -> prior weight,
-    :func:`olfato.locate.posterior.stability_prior`) are averaged over in the
+    directions), the stability class (``stabilities``: class -> prior weight,
+    :func:`olfato.locate.posterior.stability_prior`) and a factor on the class's
+    dispersion (``dispersion_scales``: factor -> prior weight,
+    :data:`olfato.locate.defaults.DISPERSION_SCALES`) are averaged over in the
     likelihood of every cell (:func:`olfato.locate.posterior.nuisances`; Bayesian
-    model averaging, each class and bias weighted by its evidence times its prior).
+    model averaging, each component weighted by its evidence times its prior). A
+    dispersion factor moves a source along the wind (sigma_z grows roughly as x^0.8,
+    so 1.6 x sigma_z is the plume of a source 1.8 x as far), so its grid is widened by
+    :data:`DISPERSION_PAD` of the distance to the farthest crossing on top of the
+    bias's arc.
 
     Why here and not inside the grouping: the grouping compares hypotheses about
     which hits share a source, which a common nuisance shifts alike, while it fits
@@ -766,6 +798,9 @@ def with_nuisances(
         Prior sd of the bias [deg]; 0 leaves it out.
     stabilities : dict[str, float] or None, default None
         Class -> prior weight; None keeps the survey's class.
+    dispersion_scales : dict[float, float] or None, default None
+        Dispersion factor [-] -> prior weight (the first is the nominal one); None
+        keeps the class's dispersion.
     only : list of bool or None, default None
         Which groups get the mixture; None: all.
     n_bias_nodes : int, default N_BIAS_NODES
@@ -779,7 +814,7 @@ def with_nuisances(
     list of (members, channel, Posterior)
         The same sources, their posteriors with the nuisances integrated out.
     """
-    if bias_sd_deg <= 0 and not stabilities:
+    if bias_sd_deg <= 0 and not stabilities and not dispersion_scales:
         return groups
     survey_wind = fitter.survey_wind if bias_sd_deg > 0 else None
     comps = nuisances(
@@ -789,6 +824,7 @@ def with_nuisances(
         bias_sd_deg=bias_sd_deg,
         n_bias_nodes=n_bias_nodes,
         stabilities=stabilities,
+        dispersion_scales=dispersion_scales,
         cross=cross,
     )
     if len(comps) < 2:
@@ -801,7 +837,11 @@ def with_nuisances(
             continue
         cr = fitter.crossings_of(members, ch)
         reach = float(np.max(np.hypot(cr.east - post.mean[0], cr.north - post.mean[1])))
-        pad = reach * (np.sin(np.deg2rad(max_off)) + (0.15 if stabilities else 0.0))
+        pad = reach * (
+            np.sin(np.deg2rad(max_off))
+            + (0.15 if stabilities else 0.0)
+            + (DISPERSION_PAD if dispersion_scales else 0.0)
+        )
         pad = max(pad, 2.0 * fitter.coarse_m)
         new = posterior(
             cr,

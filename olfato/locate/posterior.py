@@ -227,6 +227,9 @@ class Posterior:
     stability_probs: dict[str, float] = field(default_factory=dict)
     #: posterior mean of the flight's wind-direction bias [deg] (0 when not integrated)
     direction_bias_deg: float = 0.0
+    #: posterior probability of each factor on the class's dispersion averaged over
+    #: (empty: the class's own)
+    dispersion_probs: dict[float, float] = field(default_factory=dict)
 
 
 class Nuisance(NamedTuple):
@@ -235,7 +238,8 @@ class Nuisance(NamedTuple):
     ``wind`` the wind history (the logged directions turned by ``bias_deg``);
     ``log_prior`` ln of its prior weight [-]; ``settings`` the likelihood's settings
     (None: the fit's own); ``stability`` its Pasquill class ('' when not varied);
-    ``bias_deg`` the wind-direction bias it assumes [deg].
+    ``bias_deg`` the wind-direction bias it assumes [deg]; ``dispersion_scale`` the
+    factor on its class's dispersion (:attr:`olfato.locate.likelihood.Settings.dispersion_scale`).
     """
 
     wind: WindHistory
@@ -243,6 +247,7 @@ class Nuisance(NamedTuple):
     settings: Settings | None = None
     stability: str = ""
     bias_deg: float = 0.0
+    dispersion_scale: float = 1.0
 
 
 def _raster(
@@ -385,22 +390,27 @@ def nuisances(
     bias_sd_deg: float = 0.0,
     n_bias_nodes: int = 3,
     stabilities: dict[str, float] | None = None,
+    dispersion_scales: dict[float, float] | None = None,
     cross: bool = False,
 ) -> list[Nuisance]:
-    """The components of a nuisance mixture: wind-direction biases x stability classes.
+    """The components of a nuisance mixture: wind-direction biases x stability classes x
+    dispersion scales.
 
     The bias of the whole flight's logged wind direction has a normal prior of sd
     ``bias_sd_deg`` [deg], integrated by ``n_bias_nodes``-point Gauss-Hermite quadrature
     (Abramowitz & Stegun 1972, 25.4.46: nodes sqrt(2) sd x_i, weights w_i / sqrt(pi);
     n nodes are exact for a likelihood that is a polynomial of degree 2n - 1 in the
     bias); ``stabilities`` class -> prior weight (:func:`stability_prior`) replaces
-    the class of ``settings`` (its first class is the nominal one). Components are the
-    product of the two; with ``cross`` only those where at most one nuisance departs
-    from its nominal value (no bias, the first class): the product prior restricted to
-    that cross and renormalised (with 3 nodes and 3 classes, 5 points instead of 9,
-    the 4 left out holding (1 - 2/3) x (1 - p_class) of the product's mass, 0.1 for
-    :func:`stability_prior`'s 0.7); a bias and a wrong class at once are then carried
-    by the nearest points of the cross, each costing one likelihood less.
+    the class of ``settings`` (its first class is the nominal one);
+    ``dispersion_scales`` factor -> prior weight (its first factor is the nominal one)
+    scales the class's dispersion (:attr:`Settings.dispersion_scale`). Components are the
+    product of the three; with ``cross`` only those where at most one nuisance departs
+    from its nominal value (no bias, the first class, the first factor): the product
+    prior restricted to that cross and renormalised (with 3 nodes and 3 classes, 5
+    points instead of 9, the 4 left out holding (1 - 2/3) x (1 - p_class) of the
+    product's mass, 0.1 for :func:`stability_prior`'s 0.7); a bias and a wrong class at
+    once are then carried by the nearest points of the cross, each costing one
+    likelihood less.
 
     Parameters
     ----------
@@ -416,6 +426,8 @@ def nuisances(
         Quadrature nodes for the bias.
     stabilities : dict[str, float] or None, default None
         Class -> prior weight; None keeps the settings' class.
+    dispersion_scales : dict[float, float] or None, default None
+        Dispersion factor [-] -> prior weight; None keeps the settings' factor.
     cross : bool, default False
         Keep only the components where at most one nuisance is off its nominal value.
 
@@ -437,20 +449,25 @@ def nuisances(
                 else wind_history(t, speed, direction, transport=wind.transport, offset_deg=off)
             )
             biases.append((wh, float(np.log(w / np.sqrt(np.pi))), off))
-    classes: list[tuple[Settings | None, str, float]] = [(None, "", 0.0)]
+    classes: list[tuple[str, float]] = [("", 0.0)]
     if stabilities and settings is not None:
         tot = sum(stabilities.values())
-        classes = [
-            (replace(settings, stability=c), c, float(np.log(p / tot)))
-            for c, p in stabilities.items()
-            if p > 0
-        ]
-    comps = [
-        Nuisance(wh, lw + lc, st, c, off)
-        for wh, lw, off in biases
-        for st, c, lc in classes
-        if not cross or off == 0.0 or not c or c == classes[0][1]
-    ]
+        classes = [(c, float(np.log(p / tot))) for c, p in stabilities.items() if p > 0]
+    scales: list[tuple[float, float]] = [(settings.dispersion_scale if settings else 1.0, 0.0)]
+    if dispersion_scales and settings is not None:
+        tot = sum(dispersion_scales.values())
+        scales = [(float(f), float(np.log(p / tot))) for f, p in dispersion_scales.items() if p > 0]
+    comps = []
+    for wh, lw, off in biases:
+        for c, lc in classes:
+            for f, lf in scales:
+                departs = (off != 0.0) + (c != classes[0][0]) + (f != scales[0][0])
+                if cross and departs > 1:
+                    continue
+                st = None
+                if settings is not None and (c or len(scales) > 1):
+                    st = replace(settings, stability=c or settings.stability, dispersion_scale=f)
+                comps.append(Nuisance(wh, lw + lc + lf, st, c, off, f))
     norm = float(logsumexp([c.log_prior for c in comps]))
     return [c._replace(log_prior=c.log_prior - norm) for c in comps]
 
@@ -699,17 +716,22 @@ def _padded_fine(
     return fine
 
 
-def _nuisance_summary(fine: Raster, comps: list[Nuisance]) -> tuple[dict[str, float], float]:
-    """(class -> posterior probability, posterior mean bias [deg]) of a mixture raster."""
+def _nuisance_summary(
+    fine: Raster, comps: list[Nuisance]
+) -> tuple[dict[str, float], float, dict[float, float]]:
+    """(class -> posterior probability, posterior mean bias [deg], dispersion factor ->
+    posterior probability) of a mixture raster."""
     if fine.component_logz is None or len(comps) < 2:
-        return {}, 0.0
+        return {}, 0.0, {}
     w = model_weights(fine.component_logz, np.ones(len(comps)))  # priors already in logz
     probs: dict[str, float] = {}
+    scales: dict[float, float] = {}
     for c, wk in zip(comps, w, strict=True):
         if c.stability:
             probs[c.stability] = probs.get(c.stability, 0.0) + float(wk)
+        scales[c.dispersion_scale] = scales.get(c.dispersion_scale, 0.0) + float(wk)
     bias = float(sum(float(wk) * c.bias_deg for c, wk in zip(comps, w, strict=True)))
-    return probs, bias
+    return probs, bias, scales if len(scales) > 1 else {}
 
 
 # -- the 95% ellipse of a bivariate normal: one home for locate, plan and report --------
