@@ -85,6 +85,15 @@ class Flight:
         self.survey = read_survey(self.path, quiet=True)
         self.hits = detect(self.survey)
 
+    def logged_wind(self) -> tuple[Any, Any, Any]:
+        """(time [s], speed [m/s], direction FROM [deg]) of the wind as the drone logged it."""
+        s = self.survey.samples
+        return (
+            self.survey.time,
+            s["wind_speed_ms"].to_numpy(dtype=float),
+            s["wind_dir_deg"].to_numpy(dtype=float),
+        )
+
     def truth(self, k: int = 0) -> tuple[float, float]:
         s = self.sim.truth["sources"][k]
         e, n = self.survey.frame.to_local([s["lat"]], [s["lon"]])

@@ -75,12 +75,7 @@ def test_a_bad_factor_is_a_clear_error(bad: float, one_lab: Flight) -> None:
 
 
 def test_the_cross_of_bias_nodes_and_factors_has_the_product_prior(one_lab: Flight) -> None:
-    s = one_lab.survey.samples
-    sw = (
-        one_lab.survey.time,
-        s["wind_speed_ms"].to_numpy(dtype=float),
-        s["wind_dir_deg"].to_numpy(dtype=float),
-    )
+    sw = one_lab.logged_wind()
     comps = nuisances(
         wind_history(*sw),
         sw,

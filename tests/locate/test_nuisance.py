@@ -53,12 +53,7 @@ def test_stability_prior_favours_the_survey_class_and_its_neighbours() -> None:
 
 
 def test_components_are_the_product_of_bias_nodes_and_classes(one_lab: Flight) -> None:
-    s = one_lab.survey.samples
-    sw = (
-        one_lab.survey.time,
-        s["wind_speed_ms"].to_numpy(dtype=float),
-        s["wind_dir_deg"].to_numpy(dtype=float),
-    )
+    sw = one_lab.logged_wind()
     wind = wind_history(*sw)
     comps = nuisances(
         wind, sw, settings=Settings(), bias_sd_deg=4.0, stabilities=stability_prior("D", 0.5)
@@ -95,12 +90,7 @@ def test_the_mixture_is_the_evidence_weighted_average_of_the_classes(one_lab: Fl
     ch = dominant_channel(hits, ids)
     cr = crossings_from_hits(hits, ids, ch, 0.0)
     probes = probes_from_track(hits, ch, 0.0, 15.0)
-    s = one_lab.survey.samples
-    sw = (
-        one_lab.survey.time,
-        s["wind_speed_ms"].to_numpy(dtype=float),
-        s["wind_dir_deg"].to_numpy(dtype=float),
-    )
+    sw = one_lab.logged_wind()
     wind = wind_history(*sw)
     settings = Settings(stability="D")
     prior = stability_prior("D")
