@@ -564,8 +564,9 @@ def locate(
     dispersion_scales : tuple of float or None, default None
         Factors [-] on the class's dispersion (sigma_y, sigma_z and the transport
         error), equally likely a priori, averaged over in each located source's final
-        posterior with ``transport="trajectory"`` (None:
-        :data:`olfato.locate.defaults.DISPERSION_SCALES`; () or (1.0,): the class's own).
+        posterior, with ``transport="trajectory"`` only (None:
+        :data:`olfato.locate.defaults.DISPERSION_SCALES`; () or (1.0,): the class's own;
+        one factor: the class's dispersion times it, in every fit).
     intermittent : bool, default True
         A source may be off during a pass; False: always on.
 
@@ -584,6 +585,12 @@ def locate(
     if not all(np.isfinite(f) and f > 0 for f in scales):
         raise OlfatoError(
             f"dispersion_scales must be finite factors > 0, got {scales}",
+            parameter="dispersion_scales",
+        )
+    if transport != "trajectory" and scales not in ((), (1.0,)):
+        raise OlfatoError(
+            "dispersion_scales applies to transport='trajectory' (a steady plume is refined "
+            f"on the class's own dispersion), got {scales} with transport={transport!r}",
             parameter="dispersion_scales",
         )
     if direction_bias_sd_deg is None:

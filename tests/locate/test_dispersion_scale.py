@@ -74,6 +74,12 @@ def test_a_bad_factor_is_a_clear_error(bad: float, one_lab: Flight) -> None:
     assert e.value.parameter == "dispersion_scales"
 
 
+def test_a_steady_plume_refuses_the_factor(one_lab: Flight) -> None:
+    with pytest.raises(OlfatoError, match="transport='trajectory'") as e:
+        locate(one_lab.survey, one_lab.hits, transport="mean", dispersion_scales=(1.0, 1.6))
+    assert e.value.parameter == "dispersion_scales"
+
+
 def test_the_cross_of_bias_nodes_and_factors_has_the_product_prior(one_lab: Flight) -> None:
     sw = one_lab.logged_wind()
     comps = nuisances(
