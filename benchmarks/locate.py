@@ -329,25 +329,15 @@ def run_flight(
             by_src[sid].append(h)
     key = "olfato-steady" if steady else "olfato"
     t0 = time.perf_counter()
-    res = (
-        locate(
-            survey,
-            hits,
-            transport="mean",
-            grouping=GROUPING,
-            direction_bias_sd_deg=BIAS_SD,
-            average_stability=AVERAGE_STABILITY,
-            dispersion_scales=DISPERSION,
-        )
-        if steady
-        else locate(
-            survey,
-            hits,
-            grouping=GROUPING,
-            direction_bias_sd_deg=BIAS_SD,
-            average_stability=AVERAGE_STABILITY,
-            dispersion_scales=DISPERSION,
-        )
+    res = locate(
+        survey,
+        hits,
+        transport="mean" if steady else "trajectory",
+        grouping=GROUPING,
+        direction_bias_sd_deg=BIAS_SD,
+        average_stability=AVERAGE_STABILITY,
+        # a steady plume is refined on its class's own dispersion (locate refuses factors)
+        dispersion_scales=None if steady else DISPERSION,
     )
     tallies[key].seconds += time.perf_counter() - t0
     tallies[key].flights += 1

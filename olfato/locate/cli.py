@@ -162,7 +162,7 @@ def locate_command(
         grouping=grouping,
         direction_bias_sd_deg=direction_bias_sd_deg,
         average_stability=average_stability,
-        dispersion_scales=_factors(dispersion_scales, "--dispersion-scales"),
+        dispersion_scales=_dispersion_scales(dispersion_scales),
         intermittent=not steady_emission,
     )
     for w in result.warnings:
@@ -180,15 +180,15 @@ def locate_command(
         console.print(f"map written to {written}", highlight=False)
 
 
-def _factors(text: str | None, flag: str) -> tuple[float, ...] | None:
-    """Comma-separated numbers of a command-line option (None when not given)."""
+def _dispersion_scales(text: str | None) -> tuple[float, ...] | None:
+    """The factors of ``--dispersion-scales`` (None when not given)."""
     if text is None:
         return None
     try:
         return tuple(float(v) for v in text.split(","))
     except ValueError:
         raise OlfatoError(
-            f"{flag} takes comma-separated numbers, e.g. "
+            "--dispersion-scales takes comma-separated numbers, e.g. "
             f"{','.join(f'{v:g}' for v in WIDER_DISPERSION_SCALES)}; got {text!r}",
             parameter="dispersion_scales",
         ) from None

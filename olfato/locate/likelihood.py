@@ -211,6 +211,11 @@ class Settings:
             )
 
     @property
+    def transport_sd_rad(self) -> float:
+        """The transport direction error [rad]: ``transport_sd_deg`` times ``dispersion_scale``."""
+        return float(np.deg2rad(self.transport_sd_deg) * self.dispersion_scale)
+
+    @property
     def on_off(self) -> bool:
         """Whether the emission may be off during a pass (a ``p_off_grid`` value above 0)."""
         return any(p > 0.0 for p in self.p_off_grid)
@@ -354,22 +359,6 @@ def dispersion_sigmas(x: F64, settings: Settings) -> tuple[F64, F64]:
     return sy, sz
 
 
-def transport_sd_rad(settings: Settings) -> float:
-    """The transport direction error [rad]: ``transport_sd_deg`` times ``dispersion_scale``.
-
-    Parameters
-    ----------
-    settings : Settings
-        Model settings.
-
-    Returns
-    -------
-    float
-        Transport direction error [rad].
-    """
-    return float(np.deg2rad(settings.transport_sd_deg) * settings.dispersion_scale)
-
-
 def lateral_loglik(coords: PlumeCoordinates, settings: Settings) -> F64:
     """Student-t log density of the crosswind offsets ``coords.y`` [m] (module docstring).
 
@@ -388,7 +377,7 @@ def lateral_loglik(coords: PlumeCoordinates, settings: Settings) -> F64:
         Log density [ln 1/m].
     """
     x = np.maximum(coords.x, 0.0)
-    scale = np.sqrt(settings.position_sd_m**2 + (transport_sd_rad(settings) * x) ** 2)
+    scale = np.sqrt(settings.position_sd_m**2 + (settings.transport_sd_rad * x) ** 2)
     nu = settings.dof
     z2 = (coords.y / scale) ** 2
     norm = gammaln((nu + 1) / 2) - gammaln(nu / 2) - 0.5 * np.log(nu * np.pi)
@@ -813,7 +802,7 @@ def probe_pairs(
     )
     if len(probes) == 0 or k == 0:
         return empty
-    tsd = transport_sd_rad(settings)
+    tsd = settings.transport_sd_rad
     me, mn = wind.mean_e, wind.mean_n
     ms = max(np.hypot(me, mn), 1e-9)
     me, mn = me / ms, mn / ms

@@ -18,7 +18,6 @@ from olfato.locate.likelihood import (
     crosswind_integral,
     dispersion_sigmas,
     lateral_loglik,
-    transport_sd_rad,
 )
 from olfato.locate.posterior import nuisances
 from olfato.locate.transport import plume_coordinates, wind_history
@@ -33,7 +32,7 @@ def test_the_factor_multiplies_both_sigmas_and_the_transport_error() -> None:
     sy2, sz2 = dispersion_sigmas(x, Settings(stability="D", dispersion_scale=1.6))
     assert sy2 == pytest.approx(1.6 * sy, rel=1e-12)
     assert sz2 == pytest.approx(1.6 * sz, rel=1e-12)
-    assert transport_sd_rad(Settings(transport_sd_deg=3.0, dispersion_scale=2.5)) == (
+    assert Settings(transport_sd_deg=3.0, dispersion_scale=2.5).transport_sd_rad == (
         pytest.approx(np.deg2rad(7.5))
     )
 
