@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from olfato.chemistry.signatures import SignatureLibrary, load_signatures
 from olfato.detect import hits as hitmod
@@ -181,6 +182,26 @@ def saturated_flag(channel: str) -> str:
         The flag's text.
     """
     return f"'{channel}' saturated: its peak and integral are lower bounds"
+
+
+def hits_cut_by_log(table: pd.DataFrame) -> NDArray[np.bool_]:
+    """Which hits reach the log's first or last reading (:data:`LOG_EDGE_FLAG`): their
+    position counts, but their gases' ratios may be wrong, so locate does not take a
+    source's fingerprint from them where it has others, nor a mixed crossing's parts.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The hits table.
+
+    Returns
+    -------
+    ndarray of bool
+        Per row of ``table``.
+    """
+    if "flags" not in table:
+        return np.zeros(len(table), dtype=bool)
+    return table["flags"].astype(str).str.contains(LOG_EDGE_FLAG, regex=False).to_numpy()
 
 
 def saturated_channels(flags: Iterable[str], channels: list[str]) -> set[str]:
@@ -396,7 +417,14 @@ def detect(
             row[f"{c}_snr"] = row[f"{c}_peak_ppb"] / bgc.noise
         rows.append(row)
     if rows:
-        flag_hits(rows, channels, faults, round(pad_s / dt))
+        flag_hits(rows, channels, faults, round(pad_s / dt), len(t))
+        n_cut = sum(1 for r in rows if LOG_EDGE_FLAG in r["flags"])
+        if n_cut:
+            warnings.append(
+                f"{where}: {n_cut} hit(s) reach the first or last reading of the log (a plume "
+                "already there at power-on, or still there at the end): their background and "
+                "gases may be partial, so a source takes its fingerprint from its other hits"
+            )
     table = pd.DataFrame(rows)
     result = Hits(
         table, [], survey, library, backgrounds, stats, u, false_alarms_per_hour, warnings
@@ -418,6 +446,8 @@ def detect(
     return result
 
 
+#: the flag of a hit that reaches the log's first or last reading (:func:`flag_hits`)
+LOG_EDGE_FLAG = "cut by the log's"
 #: a channel supports a hit when its integral reaches this many standard errors
 MIN_INTEGRAL_SNR = 2.0
 #: ... and, when quantised, its peak this many steps
@@ -429,8 +459,17 @@ def flag_hits(
     channels: list[str],
     faults: dict[str, ChannelFaults],
     pad_samples: int,
+    n_samples: int,
 ) -> None:
     """Add ``flags`` and ``usable`` to each hit row, in place.
+
+    Flagged (:data:`LOG_EDGE_FLAG`): a hit that reaches the first or last of the log's
+    ``n_samples`` readings. The plume was already there when the sensors came on (a
+    take-off inside a farm's plume) or still there when the log ended: the background
+    before (after) it was never read, and where the plume fills most of the running
+    window the background there is the plume itself, by an amount that differs
+    between channels, so its gases' ratios may be wrong and its integrals partial.
+    It stays usable (:func:`hits_cut_by_log`).
 
     A channel at the edge of a stretch of readings a sensor check left out (the end
     of a warm-up or of a stuck stretch makes a step, not a plume; its integral over
@@ -452,11 +491,20 @@ def flag_hits(
         Channel -> its sensor checks.
     pad_samples : int
         Samples a hit was padded by [-].
+    n_samples : int
+        Readings in the log [-].
     """
     for r in rows:
         a, b = int(r["i_start"]), int(r["i_end"])
         flags: list[str] = []
         edge: list[str] = []
+        cut = [w for w, at in (("start", a <= 0), ("end", b >= n_samples - 1)) if at]
+        if cut:
+            flags.append(
+                f"{LOG_EDGE_FLAG} {' and '.join(cut)} (a plume at its "
+                f"{' and '.join({'start': 'first', 'end': 'last'}[w] for w in cut)} reading: "
+                "no background on that side; its gases may be partial)"
+            )
         for c in channels:
             fc = faults.get(c)
             if fc is None:

@@ -278,7 +278,10 @@ def mixed_crossings(
     hits, pairwise apart, are tried the same way (:data:`MIX_PARTS`; channels - 3
     degrees of freedom). A part is a hit that is not itself mixed: the search is
     repeated with the parts the round before left, until the set repeats
-    (:data:`MIX_ROUNDS` rounds at most).
+    (:data:`MIX_ROUNDS` rounds at most). Nor is a hit cut by the log's start or end a
+    part (:func:`olfato.detect.pipeline.hits_cut_by_log`): a partial background may
+    have changed its ratios, and five whole crossings of one lab are not the sum of
+    one such hit and a fuel station's.
 
     Parameters
     ----------
@@ -298,13 +301,17 @@ def mixed_crossings(
     dict[int, MixedCrossing]
         Row of the hits table -> its parts.
     """
+    from olfato.detect.pipeline import hits_cut_by_log
+
     e, s, fin, snr = enhancements(hits)
     gases = _Gases(e, s, fin, snr > CHEM_MIN_SNR)
+    # a hit cut by the log's start or end may have the wrong ratios: no part of a sum
+    whole = ~hits_cut_by_log(hits.table)
     out: dict[int, MixedCrossing] = {}
     # a part is a hit that is not itself mixed: found again with the parts that are left,
     # until the set of mixed crossings repeats
     for _ in range(MIX_ROUNDS):
-        pure = np.ones(len(e), dtype=bool)
+        pure = whole.copy()
         pure[list(out)] = False
         found = _mixed_once(gases, compat, pure, ratio_sd, p_min, part_snr)
         if found.keys() == out.keys():

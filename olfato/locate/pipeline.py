@@ -23,7 +23,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from olfato.detect.fingerprint import NONE
-from olfato.detect.pipeline import saturated_flag
+from olfato.detect.pipeline import hits_cut_by_log, saturated_flag
 from olfato.errors import OlfatoError
 from olfato.locate import crlb as crlbmod
 from olfato.locate import joint
@@ -1684,9 +1684,12 @@ def _finding(
 ) -> Source | Detection:
     """One group of hits as a located :class:`Source` or a :class:`Detection`
     (:mod:`olfato.locate.levels`); ``mixed`` the ids of the mixed crossings."""
-    # a mixed crossing's gases are partly another source's: the fingerprint of the hits
-    # that are not mixed, where there are any
-    pure = [h for h in members if h not in mixed] or members
+    # a mixed crossing's gases are partly another source's, and a hit cut by the log's
+    # start or end may have the wrong ratios: the fingerprint of the other hits, where
+    # there are any
+    cut = set(np.asarray(hits.table["id"])[hits_cut_by_log(hits.table)].tolist())
+    unmixed = [h for h in members if h not in mixed] or members
+    pure = [h for h in unmixed if h not in cut] or unmixed
     fp = hits.group(pure)
     cls = fp.classification
     signature, suspect = cls.signature, is_suspect(cls, hits.library)

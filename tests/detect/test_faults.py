@@ -160,3 +160,43 @@ def test_a_crossing_at_the_edge_of_a_stuck_stretch_is_used_without_that_channel(
     alone["co2"][580:700] = level["co2"] + 6 * noise["co2"]
     t2 = detect(make_survey(alone)).table
     assert not (len(t2) and t2["usable"].any())
+
+
+def test_a_plume_at_the_first_or_last_reading_is_flagged_and_kept_out_of_mixtures() -> None:
+    """A drone that takes off inside a lab's plume and lands in it: those two hits have
+    no background on one side, so their gases may be partial. They are flagged and
+    the survey warns; they stay usable (where they were still says where a plume
+    was), but a crossing of the lab's and a solvent store's plumes together is not
+    read as the sum of one of them and the store's; crossings in mid-flight are
+    untouched."""
+    from olfato.detect import detect
+    from olfato.detect.pipeline import hits_cut_by_log
+    from olfato.locate import multisource as ms
+    from tests.detect.synthetic import crossings, make_survey
+
+    rng = np.random.default_rng(4)
+    n = 1200
+    noise = {"acetone": 1.0, "voc": 2.2, "toluene": 0.35}
+    level = {"acetone": 3.0, "voc": 25.0, "toluene": 0.6}
+    lab = crossings(n, [2, 800, n - 3], width=6.0, peak=1.0)
+    gas = {c: level[c] + s * (rng.standard_normal(n) + 15.0 * lab) for c, s in noise.items()}
+    store = crossings(n, [400, 800], width=6.0, peak=1.0)  # toluene and VOC, no acetone
+    gas["toluene"] += 0.35 * 100.0 * store
+    gas["voc"] += 2.2 * 50.0 * store
+    hits = detect(make_survey(gas, source="edges.csv"))
+    t = hits.table
+    assert len(t) == 4 and t["i_start"].is_monotonic_increasing
+    assert t["i_start"].iloc[0] == 0 and t["i_end"].iloc[3] == n - 1
+    assert t["flags"].iloc[0].startswith("cut by the log's start")
+    assert t["flags"].iloc[3].startswith("cut by the log's end")
+    assert (t["flags"].iloc[1:3] == "").all() and t["usable"].all()
+    assert hits_cut_by_log(t).tolist() == [True, False, False, True]
+    assert any(
+        w.startswith("edges.csv: 2 hit(s) reach the first or last reading") for w in hits.warnings
+    )
+    compat = ms.chemistry_compatible(hits)
+    assert ms.mixed_crossings(hits, compat) == {}
+    # had the same hits been whole, the third would be the sum of a lab's and the store's
+    t["flags"] = ""
+    mixed = ms.mixed_crossings(hits, compat)
+    assert list(mixed) == [2] and 1 in mixed[2].parts
