@@ -418,14 +418,14 @@ def detect(
         rows.append(row)
     if rows:
         flag_hits(rows, channels, faults, round(pad_s / dt), len(t))
-        n_cut = sum(1 for r in rows if LOG_EDGE_FLAG in r["flags"])
-        if n_cut:
-            warnings.append(
-                f"{where}: {n_cut} hit(s) reach the first or last reading of the log (a plume "
-                "already there at power-on, or still there at the end): their background and "
-                "gases may be partial, so a source takes its fingerprint from its other hits"
-            )
     table = pd.DataFrame(rows)
+    n_cut = int(hits_cut_by_log(table).sum())
+    if n_cut:
+        warnings.append(
+            f"{where}: {n_cut} hit(s) reach the first or last reading of the log (a plume "
+            "already there at power-on, or still there at the end): their background and "
+            "gases may be partial, so a source takes its fingerprint from its other hits"
+        )
     result = Hits(
         table, [], survey, library, backgrounds, stats, u, false_alarms_per_hour, warnings
     )

@@ -40,6 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import chdtrc  # chi-squared survival function (scipy.stats costs 46 MB)
 
+from olfato.detect.pipeline import hits_cut_by_log
 from olfato.locate.likelihood import Crossings, Settings, lateral_loglik
 from olfato.locate.transport import WindHistory, plume_coordinates
 
@@ -301,8 +302,6 @@ def mixed_crossings(
     dict[int, MixedCrossing]
         Row of the hits table -> its parts.
     """
-    from olfato.detect.pipeline import hits_cut_by_log
-
     e, s, fin, snr = enhancements(hits)
     gases = _Gases(e, s, fin, snr > CHEM_MIN_SNR)
     # a hit cut by the log's start or end may have the wrong ratios: no part of a sum

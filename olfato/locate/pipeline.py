@@ -1471,6 +1471,7 @@ def findings(
     mixed = mixed or set()
     expected_false = hits.false_alarms_per_hour * survey.duration_s / 3600.0
     full_index = {int(h): j for j, h in enumerate(hits.table["id"])}
+    cut = set(np.asarray(hits.table["id"])[hits_cut_by_log(hits.table)].tolist())
     all_snr = hits.table["snr"].to_numpy(dtype=float)
     peak_pass = hits_peak_pass(hits, passes)
     found: list[Source | Detection] = []
@@ -1500,6 +1501,7 @@ def findings(
                 dir_sd_bound=dir_sd_bound,
                 probe_length_m=probe_length_m,
                 mixed=mixed,
+                cut=cut,
             )
         )
     return found
@@ -1681,13 +1683,15 @@ def _finding(
     dir_sd_bound: float,
     probe_length_m: float,
     mixed: set[int],
+    cut: set[int],
 ) -> Source | Detection:
     """One group of hits as a located :class:`Source` or a :class:`Detection`
-    (:mod:`olfato.locate.levels`); ``mixed`` the ids of the mixed crossings."""
+    (:mod:`olfato.locate.levels`); ``mixed`` the ids of the mixed crossings, ``cut``
+    those of the hits cut by the log's start or end
+    (:func:`olfato.detect.pipeline.hits_cut_by_log`)."""
     # a mixed crossing's gases are partly another source's, and a hit cut by the log's
     # start or end may have the wrong ratios: the fingerprint of the other hits, where
     # there are any
-    cut = set(np.asarray(hits.table["id"])[hits_cut_by_log(hits.table)].tolist())
     unmixed = [h for h in members if h not in mixed] or members
     pure = [h for h in unmixed if h not in cut] or unmixed
     fp = hits.group(pure)
