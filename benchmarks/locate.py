@@ -91,6 +91,9 @@ BIAS_SD: float | None = None
 AVERAGE_STABILITY: bool = DEFAULT_AVERAGE_STABILITY
 #: factors on the class's dispersion averaged over (``--dispersion-scales``; None: locate's)
 DISPERSION: tuple[float, ...] | None = None
+#: factors on the transport direction error averaged over (``--transport-error-factors``;
+#: None: locate's)
+TRANSPORT_FACTORS: tuple[float, ...] | None = None
 SPEED = REPO / "benchmarks" / "scenarios" / "long_23k.yaml"
 
 
@@ -338,6 +341,7 @@ def run_flight(
         average_stability=AVERAGE_STABILITY,
         # a steady plume is refined on its class's own dispersion (locate refuses factors)
         dispersion_scales=None if steady else DISPERSION,
+        transport_error_factors=None if steady else TRANSPORT_FACTORS,
     )
     tallies[key].seconds += time.perf_counter() - t0
     tallies[key].flights += 1
@@ -419,7 +423,7 @@ def med(x: list[float]) -> float:
 
 def locate_as_set(survey: Any, hits: Any) -> Any:
     """olfato's locate with this run's settings (--grouping, --direction-bias-sd,
-    --stability-averaging, --dispersion-scales)."""
+    --stability-averaging, --dispersion-scales, --transport-error-factors)."""
     return locate(
         survey,
         hits,
@@ -427,6 +431,7 @@ def locate_as_set(survey: Any, hits: Any) -> Any:
         direction_bias_sd_deg=BIAS_SD,
         average_stability=AVERAGE_STABILITY,
         dispersion_scales=DISPERSION,
+        transport_error_factors=TRANSPORT_FACTORS,
     )
 
 
@@ -443,6 +448,7 @@ path, grouping = sys.argv[1], sys.argv[2]
 bias_sd = None if sys.argv[3] == "None" else float(sys.argv[3])
 average_stability = sys.argv[4] == "True"
 dispersion = None if sys.argv[5] == "None" else tuple(float(v) for v in sys.argv[5].split(","))
+transport = None if sys.argv[6] == "None" else tuple(float(v) for v in sys.argv[6].split(","))
 c0 = time.process_time()
 survey = read_survey(path, quiet=True)
 c_read = time.process_time() - c0
@@ -450,7 +456,8 @@ hits = detect(survey)
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 c0 = time.process_time()
 res = locate(survey, hits, grouping=grouping, direction_bias_sd_deg=bias_sd,
-             average_stability=average_stability, dispersion_scales=dispersion)
+             average_stability=average_stability, dispersion_scales=dispersion,
+             transport_error_factors=transport)
 c_loc = time.process_time() - c0
 rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 print(json.dumps({"samples": survey.n_samples, "hits": len(hits), "findings": len(res),
@@ -474,6 +481,7 @@ def _locate_alone(path: str) -> dict[str, float]:
             str(BIAS_SD),
             str(AVERAGE_STABILITY),
             "None" if DISPERSION is None else ",".join(str(v) for v in DISPERSION),
+            "None" if TRANSPORT_FACTORS is None else ",".join(str(v) for v in TRANSPORT_FACTORS),
         ],
         capture_output=True,
         text=True,
@@ -867,7 +875,7 @@ def _print_trust_table(table: dict[str, Trust]) -> None:
 
 
 def main() -> None:
-    global PYELQ_ITER, GROUPING, BIAS_SD, AVERAGE_STABILITY, DISPERSION
+    global PYELQ_ITER, GROUPING, BIAS_SD, AVERAGE_STABILITY, DISPERSION, TRANSPORT_FACTORS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=8, help="seeds per scenario")
     ap.add_argument("--quick", action="store_true", help="2 seeds, 3 scenarios, no pyELQ")
@@ -909,6 +917,12 @@ def main() -> None:
         help="locate's dispersion_scales: comma-separated factors on the class's dispersion "
         "averaged over (e.g. 1,1.6,2.5; default: locate's)",
     )
+    ap.add_argument(
+        "--transport-error-factors",
+        default=None,
+        help="locate's transport_error_factors: comma-separated factors on the transport "
+        "direction error averaged over (1: fixed; default: locate's)",
+    )
     ap.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
     ap.add_argument("--jobs", type=int, default=1, help="--trust: flights run in parallel")
     ap.add_argument("--scenarios", default=",".join(TURBULENT), help="comma-separated")
@@ -919,6 +933,8 @@ def main() -> None:
         AVERAGE_STABILITY = args.stability_averaging
     if args.dispersion_scales is not None:
         DISPERSION = tuple(float(v) for v in args.dispersion_scales.split(","))
+    if args.transport_error_factors is not None:
+        TRANSPORT_FACTORS = tuple(float(v) for v in args.transport_error_factors.split(","))
     if args.speed_only:
         speed_run()
         return

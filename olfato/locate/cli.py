@@ -13,6 +13,7 @@ from olfato.locate.defaults import (
     AVERAGE_STABILITY,
     DEFAULT_MARGIN_M,
     DIRECTION_BIAS_SD_DEG,
+    TRANSPORT_ERROR_FACTORS,
     WIDER_DISPERSION_SCALES,
 )
 from olfato.locate.thresholds import Thresholds
@@ -113,6 +114,16 @@ def locate_command(
             "class's curves are in doubt (convective air, buildings); default: the class's own.",
         ),
     ] = None,
+    transport_error_factors: Annotated[
+        str | None,
+        typer.Option(
+            "--transport-error-factors",
+            help="Comma-separated factors on the transport direction error (how far a "
+            "crossing strays from the logged wind's path), equally likely, learned from "
+            "the crossings in each source's region; 1 keeps the error fixed (default: "
+            f"{','.join(f'{v:g}' for v in TRANSPORT_ERROR_FACTORS)}).",
+        ),
+    ] = None,
     steady_emission: Annotated[
         bool,
         typer.Option(
@@ -162,7 +173,15 @@ def locate_command(
         grouping=grouping,
         direction_bias_sd_deg=direction_bias_sd_deg,
         average_stability=average_stability,
-        dispersion_scales=_dispersion_scales(dispersion_scales),
+        dispersion_scales=_factors(
+            dispersion_scales, "--dispersion-scales", "dispersion_scales", WIDER_DISPERSION_SCALES
+        ),
+        transport_error_factors=_factors(
+            transport_error_factors,
+            "--transport-error-factors",
+            "transport_error_factors",
+            TRANSPORT_ERROR_FACTORS,
+        ),
         intermittent=not steady_emission,
     )
     for w in result.warnings:
@@ -180,15 +199,17 @@ def locate_command(
         console.print(f"map written to {written}", highlight=False)
 
 
-def _dispersion_scales(text: str | None) -> tuple[float, ...] | None:
-    """The factors of ``--dispersion-scales`` (None when not given)."""
+def _factors(
+    text: str | None, option: str, parameter: str, example: tuple[float, ...]
+) -> tuple[float, ...] | None:
+    """The comma-separated factors of ``option`` (None when not given)."""
     if text is None:
         return None
     try:
         return tuple(float(v) for v in text.split(","))
     except ValueError:
         raise OlfatoError(
-            "--dispersion-scales takes comma-separated numbers, e.g. "
-            f"{','.join(f'{v:g}' for v in WIDER_DISPERSION_SCALES)}; got {text!r}",
-            parameter="dispersion_scales",
+            f"{option} takes comma-separated numbers, e.g. "
+            f"{','.join(f'{v:g}' for v in example)}; got {text!r}",
+            parameter=parameter,
         ) from None

@@ -45,3 +45,20 @@ DISPERSION_SCALES: tuple[float, ...] = (1.0,)
 #: the factors to average over where the class's curves are in doubt (``locate(...,
 #: dispersion_scales=WIDER_DISPERSION_SCALES)``, ``olfato locate --dispersion-scales``)
 WIDER_DISPERSION_SCALES = (1.0, 1.6, 2.5)
+#: factors [-] on the transport direction error alone (how far a crossing strays from
+#: the logged wind's trajectory: TURBULENT's 3 deg), equally likely a priori, averaged over
+#: in each located source's final posterior (:func:`olfato.locate.pipeline.with_nuisances`),
+#: so that a wind log whose error wanders during the flight, or air that meanders more
+#: than its class says, is learned from the crossings' scatter rather than fixed. 3 deg is
+#: an anemometer's specified accuracy (R.M. Young 05103, Gill WindSonic: +-3 deg); the
+#: hourly sigma_theta of a class (US EPA-454/R-99-005, 2000, Table 6-8: 2.5-7.5 deg for E
+#: and F, 7.5-12.5 deg for D) and a drone's compass error (a few deg) can make a single
+#: crossing's error twice that. ``benchmarks/locate.py --trust --seeds 16`` (96 flights per
+#: condition) against the same run with the error fixed: the 95% position coverage under a
+#: 6 deg wander of the wind log 87 -> 93% (median error 26.0 -> 23.1 m), under a class
+#: wrong by one 89 -> 90% (29.8 -> 28.8 m), as simulated 96 -> 97% (14.5 -> 14.1 m), the
+#: independent Lagrangian model 81 -> 82% (40.0 -> 38.1 m); no figure worse by more than
+#: one point, rate factors unchanged. One flight's crossings say little about the error (on
+#: tests/locate's one-lab flight the weight on 2 stays 0.23-0.52, wander or not), so it
+#: acts mostly as a heavier tail of the lateral term where the crossings disagree
+TRANSPORT_ERROR_FACTORS: tuple[float, ...] = (1.0, 2.0)

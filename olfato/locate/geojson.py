@@ -88,6 +88,10 @@ def sources_to_geojson(sources: Sources) -> dict[str, Any]:
             "dispersion_probabilities": {
                 f"{k:g}": round(float(v), 4) for k, v in s.posterior.dispersion_probs.items()
             },
+            # transport direction error [deg] -> posterior probability (empty: as set)
+            "transport_error_probabilities": {
+                f"{k:g}": round(float(v), 4) for k, v in s.posterior.transport_error_probs.items()
+            },
             "warnings": list(s.warnings),
         }
         features.append(

@@ -36,6 +36,7 @@ from olfato.locate.defaults import (
     DEFAULT_MARGIN_M,
     DIRECTION_BIAS_SD_DEG,
     DISPERSION_SCALES,
+    TRANSPORT_ERROR_FACTORS,
 )
 from olfato.locate.levels import Detection, Thresholds
 from olfato.locate.likelihood import (
@@ -467,6 +468,7 @@ def locate(
     direction_bias_sd_deg: float | None = None,
     average_stability: bool = AVERAGE_STABILITY,
     dispersion_scales: tuple[float, ...] | None = None,
+    transport_error_factors: tuple[float, ...] | None = None,
     intermittent: bool = True,
 ) -> Sources:
     """Estimate every source of a survey: where, how strong, how sure, and what.
@@ -567,6 +569,12 @@ def locate(
         posterior, with ``transport="trajectory"`` only (None:
         :data:`olfato.locate.defaults.DISPERSION_SCALES`; () or (1.0,): the class's own;
         one factor: the class's dispersion times it, in every fit).
+    transport_error_factors : tuple of float or None, default None
+        Factors [-] on the transport direction error ``transport_sd_deg`` alone,
+        equally likely a priori, averaged over in each located source's final
+        posterior, with ``transport="trajectory"`` only (None:
+        :data:`olfato.locate.defaults.TRANSPORT_ERROR_FACTORS`; () or (1.0,): the
+        error as set; one factor: the error times it, in every fit).
     intermittent : bool, default True
         A source may be off during a pass; False: always on.
 
@@ -593,6 +601,7 @@ def locate(
             f"on the class's own dispersion), got {scales} with transport={transport!r}",
             parameter="dispersion_scales",
         )
+    transport_factors = _transport_error_factors(transport_error_factors, transport)
     if direction_bias_sd_deg is None:
         direction_bias_sd_deg = DIRECTION_BIAS_SD_DEG
     if not direction_bias_sd_deg >= 0 or not np.isfinite(direction_bias_sd_deg):
@@ -611,6 +620,10 @@ def locate(
     )
     if len(scales) == 1:
         settings = replace(settings, dispersion_scale=float(scales[0]))
+    if len(transport_factors) == 1:
+        settings = replace(
+            settings, transport_sd_deg=settings.transport_sd_deg * transport_factors[0]
+        )
     if hits is None:
         from olfato.detect.pipeline import DEFAULT_FALSE_ALARMS_PER_HOUR, detect
 
@@ -691,9 +704,14 @@ def locate(
         p_sep = separate_probabilities(groups, fitter, compat, fitter.index, snr)
     groups = share_mixed_crossings(groups, fitter, compat, (ce, cn))
 
-    # -- nuisances (wind-direction bias, stability class) integrated out of the final fits ----
+    # -- nuisances (wind bias, class, dispersion, transport error) out of the final fits ----
+    if settings.transport_sd_deg <= 0:
+        transport_factors = (1.0,)
     if transport == "trajectory" and (
-        direction_bias_sd_deg > 0 or average_stability or len(scales) > 1
+        direction_bias_sd_deg > 0
+        or average_stability
+        or len(scales) > 1
+        or len(transport_factors) > 1
     ):
         peak_pass = hits_peak_pass(hits, passes)
         # only groups that may be located: enough passes and a bounded fixed-nuisance region
@@ -709,6 +727,9 @@ def locate(
             bias_sd_deg=direction_bias_sd_deg,
             stabilities=stability_prior(settings.stability) if average_stability else None,
             dispersion_scales=dict.fromkeys(scales, 1.0) if len(scales) > 1 else None,
+            transport_factors=(
+                dict.fromkeys(transport_factors, 1.0) if len(transport_factors) > 1 else None
+            ),
             only=only,
         )
 
@@ -744,6 +765,28 @@ def locate(
     return name_findings(base, found, lags)
 
 
+def _transport_error_factors(
+    factors: tuple[float, ...] | None, transport: str
+) -> tuple[float, ...]:
+    """``locate``'s transport-error factors checked: the default where None, none
+    (1.0,) for a steady plume unless set."""
+    if factors is None:
+        return TRANSPORT_ERROR_FACTORS if transport == "trajectory" else (1.0,)
+    out = tuple(float(f) for f in factors) or (1.0,)
+    if not all(np.isfinite(f) and f > 0 for f in out):
+        raise OlfatoError(
+            f"transport_error_factors must be finite factors > 0, got {out}",
+            parameter="transport_error_factors",
+        )
+    if transport != "trajectory" and out != (1.0,):
+        raise OlfatoError(
+            "transport_error_factors applies to transport='trajectory' (a steady plume "
+            f"has no trajectory error), got {out} with transport={transport!r}",
+            parameter="transport_error_factors",
+        )
+    return out
+
+
 def with_nuisances(
     groups: list[tuple[list[int], str, Posterior]],
     fitter: SourceFitter,
@@ -751,6 +794,7 @@ def with_nuisances(
     bias_sd_deg: float = 0.0,
     stabilities: dict[str, float] | None = None,
     dispersion_scales: dict[float, float] | None = None,
+    transport_factors: dict[float, float] | None = None,
     only: list[bool] | None = None,
     n_bias_nodes: int = N_BIAS_NODES,
     cross: bool = True,
@@ -760,15 +804,18 @@ def with_nuisances(
     A bias of the whole flight's logged wind direction (normal prior of sd
     ``bias_sd_deg`` [deg], ``n_bias_nodes`` Gauss-Hermite offsets of the logged
     directions), the stability class (``stabilities``: class -> prior weight,
-    :func:`olfato.locate.posterior.stability_prior`) and a factor on the class's
+    :func:`olfato.locate.posterior.stability_prior`), a factor on the class's
     dispersion (``dispersion_scales``: factor -> prior weight,
-    :data:`olfato.locate.defaults.DISPERSION_SCALES`) are averaged over in the
+    :data:`olfato.locate.defaults.DISPERSION_SCALES`) and a factor on the transport
+    direction error (``transport_factors``: factor -> prior weight,
+    :data:`olfato.locate.defaults.TRANSPORT_ERROR_FACTORS`) are averaged over in the
     likelihood of every cell (:func:`olfato.locate.posterior.nuisances`; Bayesian
     model averaging, each component weighted by its evidence times its prior). A
     dispersion factor moves a source along the wind (sigma_z grows roughly as x^0.8,
     so 1.6 x sigma_z is the plume of a source 1.8 x as far), so its grid is widened by
     :data:`DISPERSION_PAD` of the distance to the farthest crossing on top of the
-    bias's arc.
+    bias's arc; a larger transport error widens it across the wind, by the arc of
+    twice the error it adds.
 
     Why here and not inside the grouping: the grouping compares hypotheses about
     which hits share a source, which a common nuisance shifts alike, while it fits
@@ -808,6 +855,9 @@ def with_nuisances(
     dispersion_scales : dict[float, float] or None, default None
         Dispersion factor [-] -> prior weight (the first is the nominal one); None
         keeps the class's dispersion.
+    transport_factors : dict[float, float] or None, default None
+        Factor [-] on the transport direction error -> prior weight (the first is the
+        nominal one); None keeps the settings' error.
     only : list of bool or None, default None
         Which groups get the mixture; None: all.
     n_bias_nodes : int, default N_BIAS_NODES
@@ -821,7 +871,7 @@ def with_nuisances(
     list of (members, channel, Posterior)
         The same sources, their posteriors with the nuisances integrated out.
     """
-    if bias_sd_deg <= 0 and not stabilities and not dispersion_scales:
+    if bias_sd_deg <= 0 and not stabilities and not dispersion_scales and not transport_factors:
         return groups
     survey_wind = fitter.survey_wind if bias_sd_deg > 0 else None
     comps = nuisances(
@@ -832,11 +882,14 @@ def with_nuisances(
         n_bias_nodes=n_bias_nodes,
         stabilities=stabilities,
         dispersion_scales=dispersion_scales,
+        transport_factors=transport_factors,
         cross=cross,
     )
     if len(comps) < 2:
         return groups
     max_off = max(abs(c.bias_deg) for c in comps)
+    nominal_tsd = fitter.settings.transport_sd_deg
+    added_tsd = max((c.transport_sd_deg or nominal_tsd) - nominal_tsd for c in comps)
     out = []
     for k, (members, ch, post) in enumerate(groups):
         if only is not None and not only[k]:
@@ -845,7 +898,7 @@ def with_nuisances(
         cr = fitter.crossings_of(members, ch)
         reach = float(np.max(np.hypot(cr.east - post.mean[0], cr.north - post.mean[1])))
         pad = reach * (
-            np.sin(np.deg2rad(max_off))
+            np.sin(np.deg2rad(max_off + 2.0 * added_tsd))
             + (0.15 if stabilities else 0.0)
             + (DISPERSION_PAD if dispersion_scales else 0.0)
         )

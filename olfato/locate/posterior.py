@@ -230,6 +230,9 @@ class Posterior:
     #: posterior probability of each factor on the class's dispersion averaged over
     #: (empty: the class's own)
     dispersion_probs: dict[float, float] = field(default_factory=dict)
+    #: posterior probability of each transport direction error [deg] averaged over
+    #: (empty: the settings' own)
+    transport_error_probs: dict[float, float] = field(default_factory=dict)
 
 
 class Nuisance(NamedTuple):
@@ -239,7 +242,9 @@ class Nuisance(NamedTuple):
     ``log_prior`` ln of its prior weight [-]; ``settings`` the likelihood's settings
     (None: the fit's own); ``stability`` its Pasquill class ('' when not varied);
     ``bias_deg`` the wind-direction bias it assumes [deg]; ``dispersion_scale`` the
-    factor on its class's dispersion (:attr:`olfato.locate.likelihood.Settings.dispersion_scale`).
+    factor on its class's dispersion (:attr:`olfato.locate.likelihood.Settings.dispersion_scale`);
+    ``transport_sd_deg`` the transport direction error it assumes [deg]
+    (:attr:`olfato.locate.likelihood.Settings.transport_sd_deg`; None: the fit's own).
     """
 
     wind: WindHistory
@@ -248,6 +253,7 @@ class Nuisance(NamedTuple):
     stability: str = ""
     bias_deg: float = 0.0
     dispersion_scale: float = 1.0
+    transport_sd_deg: float | None = None
 
 
 def _raster(
@@ -391,10 +397,11 @@ def nuisances(
     n_bias_nodes: int = 3,
     stabilities: dict[str, float] | None = None,
     dispersion_scales: dict[float, float] | None = None,
+    transport_factors: dict[float, float] | None = None,
     cross: bool = False,
 ) -> list[Nuisance]:
     """The components of a nuisance mixture: wind-direction biases x stability classes x
-    dispersion scales.
+    dispersion scales x transport direction errors.
 
     The bias of the whole flight's logged wind direction has a normal prior of sd
     ``bias_sd_deg`` [deg], integrated by ``n_bias_nodes``-point Gauss-Hermite quadrature
@@ -403,14 +410,17 @@ def nuisances(
     bias); ``stabilities`` class -> prior weight (:func:`stability_prior`) replaces
     the class of ``settings`` (its first class is the nominal one);
     ``dispersion_scales`` factor -> prior weight (its first factor is the nominal one)
-    scales the class's dispersion (:attr:`Settings.dispersion_scale`). Components are the
-    product of the three; with ``cross`` only those where at most one nuisance departs
-    from its nominal value (no bias, the first class, the first factor): the product
-    prior restricted to that cross and renormalised (with 3 nodes and 3 classes, 5
-    points instead of 9, the 4 left out holding (1 - 2/3) x (1 - p_class) of the
-    product's mass, 0.1 for :func:`stability_prior`'s 0.7); a bias and a wrong class at
-    once are then carried by the nearest points of the cross, each costing one
-    likelihood less.
+    scales the class's dispersion (:attr:`Settings.dispersion_scale`);
+    ``transport_factors`` factor -> prior weight (its first factor is the nominal one)
+    scales the transport direction error alone (:attr:`Settings.transport_sd_deg`: how far
+    a plume's crossing strays from the logged wind's trajectory, not how wide it is).
+    Components are the product of the four; with ``cross`` only those where at most one
+    nuisance departs from its nominal value (no bias, the first class, the first
+    factors): the product prior restricted to that cross and renormalised (with 3
+    nodes and 3 classes, 5 points instead of 9, the 4 left out holding (1 - 2/3) x
+    (1 - p_class) of the product's mass, 0.1 for :func:`stability_prior`'s 0.7); a
+    bias and a wrong class at once are then carried by the nearest points of the
+    cross, each costing one likelihood less.
 
     Parameters
     ----------
@@ -428,6 +438,9 @@ def nuisances(
         Class -> prior weight; None keeps the settings' class.
     dispersion_scales : dict[float, float] or None, default None
         Dispersion factor [-] -> prior weight; None keeps the settings' factor.
+    transport_factors : dict[float, float] or None, default None
+        Factor [-] on the transport direction error -> prior weight; None keeps the
+        settings' error.
     cross : bool, default False
         Keep only the components where at most one nuisance is off its nominal value.
 
@@ -457,17 +470,35 @@ def nuisances(
     if dispersion_scales and settings is not None:
         tot = sum(dispersion_scales.values())
         scales = [(float(f), float(np.log(p / tot))) for f, p in dispersion_scales.items() if p > 0]
+    transports: list[tuple[float, float]] = [(1.0, 0.0)]
+    if transport_factors and settings is not None:
+        tot = sum(transport_factors.values())
+        transports = [
+            (float(f), float(np.log(p / tot))) for f, p in transport_factors.items() if p > 0
+        ]
     comps = []
     for wh, lw, off in biases:
         for c, lc in classes:
             for f, lf in scales:
-                departs = (off != 0.0) + (c != classes[0][0]) + (f != scales[0][0])
-                if cross and departs > 1:
-                    continue
-                st = None
-                if settings is not None and (c or len(scales) > 1):
-                    st = replace(settings, stability=c or settings.stability, dispersion_scale=f)
-                comps.append(Nuisance(wh, lw + lc + lf, st, c, off, f))
+                for g, lg in transports:
+                    departs = (
+                        (off != 0.0)
+                        + (c != classes[0][0])
+                        + (f != scales[0][0])
+                        + (g != transports[0][0])
+                    )
+                    if cross and departs > 1:
+                        continue
+                    st, tsd = None, None
+                    if settings is not None and (c or len(scales) > 1 or len(transports) > 1):
+                        tsd = settings.transport_sd_deg * g
+                        st = replace(
+                            settings,
+                            stability=c or settings.stability,
+                            dispersion_scale=f,
+                            transport_sd_deg=tsd,
+                        )
+                    comps.append(Nuisance(wh, lw + lc + lf + lg, st, c, off, f, tsd))
     norm = float(logsumexp([c.log_prior for c in comps]))
     return [c._replace(log_prior=c.log_prior - norm) for c in comps]
 
@@ -718,20 +749,29 @@ def _padded_fine(
 
 def _nuisance_summary(
     fine: Raster, comps: list[Nuisance]
-) -> tuple[dict[str, float], float, dict[float, float]]:
+) -> tuple[dict[str, float], float, dict[float, float], dict[float, float]]:
     """(class -> posterior probability, posterior mean bias [deg], dispersion factor ->
-    posterior probability) of a mixture raster."""
+    posterior probability, transport direction error [deg] -> posterior probability) of
+    a mixture raster."""
     if fine.component_logz is None or len(comps) < 2:
-        return {}, 0.0, {}
+        return {}, 0.0, {}, {}
     w = model_weights(fine.component_logz, np.ones(len(comps)))  # priors already in logz
     probs: dict[str, float] = {}
     scales: dict[float, float] = {}
+    transports: dict[float, float] = {}
     for c, wk in zip(comps, w, strict=True):
         if c.stability:
             probs[c.stability] = probs.get(c.stability, 0.0) + float(wk)
         scales[c.dispersion_scale] = scales.get(c.dispersion_scale, 0.0) + float(wk)
+        if c.transport_sd_deg is not None:
+            transports[c.transport_sd_deg] = transports.get(c.transport_sd_deg, 0.0) + float(wk)
     bias = float(sum(float(wk) * c.bias_deg for c, wk in zip(comps, w, strict=True)))
-    return probs, bias, scales if len(scales) > 1 else {}
+    return (
+        probs,
+        bias,
+        scales if len(scales) > 1 else {},
+        transports if len(transports) > 1 else {},
+    )
 
 
 # -- the 95% ellipse of a bivariate normal: one home for locate, plan and report --------

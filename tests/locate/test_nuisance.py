@@ -124,8 +124,10 @@ def test_a_wrong_stability_class_no_longer_excludes_the_truth(
     f, wrong = stable_d_logged_c
     te, tn = f.truth()
     q = f.sim.truth["sources"][0]["rates_g_s"]
-    fixed = locate(wrong, f.hits, average_stability=False, direction_bias_sd_deg=0.0)  # type: ignore[arg-type]
-    avg = locate(wrong, f.hits, average_stability=True, direction_bias_sd_deg=0.0)  # type: ignore[arg-type]
+    # the class alone: no bias and a fixed transport error, so its prior is stability_prior's
+    alone = {"direction_bias_sd_deg": 0.0, "transport_error_factors": (1.0,)}
+    fixed = locate(wrong, f.hits, average_stability=False, **alone)  # type: ignore[arg-type]
+    avg = locate(wrong, f.hits, average_stability=True, **alone)  # type: ignore[arg-type]
     assert len(fixed.sources) == len(avg.sources) == 1
     a, b = fixed.sources[0], avg.sources[0]
     # with the logged class alone the lab is further out in its 95% region (outside
