@@ -589,19 +589,15 @@ def locate(
         The survey cannot be located, or a setting is out of range.
     """
     check_survey(survey)
-    scales = DISPERSION_SCALES if dispersion_scales is None else tuple(dispersion_scales)
-    if not all(np.isfinite(f) and f > 0 for f in scales):
-        raise OlfatoError(
-            f"dispersion_scales must be finite factors > 0, got {scales}",
-            parameter="dispersion_scales",
-        )
-    if transport != "trajectory" and scales not in ((), (1.0,)):
-        raise OlfatoError(
-            "dispersion_scales applies to transport='trajectory' (a steady plume is refined "
-            f"on the class's own dispersion), got {scales} with transport={transport!r}",
-            parameter="dispersion_scales",
-        )
-    transport_factors = _transport_error_factors(transport_error_factors, transport)
+    scales = nuisance_factors(
+        dispersion_scales, DISPERSION_SCALES, transport, parameter="dispersion_scales"
+    )
+    transport_factors = nuisance_factors(
+        transport_error_factors,
+        TRANSPORT_ERROR_FACTORS,
+        transport,
+        parameter="transport_error_factors",
+    )
     if direction_bias_sd_deg is None:
         direction_bias_sd_deg = DIRECTION_BIAS_SD_DEG
     if not direction_bias_sd_deg >= 0 or not np.isfinite(direction_bias_sd_deg):
@@ -765,24 +761,48 @@ def locate(
     return name_findings(base, found, lags)
 
 
-def _transport_error_factors(
-    factors: tuple[float, ...] | None, transport: str
+def nuisance_factors(
+    factors: tuple[float, ...] | None,
+    default: tuple[float, ...],
+    transport: str,
+    *,
+    parameter: str,
 ) -> tuple[float, ...]:
-    """``locate``'s transport-error factors checked: the default where None, none
-    (1.0,) for a steady plume unless set."""
+    """The factors of one of :func:`locate`'s nuisances (``dispersion_scales``,
+    ``transport_error_factors``), checked.
+
+    Parameters
+    ----------
+    factors : tuple of float or None
+        As given; None takes ``default`` (and (1.0,) for a steady plume); () is (1.0,).
+    default : tuple of float
+        The default factors [-].
+    transport : str
+        ``locate``'s transport: the factors apply to ``"trajectory"`` only (a steady
+        plume is refined on its class's own model).
+    parameter : str
+        The parameter's name, for the error.
+
+    Returns
+    -------
+    tuple of float
+        The factors [-], finite and > 0.
+
+    Raises
+    ------
+    OlfatoError
+        A factor is not finite and > 0, or other than (1.0,) with a steady plume.
+    """
     if factors is None:
-        return TRANSPORT_ERROR_FACTORS if transport == "trajectory" else (1.0,)
+        return default if transport == "trajectory" else (1.0,)
     out = tuple(float(f) for f in factors) or (1.0,)
     if not all(np.isfinite(f) and f > 0 for f in out):
-        raise OlfatoError(
-            f"transport_error_factors must be finite factors > 0, got {out}",
-            parameter="transport_error_factors",
-        )
+        raise OlfatoError(f"{parameter} must be finite factors > 0, got {out}", parameter=parameter)
     if transport != "trajectory" and out != (1.0,):
         raise OlfatoError(
-            "transport_error_factors applies to transport='trajectory' (a steady plume "
-            f"has no trajectory error), got {out} with transport={transport!r}",
-            parameter="transport_error_factors",
+            f"{parameter} applies to transport='trajectory' (a steady plume is refined on "
+            f"its class's own model), got {out} with transport={transport!r}",
+            parameter=parameter,
         )
     return out
 

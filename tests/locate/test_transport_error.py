@@ -75,18 +75,25 @@ def test_on_by_default_and_reported_per_source(one_lab: Flight) -> None:
     ).settings.transport_sd_deg == pytest.approx(6.0)
 
 
+@pytest.mark.parametrize("parameter", ["transport_error_factors", "dispersion_scales"])
 @pytest.mark.parametrize("bad", [0.0, -2.0, float("nan"), float("inf")])
-def test_a_bad_factor_is_a_clear_error(bad: float, one_lab: Flight) -> None:
-    with pytest.raises(OlfatoError, match="transport_error_factors") as e:
-        locate(one_lab.survey, one_lab.hits, transport_error_factors=(1.0, bad))
-    assert e.value.parameter == "transport_error_factors"
+def test_a_bad_factor_is_a_clear_error(parameter: str, bad: float, one_lab: Flight) -> None:
+    with pytest.raises(OlfatoError, match=parameter) as e:
+        locate(one_lab.survey, one_lab.hits, **{parameter: (1.0, bad)})  # type: ignore[arg-type]
+    assert e.value.parameter == parameter
+
+
+@pytest.mark.parametrize("parameter", ["transport_error_factors", "dispersion_scales"])
+def test_a_steady_plume_refuses_the_factors(parameter: str, one_lab: Flight) -> None:
+    # a steady plume is refined on its class's own model, with no trajectory error
+    with pytest.raises(OlfatoError, match="transport='trajectory'") as e:
+        locate(one_lab.survey, one_lab.hits, transport="mean", **{parameter: (1.0, 2.0)})  # type: ignore[arg-type]
+    assert e.value.parameter == parameter
 
 
 def test_a_steady_plume_has_no_trajectory_error_to_learn(one_lab: Flight) -> None:
-    with pytest.raises(OlfatoError, match="transport='trajectory'") as e:
-        locate(one_lab.survey, one_lab.hits, transport="mean", transport_error_factors=(1.0, 2.0))
-    assert e.value.parameter == "transport_error_factors"
     steady = locate(one_lab.survey, one_lab.hits, transport="mean")
+    assert steady.sources
     assert all(s.posterior.transport_error_probs == {} for s in steady.sources)
 
 
