@@ -874,6 +874,11 @@ def _print_trust_table(table: dict[str, Trust]) -> None:
         )
 
 
+def _factors(text: str) -> tuple[float, ...]:
+    """Comma-separated factors of a command-line option."""
+    return tuple(float(v) for v in text.split(","))
+
+
 def main() -> None:
     global PYELQ_ITER, GROUPING, BIAS_SD, AVERAGE_STABILITY, DISPERSION, TRANSPORT_FACTORS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -932,9 +937,9 @@ def main() -> None:
     if args.stability_averaging is not None:
         AVERAGE_STABILITY = args.stability_averaging
     if args.dispersion_scales is not None:
-        DISPERSION = tuple(float(v) for v in args.dispersion_scales.split(","))
+        DISPERSION = _factors(args.dispersion_scales)
     if args.transport_error_factors is not None:
-        TRANSPORT_FACTORS = tuple(float(v) for v in args.transport_error_factors.split(","))
+        TRANSPORT_FACTORS = _factors(args.transport_error_factors)
     if args.speed_only:
         speed_run()
         return

@@ -620,6 +620,8 @@ def locate(
         settings = replace(
             settings, transport_sd_deg=settings.transport_sd_deg * transport_factors[0]
         )
+    if settings.transport_sd_deg <= 0:
+        transport_factors = (1.0,)  # no trajectory error to scale
     if hits is None:
         from olfato.detect.pipeline import DEFAULT_FALSE_ALARMS_PER_HOUR, detect
 
@@ -701,8 +703,6 @@ def locate(
     groups = share_mixed_crossings(groups, fitter, compat, (ce, cn))
 
     # -- nuisances (wind bias, class, dispersion, transport error) out of the final fits ----
-    if settings.transport_sd_deg <= 0:
-        transport_factors = (1.0,)
     if transport == "trajectory" and (
         direction_bias_sd_deg > 0
         or average_stability

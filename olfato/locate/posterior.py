@@ -33,8 +33,9 @@ Summaries
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -52,6 +53,7 @@ from olfato.locate.transport import WindHistory, wind_history
 from olfato.physics.stability import STABILITY_CLASSES
 
 F64 = NDArray[np.float64]
+K = TypeVar("K", str, float)
 
 #: source heights of the prior [m above ground]
 DEFAULT_HEIGHTS_M = (1.0, 3.0, 6.0, 12.0)
@@ -464,18 +466,13 @@ def nuisances(
             biases.append((wh, float(np.log(w / np.sqrt(np.pi))), off))
     classes: list[tuple[str, float]] = [("", 0.0)]
     if stabilities and settings is not None:
-        tot = sum(stabilities.values())
-        classes = [(c, float(np.log(p / tot))) for c, p in stabilities.items() if p > 0]
+        classes = _log_prior(stabilities)
     scales: list[tuple[float, float]] = [(settings.dispersion_scale if settings else 1.0, 0.0)]
     if dispersion_scales and settings is not None:
-        tot = sum(dispersion_scales.values())
-        scales = [(float(f), float(np.log(p / tot))) for f, p in dispersion_scales.items() if p > 0]
+        scales = [(float(f), lp) for f, lp in _log_prior(dispersion_scales)]
     transports: list[tuple[float, float]] = [(1.0, 0.0)]
     if transport_factors and settings is not None:
-        tot = sum(transport_factors.values())
-        transports = [
-            (float(f), float(np.log(p / tot))) for f, p in transport_factors.items() if p > 0
-        ]
+        transports = [(float(f), lp) for f, lp in _log_prior(transport_factors)]
     comps = []
     for wh, lw, off in biases:
         for c, lc in classes:
@@ -501,6 +498,12 @@ def nuisances(
                     comps.append(Nuisance(wh, lw + lc + lf + lg, st, c, off, f, tsd))
     norm = float(logsumexp([c.log_prior for c in comps]))
     return [c._replace(log_prior=c.log_prior - norm) for c in comps]
+
+
+def _log_prior(weights: Mapping[K, float]) -> list[tuple[K, float]]:
+    """(value, ln prior) of each value with a weight > 0, the weights normalised to sum to 1."""
+    tot = sum(weights.values())
+    return [(k, float(np.log(p / tot))) for k, p in weights.items() if p > 0]
 
 
 def ellipse_from(raster: Raster, mean: F64, cov: F64, level: float = LEVEL) -> Ellipse:
