@@ -52,6 +52,7 @@ from olfato.locate.posterior import (  # ellipse_from_cov re-exported: its home 
     DEFAULT_HEIGHTS_M,
     Domain,
     Ellipse,
+    Nuisance,
     Posterior,
     ellipse_from_cov,
     nuisances,
@@ -693,22 +694,35 @@ def locate(
     compat = may_share_source(hits, rows, fitter.crossings, passes, chemistry, mixed)
     snr = hits.table["snr"].to_numpy(dtype=float)[rows]
 
+    # -- the nuisances (wind bias, class, dispersion, transport error) of trajectory plumes --
+    average = NuisanceAverage(
+        fitter,
+        bias_sd_deg=direction_bias_sd_deg if transport == "trajectory" else 0.0,
+        stabilities=(
+            stability_prior(settings.stability)
+            if average_stability and transport == "trajectory"
+            else None
+        ),
+        dispersion_scales=dict.fromkeys(scales, 1.0) if len(scales) > 1 else None,
+        transport_factors=(
+            dict.fromkeys(transport_factors, 1.0) if len(transport_factors) > 1 else None
+        ),
+    )
+    averaged = average.log_evidence if average.components else None
+
     # -- how many sources, and which hits each explains ---------------------------------------
     if settings.grouping == "evidence":
-        parts, p_sep = joint.evidence_grouping(ids, lateral, compat, snr, fitter, fitter.lateral_at)
+        parts, p_sep = joint.evidence_grouping(
+            ids, lateral, compat, snr, fitter, fitter.lateral_at, averaged
+        )
         groups = [(g.members, g.channel, g.posterior) for g in parts]
     else:
-        groups = greedy_grouping(ids, lateral, compat, snr, fitter)
+        groups = greedy_grouping(ids, lateral, compat, snr, fitter, averaged)
         p_sep = separate_probabilities(groups, fitter, compat, fitter.index, snr)
     groups = share_mixed_crossings(groups, fitter, compat, (ce, cn))
 
-    # -- nuisances (wind bias, class, dispersion, transport error) out of the final fits ----
-    if transport == "trajectory" and (
-        direction_bias_sd_deg > 0
-        or average_stability
-        or len(scales) > 1
-        or len(transport_factors) > 1
-    ):
+    # -- nuisances out of the final fits ---------------------------------------------------------
+    if average.components:
         peak_pass = hits_peak_pass(hits, passes)
         # only groups that may be located: enough passes and a bounded fixed-nuisance region
         # (the mixture only widens it; the others' bearings come from the coarse raster)
@@ -717,17 +731,7 @@ def locate(
             and lv.region_bounded(post.ellipse, post.mean[0], post.mean[1], post, domain)
             for m, _, post in groups
         ]
-        groups = with_nuisances(
-            groups,
-            fitter,
-            bias_sd_deg=direction_bias_sd_deg,
-            stabilities=stability_prior(settings.stability) if average_stability else None,
-            dispersion_scales=dict.fromkeys(scales, 1.0) if len(scales) > 1 else None,
-            transport_factors=(
-                dict.fromkeys(transport_factors, 1.0) if len(transport_factors) > 1 else None
-            ),
-            only=only,
-        )
+        groups = with_nuisances(groups, average, only=only)
 
     # -- steady plumes: every sample, not just crossing summaries ---------------------------
     refined: list[rf.Refined | None] = [None] * len(groups)
@@ -809,15 +813,9 @@ def nuisance_factors(
 
 def with_nuisances(
     groups: list[tuple[list[int], str, Posterior]],
-    fitter: SourceFitter,
+    average: NuisanceAverage,
     *,
-    bias_sd_deg: float = 0.0,
-    stabilities: dict[str, float] | None = None,
-    dispersion_scales: dict[float, float] | None = None,
-    transport_factors: dict[float, float] | None = None,
     only: list[bool] | None = None,
-    n_bias_nodes: int = N_BIAS_NODES,
-    cross: bool = True,
 ) -> list[tuple[list[int], str, Posterior]]:
     """Each group's final posterior with the nuisances integrated out.
 
@@ -828,19 +826,21 @@ def with_nuisances(
     dispersion (``dispersion_scales``: factor -> prior weight,
     :data:`olfato.locate.defaults.DISPERSION_SCALES`) and a factor on the transport
     direction error (``transport_factors``: factor -> prior weight,
-    :data:`olfato.locate.defaults.TRANSPORT_ERROR_FACTORS`) are averaged over in the
-    likelihood of every cell (:func:`olfato.locate.posterior.nuisances`; Bayesian
-    model averaging, each component weighted by its evidence times its prior). A
-    dispersion factor moves a source along the wind (sigma_z grows roughly as x^0.8,
-    so 1.6 x sigma_z is the plume of a source 1.8 x as far), so its grid is widened by
-    :data:`DISPERSION_PAD` of the distance to the farthest crossing on top of the
-    bias's arc; a larger transport error widens it across the wind, by the arc of
-    twice the error it adds.
+    :data:`olfato.locate.defaults.TRANSPORT_ERROR_FACTORS`), as set in ``average``
+    (:class:`NuisanceAverage`), are averaged over in the likelihood of every cell
+    (:func:`olfato.locate.posterior.nuisances`; Bayesian model averaging, each
+    component weighted by its evidence times its prior). A dispersion factor moves a
+    source along the wind (sigma_z grows roughly as x^0.8, so 1.6 x sigma_z is the
+    plume of a source 1.8 x as far), so its grid is widened by :data:`DISPERSION_PAD`
+    of the distance to the farthest crossing on top of the bias's arc; a larger
+    transport error widens it across the wind, by the arc of twice the error it adds.
 
-    Why here and not inside the grouping: the grouping compares hypotheses about
-    which hits share a source, which a common nuisance shifts alike, while it fits
+    Why here and only at the merges' near misses inside the grouping
+    (:func:`olfato.locate.joint.merge`): the grouping compares hypotheses about which
+    hits share a source, which a common nuisance mostly shifts alike, while it fits
     several times more posteriors than there are findings; the mixture costs one
-    likelihood per component, so it is paid once per finding, on a grid over the
+    likelihood per component, so it is paid once per finding (and per near-miss
+    merge, whose fits ``average`` keeps for the final posteriors), on a grid over the
     fixed-nuisance posterior's region widened by how far a bias's arc (the distance to
     the farthest crossing x sin of the largest offset) and a class's along-wind shift
     (taken as 15% of that distance) can move it. Groups with ``only`` False (in
@@ -866,76 +866,146 @@ def with_nuisances(
     ----------
     groups : list of (members, channel, Posterior)
         The sources, with their fixed-nuisance posteriors.
-    fitter : SourceFitter
-        The survey's fitter.
-    bias_sd_deg : float, default 0.0
-        Prior sd of the bias [deg]; 0 leaves it out.
-    stabilities : dict[str, float] or None, default None
-        Class -> prior weight; None keeps the survey's class.
-    dispersion_scales : dict[float, float] or None, default None
-        Dispersion factor [-] -> prior weight (the first is the nominal one); None
-        keeps the class's dispersion.
-    transport_factors : dict[float, float] or None, default None
-        Factor [-] on the transport direction error -> prior weight (the first is the
-        nominal one); None keeps the settings' error.
+    average : NuisanceAverage
+        The survey's nuisances (and the averaged fits already made).
     only : list of bool or None, default None
         Which groups get the mixture; None: all.
-    n_bias_nodes : int, default N_BIAS_NODES
-        Quadrature nodes over the bias.
-    cross : bool, default True
-        Only the components where at most one nuisance departs from its nominal value
-        (:func:`olfato.locate.posterior.nuisances`: 5 likelihoods per cell instead of 9).
 
     Returns
     -------
     list of (members, channel, Posterior)
         The same sources, their posteriors with the nuisances integrated out.
     """
-    if bias_sd_deg <= 0 and not stabilities and not dispersion_scales and not transport_factors:
-        return groups
-    survey_wind = fitter.survey_wind if bias_sd_deg > 0 else None
-    comps = nuisances(
-        fitter.wind,
-        survey_wind,
-        settings=fitter.settings,
-        bias_sd_deg=bias_sd_deg,
-        n_bias_nodes=n_bias_nodes,
-        stabilities=stabilities,
-        dispersion_scales=dispersion_scales,
-        transport_factors=transport_factors,
-        cross=cross,
-    )
-    if len(comps) < 2:
-        return groups
-    max_off = max(abs(c.bias_deg) for c in comps)
-    nominal_tsd = fitter.settings.transport_sd_deg
-    added_tsd = max((c.transport_sd_deg or nominal_tsd) - nominal_tsd for c in comps)
-    out = []
-    for k, (members, ch, post) in enumerate(groups):
-        if only is not None and not only[k]:
-            out.append((members, ch, post))
-            continue
-        cr = fitter.crossings_of(members, ch)
-        reach = float(np.max(np.hypot(cr.east - post.mean[0], cr.north - post.mean[1])))
-        pad = reach * (
-            np.sin(np.deg2rad(max_off + 2.0 * added_tsd))
-            + (0.15 if stabilities else 0.0)
-            + (DISPERSION_PAD if dispersion_scales else 0.0)
-        )
-        pad = max(pad, 2.0 * fitter.coarse_m)
-        new = posterior(
-            cr,
-            fitter.probes[ch],
-            fitter.wind,
-            fitter.domain,
-            fitter.settings,
-            coarse_m=fitter.coarse_m,
-            coarse=post.coarse,
-            mixture=comps,
-            pad_m=pad,
-        )
-        out.append((members, ch, new))
-    return out
+    return [
+        (members, ch, post if only is not None and not only[k] else average(members, ch, post))
+        for k, (members, ch, post) in enumerate(groups)
+    ]
+
+
+class NuisanceAverage:
+    """One group's posterior with the nuisances integrated out (:func:`with_nuisances`),
+    each group's kept: the merges' near misses (:func:`olfato.locate.joint.merge`) and
+    the final posteriors share them.
+
+    The nuisances are described in :func:`with_nuisances`; with fewer than two
+    components (no nuisance) a group keeps its fixed-nuisance posterior.
+    """
+
+    def __init__(
+        self,
+        fitter: SourceFitter,
+        *,
+        bias_sd_deg: float = 0.0,
+        stabilities: dict[str, float] | None = None,
+        dispersion_scales: dict[float, float] | None = None,
+        transport_factors: dict[float, float] | None = None,
+        n_bias_nodes: int = N_BIAS_NODES,
+        cross: bool = True,
+    ) -> None:
+        """Set up the nuisance components of one survey.
+
+        Parameters
+        ----------
+        fitter : SourceFitter
+            The survey's fitter.
+        bias_sd_deg : float, default 0.0
+            Prior sd of the wind-direction bias [deg]; 0 leaves it out.
+        stabilities : dict[str, float] or None, default None
+            Class -> prior weight; None keeps the survey's class.
+        dispersion_scales : dict[float, float] or None, default None
+            Dispersion factor [-] -> prior weight (the first is the nominal one); None
+            keeps the class's dispersion.
+        transport_factors : dict[float, float] or None, default None
+            Factor [-] on the transport direction error -> prior weight (the first is the
+            nominal one); None keeps the settings' error.
+        n_bias_nodes : int, default N_BIAS_NODES
+            Quadrature nodes over the bias.
+        cross : bool, default True
+            Only the components where at most one nuisance departs from its nominal value
+            (:func:`olfato.locate.posterior.nuisances`: 5 likelihoods per cell instead of 9).
+        """
+        self.fitter = fitter
+        #: the mixture's components (:func:`olfato.locate.posterior.nuisances`); empty
+        #: when there is no nuisance to average over
+        self.components: list[Nuisance] = []
+        if bias_sd_deg > 0 or stabilities or dispersion_scales or transport_factors:
+            self.components = nuisances(
+                fitter.wind,
+                fitter.survey_wind if bias_sd_deg > 0 else None,
+                settings=fitter.settings,
+                bias_sd_deg=bias_sd_deg,
+                n_bias_nodes=n_bias_nodes,
+                stabilities=stabilities,
+                dispersion_scales=dispersion_scales,
+                transport_factors=transport_factors,
+                cross=cross,
+            )
+        if len(self.components) < 2:
+            self.components = []  # one component: nothing to average over
+        self.pad_per_m = 0.0
+        if self.components:
+            max_off = max(abs(c.bias_deg) for c in self.components)
+            nominal = fitter.settings.transport_sd_deg
+            added = max((c.transport_sd_deg or nominal) - nominal for c in self.components)
+            self.pad_per_m = float(
+                np.sin(np.deg2rad(max_off + 2.0 * added))
+                + (0.15 if stabilities else 0.0)
+                + (DISPERSION_PAD if dispersion_scales else 0.0)
+            )
+        self.fits: dict[tuple[frozenset[int], str], Posterior] = {}
+
+    def __call__(self, members: list[int], channel: str, post: Posterior) -> Posterior:
+        """The group's posterior with the nuisances integrated out, computed once.
+
+        Parameters
+        ----------
+        members : list of int
+            The group's hit ids.
+        channel : str
+            Its channel.
+        post : Posterior
+            Its fixed-nuisance posterior (its coarse raster and mean set the grid).
+
+        Returns
+        -------
+        Posterior
+            The averaged posterior (``post`` itself when there is no nuisance).
+        """
+        if not self.components:
+            return post
+        key = (frozenset(members), channel)
+        if key not in self.fits:
+            fitter = self.fitter
+            cr = fitter.crossings_of(members, channel)
+            reach = float(np.max(np.hypot(cr.east - post.mean[0], cr.north - post.mean[1])))
+            self.fits[key] = posterior(
+                cr,
+                fitter.probes[channel],
+                fitter.wind,
+                fitter.domain,
+                fitter.settings,
+                coarse_m=fitter.coarse_m,
+                coarse=post.coarse,
+                mixture=self.components,
+                pad_m=max(reach * self.pad_per_m, 2.0 * fitter.coarse_m),
+            )
+        return self.fits[key]
+
+    def log_evidence(self, group: joint.Group) -> float:
+        """ln Z [-] of one source explaining ``group``'s hits, the nuisances integrated out
+        (the ``averaged`` of :func:`olfato.locate.joint.merge`).
+
+        Parameters
+        ----------
+        group : Group
+            The group.
+
+        Returns
+        -------
+        float
+            ln Z [-].
+        """
+        return self(group.members, group.channel, group.posterior).log_evidence
 
 
 def model_settings(
@@ -1344,10 +1414,12 @@ def greedy_grouping(
     compat: NDArray[np.bool_],
     snr: F64,
     fit: SourceFitter,
+    averaged: joint.Averaged | None = None,
 ) -> list[tuple[list[int], str, Posterior]]:
     """The greedy grouping (:mod:`olfato.locate.multisource`): a source at each peak of
-    the vote map of the hits not yet taken, the hits it takes never revisited, then
-    pairwise merges while one source explains two groups better (evidence).
+    the vote map of the hits not yet taken, the hits it takes never revisited
+    (:func:`olfato.locate.joint.forward_selection`), then pairwise merges while one
+    source explains two groups better (evidence; :func:`olfato.locate.joint.merge`).
 
     Parameters
     ----------
@@ -1361,42 +1433,18 @@ def greedy_grouping(
         The hits' SNR [-].
     fit : SourceFitter
         The survey's fitter.
+    averaged : callable or None, default None
+        ``averaged(group) -> ln Z`` with the nuisances integrated out, for the merges'
+        near misses (:class:`NuisanceAverage`); None: fixed nuisances.
 
     Returns
     -------
     list of (members, channel, Posterior)
         The sources.
     """
-    groups = [
-        (g.members, g.channel, g.posterior)
-        for g in joint.forward_selection(ids, lateral, compat, snr, fit, fit.lateral_at)
-    ]
-    idx = fit.index
-    merged = True
-    while merged and len(groups) > 1:
-        merged = False
-        best_gain, best_pair, best_fit = 0.0, None, None
-        for a in range(len(groups)):
-            for b in range(a + 1, len(groups)):
-                ga, gb = groups[a], groups[b]
-                ia = [idx[h] for h in ga[0]]
-                ib = [idx[h] for h in gb[0]]
-                if not compat[np.ix_(ia, ib)].all():
-                    continue
-                pa, pb = ga[2], gb[2]
-                dist = float(np.hypot(pa.mean[0] - pb.mean[0], pa.mean[1] - pb.mean[1]))
-                reach = 2.0 * (pa.ellipse.semi_major + pb.ellipse.semi_major) + 30.0
-                if dist > reach:
-                    continue
-                ch, post = fit(ga[0] + gb[0])
-                gain = post.log_evidence - pa.log_evidence - pb.log_evidence
-                if gain > best_gain:
-                    best_gain, best_pair, best_fit = gain, (a, b), (ga[0] + gb[0], ch, post)
-        if best_pair is not None and best_fit is not None:
-            a, b = best_pair
-            groups = [g for j, g in enumerate(groups) if j not in (a, b)] + [best_fit]
-            merged = True
-    return groups
+    groups = joint.forward_selection(ids, lateral, compat, snr, fit, fit.lateral_at)
+    groups = joint.merge(groups, ids, compat, fit, averaged)
+    return [(g.members, g.channel, g.posterior) for g in groups]
 
 
 def share_mixed_crossings(

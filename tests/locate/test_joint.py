@@ -104,3 +104,42 @@ def test_an_unknown_grouping_names_the_parameter() -> None:
     with pytest.raises(OlfatoError, match="grouping") as err:
         Settings(grouping="vote")
     assert err.value.parameter == "grouping"
+
+
+@pytest.mark.parametrize(
+    ("fixed_merged", "averaged_merged", "merged", "asked"),
+    [
+        # fixed nuisances: -33 < -20 + -12.5, a near miss (by 0.5); with them integrated
+        # out one source is better by 1.0: merged, and the averaged evidences were asked
+        (-33.0, -30.5, True, True),
+        # the same near miss, and the averaged evidences agree with the fixed: kept apart
+        (-33.0, -33.0, False, True),
+        # a miss by 7 (> NUISANCE_WINDOW): not worth the mixture fits, kept apart
+        (-39.5, -20.0, False, False),
+        # the fixed evidence already prefers one source: merged without asking
+        (-31.0, -40.0, True, False),
+    ],
+)
+def test_a_near_miss_merge_is_judged_with_the_nuisances_integrated_out(
+    fixed_merged: float, averaged_merged: float, merged: bool, asked: bool
+) -> None:
+    z = {frozenset({1, 2}): -20.0, frozenset({3}): -12.5, frozenset({1, 2, 3}): fixed_merged}
+    # with the nuisances integrated out each part's evidence rises by 0.5 (a wider
+    # transport error fits a stray crossing), the merged group's as given
+    averaged_z = {frozenset({1, 2}): -19.5, frozenset({3}): -12.0}
+    averaged_z[frozenset({1, 2, 3})] = averaged_merged
+    fit, _ = _world(z, {1: 0.0, 2: 2.0, 3: 30.0})
+    compat = np.ones((3, 3), dtype=bool)
+    groups = [joint.Group([1, 2], *fit([1, 2])), joint.Group([3], *fit([3]))]
+    seen: list[frozenset[int]] = []
+
+    def averaged(g: joint.Group) -> float:
+        seen.append(frozenset(g.members))
+        return averaged_z[frozenset(g.members)]
+
+    out = joint.merge(groups, [1, 2, 3], compat, fit, averaged)
+    assert sorted(sorted(g.members) for g in out) == ([[1, 2, 3]] if merged else [[1, 2], [3]])
+    assert bool(seen) == asked
+    # without the averaged evidences only the fixed-nuisance gain decides
+    alone = joint.merge(groups, [1, 2, 3], compat, fit)
+    assert len(alone) == (1 if fixed_merged > -32.5 else 2)
