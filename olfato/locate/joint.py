@@ -95,9 +95,10 @@ class Group:
 Fit = Callable[[list[int]], tuple[str, Posterior]]
 #: lateral_at(east, north) -> each hit's lateral log-likelihood there, (n_hits,)
 LateralAt = Callable[[float, float], F64]
-#: averaged(group) -> ln Z [-] of one source explaining the group's hits, with the
-#: nuisances integrated out (:class:`olfato.locate.pipeline.NuisanceAverage`)
-Averaged = Callable[[Group], float]
+#: averaged(merged, a, b) -> ln Z(merged) - ln Z(a) - ln Z(b) [-] with the nuisances
+#: integrated out, or None where it has no answer (a part that may not be located:
+#: :meth:`olfato.locate.pipeline.NuisanceAverage.merge_gain`)
+Averaged = Callable[[Group, Group, Group], float | None]
 
 
 def within_reach(a: Posterior, b: Posterior) -> bool:
@@ -285,7 +286,8 @@ def merge(
     fit : callable
         ``fit(members) -> (channel, Posterior)``: one source explaining these hits.
     averaged : callable or None, default None
-        ``averaged(group) -> ln Z`` with the nuisances integrated out; None: the
+        ``averaged(merged, a, b) -> gain`` with the nuisances integrated out (None where
+        it has no answer: then the fixed-nuisance gain decides); None: the
         fixed-nuisance gain alone decides.
 
     Returns
@@ -308,7 +310,8 @@ def merge(
                 both = Group(ga.members + gb.members, ch, post)
                 gain = post.log_evidence - ga.posterior.log_evidence - gb.posterior.log_evidence
                 if averaged is not None and -NUISANCE_WINDOW < gain <= 0.0:
-                    gain = averaged(both) - averaged(ga) - averaged(gb)
+                    averaged_gain = averaged(both, ga, gb)
+                    gain = gain if averaged_gain is None else averaged_gain
                 if gain > best_gain:
                     best_gain, best = gain, (a, b, both)
         if best is None:
@@ -404,8 +407,8 @@ def remove_and_score(
     lateral_at : callable
         ``lateral_at(east, north) -> (n,)``: each hit's lateral log-likelihood at a point [m].
     averaged : callable or None, default None
-        ``averaged(group) -> ln Z`` with the nuisances integrated out, for the merges'
-        near misses (:func:`merge`); None: fixed nuisances throughout.
+        ``averaged(merged, a, b) -> gain`` with the nuisances integrated out, for the
+        merges' near misses (:func:`merge`); None: fixed nuisances throughout.
 
     Returns
     -------
@@ -460,8 +463,8 @@ def evidence_grouping(
     lateral_at : callable
         ``lateral_at(east, north) -> (n,)``: each hit's lateral log-likelihood at a point [m].
     averaged : callable or None, default None
-        ``averaged(group) -> ln Z`` with the nuisances integrated out, for the merges'
-        near misses (:func:`merge`); None: fixed nuisances throughout.
+        ``averaged(merged, a, b) -> gain`` with the nuisances integrated out, for the
+        merges' near misses (:func:`merge`); None: fixed nuisances throughout.
 
     Returns
     -------

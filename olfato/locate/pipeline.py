@@ -13,8 +13,9 @@ such mixed crossings (:meth:`olfato.detect.pipeline.Hits.group`) and its Cramer-
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -697,6 +698,12 @@ def locate(
     # -- the nuisances (wind bias, class, dispersion, transport error) of trajectory plumes --
     average = NuisanceAverage(
         fitter,
+        locatable=partial(
+            may_be_located,
+            peak_pass=hits_peak_pass(hits, passes),
+            thresholds=base.thresholds,
+            domain=domain,
+        ),
         bias_sd_deg=direction_bias_sd_deg if transport == "trajectory" else 0.0,
         stabilities=(
             stability_prior(settings.stability)
@@ -708,7 +715,7 @@ def locate(
             dict.fromkeys(transport_factors, 1.0) if len(transport_factors) > 1 else None
         ),
     )
-    averaged = average.log_evidence if average.components else None
+    averaged = average.merge_gain if average.components else None
 
     # -- how many sources, and which hits each explains ---------------------------------------
     if settings.grouping == "evidence":
@@ -723,14 +730,7 @@ def locate(
 
     # -- nuisances out of the final fits ---------------------------------------------------------
     if average.components:
-        peak_pass = hits_peak_pass(hits, passes)
-        # only groups that may be located: enough passes and a bounded fixed-nuisance region
-        # (the mixture only widens it; the others' bearings come from the coarse raster)
-        only = [
-            lv.passes_crossed(m, peak_pass) >= base.thresholds.min_passes
-            and lv.region_bounded(post.ellipse, post.mean[0], post.mean[1], post, domain)
-            for m, _, post in groups
-        ]
+        only = [average.locatable(m, post) for m, _, post in groups]
         groups = with_nuisances(groups, average, only=only)
 
     # -- steady plumes: every sample, not just crossing summaries ---------------------------
@@ -809,6 +809,42 @@ def nuisance_factors(
             parameter=parameter,
         )
     return out
+
+
+def may_be_located(
+    members: list[int],
+    post: Posterior,
+    *,
+    peak_pass: dict[int, int],
+    thresholds: Thresholds,
+    domain: Domain,
+) -> bool:
+    """Whether a group may become a located source, as far as its fixed-nuisance fit
+    tells: crossed on enough passes and a bounded 95% region (the nuisances only widen
+    it). Only such groups get the nuisances integrated out (:func:`with_nuisances`, the
+    merges' near misses); the others' bearings come from the coarse raster.
+
+    Parameters
+    ----------
+    members : list of int
+        The group's hit ids.
+    post : Posterior
+        Its fixed-nuisance posterior.
+    peak_pass : dict[int, int]
+        Hit id -> the pass of its peak (:func:`hits_peak_pass`).
+    thresholds : Thresholds
+        When a source is located.
+    domain : Domain
+        The search domain.
+
+    Returns
+    -------
+    bool
+        True when it may be located.
+    """
+    return lv.passes_crossed(members, peak_pass) >= thresholds.min_passes and lv.region_bounded(
+        post.ellipse, post.mean[0], post.mean[1], post, domain
+    )
 
 
 def with_nuisances(
@@ -901,6 +937,7 @@ class NuisanceAverage:
         transport_factors: dict[float, float] | None = None,
         n_bias_nodes: int = N_BIAS_NODES,
         cross: bool = True,
+        locatable: Callable[[list[int], Posterior], bool] | None = None,
     ) -> None:
         """Set up the nuisance components of one survey.
 
@@ -923,6 +960,9 @@ class NuisanceAverage:
         cross : bool, default True
             Only the components where at most one nuisance departs from its nominal value
             (:func:`olfato.locate.posterior.nuisances`: 5 likelihoods per cell instead of 9).
+        locatable : callable or None, default None
+            ``locatable(members, post)``: whether a group may be located
+            (:func:`may_be_located`); None: every group.
         """
         self.fitter = fitter
         #: the mixture's components (:func:`olfato.locate.posterior.nuisances`); empty
@@ -953,6 +993,9 @@ class NuisanceAverage:
                 + (DISPERSION_PAD if dispersion_scales else 0.0)
             )
         self.fits: dict[tuple[frozenset[int], str], Posterior] = {}
+        #: locatable(members, post): whether a group may be located; :meth:`merge_gain`
+        #: answers only for pairs of those
+        self.locatable = locatable or (lambda members, post: True)
 
     def __call__(self, members: list[int], channel: str, post: Posterior) -> Posterior:
         """The group's posterior with the nuisances integrated out, computed once.
@@ -991,21 +1034,28 @@ class NuisanceAverage:
             )
         return self.fits[key]
 
-    def log_evidence(self, group: joint.Group) -> float:
-        """ln Z [-] of one source explaining ``group``'s hits, the nuisances integrated out
-        (the ``averaged`` of :func:`olfato.locate.joint.merge`).
+    def merge_gain(self, merged: joint.Group, a: joint.Group, b: joint.Group) -> float | None:
+        """ln Z(merged) - ln Z(a) - ln Z(b) [-], each evidence with the nuisances integrated
+        out (the ``averaged`` of :func:`olfato.locate.joint.merge`); None when ``a`` or
+        ``b`` may not be located (:attr:`locatable`): a split that leaves a detection
+        apart adds no source, and its mixture would be paid for nothing.
 
         Parameters
         ----------
-        group : Group
-            The group.
+        merged : Group
+            One source explaining the hits of both.
+        a, b : Group
+            The two sources.
 
         Returns
         -------
-        float
-            ln Z [-].
+        float or None
+            The gain [-], or None.
         """
-        return self(group.members, group.channel, group.posterior).log_evidence
+        if not all(self.locatable(g.members, g.posterior) for g in (a, b)):
+            return None
+        za, zb, zab = (self(g.members, g.channel, g.posterior).log_evidence for g in (a, b, merged))
+        return zab - za - zb
 
 
 def model_settings(

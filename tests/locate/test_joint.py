@@ -133,9 +133,10 @@ def test_a_near_miss_merge_is_judged_with_the_nuisances_integrated_out(
     groups = [joint.Group([1, 2], *fit([1, 2])), joint.Group([3], *fit([3]))]
     seen: list[frozenset[int]] = []
 
-    def averaged(g: joint.Group) -> float:
-        seen.append(frozenset(g.members))
-        return averaged_z[frozenset(g.members)]
+    def averaged(merged: joint.Group, a: joint.Group, b: joint.Group) -> float:
+        seen.append(frozenset(merged.members))
+        z = [averaged_z[frozenset(g.members)] for g in (merged, a, b)]
+        return z[0] - z[1] - z[2]
 
     out = joint.merge(groups, [1, 2, 3], compat, fit, averaged)
     assert sorted(sorted(g.members) for g in out) == ([[1, 2, 3]] if merged else [[1, 2], [3]])
@@ -143,3 +144,16 @@ def test_a_near_miss_merge_is_judged_with_the_nuisances_integrated_out(
     # without the averaged evidences only the fixed-nuisance gain decides
     alone = joint.merge(groups, [1, 2, 3], compat, fit)
     assert len(alone) == (1 if fixed_merged > -32.5 else 2)
+
+
+def test_a_near_miss_without_an_averaged_answer_keeps_the_fixed_gain() -> None:
+    # the averaged evidences would merge them, but there is no answer for the pair (in
+    # locate: hit 3 alone may not be located), so the fixed-nuisance gain (-0.5) keeps
+    # them apart
+    z = {frozenset({1, 2}): -20.0, frozenset({3}): -12.5, frozenset({1, 2, 3}): -33.0}
+    fit, _ = _world(z, {1: 0.0, 2: 2.0, 3: 30.0})
+    groups = [joint.Group([1, 2], *fit([1, 2])), joint.Group([3], *fit([3]))]
+    out = joint.merge(
+        groups, [1, 2, 3], np.ones((3, 3), dtype=bool), fit, lambda merged, a, b: None
+    )
+    assert sorted(sorted(g.members) for g in out) == [[1, 2], [3]]
