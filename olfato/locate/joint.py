@@ -390,7 +390,6 @@ def remove_and_score(
     compat: NDArray[np.bool_],
     fit: Fit,
     lateral_at: LateralAt,
-    averaged: Averaged | None = None,
 ) -> tuple[list[Group], list[float]]:
     """Step 4: drop sources the data do not need; each kept source's P(separate) [-].
 
@@ -406,9 +405,6 @@ def remove_and_score(
         ``fit(members) -> (channel, Posterior)``: one source explaining these hits.
     lateral_at : callable
         ``lateral_at(east, north) -> (n,)``: each hit's lateral log-likelihood at a point [m].
-    averaged : callable or None, default None
-        ``averaged(merged, a, b) -> gain`` with the nuisances integrated out, for the
-        merges' near misses (:func:`merge`); None: fixed nuisances throughout.
 
     Returns
     -------
