@@ -982,6 +982,8 @@ class NuisanceAverage:
             )
         if len(self.components) < 2:
             self.components = []  # one component: nothing to average over
+        #: how far a mixture's grid reaches beyond the fixed-nuisance region, per metre
+        #: from the source's mean to its farthest crossing [-] (:func:`with_nuisances`)
         self.pad_per_m = 0.0
         if self.components:
             max_off = max(abs(c.bias_deg) for c in self.components)
