@@ -730,8 +730,7 @@ def locate(
 
     # -- nuisances out of the final fits ---------------------------------------------------------
     if average.components:
-        only = [average.locatable(m, post) for m, _, post in groups]
-        groups = with_nuisances(groups, average, only=only)
+        groups = with_nuisances(groups, average)
 
     # -- steady plumes: every sample, not just crossing summaries ---------------------------
     refined: list[rf.Refined | None] = [None] * len(groups)
@@ -850,8 +849,6 @@ def may_be_located(
 def with_nuisances(
     groups: list[tuple[list[int], str, Posterior]],
     average: NuisanceAverage,
-    *,
-    only: list[bool] | None = None,
 ) -> list[tuple[list[int], str, Posterior]]:
     """Each group's final posterior with the nuisances integrated out.
 
@@ -879,10 +876,10 @@ def with_nuisances(
     merge, whose fits ``average`` keeps for the final posteriors), on a grid over the
     fixed-nuisance posterior's region widened by how far a bias's arc (the distance to
     the farthest crossing x sin of the largest offset) and a class's along-wind shift
-    (taken as 15% of that distance) can move it. Groups with ``only`` False (in
-    :func:`locate`: crossed on too few passes, or a fixed-nuisance region already
-    unbounded, so a detection whose bearing comes from the coarse raster) keep their
-    posterior.
+    (taken as 15% of that distance) can move it. Groups that may not be located
+    (``average.locatable`` False; in :func:`locate`, :func:`may_be_located`: crossed on
+    too few passes, or a fixed-nuisance region already unbounded, so a detection whose
+    bearing comes from the coarse raster) keep their posterior.
 
     Defaults, from ``benchmarks/nuisance.py --seeds 4`` (24 flights per condition, each
     located with every setting, paired; 48 true sources; final posteriors only, so
@@ -903,9 +900,8 @@ def with_nuisances(
     groups : list of (members, channel, Posterior)
         The sources, with their fixed-nuisance posteriors.
     average : NuisanceAverage
-        The survey's nuisances (and the averaged fits already made).
-    only : list of bool or None, default None
-        Which groups get the mixture; None: all.
+        The survey's nuisances, which groups get them (``average.locatable``) and the
+        averaged fits already made.
 
     Returns
     -------
@@ -913,8 +909,8 @@ def with_nuisances(
         The same sources, their posteriors with the nuisances integrated out.
     """
     return [
-        (members, ch, post if only is not None and not only[k] else average(members, ch, post))
-        for k, (members, ch, post) in enumerate(groups)
+        (members, ch, average(members, ch, post) if average.locatable(members, post) else post)
+        for members, ch, post in groups
     ]
 
 
@@ -995,8 +991,9 @@ class NuisanceAverage:
                 + (DISPERSION_PAD if dispersion_scales else 0.0)
             )
         self.fits: dict[tuple[frozenset[int], str], Posterior] = {}
-        #: locatable(members, post): whether a group may be located; :meth:`merge_gain`
-        #: answers only for pairs of those
+        #: locatable(members, post): whether a group may be located; only those get the
+        #: nuisances (:func:`with_nuisances`), and :meth:`merge_gain` answers only for
+        #: pairs of those
         self.locatable = locatable or (lambda members, post: True)
 
     def __call__(self, members: list[int], channel: str, post: Posterior) -> Posterior:
@@ -1486,8 +1483,8 @@ def greedy_grouping(
     fit : SourceFitter
         The survey's fitter.
     averaged : callable or None, default None
-        ``averaged(group) -> ln Z`` with the nuisances integrated out, for the merges'
-        near misses (:class:`NuisanceAverage`); None: fixed nuisances.
+        ``averaged(merged, a, b) -> gain`` with the nuisances integrated out, for the
+        merges' near misses (:meth:`NuisanceAverage.merge_gain`); None: fixed nuisances.
 
     Returns
     -------
