@@ -262,6 +262,34 @@ def reassign(
     return groups
 
 
+def merge_gain(merged: Group, a: Group, b: Group, averaged: Averaged | None = None) -> float:
+    """How much better one source explains two sources' hits [-]: ln Z(A + B) - ln Z(A) -
+    ln Z(B) with the nuisances fixed; where that is below 0 by less than
+    :data:`NUISANCE_WINDOW` and ``averaged`` answers, the same with the nuisances
+    integrated out.
+
+    Parameters
+    ----------
+    merged : Group
+        One source explaining the hits of both.
+    a, b : Group
+        The two sources.
+    averaged : callable or None, default None
+        ``averaged(merged, a, b) -> gain`` with the nuisances integrated out, or None
+        where it has no answer (:data:`Averaged`).
+
+    Returns
+    -------
+    float
+        The gain [-].
+    """
+    gain = merged.posterior.log_evidence - a.posterior.log_evidence - b.posterior.log_evidence
+    if averaged is not None and -NUISANCE_WINDOW < gain <= 0.0:
+        answer = averaged(merged, a, b)
+        gain = gain if answer is None else answer
+    return gain
+
+
 def merge(
     groups: list[Group],
     ids: list[int],
@@ -271,9 +299,8 @@ def merge(
 ) -> list[Group]:
     """Step 3: merge the best pair while one source explains two better than two do.
 
-    A pair's gain is ln Z(A + B) - ln Z(A) - ln Z(B) with the nuisances fixed; where
-    that is below 0 by less than :data:`NUISANCE_WINDOW` and ``averaged`` is given, the
-    same difference of the evidences with the nuisances integrated out decides.
+    A pair's gain is :func:`merge_gain`: ln Z(A + B) - ln Z(A) - ln Z(B) with the
+    nuisances fixed, or with them integrated out where that just misses.
 
     Parameters
     ----------
@@ -306,12 +333,8 @@ def merge(
                 ib = [idx[h] for h in gb.members]
                 if not compat[np.ix_(ia, ib)].all() or not within_reach(ga.posterior, gb.posterior):
                     continue
-                ch, post = fit(ga.members + gb.members)
-                both = Group(ga.members + gb.members, ch, post)
-                gain = post.log_evidence - ga.posterior.log_evidence - gb.posterior.log_evidence
-                if averaged is not None and -NUISANCE_WINDOW < gain <= 0.0:
-                    averaged_gain = averaged(both, ga, gb)
-                    gain = gain if averaged_gain is None else averaged_gain
+                both = Group(ga.members + gb.members, *fit(ga.members + gb.members))
+                gain = merge_gain(both, ga, gb, averaged)
                 if gain > best_gain:
                     best_gain, best = gain, (a, b, both)
         if best is None:

@@ -725,7 +725,7 @@ def locate(
         groups = [(g.members, g.channel, g.posterior) for g in parts]
     else:
         groups = greedy_grouping(ids, lateral, compat, snr, fitter, averaged)
-        p_sep = separate_probabilities(groups, fitter, compat, fitter.index, snr)
+        p_sep = separate_probabilities(groups, fitter, compat, fitter.index, snr, averaged)
     groups = share_mixed_crossings(groups, fitter, compat, (ce, cn))
 
     # -- nuisances out of the final fits ---------------------------------------------------------
@@ -1787,10 +1787,17 @@ def separate_probabilities(
     compat: NDArray[np.bool_],
     idx: dict[int, int],
     snr: F64,
+    averaged: joint.Averaged | None = None,
 ) -> list[float]:
     """Per group, the probability [-] that it is a source of its own rather than part of
     a stronger, chemically compatible neighbour (:func:`olfato.locate.levels.separate_probability`
     of the merge test, multiplied over the stronger neighbours within reach).
+
+    The merge test's gain is the one that kept them apart (:func:`olfato.locate.joint.merge_gain`):
+    for a near miss, with the nuisances integrated out. A fragment of one plume that the
+    fixed-nuisance model splits off (two of a lab's crossings in a convective noon, 270 m
+    from it: ``tests/locate/test_plume_fragments.py``) then exists with a probability
+    below 0.9, not 0.996, and is not called a second suspect lab.
 
     Parameters
     ----------
@@ -1804,6 +1811,9 @@ def separate_probabilities(
         Hit id -> row in ``compat`` and ``snr``.
     snr : ndarray, shape (n,)
         Peak detection statistic per hit [sd].
+    averaged : callable or None, default None
+        The merges' gain with the nuisances integrated out
+        (:meth:`NuisanceAverage.merge_gain`); None: the fixed-nuisance gain.
 
     Returns
     -------
@@ -1812,20 +1822,24 @@ def separate_probabilities(
     """
     strength = [float(np.sum(snr[[idx[h] for h in g[0]]])) for g in groups]
     out = []
-    for a, (ma, _, pa) in enumerate(groups):
+    for a, (ma, cha, pa) in enumerate(groups):
         p = 1.0
         ia = [idx[h] for h in ma]
-        for b, (mb, _, pb) in enumerate(groups):
+        for b, (mb, chb, pb) in enumerate(groups):
             if b == a or strength[b] < strength[a] or (strength[b] == strength[a] and b > a):
                 continue
             ib = [idx[h] for h in mb]
             if not compat[np.ix_(ia, ib)].all():
                 continue
-            dist = float(np.hypot(pa.mean[0] - pb.mean[0], pa.mean[1] - pb.mean[1]))
-            if dist > 2.0 * (pa.ellipse.semi_major + pb.ellipse.semi_major) + 30.0:
+            if not joint.within_reach(pa, pb):
                 continue
-            _, post = fit(ma + mb)
-            p *= lv.separate_probability(post.log_evidence - pa.log_evidence - pb.log_evidence)
+            gain = joint.merge_gain(
+                joint.Group(ma + mb, *fit(ma + mb)),
+                joint.Group(ma, cha, pa),
+                joint.Group(mb, chb, pb),
+                averaged,
+            )
+            p *= lv.separate_probability(gain)
         out.append(p)
     return out
 

@@ -157,3 +157,26 @@ def test_a_near_miss_without_an_averaged_answer_keeps_the_fixed_gain() -> None:
         groups, [1, 2, 3], np.ones((3, 3), dtype=bool), fit, lambda merged, a, b: None
     )
     assert sorted(sorted(g.members) for g in out) == [[1, 2], [3]]
+
+
+def test_the_probability_of_existing_uses_the_gain_that_kept_the_pair_apart() -> None:
+    from olfato.locate.pipeline import separate_probabilities
+
+    # a strong source (hits 1, 2) and a weak one (hit 3) 30 m away; one source for all
+    # three misses by ln 9 with the nuisances fixed, by ln 3 with them integrated out
+    z = {frozenset({1, 2}): -20.0, frozenset({3}): -12.5, frozenset({1, 2, 3}): -32.5 - np.log(9)}
+    fit, _ = _world(z, {1: 0.0, 2: 2.0, 3: 30.0})
+    groups = [([1, 2], *fit([1, 2])), ([3], *fit([3]))]
+    compat = np.ones((3, 3), dtype=bool)
+    idx = {1: 0, 2: 1, 3: 2}
+    snr = np.array([8.0, 7.0, 4.0])
+    fixed = separate_probabilities(groups, fit, compat, idx, snr)
+    # the strong source has no stronger neighbour: certainly separate; the weak one 9:1
+    assert fixed == pytest.approx([1.0, 0.9])
+    averaged = separate_probabilities(
+        groups, fit, compat, idx, snr, lambda merged, a, b: -np.log(3.0)
+    )
+    assert averaged == pytest.approx([1.0, 0.75])
+    # no averaged answer (a part that may not be located): the fixed gain
+    unanswered = separate_probabilities(groups, fit, compat, idx, snr, lambda m, a, b: None)
+    assert unanswered == pytest.approx([1.0, 0.9])
