@@ -51,6 +51,7 @@ from olfato.locate.likelihood import (
 )
 from olfato.locate.posterior import (  # ellipse_from_cov re-exported: its home is posterior
     DEFAULT_HEIGHTS_M,
+    N_BIAS_NODES,
     Domain,
     Ellipse,
     Nuisance,
@@ -82,10 +83,6 @@ MIXTURE_SUSPECT_SHARE = 0.5
 MIN_WIND_MS = 0.5
 #: a track whose bounding box's longer side is shorter than this [m] cannot locate
 MIN_TRACK_M = 100.0
-#: Gauss-Hermite nodes over the bias: 3 (0 and +-sqrt(3) sd; exact for a likelihood of
-#: degree 5 in the bias): 3 likelihoods per source instead of 5, and under a 6 deg bias of
-#: the wind log 96% coverage with the 4 deg prior (``benchmarks/nuisance.py``)
-N_BIAS_NODES = 3
 #: how far [-, times the distance to the farthest crossing] a dispersion factor may move
 #: a source along the wind, on top of the bias's arc (:func:`with_nuisances`)
 DISPERSION_PAD = 0.7
