@@ -118,6 +118,29 @@ def within_reach(a: Posterior, b: Posterior) -> bool:
     return dist <= REACH_FACTOR * (a.ellipse.semi_major + b.ellipse.semi_major) + REACH_PAD_M
 
 
+def may_merge(
+    compat: NDArray[np.bool_], rows_a: list[int], rows_b: list[int], a: Posterior, b: Posterior
+) -> bool:
+    """Whether two groups of hits may be one source: every hit of one may share a source
+    with every hit of the other, and their posteriors are :func:`within_reach`.
+
+    Parameters
+    ----------
+    compat : ndarray of bool, shape (n, n)
+        Which hits may share a source.
+    rows_a, rows_b : list of int
+        The two groups' rows of ``compat``.
+    a, b : Posterior
+        The two groups' posteriors.
+
+    Returns
+    -------
+    bool
+        True when a merge may be tried.
+    """
+    return bool(compat[np.ix_(rows_a, rows_b)].all()) and within_reach(a, b)
+
+
 def log_evidence(groups: list[Group]) -> float:
     """ln Z of a partition [-]: the sum of its sources' evidences.
 
@@ -331,7 +354,7 @@ def merge(
                 ga, gb = groups[a], groups[b]
                 ia = [idx[h] for h in ga.members]
                 ib = [idx[h] for h in gb.members]
-                if not compat[np.ix_(ia, ib)].all() or not within_reach(ga.posterior, gb.posterior):
+                if not may_merge(compat, ia, ib, ga.posterior, gb.posterior):
                     continue
                 both = Group(ga.members + gb.members, *fit(ga.members + gb.members))
                 gain = merge_gain(both, ga, gb, averaged)

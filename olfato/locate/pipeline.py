@@ -1825,10 +1825,7 @@ def separate_probabilities(
         for b, (mb, chb, pb) in enumerate(groups):
             if b == a or strength[b] < strength[a] or (strength[b] == strength[a] and b > a):
                 continue
-            ib = [idx[h] for h in mb]
-            if not compat[np.ix_(ia, ib)].all():
-                continue
-            if not joint.within_reach(pa, pb):
+            if not joint.may_merge(compat, ia, [idx[h] for h in mb], pa, pb):
                 continue
             gain = joint.merge_gain(
                 joint.Group(ma + mb, *fit(ma + mb)),
