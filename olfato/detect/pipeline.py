@@ -186,8 +186,10 @@ def saturated_flag(channel: str) -> str:
 
 def hits_cut_by_log(table: pd.DataFrame) -> NDArray[np.bool_]:
     """Which hits reach the log's first or last reading (:data:`LOG_EDGE_FLAG`): their
-    position counts, but their gases' ratios may be wrong, so locate does not take a
-    source's fingerprint from them where it has others, nor a mixed crossing's parts.
+    position counts, but they saw part of their plume, so their gases' ratios may be
+    wrong and their integral is a lower bound: locate does not take a source's
+    fingerprint from them where it has others, nor a mixed crossing's parts, and does
+    not count them as a pass of their own.
 
     Parameters
     ----------

@@ -8,7 +8,9 @@ reported as a **source** only when all of these hold:
 
 * it was crossed on at least ``min_passes`` different passes (:func:`pass_numbers`:
   straight legs of the track, split at turns), which gives the along-wind
-  constraint (crossings at different distances downwind, or from other sides);
+  constraint (crossings at different distances downwind, or from other sides); a
+  hit cut by the log's start or end saw only part of its plume and counts as no
+  pass;
 * its 95% credible region is bounded: the ellipse lies inside the search domain
   (the flown area plus the margin) and less than :data:`EDGE_MASS` of the posterior
   sits in the domain's outer ring of cells (mass piled against an edge means the
@@ -44,6 +46,7 @@ solvents or precursors), no hit touched by a sensor fault.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -256,8 +259,14 @@ def region_bounded(
     return ellipse_inside(ellipse, east_m, north_m, domain) and edge_mass(post) <= EDGE_MASS
 
 
-def passes_crossed(members: list[int], peak_pass: dict[int, int]) -> int:
-    """On how many different passes a group of hits was crossed.
+def passes_crossed(
+    members: list[int], peak_pass: dict[int, int], partial: Collection[int] = ()
+) -> int:
+    """On how many different passes a group of hits was crossed whole.
+
+    A hit cut by the log's start or end (:func:`olfato.detect.pipeline.hits_cut_by_log`)
+    saw part of its plume: its integral is a lower bound and its centroid sits where
+    the log began or ended, so it gives no along-wind constraint and counts as no pass.
 
     Parameters
     ----------
@@ -265,13 +274,15 @@ def passes_crossed(members: list[int], peak_pass: dict[int, int]) -> int:
         Hit ids.
     peak_pass : dict[int, int]
         Hit id -> the pass (:func:`pass_numbers`) of its peak sample.
+    partial : collection of int, default ()
+        Ids of the hits cut by the log's start or end: they count as no pass.
 
     Returns
     -------
     int
         Number of passes [-].
     """
-    return len({peak_pass[h] for h in members})
+    return len({peak_pass[h] for h in members if h not in partial})
 
 
 def rate_at_bound(

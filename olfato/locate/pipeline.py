@@ -1655,7 +1655,7 @@ def findings(
                 p_noise=lv.noise_probability(
                     all_snr[[full_index[h] for h in members]], hits.threshold, expected_false
                 ),
-                n_passes=lv.passes_crossed(members, peak_pass),
+                n_passes=lv.passes_crossed(members, peak_pass, partial=cut),
                 short=short,
                 full_index=full_index,
                 lags=lags,
@@ -1955,8 +1955,12 @@ def _finding(
     if short:
         why_not.append("the track is too short to locate it")
     if n_passes < thresholds.min_passes:
+        partial = (
+            " (a hit cut by the log's start or end counts as none)" if cut & set(members) else ""
+        )
         why_not.append(
-            f"crossed on {n_passes} pass(es) (< {thresholds.min_passes}): only its bearing is known"
+            f"crossed on {n_passes} pass(es) (< {thresholds.min_passes}){partial}: only its "
+            "bearing is known"
         )
     if not lv.region_bounded(ell, se, sn, post, domain):
         why_not.append(

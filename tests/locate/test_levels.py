@@ -35,6 +35,15 @@ def test_passes_split_at_turns_not_along_a_line() -> None:
     assert np.all(np.diff(p) >= 0)
 
 
+def test_a_hit_cut_by_the_log_counts_as_no_pass() -> None:
+    # hits 1 (cut by the log's start) and 2 on passes 0 and 1, hit 3 on pass 1
+    peak_pass = {1: 0, 2: 1, 3: 1}
+    assert lv.passes_crossed([1, 2], peak_pass) == 2
+    assert lv.passes_crossed([1, 2], peak_pass, partial={1}) == 1
+    assert lv.passes_crossed([1, 2, 3], peak_pass, partial={1}) == 1
+    assert lv.passes_crossed([1], peak_pass, partial={1}) == 0
+
+
 def test_noise_probability_is_the_poisson_chance_of_a_noise_hit() -> None:
     # one hit exactly at the threshold, one false hit expected in the flight: 1 - 1/e
     assert lv.noise_probability(np.array([5.0]), 5.0, 1.0) == pytest.approx(1 - math.exp(-1))
