@@ -112,14 +112,19 @@ class WindHistory:
         # before the first sample (rare: a plume older than the log) the rate before it
         lead = np.minimum(t - self.t[0], 0.0) if t.size and float(t.min()) < self.t[0] else None
         if self.dt > 0:  # uniform sampling: index arithmetic instead of a search
-            f = (t - self.t[0]) / self.dt
+            f = t - self.t[0]
+            f /= self.dt
             np.clip(f, 0.0, len(self.t) - 1.0, out=f)
-            i = np.minimum(f.astype(np.intp), len(self.t) - 2)
-            w = f - i
+            i = f.astype(np.intp)
+            np.minimum(i, len(self.t) - 2, out=i)
+            w = f
+            w -= i
             out = []
             for cum in cums:
                 v = cum.take(i)
-                v += self._steps(cum).take(i) * w
+                step = self._steps(cum).take(i)
+                step *= w
+                v += step
                 out.append(v)
         else:
             out = [np.interp(t, self.t, cum) for cum in cums]
@@ -304,16 +309,27 @@ def pair_coordinates(
         return PlumeCoordinates(
             x, y, np.full(x.shape, u0), np.full(x.shape, te0), np.full(x.shape, tn0)
         )
-    tau = np.maximum(np.hypot(ex, ny), 1.0) / u0
+    tau = np.hypot(ex, ny)
+    np.maximum(tau, 1.0, out=tau)
+    tau /= u0
     cums, rates = (wind.disp_e, wind.disp_n), (wind.mean_e, wind.mean_n)
     be, bn = wind._integrals(rt, cums, rates)
+    # in place where the arrays are (candidates x receptors): this loop is most of
+    # locate's transport cost
     for _ in range(N_ITER + 1):
-        ae, an = wind._integrals(rt - tau, cums, rates)
-        de, dn = be - ae, bn - an
-        dist = np.maximum(np.hypot(de, dn), 1e-9)
-        te, tn = de / dist, dn / dist
-        speed = np.maximum(dist / tau, MIN_TRANSPORT_MS)
-        x = ex * te + ny * tn
-        tau = np.maximum(x, 1.0) / speed
-    y = -ex * tn + ny * te
+        te, tn = wind._integrals(rt - tau, cums, rates)
+        np.subtract(be, te, out=te)
+        np.subtract(bn, tn, out=tn)
+        dist = np.hypot(te, tn)
+        np.maximum(dist, 1e-9, out=dist)
+        te /= dist
+        tn /= dist
+        speed = np.divide(dist, tau, out=dist)
+        np.maximum(speed, MIN_TRANSPORT_MS, out=speed)
+        x = ex * te
+        x += ny * tn
+        tau = np.maximum(x, 1.0)
+        tau /= speed
+    y = ny * te
+    y -= ex * tn
     return PlumeCoordinates(x, y, speed, te, tn)

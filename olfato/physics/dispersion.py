@@ -53,6 +53,10 @@ WELL_MIXED_RATIO = 1.6
 #: < 1e-5 of the mass unaccounted while sz < 1.6 L)
 N_IMAGES = 4
 
+#: exp(-x) is exactly 0.0 in double precision for x >= this (the smallest subnormal
+#: is exp(-744.4))
+_EXP_UNDERFLOW = 746.0
+
 # Briggs (1973) via Hanna et al. (1982), Tables 4.5/4.6: sy = a x (1 + b x)^c,
 # sz = d x (1 + e x)^f, x [m].
 _BRIGGS_RURAL = {
@@ -241,7 +245,13 @@ def vertical_factor(
         return np.exp(-((z - h) ** 2) / two_var) + np.exp(-((z + h) ** 2) / two_var)
     lid = float(mixing_height_m)
     total = np.zeros(np.broadcast_shapes(z.shape, h.shape, sz.shape))
+    # an image at least sqrt(2 x 746) sz away everywhere adds exp(< -746) = 0.0 exactly
+    # in double precision: it is left out (most lid images, for a lid far above sz)
+    reach = np.sqrt(2.0 * _EXP_UNDERFLOW) * float(np.max(sz)) if sz.size else 0.0
+    top = float(np.max(np.abs(z))) + float(np.max(np.abs(h))) if z.size and h.size else 0.0
     for n in range(-N_IMAGES, N_IMAGES + 1):
+        if n != 0 and 2 * abs(n) * lid - top > reach:
+            continue
         total = total + np.exp(-((z - h + 2 * n * lid) ** 2) / two_var)
         total = total + np.exp(-((z + h + 2 * n * lid) ** 2) / two_var)
     mixed = np.sqrt(2.0 * np.pi) * sz / lid

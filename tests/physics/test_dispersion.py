@@ -7,10 +7,12 @@ import pytest
 from scipy import integrate
 
 from olfato.physics.dispersion import (
+    N_IMAGES,
     U_MIN_MS,
     gaussian_plume,
     gaussian_plume_sigma,
     sigma_yz,
+    vertical_factor,
 )
 
 
@@ -110,3 +112,18 @@ def test_bad_class_and_model_are_clear_errors():
         sigma_yz(100.0, "G")
     with pytest.raises(ValueError, match="dispersion model 'gauss'"):
         sigma_yz(100.0, "D", "gauss")
+
+
+def test_lid_images_left_out_only_where_they_add_exactly_nothing() -> None:
+    # Turner 1970 eq. 5.8 summed over every image pair |n| <= N_IMAGES, against
+    # vertical_factor, which leaves out the images too far away to add anything
+    rng = np.random.default_rng(3)
+    for lid, sz_max in ((1000.0, 10.0), (1000.0, 400.0), (150.0, 60.0), (80.0, 5.0)):
+        z = rng.uniform(0.0, min(lid, 150.0), (200, 1))
+        h = rng.uniform(0.0, 30.0, (1, 3))
+        sz = rng.uniform(0.5, sz_max, (200, 1))
+        full = np.zeros((200, 3))
+        for n in range(-N_IMAGES, N_IMAGES + 1):
+            full = full + np.exp(-((z - h + 2 * n * lid) ** 2) / (2 * sz * sz))
+            full = full + np.exp(-((z + h + 2 * n * lid) ** 2) / (2 * sz * sz))
+        assert np.array_equal(vertical_factor(z, h, sz, lid), full)
