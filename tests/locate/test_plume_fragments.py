@@ -9,11 +9,24 @@ import pytest
 import yaml
 
 from olfato.detect.pipeline import hits_cut_by_log
-from olfato.locate import locate
+from olfato.locate import Source, Sources, locate
 
 from .conftest import Flight
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def _lab_flight(
+    scenario: str, seed: int, tmp_path: Path
+) -> tuple[Flight, Sources, dict[str, float], list[Source]]:
+    """The flight, locate's result, each source's distance from the scenario's first
+    source (its lab) [m] and the suspect sources."""
+    raw = yaml.safe_load((REPO / "scenarios" / f"{scenario}.yaml").read_text())
+    f = Flight(raw, seed, tmp_path)
+    res = locate(f.survey, f.hits)
+    te, tn = f.truth(0)
+    d = {s.id: float(np.hypot(s.east_m - te, s.north_m - tn)) for s in res.sources}
+    return f, res, d, [s for s in res.sources if s.suspect]
 
 
 @pytest.mark.slow
@@ -26,12 +39,7 @@ def test_a_fragment_of_a_lab_plume_far_from_the_lab_is_not_a_second_suspect(
     # them integrated out), so they stay a source of their own, 270 m east of the lab.
     # Judged with the fixed nuisances it existed with P 0.996 and was a second suspect
     # lab; judged with the gain that kept it apart, P(exists) < 0.9: not suspect
-    raw = yaml.safe_load((REPO / "scenarios" / "unstable_noon.yaml").read_text())
-    f = Flight(raw, 1, tmp_path)
-    res = locate(f.survey, f.hits)
-    te, tn = f.truth(0)
-    d = {s.id: float(np.hypot(s.east_m - te, s.north_m - tn)) for s in res.sources}
-    suspects = [s for s in res.sources if s.suspect]
+    _, res, d, suspects = _lab_flight("unstable_noon", 1, tmp_path)
     assert len(suspects) == 1, d
     assert d[suspects[0].id] < 30.0
     far = [s for s in res.sources if d[s.id] > 150.0]
@@ -49,12 +57,7 @@ def test_far_crossings_of_a_lab_one_cut_by_the_log_are_a_detection(tmp_path: Pat
     # next crossing fitted the lab's nearer crossings badly and stood 208 m from the
     # lab as a second suspect lab (P(exists) 1.0). A hit cut by the log saw part of its
     # plume and fixes no pass, so the two are one pass: a detection, never suspect
-    raw = yaml.safe_load((REPO / "scenarios" / "calm_stable_night.yaml").read_text())
-    f = Flight(raw, 14, tmp_path)
-    res = locate(f.survey, f.hits)
-    te, tn = f.truth(0)
-    d = {s.id: float(np.hypot(s.east_m - te, s.north_m - tn)) for s in res.sources}
-    suspects = [s for s in res.sources if s.suspect]
+    f, res, d, suspects = _lab_flight("calm_stable_night", 14, tmp_path)
     assert len(suspects) == 1 and d[suspects[0].id] < 30.0, d
     assert all(d[s.id] < 150.0 or not s.suspect for s in res.sources)
     first = int(f.hits.table["id"].iloc[0])
