@@ -451,6 +451,12 @@ N_RATE_GRID = 32
 RATE_BLOCK = 4096
 #: half-width [-] of the table of a crossing's ln density over its log-residual
 RESID_TABLE_HALF = 40.0
+#: the rate grid reaches this many sd of ln E below the lowest crossing and above the
+#: highest (:func:`_rate_grid_marginal`)
+RATE_GRID_SD = 4.0
+#: and this much further above the highest [ln g/s]: partly-on crossings fall off as
+#: exp(-(ln Q - y)) there, 2 more e-folds
+RATE_GRID_TAIL = 2.0
 
 
 def partly_on_logpdf(resid: F64, var_log: F64, shares: tuple[float, ...]) -> F64:
@@ -513,9 +519,8 @@ def _rate_grid_marginal(
     ruled out anyway)."""
     m = y.shape[1]
     sd_k = np.sqrt(var_log)
-    lo = np.clip(np.min(y - 4.0 * sd_k, axis=-1), a, b)
-    # above the highest hit, partly-on hits fall off as exp(-(ln Q - y)): 2 more e-folds
-    hi = np.clip(np.max(y + 4.0 * sd_k, axis=-1) + 2.0, a, b)
+    lo = np.clip(np.min(y - RATE_GRID_SD * sd_k, axis=-1), a, b)
+    hi = np.clip(np.max(y + RATE_GRID_SD * sd_k, axis=-1) + RATE_GRID_TAIL, a, b)
     hi = np.maximum(hi, np.minimum(lo + 1e-3, b))
     lo = np.minimum(lo, hi - 1e-3)
     step_r = 0.03 * float(np.min(sd_k))
@@ -574,8 +579,8 @@ def _one_crossing_rate_marginal(
     by the prior's bounds it is the same shape around every row's y (the residuals
     y - ln Q on the nodes are the same), so the integral is done once and shifted;
     the rows the bounds cut are integrated each."""
-    half = 4.0 * float(np.sqrt(var_log[0]))
-    free = (y[:, 0] - half > a) & (y[:, 0] + half + 2.0 < b)
+    half = RATE_GRID_SD * float(np.sqrt(var_log[0]))
+    free = (y[:, 0] - half > a) & (y[:, 0] + half + RATE_GRID_TAIL < b)
     ll = np.empty(len(y))
     mean = np.empty(len(y))
     sd = np.empty(len(y))

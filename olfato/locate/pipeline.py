@@ -1959,11 +1959,11 @@ def _finding(
     if short:
         why_not.append("the track is too short to locate it")
     if n_passes < thresholds.min_passes:
-        partial = (
+        cut_note = (
             " (a hit cut by the log's start or end counts as none)" if cut & set(members) else ""
         )
         why_not.append(
-            f"crossed on {n_passes} pass(es) (< {thresholds.min_passes}){partial}: only its "
+            f"crossed on {n_passes} pass(es) (< {thresholds.min_passes}){cut_note}: only its "
             "bearing is known"
         )
     if not lv.region_bounded(ell, se, sn, post, domain):
