@@ -132,12 +132,14 @@ def dominant_channel(hits: Hits, hit_ids: list[int] | NDArray[np.int64]) -> str:
     str
         The channel name.
     """
-    table = hits.table.set_index("id").loc[list(hit_ids)]
+    table = hits.table
+    rows = np.flatnonzero(np.isin(table["id"].to_numpy(), np.asarray(hit_ids)))
     best, best_snr = hits.channels[0], -np.inf
     for c in hits.channels:
-        v = table[f"{c}_int_ppb_s"].to_numpy(dtype=float)
-        s = table[f"{c}_int_err_ppb_s"].to_numpy(dtype=float)
-        snr = float(np.nansum(np.where(s > 0, v / s, np.nan)))
+        v = table[f"{c}_int_ppb_s"].to_numpy(dtype=float)[rows]
+        s = table[f"{c}_int_err_ppb_s"].to_numpy(dtype=float)[rows]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            snr = float(np.nansum(np.where(s > 0, v / s, np.nan)))
         if snr > best_snr:
             best, best_snr = c, snr
     return best
