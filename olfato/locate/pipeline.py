@@ -673,13 +673,17 @@ def locate(
     # moves smoothly with the lag, and at a quarter of the cost the lags come out as
     # close to the sensors' response times (66 channels of 48 simulated flights: mean
     # error 0.79 s, against 0.74 s on every cell)
-    lags = sensor_lags(hits, ids, ee[::2, ::2].ravel(), nn[::2, ::2].ravel(), wind, settings, lag_s)
+    channels = hit_channels(hits, ids)
+    lags = sensor_lags(
+        hits, channels, ee[::2, ::2].ravel(), nn[::2, ::2].ravel(), wind, settings, lag_s
+    )
     passes = lv.pass_numbers(t, e, n)
     chemistry = ms.chemistry_compatible(hits)
     mixed = ms.mixed_crossings(hits, chemistry)
     fitter = SourceFitter(
         hits=hits,
         ids=ids,
+        channels=channels,
         lags=lags,
         wind=wind,
         domain=domain,
@@ -1141,9 +1145,28 @@ def search_domain(
     )
 
 
+def hit_channels(hits: Hits, ids: list[int]) -> dict[int, str]:
+    """Hit id -> the channel that dominates it (:func:`olfato.locate.multisource.dominant_channel`):
+    the channel its crossing is fitted in and its sensor lag estimated from.
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+    ids : list of int
+        The usable hits' ids.
+
+    Returns
+    -------
+    dict[int, str]
+        Hit id -> channel, in the order of ``ids``.
+    """
+    return {i: ms.dominant_channel(hits, [i]) for i in ids}
+
+
 def sensor_lags(
     hits: Hits,
-    ids: list[int],
+    channels: dict[int, str],
     cand_e: F64,
     cand_n: F64,
     wind: WindHistory,
@@ -1157,8 +1180,8 @@ def sensor_lags(
     ----------
     hits : Hits
         The detection result.
-    ids : list of int
-        The usable hits' ids.
+    channels : dict[int, str]
+        Usable hit id -> its dominant channel (:func:`hit_channels`).
     cand_e, cand_n : ndarray
         The coarse grid's cells [m].
     wind : WindHistory
@@ -1173,16 +1196,21 @@ def sensor_lags(
     dict[str, float]
         Channel -> lag [s].
     """
-    dom = {i: ms.dominant_channel(hits, [i]) for i in ids}
     lags: dict[str, float] = {}
-    for c in sorted(set(dom.values())):
+    for c in sorted(set(channels.values())):
         if isinstance(lag_s, dict) and c in lag_s:
             lags[c] = float(lag_s[c])
         elif isinstance(lag_s, int | float):
             lags[c] = float(lag_s)
         else:
             lags[c] = estimate_lag(
-                hits, c, [i for i in ids if dom[i] == c], cand_e, cand_n, wind, settings
+                hits,
+                c,
+                [i for i, ch in channels.items() if ch == c],
+                cand_e,
+                cand_n,
+                wind,
+                settings,
             )
     return lags
 
@@ -1203,6 +1231,7 @@ class SourceFitter:
         *,
         hits: Hits,
         ids: list[int],
+        channels: dict[int, str],
         lags: dict[str, float],
         wind: WindHistory,
         domain: Domain,
@@ -1223,6 +1252,8 @@ class SourceFitter:
             The detection result.
         ids : list of int
             The usable hits' ids.
+        channels : dict[int, str]
+            Each usable hit's dominant channel (:func:`hit_channels`).
         lags : dict[str, float]
             Channel -> sensor lag [s].
         wind : WindHistory
@@ -1269,9 +1300,8 @@ class SourceFitter:
         self.chemistry = chemistry
         self.probes: dict[str, Probes] = {}
         self.pair_cache: dict[Any, PairCache] = {}
-        dom = {i: ms.dominant_channel(hits, [i]) for i in ids}
         self.crossings = _concat(
-            [crossings_from_hits(hits, [i], dom[i], lags[dom[i]]) for i in ids]
+            [crossings_from_hits(hits, [i], channels[i], lags[channels[i]]) for i in ids]
         )
 
     def __call__(self, group: list[int]) -> tuple[str, Posterior]:
