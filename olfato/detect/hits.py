@@ -25,7 +25,11 @@ Detection is joint across channels:
    Bonferroni, bound: exact for independent statistics, conservative otherwise).
 4. A hit spans the run of samples above u, split where two plumes were crossed back
    to back, extended while its triggering statistic stays above 1 sd and padded by
-   ``pad_s`` seconds for the sensors' slow tail; overlapping hits merge.
+   ``pad_s`` seconds for the sensors' slow tail. Hits that then overlap merge, unless
+   the statistic between their peaks falls as low as a split asks for: then they
+   are two crossings (of one plume that meanders back over the track, or of two
+   plumes a few seconds apart) and part at that valley, so that each hit stays one
+   crossing, as locate's crossing model needs.
 """
 
 from __future__ import annotations
@@ -274,8 +278,12 @@ def hit_spans(
     several where the largest statistic dips between two peaks to at most
     :data:`SPLIT_FRACTION` of the lower one (two plumes crossed back to back). The
     run's outer ends extend while the triggering statistic (the largest at the
-    peak) stays above :data:`EXTEND_SD`, padded by ``pad_samples``; hits of
-    different runs that then overlap merge.
+    peak) stays above :data:`EXTEND_SD`, padded by ``pad_samples``. Hits of
+    different runs that then overlap part at the lowest sample between their peaks
+    where it is as low as that split asks for (two crossings seconds apart: with a
+    pad for a slow sensor's tail they overlap, yet each is its own crossing), and
+    merge where it is not; a sample where every statistic is missing is never the
+    valley (a dropout inside one crossing does not make two).
 
     Parameters
     ----------
@@ -325,11 +333,29 @@ def hit_spans(
             sp = (g[0], g[1], g[2], g[3])
             if spans and g is first and sp[0] <= spans[-1][1]:
                 a0, b0, p0, k0 = spans[-1]
+                valley = _valley(m, p0, sp[2])
+                if valley is not None:
+                    spans[-1] = (a0, valley, p0, k0)
+                    spans.append((valley + 1, max(b0, sp[1]), sp[2], sp[3]))
+                    continue
                 best = (p0, k0) if m[p0] >= m[sp[2]] else (sp[2], sp[3])
                 spans[-1] = (a0, max(b0, sp[1]), *best)
             else:
                 spans.append(sp)
     return spans
+
+
+def _valley(m: F64, p0: int, p1: int) -> int | None:
+    """The lowest sample strictly between peaks ``p0`` < ``p1`` of the largest
+    statistic ``m`` [sd] where it is at most :data:`SPLIT_FRACTION` of the lower peak
+    (two crossings), else None (one); samples where every statistic is missing
+    (``m`` = -inf) are skipped."""
+    between = m[p0 + 1 : p1]
+    ok = np.isfinite(between)
+    if not ok.any():
+        return None
+    q = p0 + 1 + int(np.argmin(np.where(ok, between, np.inf)))
+    return q if m[q] <= SPLIT_FRACTION * min(m[p0], m[p1]) else None
 
 
 def integrate_enhancement(

@@ -5,8 +5,11 @@
    same in every channel c both hits measured well. Their weighted scatter is a
    chi-square with (channels - 1) degrees of freedom (each log-ratio's variance:
    the hits' relative errors plus ``ratio_sd`` for turbulence and sensor
-   differences); pairs with p < ``chem_p`` cannot share a source. Hits whose
-   fingerprints confidently name different signatures cannot either.
+   differences); pairs with p < ``chem_p`` cannot share a source. Nor can a hit that
+   could only be the other's plume too faint to have been seen, yet carries a gas
+   well above what that faint plume explains (a road's CO2 beside a lab's
+   solvents). Hits whose fingerprints confidently name different signatures cannot
+   either.
 2. Geometry. Each hit's lateral likelihood (:func:`olfato.locate.likelihood.lateral_loglik`)
    is a ridge along its back-trajectory; on the coarse grid the robust sum
    sum_k max(l_k(s) - max l_k + c, 0) over the hits not yet assigned is a vote map
@@ -180,8 +183,10 @@ def chemistry_compatible(
     ratio_sd^2 (E_j^2 + k^2 E_i^2); the weighted residual sum is chi-square with
     (channels - 1) degrees of freedom. Working in enhancement, not log-ratio, space
     lets a channel that is strong in one hit and absent in the other count against
-    the pair. Hits whose fingerprints name different signatures with probability >=
-    :data:`SURE` each are incompatible too.
+    the pair. A pair is incompatible too where k E_i would reach :data:`CHEM_MIN_SNR`
+    in none of j's channels while j's strongest gas stands that far above k E_i
+    (:func:`_unexplained`), and where the fingerprints name different signatures
+    with probability >= :data:`SURE` each.
 
     Parameters
     ----------
@@ -225,17 +230,30 @@ def chemistry_compatible(
                 k = max(k, 1e-6)
             var = sj**2 + k * k * si**2 + ratio_sd**2 * (ej**2 + k * k * ei**2)
             stat = float(np.sum((ej - k * ei) ** 2 / var))
-            if chdtrc(m - 1, stat) < p_min:
+            faint = _unexplained(ei, ej, sj, k) or _unexplained(ej, ei, si, 1.0 / k)
+            if chdtrc(m - 1, stat) < p_min or faint:
                 ok[i, j] = ok[j, i] = False
     return ok
+
+
+def _unexplained(ei: F64, ej: F64, sj: F64, k: float) -> bool:
+    """Whether hit j cannot be a faint crossing of hit i's plume, ``k`` times as strong:
+    k E_i would reach :data:`CHEM_MIN_SNR` in none of j's channels (j would not have
+    been seen), yet j's strongest gas stands that far above what k E_i explains.
+
+    The chi-square alone misses this: fitting k near 0 explains every channel of i's
+    away, and j's one excess gas is spread over all their degrees of freedom (a road's
+    CO2 against a lab's solvents).
+    """
+    if np.max(k * ei / sj) >= CHEM_MIN_SNR:
+        return False
+    c = int(np.argmax(ej / sj))
+    return bool((ej[c] - k * ei[c]) / sj[c] >= CHEM_MIN_SNR)
 
 
 #: each part of a mixed crossing must reach this SNR [-] in some channel (against the
 #: hit's own errors): a part below it is the ratio scatter of one source, not a second
 MIX_PART_SNR = 5.0
-#: rounds of :func:`mixed_crossings` at most (each draws the parts from the hits the
-#: round before found not mixed)
-MIX_ROUNDS = 4
 #: numbers of plumes a mixed crossing may be the sum of, tried in this order
 MIX_PARTS = (2, 3)
 
@@ -279,9 +297,17 @@ def mixed_crossings(
     Each part, a E_j and b E_k, must reach ``part_snr`` in some channel. Of several
     pairs that pass, the one with the largest p-value. Where no pair passes, three
     hits, pairwise apart, are tried the same way (:data:`MIX_PARTS`; channels - 3
-    degrees of freedom). A part is a hit that is not itself mixed: the search is
-    repeated with the parts the round before left, until the set repeats
-    (:data:`MIX_ROUNDS` rounds at most). Nor is a hit cut by the log's start or end a
+    degrees of freedom). A part is a hit that is not itself mixed, so the mixed
+    crossings are taken one at a time: of the hits that are a sum of the parts left,
+    the one with the fewest parts and then the largest p-value is mixed, its parts stay
+    pure, and the others are tried again without it as a part. (Several crossings of
+    one lab, some carrying a farm's plume too, are each "incompatible" with the others;
+    tried all at once each is the sum of another and the farm, and none is left pure
+    to be the lab.) Nor is a hit whose background stands well above its channel's
+    usual level a part (:func:`raised_background`: a running window that plumes
+    filled, as at the start of a log that begins inside them, takes the plume's floor
+    for background and a lab's crossing there reads as acetone and HCl without its
+    toluene). Nor is a hit cut by the log's start or end a
     part (:func:`olfato.detect.pipeline.hits_cut_by_log`): a partial background may
     have changed its ratios, and five whole crossings of one lab are not the sum of
     one such hit and a fuel station's.
@@ -306,18 +332,64 @@ def mixed_crossings(
     """
     e, s, fin, snr = enhancements(hits)
     gases = _Gases(e, s, fin, snr > CHEM_MIN_SNR)
-    # a hit cut by the log's start or end may have the wrong ratios: no part of a sum
-    whole = ~hits_cut_by_log(hits.table)
+    # a hit cut by the log's start or end, or one whose background a plume raised, may
+    # have the wrong ratios: neither is a part of a sum
+    whole = ~np.asarray(hits_cut_by_log(hits.table), dtype=bool) & ~raised_background(hits)
     out: dict[int, MixedCrossing] = {}
-    # a part is a hit that is not itself mixed: found again with the parts that are left,
-    # until the set of mixed crossings repeats
-    for _ in range(MIX_ROUNDS):
+    locked = np.zeros(len(e), dtype=bool)  # parts of a mixed crossing: never mixed
+    best: dict[int, tuple[MixedCrossing, float] | None] = {}
+    while True:
         pure = whole.copy()
         pure[list(out)] = False
-        found = _mixed_once(gases, compat, pure, ratio_sd, p_min, part_snr)
-        if found.keys() == out.keys():
-            return found
-        out = found
+        for i in range(len(e)):
+            had = best.get(i)
+            stale = had is not None and not pure[list(had[0].parts)].all()
+            if i not in out and not locked[i] and (i not in best or stale):
+                best[i] = _mixture_of(gases, compat, pure, i, ratio_sd, p_min, part_snr)
+        open_ = [
+            (len(f[0].parts), -f[1], i, f[0])
+            for i, f in best.items()
+            if f is not None and i not in out and not locked[i]
+        ]
+        if not open_:
+            return out
+        *_, i, mixed = min(open_)
+        out[i] = mixed
+        locked[list(mixed.parts)] = True
+
+
+#: a hit whose background in some channel stands this many of the channel's noise sd
+#: above the channel's median background over the flight is no part of a mixed crossing
+#: (:func:`raised_background`)
+RAISED_BACKGROUND_SD = 3.0
+
+
+def raised_background(hits: Hits) -> NDArray[np.bool_]:
+    """Which hits' background, at their peak, stands :data:`RAISED_BACKGROUND_SD` noise sd
+    or more above its channel's median background over the flight, in any channel.
+
+    detect's background is a running median (:mod:`olfato.detect.background`); where
+    plumes fill most of its window (a log that begins inside them shrinks the window to
+    half and fills it) the median is the plume's floor, by an amount that differs between
+    channels, so the hit's ratios are wrong. A drift of a few sd over a flight stays
+    below the threshold; the warm-up's decay is left out by detect's sensor checks.
+
+    Parameters
+    ----------
+    hits : Hits
+        The detection result.
+
+    Returns
+    -------
+    ndarray of bool
+        Per row of the hits table.
+    """
+    peaks = hits.table["i_peak"].to_numpy(dtype=np.int64)
+    out = np.zeros(len(peaks), dtype=bool)
+    for bg in hits.backgrounds.values():
+        level = np.asarray(bg.level, dtype=float)
+        with np.errstate(invalid="ignore"):
+            out |= level[peaks] - np.nanmedian(level) >= RAISED_BACKGROUND_SD * bg.noise
     return out
 
 
@@ -330,31 +402,30 @@ class _Gases(NamedTuple):
     seen: NDArray[np.bool_]
 
 
-def _mixed_once(
+def _mixture_of(
     gases: _Gases,
     compat: NDArray[np.bool_],
     pure: NDArray[np.bool_],
+    i: int,
     ratio_sd: float,
     p_min: float,
     part_snr: float,
-) -> dict[int, MixedCrossing]:
-    """One round of :func:`mixed_crossings`, the parts drawn from the ``pure`` hits."""
-    out: dict[int, MixedCrossing] = {}
-    for i in range(len(gases.e)):
-        other = np.flatnonzero(~compat[i] & pure)
-        other = other[other != i]
-        for q in MIX_PARTS:
-            combos = np.array(list(combinations(other, q)), dtype=np.int64).reshape(-1, q)
-            apart = np.ones(len(combos), dtype=bool)
-            for x, y in combinations(range(q), 2):
-                apart &= ~compat[combos[:, x], combos[:, y]]
-            found = _best_mixture(
-                gases, i, combos[apart], ratio_sd=ratio_sd, p_min=p_min, part_snr=part_snr
-            )
-            if found is not None:
-                out[i] = found
-                break
-    return out
+) -> tuple[MixedCrossing, float] | None:
+    """Hit ``i`` as the sum of the fewest ``pure`` hits' sources that pass
+    (:func:`mixed_crossings`), with its p-value; None when none do."""
+    other = np.flatnonzero(~compat[i] & pure)
+    other = other[other != i]
+    for q in MIX_PARTS:
+        combos = np.array(list(combinations(other, q)), dtype=np.int64).reshape(-1, q)
+        apart = np.ones(len(combos), dtype=bool)
+        for x, y in combinations(range(q), 2):
+            apart &= ~compat[combos[:, x], combos[:, y]]
+        found = _best_mixture(
+            gases, i, combos[apart], ratio_sd=ratio_sd, p_min=p_min, part_snr=part_snr
+        )
+        if found is not None:
+            return found
+    return None
 
 
 def _best_mixture(
@@ -365,9 +436,10 @@ def _best_mixture(
     ratio_sd: float,
     p_min: float,
     part_snr: float,
-) -> MixedCrossing | None:
+) -> tuple[MixedCrossing, float] | None:
     """Hit ``i`` as the sum of the sources of the hits in one row of ``combos`` (P, q):
-    the row with the largest p-value among those that pass (:func:`mixed_crossings`)."""
+    the row with the largest p-value among those that pass (:func:`mixed_crossings`),
+    and that p-value."""
     e, s, fin, seen = gases
     q = combos.shape[1]
     ep_all = e[combos]  # (P, q, channels)
@@ -404,7 +476,7 @@ def _best_mixture(
     each = np.maximum(np.nan_to_num(coef[best][:, None] * ep_all[best]), 0.0)
     tot = each.sum(axis=0)
     shares = np.where(tot > 0, each / np.where(tot > 0, tot, 1.0), 1.0 / q)
-    return MixedCrossing(tuple(int(x) for x in combos[best]), shares)
+    return MixedCrossing(tuple(int(x) for x in combos[best]), shares), float(p[best])
 
 
 def with_mixed(compat: NDArray[np.bool_], mixed: dict[int, MixedCrossing]) -> NDArray[np.bool_]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy.stats import poisson
@@ -92,6 +94,54 @@ def test_each_hit_reports_times_position_wind_and_enhancements() -> None:
     z = (t["acetone_int_ppb_s"] - true_int) / t["acetone_int_err_ppb_s"]
     assert abs(z.mean()) < 1.0 and 0.4 < z.std() < 1.6
     assert set(t["signature"]) == {"clandestine_lab"} and t["suspect"].all()
+
+
+def _pairs_flight(gap: int, seed: int = 3, n: int = 3600):
+    """Pairs of 12 sd lab crossings ``gap`` samples (s) apart, a pair every 300 s."""
+    rng = np.random.default_rng(seed)
+    firsts = list(range(200, n - 200, 300))
+    centres = [c + d for c in firsts for d in (0, gap)]
+    shape = crossings(n, centres, width=3.0, peak=1.0)
+    noise = {"acetone": 1.0, "voc": 2.2, "toluene": 0.35}
+    gas = {a: 5.0 + 12.0 * s * shape + ar1(n, 0.3, s, rng) for a, s in noise.items()}
+    return make_survey(gas), centres
+
+
+def test_two_crossings_seconds_apart_are_two_hits_each_with_its_own_integral() -> None:
+    # 20 s apart the readings fall back to the noise between them, but the 4 s pads
+    # for a slow sensor's tail overlap: one hit of both would put its centroid between
+    # the crossings and its integral at twice a crossing's
+    survey, centres = _pairs_flight(gap=20)
+    t = detect(survey).table
+    assert len(t) == len(centres)
+    assert np.all(np.abs(t["i_peak"].to_numpy() - np.array(centres)) <= 2)
+    assert np.all(t["i_end"].to_numpy()[:-1] < t["i_start"].to_numpy()[1:])
+    true_int = 12.0 * 3.0 * np.sqrt(2 * np.pi)
+    z = (t["acetone_int_ppb_s"] - true_int) / t["acetone_int_err_ppb_s"]
+    assert abs(z.mean()) < 1.0 and z.abs().max() < 4.0
+
+
+def test_one_crossing_with_a_gap_in_its_readings_stays_one_hit() -> None:
+    # a 3 s dropout of every channel at a crossing's peak: one crossing, not two
+    survey, centres = _pairs_flight(gap=20)
+    samples = survey.samples.copy()
+    for c in centres[::2]:
+        samples.loc[c - 1 : c + 1, ["acetone", "voc", "toluene"]] = np.nan
+    t = detect(dataclasses.replace(survey, samples=samples)).table
+    assert len(t) == len(centres)
+
+
+def test_a_crossing_with_a_shoulder_stays_one_hit() -> None:
+    # 8 s apart, the second a third as strong: the valley between them stays above
+    # half the lower peak, so it is one crossing of a plume with two lobes
+    rng = np.random.default_rng(4)
+    n = 3600
+    firsts = list(range(200, n - 200, 300))
+    shape = crossings(n, firsts, 3.0, 1.0) + crossings(n, [c + 8 for c in firsts], 3.0, 0.35)
+    noise = {"acetone": 1.0, "voc": 2.2, "toluene": 0.35}
+    gas = {a: 5.0 + 12.0 * s * shape + ar1(n, 0.3, s, rng) for a, s in noise.items()}
+    t = detect(make_survey(gas)).table
+    assert len(t) == len(firsts)
 
 
 def test_integrated_enhancement_error_matches_its_scatter() -> None:
