@@ -43,6 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import chdtrc  # chi-squared survival function (scipy.stats costs 46 MB)
 
+from olfato.detect.fingerprint import NONE
 from olfato.detect.pipeline import hits_cut_by_log
 from olfato.locate.likelihood import Crossings, Settings, lateral_loglik
 from olfato.locate.transport import WindHistory, plume_coordinates
@@ -303,14 +304,20 @@ def mixed_crossings(
     pure, and the others are tried again without it as a part. (Several crossings of
     one lab, some carrying a farm's plume too, are each "incompatible" with the others;
     tried all at once each is the sum of another and the farm, and none is left pure
-    to be the lab.) Nor is a hit whose background stands well above its channel's
-    usual level a part (:func:`raised_background`: a running window that plumes
-    filled, as at the start of a log that begins inside them, takes the plume's floor
-    for background and a lab's crossing there reads as acetone and HCl without its
-    toluene). Nor is a hit cut by the log's start or end a
-    part (:func:`olfato.detect.pipeline.hits_cut_by_log`): a partial background may
-    have changed its ratios, and five whole crossings of one lab are not the sum of
-    one such hit and a fuel station's.
+    to be the lab.) Sums of parts whose gases the library names (a signature, or a
+    mixture of two) are taken first, and only then sums with a part that names none
+    (:data:`olfato.detect.fingerprint.NONE`): that may be a source the library lacks
+    (a solvent store), or one source's crossing faintly carrying another's plume (a
+    farm's crossing with a trace of the lab's solvents, taken as a part first, made
+    the crossings of both plumes its own sum with the lab's). Nor is
+    a hit whose background stands well above its channel's usual level a part
+    (:func:`raised_background`: a running window that plumes filled, as at the start
+    of a log that begins inside them, takes the plume's floor for background and a
+    lab's crossing there reads as acetone and HCl without its toluene). Nor is a hit
+    cut by the log's start or end a part
+    (:func:`olfato.detect.pipeline.hits_cut_by_log`): a partial background may have
+    changed its ratios, and five whole crossings of one lab are not the sum of one
+    such hit and a fuel station's.
 
     Parameters
     ----------
@@ -335,13 +342,35 @@ def mixed_crossings(
     # a hit cut by the log's start or end, or one whose background a plume raised, may
     # have the wrong ratios: neither is a part of a sum
     whole = ~np.asarray(hits_cut_by_log(hits.table), dtype=bool) & ~raised_background(hits)
+    # a hit whose gases the library names (a signature, or a mixture of two) is explained
+    # by known sources; one that names none may be a source the library lacks, or one
+    # source's crossing faintly carrying another's: sums of named parts are taken first
+    named = np.array([fp.classification.signature != NONE for fp in hits.fingerprints])
     out: dict[int, MixedCrossing] = {}
     locked = np.zeros(len(e), dtype=bool)  # parts of a mixed crossing: never mixed
+    _take_mixed_crossings(gases, compat, whole & named, out, locked, ratio_sd, p_min, part_snr)
+    if (whole & ~named).any():
+        _take_mixed_crossings(gases, compat, whole, out, locked, ratio_sd, p_min, part_snr)
+    return out
+
+
+def _take_mixed_crossings(
+    gases: _Gases,
+    compat: NDArray[np.bool_],
+    parts: NDArray[np.bool_],
+    out: dict[int, MixedCrossing],
+    locked: NDArray[np.bool_],
+    ratio_sd: float,
+    p_min: float,
+    part_snr: float,
+) -> None:
+    """Add to ``out`` the hits that are sums of the ``parts`` left, one at a time
+    (:func:`mixed_crossings`); the parts taken go into ``locked``."""
     best: dict[int, tuple[MixedCrossing, float] | None] = {}
     while True:
-        pure = whole.copy()
+        pure = parts.copy()
         pure[list(out)] = False
-        for i in range(len(e)):
+        for i in range(len(gases.e)):
             had = best.get(i)
             stale = had is not None and not pure[list(had[0].parts)].all()
             if i not in out and not locked[i] and (i not in best or stale):
@@ -352,7 +381,7 @@ def mixed_crossings(
             if f is not None and i not in out and not locked[i]
         ]
         if not open_:
-            return out
+            return
         *_, i, mixed = min(open_)
         out[i] = mixed
         locked[list(mixed.parts)] = True
