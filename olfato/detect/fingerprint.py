@@ -219,6 +219,28 @@ class Classification:
         return self.signature
 
 
+def _log_scattered(e: F64, s: F64, mean: F64, spread: F64) -> F64:
+    """log p(E_c | A) + log(s sqrt(2 pi)) of channels with a scatter ``spread`` > 0
+    (:func:`_log_channels`): adaptive Gauss-Hermite quadrature over z, (G, C)."""
+    mu = np.maximum(mean, 1e-300)
+    start = np.log(np.maximum(e, 1e-300) / mu) / spread
+    z = np.where(e > 0, np.clip(start, -8.0, 8.0), -3.0)
+    for _ in range(25):
+        m = mu * np.exp(spread * z)
+        h = (m * spread / s) ** 2 + 1.0
+        step = ((e - m) * m * spread / s**2 - z) / h
+        z = np.clip(z + step, -12.0, 12.0)
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    m = mu * np.exp(spread * z)
+    tau = 1.0 / np.sqrt((m * spread / s) ** 2 + 1.0)
+    nodes = z[..., None] + np.sqrt(2.0) * tau[..., None] * _GH_X
+    mn = mu[..., None] * np.exp(spread[:, None] * nodes)
+    lg = -0.5 * ((e[:, None] - mn) / s[:, None]) ** 2 - 0.5 * nodes**2 - 0.5 * np.log(2 * np.pi)
+    lw = np.log(_GH_W) + _GH_X**2 + np.log(np.sqrt(2.0) * tau)[..., None]
+    return np.asarray(logsumexp(lg + lw, axis=-1), dtype=float)
+
+
 def _log_channels(e: F64, s: F64, mean: F64, spread: F64, lower: F64 | None = None) -> F64:
     """sum_c log p(E_c | A) on the A grid: N(E; m e^(spread z), s) integrated over z ~ N(0, 1).
 
@@ -235,32 +257,16 @@ def _log_channels(e: F64, s: F64, mean: F64, spread: F64, lower: F64 | None = No
     and when the scatter dwarfs it (a plume at SNR 100). No spread: a plain Gaussian.
     """
     norm = -np.log(s * np.sqrt(2 * np.pi))
-    sp = np.where(spread > 0, spread, 1.0)
-    mu = np.maximum(mean, 1e-300)
-    start = np.log(np.maximum(e, 1e-300) / mu) / sp
-    z = np.where(e > 0, np.clip(start, -8.0, 8.0), -3.0)
-    for _ in range(25):
-        m = mu * np.exp(sp * z)
-        h = (m * sp / s) ** 2 + 1.0
-        step = ((e - m) * m * sp / s**2 - z) / h
-        z = np.clip(z + step, -12.0, 12.0)
-        if np.max(np.abs(step)) < 1e-9:
-            break
-    m = mu * np.exp(sp * z)
-    tau = 1.0 / np.sqrt((m * sp / s) ** 2 + 1.0)
-    nodes = z[..., None] + np.sqrt(2.0) * tau[..., None] * _GH_X
-    mn = mu[..., None] * np.exp(sp[:, None] * nodes)
-    lg = -0.5 * ((e[:, None] - mn) / s[:, None]) ** 2 - 0.5 * nodes**2 - 0.5 * np.log(2 * np.pi)
-    lw = np.log(_GH_W) + _GH_X**2 + np.log(np.sqrt(2.0) * tau)[..., None]
-    scattered = logsumexp(lg + lw, axis=-1) + norm
-    plain = -0.5 * ((e - mean) / s) ** 2 + norm
-    each = np.where(spread > 0, scattered, plain)
+    each = -0.5 * ((e - mean) / s) ** 2 + norm  # no spread: a plain Gaussian
+    sc = spread > 0
+    if np.any(sc):
+        each[:, sc] = _log_scattered(e[sc], s[sc], mean[:, sc], spread[sc]) + norm[sc]
     if lower is not None and np.any(lower):
         # a clipped integral at or below 0 bounds nothing: any floor far below its
         # error gives every hypothesis the same chance (1e-300 overflowed s / e)
         e_pos = np.maximum(e, 1e-9 * s)
         width = np.sqrt(spread**2 + (s / e_pos) ** 2)
-        above_scattered = log_ndtr((np.log(mu) - np.log(e_pos)) / width)
+        above_scattered = log_ndtr((np.log(np.maximum(mean, 1e-300)) - np.log(e_pos)) / width)
         above_plain = log_ndtr((mean - e) / s)
         above = np.where(spread > 0, above_scattered, above_plain)
         each = np.where(lower, above, each)
