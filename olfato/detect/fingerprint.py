@@ -227,10 +227,16 @@ def _log_scattered(e: F64, s: F64, mean: F64, spread: F64) -> F64:
     z = np.where(e > 0, np.clip(start, -8.0, 8.0), -3.0)
     for _ in range(25):
         m = mu * np.exp(spread * z)
-        h = (m * spread / s) ** 2 + 1.0
+        # the curvature of -ln(integrand): Gauss-Newton's, plus the residual's term where
+        # it adds (m > E: Newton's step, where Gauss-Newton's overshoots and converges
+        # only linearly)
+        h = (m * spread / s) ** 2 + 1.0 + np.maximum(m - e, 0.0) * m * (spread / s) ** 2
         step = ((e - m) * m * spread / s**2 - z) / h
-        z = np.clip(z + step, -12.0, 12.0)
-        if np.max(np.abs(step)) < 1e-9:
+        z_next = np.clip(z + step, -12.0, 12.0)
+        # converged where z moved less than 1e-9; one held at the clip bound stays there
+        moved = float(np.max(np.abs(z_next - z)))
+        z = z_next
+        if moved < 1e-9:
             break
     m = mu * np.exp(spread * z)
     tau = 1.0 / np.sqrt((m * spread / s) ** 2 + 1.0)

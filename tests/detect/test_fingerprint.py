@@ -131,6 +131,38 @@ def test_a_saturated_channel_is_a_censored_observation() -> None:
     assert got == pytest.approx(want, rel=1e-9)
 
 
+@pytest.mark.parametrize(
+    ("e", "s", "mu", "spread"),
+    [
+        (1.1183, 1.621, 875.4, 0.4),  # far below the signature's level: Newton's steps
+        (25.97, 3.358, 0.9548, 0.4),  # far above it
+        (1000.0, 10.0, 900.0, 0.3),  # SNR 100: the scatter dwarfs the error
+        (50.0, 0.5, 48.0, 0.05),
+        (-2.0, 1.0, 5.0, 0.4),  # a negative integral
+        (11.6, 3.2, 1.75, 0.5),
+    ],
+)
+def test_the_scatter_integral_matches_adaptive_quadrature(
+    e: float, s: float, mu: float, spread: float
+) -> None:
+    """ln of the integral over z ~ N(0, 1) of N(E; mu e^(spread z), s), against SciPy's
+    adaptive quadrature of the same integrand (values from the speed survey's hits)."""
+    from scipy.integrate import quad
+
+    from olfato.detect.fingerprint import _log_channels
+
+    def integrand(z: float) -> float:
+        m = mu * np.exp(spread * z)
+        return float(np.exp(-0.5 * ((e - m) / s) ** 2 - 0.5 * z * z) / (2.0 * np.pi * s))
+
+    mode = np.log(e / mu) / spread if e > 0 else 0.0
+    want = np.log(
+        quad(integrand, -40.0, 40.0, points=[mode, 0.0], limit=500, epsabs=0.0, epsrel=1e-12)[0]
+    )
+    got = _log_channels(np.array([e]), np.array([s]), np.array([[mu]]), np.array([spread]))
+    assert got[0] == pytest.approx(want, abs=1e-3)
+
+
 def test_a_lab_whose_acetone_saturates_is_still_told_from_a_fuel_station() -> None:
     """Acetone only known to exceed its saturated integral: the solvent still says lab;
     dropping it would leave toluene and VOC, which a fuel station explains as well."""
