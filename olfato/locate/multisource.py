@@ -231,8 +231,11 @@ def chemistry_compatible(
                 k = max(k, 1e-6)
             var = sj**2 + k * k * si**2 + ratio_sd**2 * (ej**2 + k * k * ei**2)
             stat = float(np.sum((ej - k * ei) ** 2 / var))
-            faint = _unexplained(ei, ej, sj, k) or _unexplained(ej, ei, si, 1.0 / k)
-            if chdtrc(m - 1, stat) < p_min or faint:
+            if (
+                chdtrc(m - 1, stat) < p_min
+                or _unexplained(ei, ej, sj, k)
+                or _unexplained(ej, ei, si, 1.0 / k)
+            ):
                 ok[i, j] = ok[j, i] = False
     return ok
 
@@ -309,15 +312,14 @@ def mixed_crossings(
     (:data:`olfato.detect.fingerprint.NONE`): that may be a source the library lacks
     (a solvent store), or one source's crossing faintly carrying another's plume (a
     farm's crossing with a trace of the lab's solvents, taken as a part first, made
-    the crossings of both plumes its own sum with the lab's). Nor is
-    a hit whose background stands well above its channel's usual level a part
+    the crossings of both plumes its own sum with the lab's). Nor is a hit whose
+    background stands well above its channel's usual level a part
     (:func:`raised_background`: a running window that plumes filled, as at the start
     of a log that begins inside them, takes the plume's floor for background and a
-    lab's crossing there reads as acetone and HCl without its toluene). Nor is a hit
-    cut by the log's start or end a part
-    (:func:`olfato.detect.pipeline.hits_cut_by_log`): a partial background may have
-    changed its ratios, and five whole crossings of one lab are not the sum of one
-    such hit and a fuel station's.
+    lab's crossing there reads as acetone and HCl without its toluene), nor a hit cut
+    by the log's start or end (:func:`olfato.detect.pipeline.hits_cut_by_log`): a
+    partial background may have changed its ratios, and five whole crossings of one
+    lab are not the sum of one such hit and a fuel station's.
 
     Parameters
     ----------
