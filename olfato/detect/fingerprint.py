@@ -37,7 +37,7 @@ Mixtures
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,7 +62,6 @@ PRIOR_NONE = 0.05
 MIXTURE_MIN_P = 0.01
 NONE = "none"
 
-_GH_X, _GH_W = np.polynomial.hermite.hermgauss(12)
 _GRID = np.linspace(np.log(SNR_RANGE[0]), np.log(SNR_RANGE[1]), 250)
 _LOG_WIDTH = float(np.log(SNR_RANGE[1] / SNR_RANGE[0]))
 _DLOG = float(_GRID[1] - _GRID[0])
@@ -219,32 +218,164 @@ class Classification:
         return self.signature
 
 
+#: Gauss-Hermite rule of the scatter quadrature (:func:`_log_gauss_hermite`), and a
+#: finer one where ln f bends up (an integrand with two modes, or one skewed mode)
+_GH_RULE = np.polynomial.hermite.hermgauss(12)
+_GH_RULE_FINE = np.polynomial.hermite.hermgauss(16)
+#: Newton steps at most in the search for a mode of a scatter integrand (each
+#: bracketed, so at worst a bisection: 60 halvings narrow any bracket below 1e-9 of it)
+_MODE_STEPS = 60
+#: the weights that share a two-mode integrand between its modes are each mode's
+#: Laplace Gaussian this many times wider (so a mode's tails stay with it)
+_SHARE_WIDTH = 2.0
+
+
+def _scatter_slope(z: F64, e: F64, s: F64, mu: F64, spread: F64) -> tuple[F64, F64, F64]:
+    """d ln f / dz of the scatter integrand f(z) = N(E; mu e^(spread z), s) N(z; 0, 1) at
+    ``z``, its curvature -d2 ln f / dz2 = (m spread / s)^2 + 1 + (m - E) m spread^2 /
+    s^2 (m = mu e^(spread z); negative only where m < E / 2 and ln f bends up), and
+    the Gauss-Newton curvature (m spread / s)^2 + 1, which leaves out the residual's
+    term and is always positive."""
+    m = mu * np.exp(spread * z)
+    gauss_newton = (m * spread / s) ** 2 + 1.0
+    slope = (e - m) * m * spread / s**2 - z
+    return slope, gauss_newton + (m - e) * m * (spread / s) ** 2, gauss_newton
+
+
+def _scatter_mode(z: F64, lo: F64, hi: F64, e: F64, s: F64, mu: F64, spread: F64) -> F64:
+    """A mode of the scatter integrand in [lo, hi], where its slope is >= 0 at lo and
+    <= 0 at hi: Newton's steps from ``z`` where ln f is concave, a bisection where it
+    is not or where a step would leave the bracket (a safeguarded Newton method: Press
+    et al., *Numerical Recipes*, 3rd ed., 2007, sec. 9.4, rtsafe). The bracket keeps
+    a positive slope at its lower end and a negative one at its upper, so the search
+    ends on a maximum, never a minimum. Each element stops once its step moves z by
+    less than 1e-9."""
+    z = z.copy()
+    todo = np.arange(z.size)
+    zf, lo, hi = z.reshape(-1), lo.reshape(-1).copy(), hi.reshape(-1).copy()
+    ef, sf, mf, pf = (a.reshape(-1) for a in (e, s, mu, spread))
+    for _ in range(_MODE_STEPS):
+        zt = zf[todo]
+        slope, curv, gauss_newton = _scatter_slope(zt, ef[todo], sf[todo], mf[todo], pf[todo])
+        lo_t = np.where(slope >= 0.0, zt, lo[todo])
+        hi_t = np.where(slope <= 0.0, zt, hi[todo])
+        z_next = zt + slope / np.maximum(curv, 1e-300)
+        newton = (curv > 0.01 * gauss_newton) & (z_next >= lo_t) & (z_next <= hi_t)
+        z_next = np.where(newton, z_next, 0.5 * (lo_t + hi_t))
+        zf[todo], lo[todo], hi[todo] = z_next, lo_t, hi_t
+        todo = todo[np.abs(z_next - zt) >= 1e-9]
+        if todo.size == 0:
+            break
+    return z
+
+
+def _log_gauss_hermite(
+    e: F64,
+    s: F64,
+    mu: F64,
+    spread: F64,
+    centre: F64,
+    tau: F64,
+    rule: tuple[F64, F64] = _GH_RULE,
+    log_share: Callable[[F64], F64] | None = None,
+) -> F64:
+    """ln of the integral over z of the scatter integrand, times ``exp(log_share(z))``
+    where one mode's share is wanted, by the Gauss-Hermite ``rule`` (nodes, weights)
+    around ``centre`` with width ``tau``."""
+    x, w = rule
+    nodes = centre[..., None] + np.sqrt(2.0) * tau[..., None] * x
+    mn = mu[..., None] * np.exp(spread[..., None] * nodes)
+    lg = -0.5 * ((e[..., None] - mn) / s[..., None]) ** 2 - 0.5 * nodes**2
+    lg -= 0.5 * np.log(2 * np.pi)
+    if log_share is not None:
+        lg += log_share(nodes)
+    lw = np.log(w) + x**2 + np.log(np.sqrt(2.0) * tau)[..., None]
+    return np.asarray(logsumexp(lg + lw, axis=-1), dtype=float)
+
+
+def _log_shared(
+    e: F64, s: F64, mu: F64, spread: F64, centres: tuple[F64, F64], widths: tuple[F64, F64]
+) -> F64:
+    """ln of the integral of a scatter integrand with two modes (``centres``, Laplace
+    ``widths``): a quadrature around each (:data:`_GH_RULE_FINE`), the integrand shared
+    between them by weights that sum to one (a partition of unity: each mode's
+    Gaussian, :data:`_SHARE_WIDTH` times its Laplace width, over their sum), so neither
+    mode's mass is missed or counted twice."""
+
+    def log_share(which: int) -> Callable[[F64], F64]:
+        def share(nodes: F64) -> F64:
+            up, low = (
+                -0.5 * ((nodes - c[:, None]) / (_SHARE_WIDTH * w[:, None])) ** 2
+                - np.log(_SHARE_WIDTH * w)[:, None]
+                for c, w in zip(centres, widths, strict=True)
+            )
+            return np.asarray((up, low)[which] - np.logaddexp(up, low), dtype=float)
+
+        return share
+
+    parts = [
+        _log_gauss_hermite(e, s, mu, spread, c, w, _GH_RULE_FINE, log_share(k))
+        for k, (c, w) in enumerate(zip(centres, widths, strict=True))
+    ]
+    return np.asarray(np.logaddexp(*parts), dtype=float)
+
+
 def _log_scattered(e: F64, s: F64, mean: F64, spread: F64) -> F64:
     """log p(E_c | A) + log(s sqrt(2 pi)) of channels with a scatter ``spread`` > 0
-    (:func:`_log_channels`): adaptive Gauss-Hermite quadrature over z, (G, C)."""
-    mu = np.maximum(mean, 1e-300)
-    start = np.log(np.maximum(e, 1e-300) / mu) / spread
-    z = np.where(e > 0, np.clip(start, -8.0, 8.0), -3.0)
-    for _ in range(25):
-        m = mu * np.exp(spread * z)
-        # the curvature of -ln(integrand): Gauss-Newton's, plus the residual's term where
-        # it adds (m > E: Newton's step, where Gauss-Newton's overshoots and converges
-        # only linearly)
-        h = (m * spread / s) ** 2 + 1.0 + np.maximum(m - e, 0.0) * m * (spread / s) ** 2
-        step = ((e - m) * m * spread / s**2 - z) / h
-        z_next = np.clip(z + step, -12.0, 12.0)
-        # converged where z moved less than 1e-9; one held at the clip bound stays there
-        moved = float(np.max(np.abs(z_next - z)))
-        z = z_next
-        if moved < 1e-9:
-            break
-    m = mu * np.exp(spread * z)
-    tau = 1.0 / np.sqrt((m * spread / s) ** 2 + 1.0)
-    nodes = z[..., None] + np.sqrt(2.0) * tau[..., None] * _GH_X
-    mn = mu[..., None] * np.exp(spread[:, None] * nodes)
-    lg = -0.5 * ((e[:, None] - mn) / s[:, None]) ** 2 - 0.5 * nodes**2 - 0.5 * np.log(2 * np.pi)
-    lw = np.log(_GH_W) + _GH_X**2 + np.log(np.sqrt(2.0) * tau)[..., None]
-    return np.asarray(logsumexp(lg + lw, axis=-1), dtype=float)
+    (:func:`_log_channels`): adaptive Gauss-Hermite quadrature over z, (G, C).
+
+    ln f(z) = -((E - m)/s)^2 / 2 - z^2 / 2 with m = mean e^(spread z). Its slope g(z) =
+    (E - m) m spread / s^2 - z, so a mode lies between z = 0 and z_E = ln(E / mean) /
+    spread (where m = E), or for E <= 0 below 0, where g(z_lo) > 0 at z_lo = -(mean -
+    E) mean spread / s^2 - 1. Below E the mode is unique (ln f is concave where m >=
+    E / 2). Above it ln f bends up where (E - 2m) m spread^2 / s^2 > 1, between the m
+    of 2 m^2 - E m + (s / spread)^2 = 0, and there the integrand is skewed (a finer
+    rule) or, where g dips below 0 at the lower of those points and rises above it at
+    the upper, has two modes: one near z = 0, where the measurement error explains
+    the excess, and one near z_E, where the scatter does (:func:`_log_shared`).
+    """
+    e, s, mu, spread = np.broadcast_arrays(e, s, np.maximum(mean, 1e-300), spread)
+    above = e > mu
+    z_e = np.log(np.maximum(e, 1e-300) / mu) / spread
+    floor = -(mu - e) * mu * spread / s**2 - 1.0
+    lo = np.where(above, 0.0, np.where(e > 0, z_e, floor))
+    hi = np.where(above, z_e, 0.0)
+    # above the signature's level, from z_E's side (the upper mode); below it, from
+    # where the mode would be if E were 0: z = -W(2 (spread mean / s)^2) / (2 spread),
+    # W Lambert's function by Winitzki's approximation (within 2 %: Winitzki 2003,
+    # Lect. Notes Comput. Sci. 2667, 780, eq. 7)
+    x = np.log1p(2.0 * (spread * mu / s) ** 2)
+    lambert = x * (1.0 - np.log1p(x) / (2.0 + x))
+    start = np.where(above, z_e, np.clip(-lambert / (2.0 * spread), lo, hi))
+    z = _scatter_mode(start, lo, hi, e, s, mu, spread)
+    tau = 1.0 / np.sqrt(_scatter_slope(z, e, s, mu, spread)[2])
+    # where ln f bends up: m between the roots m_a <= m_b, above the signature's level
+    root = np.sqrt(np.maximum(e * e - 8.0 * (s / spread) ** 2, 0.0))
+    m_a, m_b = (e - root) / 4.0, (e + root) / 4.0
+    bends = above & (root > 0.0) & (m_b > mu)
+    out = np.empty(e.shape)
+    one = ~bends
+    out[one] = _log_gauss_hermite(e[one], s[one], mu[one], spread[one], z[one], tau[one])
+    if not np.any(bends):
+        return out
+    e, s, mu, spread = e[bends], s[bends], mu[bends], spread[bends]
+    z, tau, z_e = z[bends], tau[bends], z_e[bends]
+    z_a = np.log(np.maximum(m_a[bends], mu) / mu) / spread
+    z_b = np.log(m_b[bends] / mu) / spread
+    skewed = _log_gauss_hermite(e, s, mu, spread, z, tau, _GH_RULE_FINE)
+    two = (z_a > 0.0) & (_scatter_slope(z_a, e, s, mu, spread)[0] < 0.0)
+    two &= _scatter_slope(z_b, e, s, mu, spread)[0] > 0.0
+    if np.any(two):
+        e, s, mu, spread = e[two], s[two], mu[two], spread[two]
+        z_up = _scatter_mode(z_e[two], z_b[two], z_e[two], e, s, mu, spread)
+        zero = np.zeros_like(e)
+        z_low = _scatter_mode(zero, zero, z_a[two], e, s, mu, spread)
+        tau_up, tau_low = (
+            1.0 / np.sqrt(_scatter_slope(c, e, s, mu, spread)[2]) for c in (z_up, z_low)
+        )
+        skewed[two] = _log_shared(e, s, mu, spread, (z_up, z_low), (tau_up, tau_low))
+    out[bends] = skewed
+    return out
 
 
 def _log_channels(e: F64, s: F64, mean: F64, spread: F64, lower: F64 | None = None) -> F64:
@@ -258,9 +389,11 @@ def _log_channels(e: F64, s: F64, mean: F64, spread: F64, lower: F64 | None = No
 
     ``e``, ``s``, ``spread`` (C,); ``mean`` (G, C) the expected enhancement at each
     grid amplitude. Adaptive Gauss-Hermite quadrature centred on the integrand's mode
-    in z, found by Gauss-Newton steps, with its Laplace width (Liu & Pierce 1994,
-    Biometrika 81, 624): accurate both when the measurement error dwarfs the scatter
-    and when the scatter dwarfs it (a plume at SNR 100). No spread: a plain Gaussian.
+    in z, found by safeguarded Newton steps, with its Gauss-Newton width (Liu & Pierce
+    1994, Biometrika 81, 624): accurate both when the measurement error dwarfs the
+    scatter and when the scatter dwarfs it (a plume at SNR 100); where the integrand
+    has two modes, one quadrature around each (:func:`_log_scattered`). No spread: a
+    plain Gaussian.
     """
     norm = -np.log(s * np.sqrt(2 * np.pi))
     each = -0.5 * ((e - mean) / s) ** 2 + norm  # no spread: a plain Gaussian

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -140,25 +142,41 @@ def test_a_saturated_channel_is_a_censored_observation() -> None:
         (50.0, 0.5, 48.0, 0.05),
         (-2.0, 1.0, 5.0, 0.4),  # a negative integral
         (11.6, 3.2, 1.75, 0.5),
+        (15.7, 1.4156, 0.1343, 0.4),  # 11 sd above: two modes, near z = 0 and z = 10.9
+        (1170.0, 1.255, 0.03639, 0.5),  # a mode at z = 20.8, past the old search's bound
+        (-1.15, 0.5635, 153.5, 0.5),  # far below, with a negative integral
     ],
 )
 def test_the_scatter_integral_matches_adaptive_quadrature(
     e: float, s: float, mu: float, spread: float
 ) -> None:
     """ln of the integral over z ~ N(0, 1) of N(E; mu e^(spread z), s), against SciPy's
-    adaptive quadrature of the same integrand (values from the speed survey's hits)."""
+    adaptive quadrature of the same integrand, split at each of its local maxima on a
+    dense grid so no narrow mode is missed (values from the speed survey's hits, and
+    where the integrand has two modes or one far out)."""
     from scipy.integrate import quad
 
     from olfato.detect.fingerprint import _log_channels
 
-    def integrand(z: float) -> float:
-        m = mu * np.exp(spread * z)
-        return float(np.exp(-0.5 * ((e - m) / s) ** 2 - 0.5 * z * z) / (2.0 * np.pi * s))
+    def log_f(z: np.ndarray) -> np.ndarray:
+        m = mu * np.exp(np.minimum(spread * z, 700.0))
+        return -0.5 * ((e - m) / s) ** 2 - 0.5 * z * z - np.log(2.0 * np.pi * s)
 
-    mode = np.log(e / mu) / spread if e > 0 else 0.0
-    want = np.log(
-        quad(integrand, -40.0, 40.0, points=[mode, 0.0], limit=500, epsabs=0.0, epsrel=1e-12)[0]
+    z_e = np.log(e / mu) / spread if e > 0 else 0.0
+    lo, hi = min(-60.0, z_e - 10.0), max(60.0, z_e + 10.0)
+    grid = np.linspace(lo, hi, 400_001)
+    v = log_f(grid)
+    top = float(v.max())
+    peaks = np.flatnonzero((v[1:-1] >= v[:-2]) & (v[1:-1] >= v[2:])) + 1
+    cuts = sorted(
+        {grid[p] + d for p in peaks if v[p] > top - 50.0 for d in (0.0, -1e-2, 1e-2, -1.0, 1.0)}
     )
+    edges = [lo, *cuts, hi]
+    total = sum(
+        quad(lambda z: float(np.exp(log_f(np.array(z)) - top)), a, b, limit=200, epsrel=1e-12)[0]
+        for a, b in itertools.pairwise(edges)
+    )
+    want = top + np.log(total)
     got = _log_channels(np.array([e]), np.array([s]), np.array([[mu]]), np.array([spread]))
     assert got[0] == pytest.approx(want, abs=1e-3)
 
