@@ -312,6 +312,8 @@ def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = Tr
                 "reference_analyte": sig.reference,
                 "rate_g_s": s.rate_g_s,
                 "rates_g_s": {a: float(v) for a, v in rate.items()},
+                "duty_cycle": s.duty_cycle,
+                "period_s": s.period_s,
                 "ratios": {a: float(v) for a, v in ratios.items()},
             }
         )

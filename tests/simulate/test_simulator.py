@@ -52,6 +52,8 @@ def test_samples_follow_survey_csv_v1(base, tmp_path):
     src = truth["sources"][0]
     assert (src["id"], src["category"], src["signature"]) == ("lab1", "suspect", "clandestine_lab")
     assert src["rates_g_s"]["acetone"] == 2.0
+    # it emits all the time (a batch source's duty cycle and period are recorded too)
+    assert (src["duty_cycle"], src["period_s"]) == (1.0, 120.0)
     assert truth["lat0"] == 29.095 and truth["stability"] == "D" and truth["seed"] == 1
     clean = pd.read_parquet(tmp_path / "clean.parquet")
     assert list(clean.columns) == ["time", "lab1:acetone", "lab1:co2"]
