@@ -345,6 +345,16 @@ def _log_scattered(e: F64, s: F64, mean: F64, spread: F64) -> F64:
     floor = -(mu - e) * mu * spread / s**2 - 1.0
     lo = np.where(above, 0.0, np.where(e > 0, z_e, floor))
     hi = np.where(above, z_e, 0.0)
+    # where ln f bends up: m between the roots m_a <= m_b, above the signature's level;
+    # with two modes the upper one is alone in [z_b, z_E] and the lower in [0, z_a]
+    root = np.sqrt(np.maximum(e * e - 8.0 * (s / spread) ** 2, 0.0))
+    m_a, m_b = (e - root) / 4.0, (e + root) / 4.0
+    bends = above & (root > 0.0) & (m_b > mu)
+    z_a = np.log(np.maximum(m_a, mu) / mu) / spread
+    z_b = np.log(np.maximum(m_b, mu) / mu) / spread
+    two = bends & (z_a > 0.0) & (_scatter_slope(z_a, e, s, mu, spread)[0] < 0.0)
+    two &= _scatter_slope(z_b, e, s, mu, spread)[0] > 0.0
+    lo = np.where(two, z_b, lo)
     # above the signature's level, from z_E's side (the upper mode); below it, from
     # where the mode would be if E were 0: z = -W(2 (spread mean / s)^2) / (2 spread),
     # W Lambert's function by Winitzki's approximation (within 2 %: Winitzki 2003,
@@ -354,32 +364,17 @@ def _log_scattered(e: F64, s: F64, mean: F64, spread: F64) -> F64:
     start = np.where(above, z_e, np.clip(-lambert / (2.0 * spread), lo, hi))
     z = _scatter_mode(start, lo, hi, e, s, mu, spread)
     tau = 1.0 / np.sqrt(_scatter_slope(z, e, s, mu, spread)[2])
-    # where ln f bends up: m between the roots m_a <= m_b, above the signature's level
-    root = np.sqrt(np.maximum(e * e - 8.0 * (s / spread) ** 2, 0.0))
-    m_a, m_b = (e - root) / 4.0, (e + root) / 4.0
-    bends = above & (root > 0.0) & (m_b > mu)
     out = np.empty(e.shape)
-    one = ~bends
-    out[one] = _log_gauss_hermite(e[one], s[one], mu[one], spread[one], z[one], tau[one])
-    if not np.any(bends):
-        return out
-    e, s, mu, spread = e[bends], s[bends], mu[bends], spread[bends]
-    z, tau, z_e = z[bends], tau[bends], z_e[bends]
-    z_a = np.log(np.maximum(m_a[bends], mu) / mu) / spread
-    z_b = np.log(m_b[bends] / mu) / spread
-    skewed = _log_gauss_hermite(e, s, mu, spread, z, tau, _GH_RULE_FINE)
-    two = (z_a > 0.0) & (_scatter_slope(z_a, e, s, mu, spread)[0] < 0.0)
-    two &= _scatter_slope(z_b, e, s, mu, spread)[0] > 0.0
+    for where, rule in ((~bends, _GH_RULE), (bends & ~two, _GH_RULE_FINE)):
+        out[where] = _log_gauss_hermite(
+            e[where], s[where], mu[where], spread[where], z[where], tau[where], rule
+        )
     if np.any(two):
-        e, s, mu, spread = e[two], s[two], mu[two], spread[two]
-        z_up = _scatter_mode(z_e[two], z_b[two], z_e[two], e, s, mu, spread)
+        e, s, mu, spread, z_up, tau_up = (a[two] for a in (e, s, mu, spread, z, tau))
         zero = np.zeros_like(e)
         z_low = _scatter_mode(zero, zero, z_a[two], e, s, mu, spread)
-        tau_up, tau_low = (
-            1.0 / np.sqrt(_scatter_slope(c, e, s, mu, spread)[2]) for c in (z_up, z_low)
-        )
-        skewed[two] = _log_shared(e, s, mu, spread, (z_up, z_low), (tau_up, tau_low))
-    out[bends] = skewed
+        tau_low = 1.0 / np.sqrt(_scatter_slope(z_low, e, s, mu, spread)[2])
+        out[two] = _log_shared(e, s, mu, spread, (z_up, z_low), (tau_up, tau_low))
     return out
 
 
