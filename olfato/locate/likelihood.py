@@ -134,6 +134,8 @@ P_OFF_PRIOR = (0.5, 1.0 / 6.0, 1.0 / 6.0, 1.0 / 6.0)
 #: the possible shares [-] of a source's crossings that saw its plume only in part,
 #: each equally likely a priori (module docstring, "Crossings seen in part")
 PARTLY_ON_SHARES = (0.1, 0.4, 0.7)
+#: shares of crossings seen in part: one value for all crossings, or one per crossing
+Shares = tuple[float | NDArray[np.float64], ...]
 
 
 @dataclass(frozen=True)
@@ -459,7 +461,7 @@ RATE_GRID_SD = 4.0
 RATE_GRID_TAIL = 2.0
 
 
-def partly_on_logpdf(resid: F64, var_log: F64, shares: tuple[float, ...]) -> F64:
+def partly_on_logpdf(resid: F64, var_log: F64, shares: Shares) -> F64:
     """ln density of a crossing's log-residual r = ln E - ln(Q G) when a share of
     crossings saw the plume only in part, for each share in ``shares``.
 
@@ -481,8 +483,9 @@ def partly_on_logpdf(resid: F64, var_log: F64, shares: tuple[float, ...]) -> F64
         ln E - ln(Q G) [-].
     var_log : ndarray
         Variance of the full crossing's log error [-], broadcast against ``resid``.
-    shares : tuple of float
-        Shares of crossings that saw the plume in part [-], each in [0, 1).
+    shares : tuple of float or of ndarray
+        Shares of crossings that saw the plume in part [-], each in [0, 1) (an array
+        where each crossing has its own: broadcast against ``resid``).
 
     Returns
     -------
@@ -498,13 +501,15 @@ def partly_on_logpdf(resid: F64, var_log: F64, shares: tuple[float, ...]) -> F64
     out = np.empty((len(shares), *gauss.shape))
     for i, e in enumerate(shares):
         out[i] = gauss + np.log((1.0 - e) * norm + e * tail)
-        if e > 0.0 and far.any():
-            out[i] = np.where(far, np.log(e) + resid + 0.5 * var_log, out[i])
+        some = np.asarray(e) > 0.0
+        if far.any() and np.any(some):
+            log_e = np.log(np.where(some, e, 1.0))
+            out[i] = np.where(far & some, log_e + resid + 0.5 * var_log, out[i])
     return out
 
 
 def _rate_grid_marginal(
-    y: F64, var_log: F64, a: float, b: float, shares: tuple[float, ...]
+    y: F64, var_log: F64, a: float, b: float, shares: Shares
 ) -> tuple[F64, F64, F64]:
     """The marginal over ln Q on [a, b] and over the share of partly-on crossings
     (``shares``, equally likely a priori) by the trapezoid rule on
@@ -573,7 +578,7 @@ def _rate_grid_marginal(
 
 
 def _one_crossing_rate_marginal(
-    y: F64, var_log: F64, a: float, b: float, shares: tuple[float, ...]
+    y: F64, var_log: F64, a: float, b: float, shares: Shares
 ) -> tuple[F64, F64, F64]:
     """:func:`_rate_grid_marginal` of one crossing: where the grid on ln Q is not cut
     by the prior's bounds it is the same shape around every row's y (the residuals
@@ -601,7 +606,7 @@ def rate_marginal(
     var_log: F64,
     log_g: F64,
     rate_range_g_s: tuple[float, float],
-    partly_on: tuple[float, ...] = (),
+    partly_on: Shares = (),
 ) -> tuple[F64, F64, F64]:
     """Marginal over ln Q of the crossing integrals: closed form for log-normal
     crossings, a grid integral where some may be partly on.
@@ -625,9 +630,10 @@ def rate_marginal(
         ln of the integral per unit rate [ln (ppb s per g/s)].
     rate_range_g_s : tuple of (float, float)
         Prior range of the rate [g/s].
-    partly_on : tuple of float, default ()
+    partly_on : tuple of float or of ndarray, default ()
         The possible shares of crossings that saw the plume only in part [-] (empty:
-        every crossing log-normal, the closed form).
+        every crossing log-normal, the closed form); an array of shape (m, 1) where
+        each crossing has its own (:func:`partly_on_logpdf`).
 
     Returns
     -------
@@ -1098,6 +1104,45 @@ def nondetection_loglik(
     return np.asarray(np.logaddexp.reduce(lp + logw, axis=-1), dtype=float)
 
 
+def crossing_magnitudes(
+    cand_e: F64,
+    cand_n: F64,
+    heights: F64,
+    crossings: Crossings,
+    wind: WindHistory,
+    settings: Settings,
+) -> tuple[PlumeCoordinates, F64, F64, F64, F64]:
+    """What the crossings' integrals are matched with (module docstring, "How much").
+
+    Parameters
+    ----------
+    cand_e, cand_n : ndarray, shape (k,)
+        Candidate source positions [m].
+    heights : ndarray, shape (H,)
+        Candidate source heights [m AGL].
+    crossings : Crossings
+        The hits (m of them).
+    wind : WindHistory
+        The wind.
+    settings : Settings
+        Model settings.
+
+    Returns
+    -------
+    tuple
+        The crossings' plume coordinates (k, m); ln E_k [ln ppb s] and the variance of
+        its log error [-], (m,); ln G_k [ln (ppb s per g/s)], (k, H, m); the drone's
+        speed across the plume [m/s], (k, m).
+    """
+    co = plume_coordinates(crossings.east, crossings.north, crossings.time, cand_e, cand_n, wind)
+    cic = crosswind_integral(co, crossings.alt, heights, settings)
+    vperp = crossing_speed(co, crossings.vel_e, crossings.vel_n)
+    g = g_m3_to_ppb(cic / vperp[:, None, :], crossings.molar_mass)  # ppb s per g/s
+    e = np.maximum(crossings.integral, crossings.integral_err)
+    var_log = (crossings.integral_err / e) ** 2 + settings.discrepancy**2
+    return co, np.log(e), var_log, np.log(np.maximum(g, 1e-300)), vperp
+
+
 def evaluate(
     cand_e: F64,
     cand_n: F64,
@@ -1146,15 +1191,10 @@ def evaluate(
     cand_e = np.asarray(cand_e, dtype=float)
     cand_n = np.asarray(cand_n, dtype=float)
     heights = np.asarray(heights, dtype=float)
-    co = plume_coordinates(crossings.east, crossings.north, crossings.time, cand_e, cand_n, wind)
+    co, log_e, var_log, log_g, _ = crossing_magnitudes(
+        cand_e, cand_n, heights, crossings, wind, settings
+    )
     lateral = lateral_loglik(co, settings)
-    cic = crosswind_integral(co, crossings.alt, heights, settings)
-    vperp = crossing_speed(co, crossings.vel_e, crossings.vel_n)
-    g = g_m3_to_ppb(cic / vperp[:, None, :], crossings.molar_mass)  # ppb s per g/s
-    e = np.maximum(crossings.integral, crossings.integral_err)
-    log_e = np.log(e)
-    var_log = (crossings.integral_err / e) ** 2 + settings.discrepancy**2
-    log_g = np.log(np.maximum(g, 1e-300))
     lateral_sum = lateral.sum(axis=1)[:, None]
     mag, mu, sd = magnitude_loglik(
         log_e, var_log, log_g, lateral_sum, settings.rate_range_g_s, settings.partly_on, prune

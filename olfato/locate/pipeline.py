@@ -26,8 +26,8 @@ from numpy.typing import NDArray
 from olfato.detect.fingerprint import NONE
 from olfato.detect.pipeline import hits_cut_by_log, saturated_flag
 from olfato.errors import OlfatoError
+from olfato.locate import batches, joint
 from olfato.locate import crlb as crlbmod
-from olfato.locate import joint
 from olfato.locate import levels as lv
 from olfato.locate import multisource as ms
 from olfato.locate import refine as rf
@@ -503,8 +503,9 @@ def locate(
 
     The steps: :func:`model_settings`, :func:`search_domain`, :func:`sensor_lags`,
     :func:`may_share_source`, the grouping (:func:`greedy_grouping` or
-    :func:`olfato.locate.joint.evidence_grouping`), :func:`refine_steady` (steady
-    plumes), :func:`findings` and :func:`name_findings`.
+    :func:`olfato.locate.joint.evidence_grouping`), :func:`on_rate` (the rate while a
+    source emits), :func:`refine_steady` (steady plumes), :func:`findings` and
+    :func:`name_findings`.
 
     Groups of hits that are not located (one pass, an unbounded region, a rate at
     the prior's bound) become :class:`olfato.locate.levels.Detection` s in
@@ -513,7 +514,8 @@ def locate(
 
     Each :class:`Source` has ``east_m``, ``north_m`` [m] and ``lat``, ``lon`` [deg]
     (posterior mean), ``height_m`` [m AGL], ``analyte`` (the dominant channel) with
-    ``rate_g_s`` (posterior median) and ``rate_ci95_g_s`` [g/s], ``ellipse95`` (95%
+    ``rate_g_s`` (posterior median of the rate while it emits: a source that may
+    cook in batches, :func:`on_rate`) and ``rate_ci95_g_s`` [g/s], ``ellipse95`` (95%
     credible region), ``signature``, ``signature_probabilities`` and ``suspect``
     from the fingerprint of all its hits, ``hit_ids``, ``crlb_m`` [m] and its
     ``posterior`` rasters. No hits give no sources (see :attr:`Sources.message`).
@@ -737,6 +739,9 @@ def locate(
     if average.components:
         groups = with_nuisances(groups, average)
 
+    # -- sources that may emit in batches: the rate while they emit --------------------------
+    rates = [on_rate(members, ch, post, fitter) for members, ch, post in groups]
+
     # -- steady plumes: every sample, not just crossing summaries ---------------------------
     refined: list[rf.Refined | None] = [None] * len(groups)
     dir_sd_bound = dir_sd_for_crlb(t, direction)
@@ -751,6 +756,7 @@ def locate(
         hits=hits,
         survey=survey,
         groups=groups,
+        rates=rates,
         refined=refined,
         p_separate=p_sep,
         passes=passes,
@@ -1608,6 +1614,7 @@ def findings(
     hits: Hits,
     survey: Survey,
     groups: list[tuple[list[int], str, Posterior]],
+    rates: list[tuple[float, tuple[float, float]]],
     refined: list[rf.Refined | None],
     p_separate: list[float],
     passes: NDArray[np.int64],
@@ -1634,6 +1641,8 @@ def findings(
         The survey.
     groups : list of (members, channel, Posterior)
         The sources.
+    rates : list of (float, (float, float))
+        Each group's rate while it emits and its 95% interval [g/s] (:func:`on_rate`).
     refined : list of Refined or None
         Steady-plume refinements, one per group.
     p_separate : list of float
@@ -1676,7 +1685,7 @@ def findings(
     all_snr = hits.table["snr"].to_numpy(dtype=float)
     peak_pass = hits_peak_pass(hits, passes)
     found: list[Source | Detection] = []
-    for (members, ch, post), ref, sep in zip(groups, refined, p_separate, strict=True):
+    for (members, ch, post), rate, ref, sep in zip(groups, rates, refined, p_separate, strict=True):
         found.append(
             _finding(
                 hits=hits,
@@ -1684,6 +1693,7 @@ def findings(
                 members=members,
                 channel=ch,
                 post=post,
+                rate_while_on=rate,
                 ref=ref,
                 p_separate=sep,
                 p_noise=lv.noise_probability(
@@ -1879,6 +1889,7 @@ def _finding(
     members: list[int],
     channel: str,
     post: Posterior,
+    rate_while_on: tuple[float, tuple[float, float]],
     ref: rf.Refined | None,
     p_separate: float,
     p_noise: float,
@@ -1900,7 +1911,10 @@ def _finding(
     """One group of hits as a located :class:`Source` or a :class:`Detection`
     (:mod:`olfato.locate.levels`); ``mixed`` the ids of the mixed crossings, ``cut``
     those of the hits cut by the log's start or end
-    (:func:`olfato.detect.pipeline.hits_cut_by_log`)."""
+    (:func:`olfato.detect.pipeline.hits_cut_by_log`). The rate reported is ``rate_while_on``
+    the rate while the source emits (:func:`on_rate`), or the steady refinement's; the
+    checks of the rate's bound and the Cramer-Rao bound use the rate the crossings
+    see, the one the likelihood fits."""
     # a mixed crossing's gases are partly another source's, and a hit cut by the log's
     # start or end may have the wrong ratios: the fingerprint of the other hits, where
     # there are any
@@ -1942,6 +1956,7 @@ def _finding(
     se, sn, sh = post.mean[0], post.mean[1], post.height_m
     rate, rate_ci, ell = post.rate_g_s, post.rate_ci95_g_s, post.ellipse
     tau = (lags.get(channel, 0.0), 0.0)
+    reported = rate_while_on
     if ref is not None and ref.accepted:
         se, sn, sh = (float(v) for v in ref.theta[:3])
         tau = (float(ref.theta[5]), float(ref.theta[6]))
@@ -1949,6 +1964,7 @@ def _finding(
         rate = float(np.exp(ref.theta[4]))
         rate_ci = (rate * float(np.exp(-1.96 * sd_q)), rate * float(np.exp(1.96 * sd_q)))
         ell = ellipse_from_cov(ref.position_cov)
+        reported = (rate, rate_ci)
 
     # -- plausibility ------------------------------------------------------------------
     implausible = []
@@ -2067,8 +2083,8 @@ def _finding(
         lat=float(lat[0]),
         lon=float(lon[0]),
         analyte=channel,
-        rate_g_s=rate,
-        rate_ci95_g_s=rate_ci,
+        rate_g_s=reported[0],
+        rate_ci95_g_s=reported[1],
         ellipse95=ell,
         signature=signature,
         signature_probabilities=dict(cls.probabilities),
@@ -2082,6 +2098,37 @@ def _finding(
         p_suspect=p_suspect,
         warnings=implausible + warnings,
     )
+
+
+def on_rate(
+    members: list[int], channel: str, post: Posterior, fitter: SourceFitter
+) -> tuple[float, tuple[float, float]]:
+    """A source's rate while it emits [g/s] and its 95% interval, averaged over whether
+    and how it emits in batches (:func:`olfato.locate.batches.on_rate`); the
+    posterior's own where the settings keep every source on or every crossing whole.
+
+    Parameters
+    ----------
+    members : list of int
+        The source's hit ids.
+    channel : str
+        Its channel.
+    post : Posterior
+        Its posterior.
+    fitter : SourceFitter
+        The survey's fits (crossings, probes, wind, settings).
+
+    Returns
+    -------
+    tuple of (float, (float, float))
+        Median and 95% interval [g/s].
+    """
+    st = fitter.settings
+    if not st.on_off or not st.partly_on:
+        return post.rate_g_s, post.rate_ci95_g_s
+    crossings = fitter.crossings_of(members, channel)
+    lo, med, hi = batches.on_rate(post.fine, crossings, fitter.wind, st, post.mean)
+    return med, (lo, hi)
 
 
 def _other_gas_seen(fp: Any, channel: str) -> bool:

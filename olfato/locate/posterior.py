@@ -138,6 +138,27 @@ class Raster:
         dn = float(self.north[1] - self.north[0]) if len(self.north) > 1 else 1.0
         return de, dn
 
+    def most_probable(self, mass: float, most: int | None = None) -> NDArray[np.intp]:
+        """Flat indices into ``prob3`` of the most probable cells (position x height),
+        the fewest that hold ``mass`` [-] of the posterior, at most ``most``.
+
+        Parameters
+        ----------
+        mass : float
+            Posterior mass to hold [-], in (0, 1].
+        most : int or None, default None
+            The most cells to keep; None: no limit.
+
+        Returns
+        -------
+        ndarray of int
+            Flat indices, most probable first.
+        """
+        p = self.prob3.ravel()
+        order = np.argsort(p)[::-1]
+        n_keep = int(np.searchsorted(np.cumsum(p[order]), mass)) + 1
+        return order[: n_keep if most is None else min(n_keep, most)]
+
     def log_evidence(self, domain: Domain) -> float:
         """ln of sum over cells and heights of likelihood x prior.
 
@@ -558,10 +579,27 @@ def rate_quantiles(raster: Raster, qs: tuple[float, ...] = (0.025, 0.5, 0.975)) 
     p = raster.prob3.ravel()
     mu = raster.rate_mu.ravel()
     sd = np.maximum(raster.rate_sd.ravel(), 1e-6)
-    order = np.argsort(p)[::-1]
-    n_keep = int(np.searchsorted(np.cumsum(p[order]), 1.0 - 1e-4)) + 1
-    keep = order[:n_keep]
-    p, mu, sd = p[keep] / p[keep].sum(), mu[keep], sd[keep]
+    keep = raster.most_probable(1.0 - 1e-4)
+    return mixture_quantiles(p[keep] / p[keep].sum(), mu[keep], sd[keep], qs)
+
+
+def mixture_quantiles(p: F64, mu: F64, sd: F64, qs: tuple[float, ...]) -> list[float]:
+    """Quantiles [g/s] of a mixture of log-normal rates.
+
+    Parameters
+    ----------
+    p : ndarray
+        Weights [-], summing to 1.
+    mu, sd : ndarray
+        Mean and sd of each component's ln Q [ln g/s], sd > 0.
+    qs : tuple of float
+        Probability levels [-].
+
+    Returns
+    -------
+    list of float
+        The rate at each level [g/s].
+    """
 
     def cdf_pdf(x: F64) -> tuple[F64, F64]:
         z = (x[None, :] - mu[:, None]) / sd[:, None]

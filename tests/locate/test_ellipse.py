@@ -59,9 +59,7 @@ def _mixture_quantile(p: np.ndarray, mu: np.ndarray, sd: np.ndarray, q: float) -
 
 def test_rate_quantiles_match_a_root_finder_on_the_whole_mixture() -> None:
     """The rate interval's ends are the mixture's own quantiles (to 0.1 % in rate)."""
-    from types import SimpleNamespace
-
-    from olfato.locate.posterior import rate_quantiles
+    from olfato.locate.posterior import Raster, rate_quantiles
 
     rng = np.random.default_rng(7)
     for _ in range(40):
@@ -69,6 +67,14 @@ def test_rate_quantiles_match_a_root_finder_on_the_whole_mixture() -> None:
         p = rng.random(n) ** 4
         p /= p.sum()
         mu, sd = rng.normal(2.0, 2.0, n), rng.uniform(0.05, 1.5, n)
-        got = np.log(rate_quantiles(SimpleNamespace(prob3=p, rate_mu=mu, rate_sd=sd)))
+        cells = Raster(
+            np.arange(float(n)),
+            np.zeros(1),
+            np.zeros(1),
+            np.log(p).reshape(1, n, 1),
+            mu.reshape(1, n, 1),
+            sd.reshape(1, n, 1),
+        )
+        got = np.log(rate_quantiles(cells))
         for q, g in zip((0.025, 0.5, 0.975), got, strict=True):
             assert abs(g - _mixture_quantile(p, mu, sd, q)) < 1e-3
