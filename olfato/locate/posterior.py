@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
@@ -236,7 +237,9 @@ class Posterior:
 
     ``mean`` (east, north) [m]; ``cov`` 2x2 [m2]; ``ellipse`` the 95% region;
     ``height_m`` posterior mean [m]; ``height_probs`` per prior height;
-    ``rate_g_s`` median and ``rate_ci95_g_s`` [g/s]; ``log_evidence`` [-].
+    ``rate_g_s`` median and ``rate_ci95_g_s`` [g/s] (of the fine raster, computed when
+    first asked for: most fits of a survey are compared by their evidence alone);
+    ``log_evidence`` [-].
     """
 
     fine: Raster
@@ -246,8 +249,6 @@ class Posterior:
     ellipse: Ellipse
     height_m: float
     height_probs: dict[float, float]
-    rate_g_s: float
-    rate_ci95_g_s: tuple[float, float]
     log_evidence: float
     map_position: tuple[float, float, float]
     #: posterior probability of each stability class averaged over (empty: fixed class)
@@ -260,6 +261,20 @@ class Posterior:
     #: posterior probability of each transport direction error [deg] averaged over
     #: (empty: the settings' own)
     transport_error_probs: dict[float, float] = field(default_factory=dict)
+
+    @cached_property
+    def _rate_levels(self) -> list[float]:
+        return rate_quantiles(self.fine)
+
+    @property
+    def rate_g_s(self) -> float:
+        """Posterior median of the rate [g/s]."""
+        return self._rate_levels[1]
+
+    @property
+    def rate_ci95_g_s(self) -> tuple[float, float]:
+        """The rate's 95% credible interval [g/s]."""
+        return self._rate_levels[0], self._rate_levels[2]
 
 
 class Nuisance(NamedTuple):
@@ -601,6 +616,10 @@ def mixture_quantiles(p: F64, mu: F64, sd: F64, qs: tuple[float, ...]) -> list[f
         The rate at each level [g/s].
     """
 
+    def cdf(x: F64) -> F64:
+        z = (x[None, :] - mu[:, None]) / sd[:, None]
+        return np.asarray(p @ ndtr(z), dtype=float)
+
     def cdf_pdf(x: F64) -> tuple[F64, F64]:
         z = (x[None, :] - mu[:, None]) / sd[:, None]
         dens = np.exp(-0.5 * z * z) / (np.sqrt(2.0 * np.pi) * sd[:, None])
@@ -613,7 +632,7 @@ def mixture_quantiles(p: F64, mu: F64, sd: F64, qs: tuple[float, ...]) -> list[f
     # finder on the whole mixture)
     qa = np.asarray(qs, dtype=float)
     grid = np.linspace(np.min(mu - 5 * sd), np.max(mu + 5 * sd), 32)
-    c, _ = cdf_pdf(grid)
+    c = cdf(grid)
     j = np.clip(np.searchsorted(c, qa), 1, len(grid) - 1)
     lo, hi = grid[j - 1], grid[j]
     rise = np.maximum(c[j] - c[j - 1], 1e-300)
@@ -711,7 +730,6 @@ def posterior(
     cov = (d * p.ravel()) @ d.T + np.diag([de * de / 12.0, dn * dn / 12.0])
     ell = ellipse_from(fine, mean, cov)
     hp = fine.prob3.sum(axis=(0, 1))
-    lo, med, hi = rate_quantiles(fine)
     iy, ix, ih = np.unravel_index(int(np.argmax(fine.loglik)), fine.loglik.shape)
     return Posterior(
         fine,
@@ -721,8 +739,6 @@ def posterior(
         ell,
         float(np.sum(hp * heights)),
         {float(h): float(v) for h, v in zip(heights, hp, strict=True)},
-        med,
-        (lo, hi),
         fine.log_evidence(domain),
         (float(fine.east[ix]), float(fine.north[iy]), float(heights[ih])),
         *_nuisance_summary(fine, comps),
