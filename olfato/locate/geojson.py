@@ -7,6 +7,8 @@ the contract requires: ``id``, ``rate_g_s``, ``rate_ci95_g_s`` [low, high],
 ("source"), ``probability_exists``, ``warnings``; and extras: ``p_suspect`` (the
 probability of a suspect signature), ``crlb_m`` (Cramer-Rao bound on the RMS
 position error [m]), ``east_m``, ``north_m``, ``height_m``, ``hit_ids``, ``mixture``.
+A source's ``rate_g_s`` is the rate while it emits: for one that may cook in batches,
+averaged over how it may (:mod:`olfato.locate.batches`), so its interval reaches up.
 A crossing of overlapping plumes is listed in the ``hit_ids`` of each source whose
 plume it crossed (:func:`olfato.locate.multisource.mixed_crossings`), so two sources'
 ``hit_ids`` may share a hit and ``n_hits`` may add up to more than the hits.
@@ -20,7 +22,7 @@ to plan a flight that would locate it; it is given as extras, named apart from a
 source's so that no reader takes it for a located region: ``search_centre``
 [lon, lat] (the posterior mean), ``search_ellipse95_m`` {semi_major, semi_minor,
 azimuth_deg} (its 95% region), ``search_rate_g_s`` and ``search_rate_ci95_g_s``
-(its rate, median and 95% interval) and ``search_height_m``.
+(the rate its crossings read, median and 95% interval) and ``search_height_m``.
 """
 
 from __future__ import annotations
