@@ -138,7 +138,8 @@ def partly_on_share(
     floor : float, default STEADY_PARTLY_ON
         The share when the batch is much longer than the crossing [-].
     cap : float, default MAX_PARTLY_ON
-        The largest share [-], < 1.
+        The largest share [-], <= 1 (below 1 for
+        :func:`olfato.locate.likelihood.partly_on_logpdf`).
 
     Returns
     -------
