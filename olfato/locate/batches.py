@@ -61,11 +61,12 @@ from olfato.locate.likelihood import (
     Crossings,
     Settings,
     crossing_magnitudes,
+    crossing_speed,
     dispersion_sigmas,
     rate_marginal,
 )
 from olfato.locate.posterior import Raster, mixture_quantiles
-from olfato.locate.transport import WindHistory
+from olfato.locate.transport import WindHistory, plume_coordinates
 from olfato.physics.dispersion import X_MIN_M
 
 F64 = NDArray[np.float64]
@@ -180,12 +181,11 @@ def emission_modes(
         (weight, shares, ln whole-crossing share) per mode; the weights sum to 1.
     """
     m = len(crossings)
-    co, _, _, _, vperp = crossing_magnitudes(
-        np.array([float(at[0])]), np.array([float(at[1])]), np.zeros(1), crossings, wind, settings
-    )
+    co = plume_coordinates(crossings.east, crossings.north, crossings.time, [at[0]], [at[1]], wind)
     down = co.x[0] > 0.0
     sigma = dispersion_sigmas(np.maximum(co.x[0], X_MIN_M), settings)[0]
-    crossing_s = CROSSED_WIDTH_SIGMAS * sigma / vperp[0]
+    vperp = crossing_speed(co, crossings.vel_e, crossings.vel_n)[0]
+    crossing_s = CROSSED_WIDTH_SIGMAS * sigma / vperp
     steady = np.full(m, STEADY_PARTLY_ON)
     modes: list[tuple[float, F64, F64]] = []
     for p, w in zip(settings.p_off_grid, settings.p_off_prior, strict=True):
@@ -259,4 +259,4 @@ def on_rate(
     w /= w.sum(axis=1, keepdims=True)
     w *= (p3[keep] / p3[keep].sum())[:, None]
     mu, sd = np.stack(mus, axis=1), np.stack(sds, axis=1)
-    return mixture_quantiles(w.ravel(), mu.ravel(), np.maximum(sd.ravel(), 1e-6), qs)
+    return mixture_quantiles(w.ravel(), mu.ravel(), sd.ravel(), qs)

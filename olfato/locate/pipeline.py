@@ -739,8 +739,10 @@ def locate(
     if average.components:
         groups = with_nuisances(groups, average)
 
-    # -- sources that may emit in batches: the rate while they emit --------------------------
-    rates = [on_rate(members, ch, post, fitter) for members, ch, post in groups]
+    # -- sources that may emit in batches: the rate while they emit (for the located) ------
+    rates: list[Callable[[], tuple[float, tuple[float, float]]]] = [
+        partial(on_rate, members, ch, post, fitter) for members, ch, post in groups
+    ]
 
     # -- steady plumes: every sample, not just crossing summaries ---------------------------
     refined: list[rf.Refined | None] = [None] * len(groups)
@@ -1614,7 +1616,7 @@ def findings(
     hits: Hits,
     survey: Survey,
     groups: list[tuple[list[int], str, Posterior]],
-    rates: list[tuple[float, tuple[float, float]]],
+    rates: list[Callable[[], tuple[float, tuple[float, float]]]],
     refined: list[rf.Refined | None],
     p_separate: list[float],
     passes: NDArray[np.int64],
@@ -1641,8 +1643,9 @@ def findings(
         The survey.
     groups : list of (members, channel, Posterior)
         The sources.
-    rates : list of (float, (float, float))
-        Each group's rate while it emits and its 95% interval [g/s] (:func:`on_rate`).
+    rates : list of callable
+        Each group's rate while it emits and its 95% interval [g/s] (:func:`on_rate`),
+        called only for the groups that are located.
     refined : list of Refined or None
         Steady-plume refinements, one per group.
     p_separate : list of float
@@ -1889,7 +1892,7 @@ def _finding(
     members: list[int],
     channel: str,
     post: Posterior,
-    rate_while_on: tuple[float, tuple[float, float]],
+    rate_while_on: Callable[[], tuple[float, tuple[float, float]]],
     ref: rf.Refined | None,
     p_separate: float,
     p_noise: float,
@@ -1911,10 +1914,11 @@ def _finding(
     """One group of hits as a located :class:`Source` or a :class:`Detection`
     (:mod:`olfato.locate.levels`); ``mixed`` the ids of the mixed crossings, ``cut``
     those of the hits cut by the log's start or end
-    (:func:`olfato.detect.pipeline.hits_cut_by_log`). The rate reported is ``rate_while_on``
-    the rate while the source emits (:func:`on_rate`), or the steady refinement's; the
-    checks of the rate's bound and the Cramer-Rao bound use the rate the crossings
-    see, the one the likelihood fits."""
+    (:func:`olfato.detect.pipeline.hits_cut_by_log`). A located source's rate is what
+    ``rate_while_on`` returns, the rate while the source emits (:func:`on_rate`; a
+    detection has none, so it is not called), or the steady refinement's; the checks
+    of the rate's bound and the Cramer-Rao bound use the rate the crossings see, the
+    one the likelihood fits."""
     # a mixed crossing's gases are partly another source's, and a hit cut by the log's
     # start or end may have the wrong ratios: the fingerprint of the other hits, where
     # there are any
@@ -1956,7 +1960,7 @@ def _finding(
     se, sn, sh = post.mean[0], post.mean[1], post.height_m
     rate, rate_ci, ell = post.rate_g_s, post.rate_ci95_g_s, post.ellipse
     tau = (lags.get(channel, 0.0), 0.0)
-    reported = rate_while_on
+    steady_rate: tuple[float, tuple[float, float]] | None = None
     if ref is not None and ref.accepted:
         se, sn, sh = (float(v) for v in ref.theta[:3])
         tau = (float(ref.theta[5]), float(ref.theta[6]))
@@ -1964,7 +1968,7 @@ def _finding(
         rate = float(np.exp(ref.theta[4]))
         rate_ci = (rate * float(np.exp(-1.96 * sd_q)), rate * float(np.exp(1.96 * sd_q)))
         ell = ellipse_from_cov(ref.position_cov)
-        reported = (rate, rate_ci)
+        steady_rate = (rate, rate_ci)
 
     # -- plausibility ------------------------------------------------------------------
     implausible = []
@@ -2063,6 +2067,7 @@ def _finding(
         and p_suspect >= thresholds.min_probability_suspect
     )
     lat, lon = survey.frame.to_wgs84([se], [sn])
+    reported = steady_rate if steady_rate is not None else rate_while_on()
     bound = float("nan")
     if crlb:
         bound = source_crlb(

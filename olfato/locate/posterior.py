@@ -593,7 +593,7 @@ def rate_quantiles(raster: Raster, qs: tuple[float, ...] = (0.025, 0.5, 0.975)) 
     """
     p = raster.prob3.ravel()
     mu = raster.rate_mu.ravel()
-    sd = np.maximum(raster.rate_sd.ravel(), 1e-6)
+    sd = raster.rate_sd.ravel()
     keep = raster.most_probable(1.0 - 1e-4)
     return mixture_quantiles(p[keep] / p[keep].sum(), mu[keep], sd[keep], qs)
 
@@ -606,7 +606,7 @@ def mixture_quantiles(p: F64, mu: F64, sd: F64, qs: tuple[float, ...]) -> list[f
     p : ndarray
         Weights [-], summing to 1.
     mu, sd : ndarray
-        Mean and sd of each component's ln Q [ln g/s], sd > 0.
+        Mean and sd of each component's ln Q [ln g/s] (sd floored at 1e-6).
     qs : tuple of float
         Probability levels [-].
 
@@ -615,6 +615,8 @@ def mixture_quantiles(p: F64, mu: F64, sd: F64, qs: tuple[float, ...]) -> list[f
     list of float
         The rate at each level [g/s].
     """
+
+    sd = np.maximum(sd, 1e-6)
 
     def cdf(x: F64) -> F64:
         z = (x[None, :] - mu[:, None]) / sd[:, None]
