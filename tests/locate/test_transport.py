@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from olfato.locate.transport import plume_coordinates, wind_history
+from olfato.locate.transport import PAIR_BLOCK, pair_coordinates, plume_coordinates, wind_history
 from olfato.physics.wind import downwind_crosswind
 
 
@@ -93,3 +93,30 @@ def test_displacement_before_the_log_uses_the_mean_wind_and_any_sampling_agrees(
         rate = {id(wu.disp_e): wu.mean_e, id(wu.disp_n): wu.mean_n}.get(id(cum), wu.mean_speed_ms)
         want = np.interp(b, t, cum) + lead[0] * rate - np.interp(a, t, cum) - lead[1] * rate
         assert g == pytest.approx(want, abs=1e-9)
+
+
+def test_pairs_beyond_one_block_get_the_coordinates_of_each_pair_alone() -> None:
+    # pair_coordinates works on blocks of PAIR_BLOCK pairs; a veering, gusting wind makes
+    # every pair's back-trajectory its own, so a row mixed up between blocks would show
+    t = np.arange(0.0, 900.0, 0.5)
+    rng = np.random.default_rng(3)
+    d = 250.0 + 40.0 * np.sin(t / 90.0)
+    w = wind_history(t, 3.0 + np.cos(t / 37.0), d)
+    k, m = 3 * PAIR_BLOCK // 97 + 5, 97  # (k, m) pairs: three blocks and a part
+    re, rn = rng.uniform(-400, 400, m), rng.uniform(-400, 400, m)
+    rt = rng.uniform(400, 900, m)
+    se, sn = rng.uniform(-500, 500, k), rng.uniform(-500, 500, k)
+    whole = pair_coordinates(re[None], rn[None], rt[None], se[:, None], sn[:, None], w)
+    assert whole.x.shape == (k, m)
+    for i in (0, PAIR_BLOCK // m, PAIR_BLOCK // m + 1, k - 1):
+        one = pair_coordinates(
+            re[None], rn[None], rt[None], se[i : i + 1, None], sn[i : i + 1, None], w
+        )
+        for f in ("x", "y", "u", "to_e", "to_n"):
+            assert np.array_equal(getattr(whole, f)[i], getattr(one, f)[0]), (i, f)
+    # one pair per row (the probes' layout): the same values as the grid's
+    flat = pair_coordinates(
+        np.tile(re, k), np.tile(rn, k), np.tile(rt, k), np.repeat(se, m), np.repeat(sn, m), w
+    )
+    for f in ("x", "y", "u", "to_e", "to_n"):
+        assert np.array_equal(getattr(flat, f), getattr(whole, f).ravel()), f
