@@ -118,6 +118,10 @@ UPWIND_LOGLIK = -50.0
 #: Gauss-Hermite nodes for the average over the rate
 N_RATE_NODES = 3
 _GH_X, _GH_W = np.polynomial.hermite.hermgauss(N_RATE_NODES)
+#: (probe, candidate) pairs x heights x rate nodes per block of the non-detection term
+#: (:func:`nondetection_loglik`): its single-precision arrays, 128 KiB each, stay in a
+#: core's L2 cache
+PROBE_BLOCK = 32768
 #: candidates evaluated together (memory: candidates x heights x nodes x probes)
 CHUNK = 256
 #: straight-line screen of probes: within |y| < CONE_SLOPE x + CONE_PAD_M of the mean wind
@@ -1089,20 +1093,27 @@ def nondetection_loglik(
     ci, pj, unit_ppb = ci[live], pj[live], unit_ppb[live]
     # (pairs, H, N) [ppb]; single precision: each term is a probability near 1 whose
     # log is summed over a few hundred probes (error ~1e-5 on the log-likelihood)
-    # (in place: these arrays are the largest of locate's)
+    # (a block of pairs at a time, in place: these arrays are the largest of locate's,
+    # and a block's stay in a core's cache)
     f32 = np.float32
-    mu = q.astype(f32)[ci]
-    mu *= unit_ppb[:, :, None].astype(f32)
-    sd = np.multiply(mu, f32(settings.discrepancy))
-    np.square(sd, out=sd)
-    sd += f32(probes.noise**2)
-    np.sqrt(sd, out=sd)
-    logp = np.subtract(f32(probes.threshold * probes.noise), mu, out=mu)  # z
-    logp /= sd
-    ndtr(logp, out=logp)
-    logp *= f32(1.0 - settings.miss)
-    logp += f32(settings.miss)
-    np.log(logp, out=logp)
+    q32 = q.astype(f32)
+    u32 = unit_ppb.astype(f32)
+    logp = np.empty((len(ci), *q.shape[1:]), dtype=f32)
+    rows = max(PROBE_BLOCK // int(np.prod(q.shape[1:])), 1)
+    for b0 in range(0, len(ci), rows):
+        blk = slice(b0, b0 + rows)
+        mu = q32[ci[blk]]
+        mu *= u32[blk, :, None]
+        sd = np.multiply(mu, f32(settings.discrepancy))
+        np.square(sd, out=sd)
+        sd += f32(probes.noise**2)
+        np.sqrt(sd, out=sd)
+        z = np.subtract(f32(probes.threshold * probes.noise), mu, out=mu)
+        z /= sd
+        ndtr(z, out=z)
+        z *= f32(1.0 - settings.miss)
+        z += f32(settings.miss)
+        np.log(z, out=logp[blk])
     # sum over each (candidate, pass) group's probes: pairs come candidate by candidate,
     # each candidate's in the probes' (time) order
     pas = probes.pass_of(probes.time)[pj] if len(grid) > 1 else np.zeros_like(pj)
