@@ -24,7 +24,7 @@ dispersion models.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -308,7 +308,6 @@ def pair_coordinates(
     if shape and shape[0] > 1 and size > 2 * PAIR_BLOCK:
         # a block of rows at a time: the iteration's arrays then stay in a core's cache
         rows = max(PAIR_BLOCK * shape[0] // size, 1)
-        fields = ("x", "y", "u", "to_e", "to_n")
         parts = []
         for i in range(0, shape[0], rows):
             b_re, b_rn, b_rt, b_se, b_sn = (
@@ -316,7 +315,12 @@ def pair_coordinates(
                 for a in (re, rn, rt, se, sn)
             )
             parts.append(_pair_coordinates(b_re, b_rn, b_rt, b_se, b_sn, wind))
-        return PlumeCoordinates(*(np.concatenate([getattr(p, f) for p in parts]) for f in fields))
+        return PlumeCoordinates(
+            **{
+                f.name: np.concatenate([getattr(p, f.name) for p in parts])
+                for f in fields(PlumeCoordinates)
+            }
+        )
     return _pair_coordinates(re, rn, rt, se, sn, wind)
 
 
