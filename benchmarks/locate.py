@@ -33,7 +33,10 @@ Methods, per seen true source:
 Metrics: median position error [m]; coverage of the 95% ellipse (olfato only);
 median rate error factor exp|ln(Q_est / Q_true)| in the reported analyte; labs with
 >= 3 hits reported suspect; false suspects (a reported suspect source whose hits
-belong to no suspect source) per flight; runtime per flight [s].
+belong to no suspect source) per flight; runtime per flight [s]. The trust suite
+(``--trust``) adds where each condition's position error lies (along the flight's mean
+logged wind and across it) and how far the 95% ellipse and rate interval are from
+calibrated (the 95th percentile of the scale of each region that reaches the truth).
 
 Steady-mode suite (``two_labs_steady``, time-averaged Gaussian plume with known
 noise): olfato with ``transport="mean"``; median error / median Cramer-Rao bound.
@@ -145,13 +148,38 @@ def truth_local(sim: Any, survey: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-def inside(src: Any, e: float, n: float) -> bool:
+def ellipse_scale(src: Any, e: float, n: float) -> float:
+    """The factor [-] by which the source's 95% ellipse would have to be scaled about its
+    centre to reach (e, n): at most 1 where the ellipse holds the point."""
     el = src.ellipse95
     az = np.deg2rad(el.azimuth_deg)
     ua = np.array([np.sin(az), np.cos(az)])  # major axis (east, north)
     ub = np.array([np.cos(az), -np.sin(az)])
     d = np.array([e - src.east_m, n - src.north_m])
-    return bool((d @ ua / el.semi_major) ** 2 + (d @ ub / max(el.semi_minor, 1e-9)) ** 2 <= 1.0)
+    return float(np.hypot(d @ ua / el.semi_major, d @ ub / max(el.semi_minor, 1e-9)))
+
+
+def inside(src: Any, e: float, n: float) -> bool:
+    """Whether the source's 95% ellipse holds (e, n)."""
+    return ellipse_scale(src, e, n) <= 1.0
+
+
+def rate_scale(src: Any, q: float) -> float:
+    """The factor [-] by which the side of the source's 95% rate interval towards the
+    true rate ``q`` [g/s] (in ln, from the median) would have to be scaled to reach it:
+    at most 1 where the interval holds it."""
+    lo, hi = src.rate_ci95_g_s
+    err = np.log(q / src.rate_g_s)
+    half = np.log(hi / src.rate_g_s) if err > 0 else np.log(src.rate_g_s / lo)
+    return float(abs(err) / half) if half > 0 else float("inf")
+
+
+def downwind_unit(survey: Any) -> np.ndarray:
+    """The unit vector (east, north) the flight's mean logged wind blows to."""
+    s = survey.samples
+    ue, vn = wind_vector(s["wind_speed_ms"].to_numpy(float), s["wind_dir_deg"].to_numpy(float))
+    v = np.array([np.nanmean(ue), np.nanmean(vn)])
+    return v / max(float(np.hypot(*v)), 1e-12)
 
 
 def lsq_fit(survey: Any, hits: Any, own: list[int], others: list[int], channel: str, stab: str):
@@ -567,6 +595,15 @@ class Trust:
     cover_rate: list[bool] = field(default_factory=list)
     cover_height: list[bool] = field(default_factory=list)
     rate_factors: list[float] = field(default_factory=list)
+    # where the position error lies [m]: along the flight's mean logged wind (+ the
+    # estimate downwind of the truth) and across it (+ to the left looking downwind)
+    along_m: list[float] = field(default_factory=list)
+    across_m: list[float] = field(default_factory=list)
+    # the scale of the 95% ellipse and of the rate interval that reaches the truth
+    # (ellipse_scale, rate_scale) and ln(Q_est / Q_true)
+    ellipse_scales: list[float] = field(default_factory=list)
+    rate_scales: list[float] = field(default_factory=list)
+    rate_log_errors: list[float] = field(default_factory=list)
     # of sources that emit in batches, against their mean rate (duty x on-rate) instead
     mean_rate_factors: list[float] = field(default_factory=list)
     detections: int = 0
@@ -764,6 +801,7 @@ def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
         owners = [attr.get(h) for h in src.hit_ids]
         if src.suspect and not any(o is not None and truth[o]["suspect"] for o in owners):
             out.false_suspects += 1
+    downwind = downwind_unit(survey)
     lab_estimates = set()
     for sid, hs in by_src.items():
         est = estimate_of(hs, res.sources)
@@ -786,11 +824,17 @@ def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
             out.labs3_suspect += int(bool(est is not None and est.suspect))
         if est is None:
             continue
-        out.errors.append(float(np.hypot(est.east_m - tr["e"], est.north_m - tr["n"])))
+        d = np.array([est.east_m - tr["e"], est.north_m - tr["n"]])
+        out.errors.append(float(np.hypot(*d)))
+        out.along_m.append(float(d @ downwind))
+        out.across_m.append(float(d @ np.array([-downwind[1], downwind[0]])))
+        out.ellipse_scales.append(ellipse_scale(est, tr["e"], tr["n"]))
         out.cover_pos.append(inside(est, tr["e"], tr["n"]))
         q = tr["rates_g_s"].get(est.analyte)
         if q:
             out.rate_factors.append(float(np.exp(abs(np.log(est.rate_g_s / q)))))
+            out.rate_log_errors.append(float(np.log(est.rate_g_s / q)))
+            out.rate_scales.append(rate_scale(est, q))
             out.cover_rate.append(bool(est.rate_ci95_g_s[0] <= q <= est.rate_ci95_g_s[1]))
             duty = float(tr.get("duty_cycle", 1.0))
             if duty < 1.0:
@@ -844,6 +888,7 @@ def trust_run(scenarios: list[str], seeds: list[int], conditions: list[str], job
         "per condition (the plume carried by the simulator's wind; olfato reads the log)"
     )
     _print_trust_table(table)
+    _print_error_table(table)
     for cond, t in table.items():
         if t.mean_rate_factors:
             print(
@@ -884,6 +929,31 @@ def _print_trust_table(table: dict[str, Trust]) -> None:
             f"{pct(t.cover_height):>5} {med(t.rate_factors):>8.2f} {t.detections:>10} "
             f"{t.warned / max(t.flights, 1):>6.0%} "
             f"{t.cpu_s / max(t.flights, 1):>8.2f}"
+        )
+
+
+def _print_error_table(table: dict[str, Trust]) -> None:
+    """Where each condition's errors lie: the position error's medians along the mean
+    logged wind (+ downwind of the truth) and across it (+ to the left looking downwind),
+    signed and absolute [m]; the 95th percentile of the scale of the 95% ellipse and of
+    the rate interval that reaches the truth (1: calibrated; under 1: wider than it needs
+    to be; over 1: too narrow); and the rate's median bias exp(median ln(Q_est / Q_true))."""
+    print(
+        "\nWhere the errors lie: medians along the mean logged wind (+ downwind of the truth) "
+        "and across it (+ left looking downwind) [m]; x95: the 95th percentile of the scale "
+        "of the 95% region that reaches the truth (1 calibrated, < 1 too wide, > 1 too narrow)"
+    )
+    print(
+        f"{'condition':<24} {'along':>6} {'|along|':>7} {'across':>6} {'|across|':>8} "
+        f"{'ellipse x95':>11} {'rate bias':>9} {'rate x95':>8}"
+    )
+    q95 = lambda v: f"{np.quantile(v, 0.95):.2f}" if v else "-"  # noqa: E731
+    for cond, t in table.items():
+        bias = f"{np.exp(np.median(t.rate_log_errors)):.2f}" if t.rate_log_errors else "-"
+        print(
+            f"{cond:<24} {med(t.along_m):>6.1f} {med([abs(v) for v in t.along_m]):>7.1f} "
+            f"{med(t.across_m):>6.1f} {med([abs(v) for v in t.across_m]):>8.1f} "
+            f"{q95(t.ellipse_scales):>11} {bias:>9} {q95(t.rate_scales):>8}"
         )
 
 
