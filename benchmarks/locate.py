@@ -174,12 +174,12 @@ def rate_scale(src: Any, q: float) -> float:
     return float(abs(err) / half) if half > 0 else float("inf")
 
 
-def downwind_unit(survey: Any) -> np.ndarray:
-    """The unit vector (east, north) the flight's mean logged wind blows to."""
+def mean_wind(survey: Any) -> tuple[float, float]:
+    """The flight's mean logged wind vector as speed [m/s] and direction FROM [deg]."""
     s = survey.samples
     ue, vn = wind_vector(s["wind_speed_ms"].to_numpy(float), s["wind_dir_deg"].to_numpy(float))
-    v = np.array([np.nanmean(ue), np.nanmean(vn)])
-    return v / max(float(np.hypot(*v)), 1e-12)
+    speed, wdir = wind_from_vector(np.mean(ue), np.mean(vn))
+    return float(speed), float(wdir)
 
 
 def lsq_fit(survey: Any, hits: Any, own: list[int], others: list[int], channel: str, stab: str):
@@ -195,8 +195,7 @@ def lsq_fit(survey: Any, hits: Any, own: list[int], others: list[int], channel: 
     n = s["north_m"].to_numpy(dtype=float)[mask]
     z = s["alt_agl_m"].to_numpy(dtype=float)[mask]
     y = hits.enhancement(channel)[mask]
-    ue, vn = wind_vector(s["wind_speed_ms"].to_numpy(float), s["wind_dir_deg"].to_numpy(float))
-    speed, wdir = wind_from_vector(np.mean(ue), np.mean(vn))
+    speed, wdir = mean_wind(survey)
     mm = molar_mass(channel)
     pk = tab.loc[own]
     p0 = pk.loc[pk[f"{channel}_peak_ppb"].idxmax()]
@@ -801,7 +800,7 @@ def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
         owners = [attr.get(h) for h in src.hit_ids]
         if src.suspect and not any(o is not None and truth[o]["suspect"] for o in owners):
             out.false_suspects += 1
-    downwind = downwind_unit(survey)
+    _, wdir = mean_wind(survey)
     lab_estimates = set()
     for sid, hs in by_src.items():
         est = estimate_of(hs, res.sources)
@@ -824,10 +823,10 @@ def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
             out.labs3_suspect += int(bool(est is not None and est.suspect))
         if est is None:
             continue
-        d = np.array([est.east_m - tr["e"], est.north_m - tr["n"]])
-        out.errors.append(float(np.hypot(*d)))
-        out.along_m.append(float(d @ downwind))
-        out.across_m.append(float(d @ np.array([-downwind[1], downwind[0]])))
+        out.errors.append(float(np.hypot(est.east_m - tr["e"], est.north_m - tr["n"])))
+        along, across = downwind_crosswind(est.east_m, est.north_m, tr["e"], tr["n"], wdir)
+        out.along_m.append(float(along))
+        out.across_m.append(float(across))
         out.ellipse_scales.append(ellipse_scale(est, tr["e"], tr["n"]))
         out.cover_pos.append(inside(est, tr["e"], tr["n"]))
         q = tr["rates_g_s"].get(est.analyte)
