@@ -37,6 +37,11 @@ belong to no suspect source) per flight; runtime per flight [s]. The trust suite
 (``--trust``) adds where each condition's position error lies (along the flight's mean
 logged wind and across it) and how far the 95% ellipse and rate interval are from
 calibrated (the 95th percentile of the scale of each region that reaches the truth).
+``--trust --follow-up`` follows each flight with the one-battery sortie that ``olfato plan
+next`` asks for on its sources and detections (:func:`olfato.plan.plan_followup`, its
+defaults), flown by the simulator under the same condition after a battery swap, and
+takes the figures on both flights together: what a second flight buys where one flight
+cannot tell a wind bias or a wrong spread from the source's position.
 
 Steady-mode suite (``two_labs_steady``, time-averaged Gaussian plume with known
 noise): olfato with ``transport="mean"``; median error / median Cramer-Rao bound.
@@ -70,6 +75,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import least_squares
 
 from olfato.detect import detect
@@ -97,6 +103,11 @@ DISPERSION: tuple[float, ...] | None = None
 #: factors on the transport direction error averaged over (``--transport-error-factors``;
 #: None: locate's)
 TRANSPORT_FACTORS: tuple[float, ...] | None = None
+#: each trust flight followed by the one-battery sortie ``olfato plan next`` asks for, and
+#: the figures taken on both flights together (``--follow-up``)
+FOLLOW_UP = False
+#: battery swap and relaunch before the follow-up sortie [s]
+FOLLOW_UP_TURNAROUND_S = 300.0
 SPEED = REPO / "benchmarks" / "scenarios" / "long_23k.yaml"
 
 
@@ -607,6 +618,7 @@ class Trust:
     mean_rate_factors: list[float] = field(default_factory=list)
     detections: int = 0
     cpu_s: float = 0.0
+    followed_up: int = 0  # flights given a follow-up sortie (--follow-up)
     warned: int = 0  # flights whose result carries a sensor-fault warning
     # per located source whose signature is suspect before the thresholds: (P exists,
     # P suspect signature, plausible, a true lab owns its hits, it is the lab's estimate
@@ -748,34 +760,95 @@ class ConditionFlight:
     attr: dict[int, str | None]
     truth: dict[str, Any]
     by_src: dict[str, list[int]]
+    sim: Any  # the (first) flight's Simulation
 
 
-def condition_flight(scenario: Path, seed: int, condition: str) -> ConditionFlight:
-    """Simulate ``scenario`` with ``seed`` under ``condition`` (:data:`CONDITIONS`: the
-    scenario changed before simulation, or the logged survey after it) and detect."""
-    what: Any = scenario
+def condition_scenario(scenario: Path, seed: int, condition: str) -> Any:
+    """``scenario`` as simulated under ``condition`` (:data:`CONDITIONS`): changed for the
+    sensor faults, intermittent emission and the Lagrangian model, else as it is."""
+    from olfato.simulate.scenario import load_scenario
+
     if condition == "warm-up fault":
-        what = _warm_up(scenario)
-    elif condition == "quantised channels":
-        what = _quantised(scenario)
-    elif condition == "stuck and saturated":
-        what = _stuck_saturated(scenario, seed)
-    elif condition == "intermittent emission":
-        what = _intermittent(scenario, seed)
-    elif condition == "lagrangian":
-        what = _lagrangian(scenario)
-    sim = simulate(what, seed=seed)
+        return _warm_up(scenario)
+    if condition == "quantised channels":
+        return _quantised(scenario)
+    if condition == "stuck and saturated":
+        return _stuck_saturated(scenario, seed)
+    if condition == "intermittent emission":
+        return _intermittent(scenario, seed)
+    if condition == "lagrangian":
+        return _lagrangian(scenario)
+    return load_scenario(scenario)
+
+
+def _logged_flight(
+    sim: Any, samples: Any, clean: Any, seed: int, condition: str
+) -> ConditionFlight:
+    """The flight whose simulated ``samples`` and noise-free ``clean`` signals are given
+    (one flight, or several one after another), as the drone logged it under
+    ``condition``, with its hits and their true sources."""
+    from types import SimpleNamespace
+
     with tempfile.TemporaryDirectory() as tmp:
-        paths = sim.write(tmp)
-        survey = read_survey(paths["survey"], quiet=True)
+        path = Path(tmp) / "survey.csv"
+        samples.to_csv(path, index=False)
+        survey = read_survey(path, quiet=True)
     hits = detect(survey)
-    attr = attribute(sim, hits)
+    attr = attribute(SimpleNamespace(truth=sim.truth, clean=clean), hits)
     survey = _mismatch(survey, condition, seed)
     by_src: dict[str, list[int]] = defaultdict(list)
     for h, sid in attr.items():
         if sid is not None:
             by_src[sid].append(h)
-    return ConditionFlight(survey, hits, attr, truth_local(sim, survey), dict(by_src))
+    return ConditionFlight(survey, hits, attr, truth_local(sim, survey), dict(by_src), sim)
+
+
+def condition_flight(scenario: Path, seed: int, condition: str) -> ConditionFlight:
+    """Simulate ``scenario`` with ``seed`` under ``condition`` (:data:`CONDITIONS`: the
+    scenario changed before simulation, or the logged survey after it) and detect."""
+    sim = simulate(condition_scenario(scenario, seed, condition), seed=seed)
+    return _logged_flight(sim, sim.samples, sim.clean, seed, condition)
+
+
+def follow_up_flight(
+    fl: ConditionFlight, scenario: Path, seed: int, condition: str
+) -> ConditionFlight | None:
+    """``fl`` and the one-battery sortie that :func:`olfato.plan.plan_followup` asks for
+    on locate's sources and detections from it (``olfato plan next``'s defaults), flown
+    by the simulator under the same condition after a battery swap, as one survey; None
+    when there is nothing to follow up (no source or detection, or no sortie expected
+    to teach anything)."""
+    from olfato.errors import OlfatoError
+    from olfato.plan import candidates_from_sources, conditions_from_survey, plan_followup
+    from olfato.simulate.scenario import scenario_from_dict
+    from olfato.survey.projection import LocalFrame
+
+    first = locate_as_set(fl.survey, fl.hits)
+    cands, frame = candidates_from_sources(first)
+    if not cands:
+        return None
+    try:
+        fu = plan_followup(cands, conditions_from_survey(fl.survey), frame, seed=seed)
+    except OlfatoError:
+        return None
+    sc = condition_scenario(scenario, seed, condition)
+    lat, lon = frame.to_wgs84(fu.sortie.route[:, 0], fu.sortie.route[:, 1])
+    e, n = LocalFrame(sc.origin.lat, sc.origin.lon).to_local(lat, lon)
+    sim1 = fl.sim
+    raw = sc.model_dump(mode="json")
+    t_end = float(sim1.samples["time"].iloc[-1]) + FOLLOW_UP_TURNAROUND_S
+    raw["start_time"] = pd.Timestamp(t_end, unit="s", tz="UTC").isoformat()
+    raw["flight"] = {
+        "pattern": "waypoints",
+        "waypoints": np.column_stack([e, n]).round(2).tolist(),
+        "altitude_m": float(fu.sortie.altitude_m),
+        "speed_ms": float(fu.sortie.speed_ms),
+        "sample_rate_hz": sc.flight.sample_rate_hz,
+    }
+    sim2 = simulate(scenario_from_dict(raw), seed=1000 * seed + 1)
+    samples = pd.concat([sim1.samples, sim2.samples], ignore_index=True)
+    clean = pd.concat([sim1.clean, sim2.clean], ignore_index=True).fillna(0.0)
+    return _logged_flight(sim1, samples, clean, seed, condition)
 
 
 def estimate_of(hit_ids: list[int], sources: Any) -> Any:
@@ -788,6 +861,10 @@ def estimate_of(hit_ids: list[int], sources: Any) -> Any:
 
 def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
     fl = condition_flight(scenario, seed, condition)
+    if FOLLOW_UP:
+        both = follow_up_flight(fl, scenario, seed, condition)
+        out.followed_up += both is not None
+        fl = both or fl
     survey, hits, attr, truth, by_src = fl.survey, fl.hits, fl.attr, fl.truth, fl.by_src
     t0 = time.process_time()
     res = locate_as_set(survey, hits)
@@ -886,6 +963,12 @@ def trust_run(scenarios: list[str], seeds: list[int], conditions: list[str], job
         f"\nIssue 12 figures: {', '.join(scenarios)} x seeds {seeds[0]}-{seeds[-1]} "
         "per condition (the plume carried by the simulator's wind; olfato reads the log)"
     )
+    if FOLLOW_UP:
+        print(
+            "Each flight followed by the sortie `olfato plan next` asks for, flown under the "
+            "same condition; figures on both flights together. Followed up: "
+            + ", ".join(f"{c} {t.followed_up}/{t.flights}" for c, t in table.items())
+        )
     _print_trust_table(table)
     _print_error_table(table)
     for cond, t in table.items():
@@ -963,6 +1046,7 @@ def _factors(text: str) -> tuple[float, ...]:
 
 def main() -> None:
     global PYELQ_ITER, GROUPING, BIAS_SD, AVERAGE_STABILITY, DISPERSION, TRANSPORT_FACTORS
+    global FOLLOW_UP
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=8, help="seeds per scenario")
     ap.add_argument("--quick", action="store_true", help="2 seeds, 3 scenarios, no pyELQ")
@@ -974,6 +1058,12 @@ def main() -> None:
         action="store_true",
         help="issue 12's figures per mismatch condition (false suspects, sources per true "
         "source, coverage of position/rate/height), then exit",
+    )
+    ap.add_argument(
+        "--follow-up",
+        action="store_true",
+        help="--trust: follow each flight with the sortie `olfato plan next` asks for, flown "
+        "under the same condition, and take the figures on both flights together",
     )
     ap.add_argument("--speed-only", action="store_true", help="only the speed run")
     ap.add_argument("--steady-only", action="store_true", help="only the steady-mode suite")
@@ -1015,6 +1105,7 @@ def main() -> None:
     ap.add_argument("--scenarios", default=",".join(TURBULENT), help="comma-separated")
     args = ap.parse_args()
     GROUPING = args.grouping
+    FOLLOW_UP = args.follow_up
     BIAS_SD = args.direction_bias_sd
     if args.stability_averaging is not None:
         AVERAGE_STABILITY = args.stability_averaging
