@@ -107,6 +107,7 @@ from olfato.locate.transport import (
     WindHistory,
     pair_coordinates,
     plume_coordinates,
+    rows_per_block,
 )
 from olfato.physics.dispersion import X_MIN_M, gaussian_plume_sigma, sigma_yz
 from olfato.physics.units import g_m3_to_ppb, molar_mass
@@ -118,10 +119,10 @@ UPWIND_LOGLIK = -50.0
 #: Gauss-Hermite nodes for the average over the rate
 N_RATE_NODES = 3
 _GH_X, _GH_W = np.polynomial.hermite.hermgauss(N_RATE_NODES)
-#: (probe, candidate) pairs x heights x rate nodes per block of the non-detection term
-#: (:func:`nondetection_loglik`): its single-precision arrays, 128 KiB each, stay in a
-#: core's L2 cache
-PROBE_BLOCK = 32768
+#: bytes of each array of a block of the non-detection term (:func:`nondetection_loglik`:
+#: 32,768 single-precision (probe, candidate) pairs x heights x rate nodes), which then
+#: stay in a core's L2 cache
+PROBE_BLOCK_BYTES = 131072
 #: candidates evaluated together (memory: candidates x heights x nodes x probes)
 CHUNK = 256
 #: straight-line screen of probes: within |y| < CONE_SLOPE x + CONE_PAD_M of the mean wind
@@ -453,11 +454,11 @@ def crossing_speed(coords: PlumeCoordinates, vel_e: F64, vel_n: F64) -> F64:
 
 #: nodes of the rate grid when crossings may be partly on (:func:`rate_marginal`)
 N_RATE_GRID = 32
-#: candidates per block of that grid integral (memory: block x nodes x shares floats):
-#: 512 keeps a block's arrays (512 x 32 x 8 bytes = 128 KiB each) in a core's L2 cache;
-#: on ``benchmarks/scenarios/long_23k.yaml``'s 67 grid integrals it takes 0.51 s of CPU
-#: against 0.64 s for 4096 and 0.67 s for 128, with identical values
-RATE_BLOCK = 512
+#: bytes of each array of a block of that grid integral (candidates x nodes float64): 128
+#: KiB, 512 candidates, keeps a block's arrays in a core's L2 cache; on
+#: ``benchmarks/scenarios/long_23k.yaml``'s 67 grid integrals it takes 0.51 s of CPU
+#: against 0.64 s for 4096 candidates and 0.67 s for 128, with identical values
+RATE_BLOCK_BYTES = 131072
 #: half-width [-] of the table of a crossing's ln density over its log-residual
 RESID_TABLE_HALF = 40.0
 #: the rate grid reaches this many sd of ln E below the lowest crossing and above the
@@ -545,8 +546,9 @@ def _rate_grid_marginal(
     ll = np.empty(len(y))
     mean = np.empty(len(y))
     sd = np.empty(len(y))
-    for s in range(0, len(y), RATE_BLOCK):
-        blk = slice(s, s + RATE_BLOCK)
+    rows = rows_per_block(8 * N_RATE_GRID, RATE_BLOCK_BYTES)
+    for s in range(0, len(y), rows):
+        blk = slice(s, s + rows)
         width = hi[blk] - lo[blk]
         t = lo[blk, None] + width[:, None] * frac  # (rows, nodes)
         per_share = np.zeros((len(shares), *t.shape))
@@ -1099,7 +1101,7 @@ def nondetection_loglik(
     q32 = q.astype(f32)
     u32 = unit_ppb.astype(f32)
     logp = np.empty((len(ci), *q.shape[1:]), dtype=f32)
-    rows = max(PROBE_BLOCK // int(np.prod(q.shape[1:])), 1)
+    rows = rows_per_block(4 * int(np.prod(q.shape[1:])), PROBE_BLOCK_BYTES)
     for b0 in range(0, len(ci), rows):
         blk = slice(b0, b0 + rows)
         mu = q32[ci[blk]]

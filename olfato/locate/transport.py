@@ -39,10 +39,19 @@ TRANSPORTS = ("trajectory", "mean")
 MIN_TRANSPORT_MS = 0.5
 #: fixed-point iterations for the travel time
 N_ITER = 2
-#: receptor-source pairs per block of :func:`pair_coordinates` (about 32,000: its dozen
-#: arrays of that many floats, 256 KiB each, stay in a core's L2 cache). Calls of 100,000
-#: to 600,000 pairs take 20-40% less CPU than in one block, with identical values
-PAIR_BLOCK = 32768
+#: bytes of each array of a block of :func:`pair_coordinates` (32,768 receptor-source
+#: pairs of float64: its dozen arrays stay in a core's L2 cache). Calls of 100,000 to
+#: 600,000 pairs take 20-40% less CPU than in one block, with identical values
+PAIR_BLOCK_BYTES = 262144
+
+
+def rows_per_block(row_bytes: int, block_bytes: int) -> int:
+    """Rows of ``row_bytes`` bytes each [B] that fill a block of ``block_bytes`` [B], at
+    least one: the one rule of locate's blocked loops (:data:`PAIR_BLOCK_BYTES`,
+    :data:`olfato.locate.likelihood.PROBE_BLOCK_BYTES`,
+    :data:`olfato.locate.likelihood.RATE_BLOCK_BYTES`), each sized so that a block's
+    arrays stay in a core's cache."""
+    return max(int(block_bytes) // max(int(row_bytes), 1), 1)
 
 
 @dataclass(frozen=True)
@@ -305,9 +314,9 @@ def pair_coordinates(
     """
     shape = np.broadcast_shapes(re.shape, rn.shape, rt.shape, se.shape, sn.shape)
     size = int(np.prod(shape))
-    if shape and shape[0] > 1 and size > 2 * PAIR_BLOCK:
+    if shape and shape[0] > 1 and 8 * size > 2 * PAIR_BLOCK_BYTES:
         # a block of rows at a time: the iteration's arrays then stay in a core's cache
-        rows = max(PAIR_BLOCK * shape[0] // size, 1)
+        rows = rows_per_block(8 * (size // shape[0]), PAIR_BLOCK_BYTES)
         parts = []
         for i in range(0, shape[0], rows):
             b_re, b_rn, b_rt, b_se, b_sn = (

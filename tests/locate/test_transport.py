@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from olfato.locate.transport import PAIR_BLOCK, pair_coordinates, plume_coordinates, wind_history
+from olfato.locate.transport import (
+    PAIR_BLOCK_BYTES,
+    pair_coordinates,
+    plume_coordinates,
+    wind_history,
+)
 from olfato.physics.wind import downwind_crosswind
 
 
@@ -96,19 +101,21 @@ def test_displacement_before_the_log_uses_the_mean_wind_and_any_sampling_agrees(
 
 
 def test_pairs_beyond_one_block_get_the_coordinates_of_each_pair_alone() -> None:
-    # pair_coordinates works on blocks of PAIR_BLOCK pairs; a veering, gusting wind makes
-    # every pair's back-trajectory its own, so a row mixed up between blocks would show
+    # pair_coordinates works on blocks of PAIR_BLOCK_BYTES of float64 pairs; a veering,
+    # gusting wind makes every pair's back-trajectory its own, so a row mixed up between
+    # blocks would show
+    pairs = PAIR_BLOCK_BYTES // 8
     t = np.arange(0.0, 900.0, 0.5)
     rng = np.random.default_rng(3)
     d = 250.0 + 40.0 * np.sin(t / 90.0)
     w = wind_history(t, 3.0 + np.cos(t / 37.0), d)
-    k, m = 3 * PAIR_BLOCK // 97 + 5, 97  # (k, m) pairs: three blocks and a part
+    k, m = 3 * pairs // 97 + 5, 97  # (k, m) pairs: three blocks and a part
     re, rn = rng.uniform(-400, 400, m), rng.uniform(-400, 400, m)
     rt = rng.uniform(400, 900, m)
     se, sn = rng.uniform(-500, 500, k), rng.uniform(-500, 500, k)
     whole = pair_coordinates(re[None], rn[None], rt[None], se[:, None], sn[:, None], w)
     assert whole.x.shape == (k, m)
-    for i in (0, PAIR_BLOCK // m, PAIR_BLOCK // m + 1, k - 1):
+    for i in (0, pairs // m, pairs // m + 1, k - 1):
         one = pair_coordinates(
             re[None], rn[None], rt[None], se[i : i + 1, None], sn[i : i + 1, None], w
         )
