@@ -47,6 +47,7 @@ Implausible backgrounds
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -421,6 +422,67 @@ def check_channel(
         out.unusable = True
         out.warnings.append(f"channel '{name}': fewer than 10 readings left; it is not used")
     return out
+
+
+def check_flights(
+    name: str,
+    time_s: F64,
+    values_ppb: F64,
+    starts: NDArray[np.int64],
+    *,
+    window_s: float = DEFAULT_WINDOW_S,
+) -> ChannelFaults:
+    """:func:`check_channel` on each flight of a log on its own, joined.
+
+    A log that runs through a battery change holds several flights
+    (:func:`olfato.survey.flights.flight_starts`), and the sensors power on, warm up,
+    stick or saturate anew in each: a warm-up is looked for after every power-on, not
+    only the log's first. A warning found in every flight is given once; one found in
+    some is given with the flight's number. A channel unusable in one flight is left
+    out of that flight only.
+
+    Parameters
+    ----------
+    name : str
+        Channel name (e.g. ``"nh3"``).
+    time_s : ndarray of float
+        Sample times [s], increasing.
+    values_ppb : ndarray of float
+        Readings of the channel [ppb], NaN where missing.
+    starts : ndarray of int
+        Rows where a flight after the first begins (empty: one flight).
+    window_s : float, default DEFAULT_WINDOW_S
+        The background's running-median window [s].
+
+    Returns
+    -------
+    ChannelFaults
+        As :func:`check_channel`, over the whole log.
+    """
+    t = np.asarray(time_s, dtype=float)
+    v = np.asarray(values_ppb, dtype=float)
+    if len(starts) == 0:
+        return check_channel(name, t, v, window_s=window_s)
+    bounds = [0, *(int(x) for x in starts), len(v)]
+    parts = [
+        check_channel(name, t[a:b], v[a:b], window_s=window_s)
+        for a, b in itertools.pairwise(bounds)
+    ]
+    for f in parts:
+        if f.unusable:
+            f.excluded[:] = True
+    everywhere = set.intersection(*(set(f.warnings) for f in parts))
+    warnings = [w for w in parts[0].warnings if w in everywhere]
+    for k, f in enumerate(parts, start=1):
+        warnings += [f"flight {k} of {len(parts)}: {w}" for w in f.warnings if w not in everywhere]
+    return ChannelFaults(
+        excluded=np.concatenate([f.excluded for f in parts]),
+        saturated=np.concatenate([f.saturated for f in parts]),
+        level_only=np.concatenate([f.level_only for f in parts]),
+        step=max(f.step for f in parts),
+        warnings=warnings,
+        unusable=all(f.unusable for f in parts),
+    )
 
 
 def _fmt(x: float) -> str:

@@ -270,7 +270,10 @@ def _split(m: F64, a: int, b: int) -> list[tuple[int, int]]:
 
 
 def hit_spans(
-    stats: Statistics, threshold: float, pad_samples: int = 0
+    stats: Statistics,
+    threshold: float,
+    pad_samples: int = 0,
+    starts: NDArray[np.int64] | None = None,
 ) -> list[tuple[int, int, int, int]]:
     """Sample spans of hits: (start, end inclusive, peak index, triggering statistic).
 
@@ -283,7 +286,8 @@ def hit_spans(
     where it is as low as that split asks for (two crossings seconds apart: with a
     pad for a slow sensor's tail they overlap, yet each is its own crossing), and
     merge where it is not; a sample where every statistic is missing is never the
-    valley (a dropout inside one crossing does not make two).
+    valley (a dropout inside one crossing does not make two). No hit spans two flights
+    of one log (``starts``): a run, its extension and its pad end at the flight's edge.
 
     Parameters
     ----------
@@ -293,6 +297,9 @@ def hit_spans(
         Detection threshold [sd].
     pad_samples : int, default 0
         Samples added to each side of a hit [-].
+    starts : ndarray of int or None, default None
+        Samples where a flight after the first begins
+        (:func:`olfato.survey.flights.flight_starts`); None: one flight.
 
     Returns
     -------
@@ -310,9 +317,12 @@ def hit_spans(
     idx = np.flatnonzero(above)
     if idx.size == 0:
         return []
-    runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+    edges = np.array([0, *(() if starts is None else starts), n], dtype=np.int64)
+    flight = np.searchsorted(edges, np.arange(n), side="right") - 1
+    runs = np.split(idx, np.flatnonzero((np.diff(idx) > 1) | (np.diff(flight[idx]) != 0)) + 1)
     spans: list[tuple[int, int, int, int]] = []
     for run in runs:
+        lo, hi = int(edges[flight[run[0]]]), int(edges[flight[run[0]] + 1]) - 1
         segs = _split(m, int(run[0]), int(run[-1]))
         group = []
         for a, b in segs:
@@ -323,12 +333,12 @@ def hit_spans(
             return bool(filled[i, k] >= EXTEND_SD or not np.isfinite(v[i, k]))
 
         first, last = group[0], group[-1]
-        while first[0] > 0 and keep(first[0] - 1, first[3]):
+        while first[0] > lo and keep(first[0] - 1, first[3]):
             first[0] -= 1
-        while last[1] + 1 < n and keep(last[1] + 1, last[3]):
+        while last[1] < hi and keep(last[1] + 1, last[3]):
             last[1] += 1
-        first[0] = max(0, first[0] - pad_samples)
-        last[1] = min(n - 1, last[1] + pad_samples)
+        first[0] = max(lo, first[0] - pad_samples)
+        last[1] = min(hi, last[1] + pad_samples)
         for g in group:
             sp = (g[0], g[1], g[2], g[3])
             if spans and g is first and sp[0] <= spans[-1][1]:

@@ -22,7 +22,7 @@ from olfato.chemistry.signatures import SignatureLibrary, load_signatures
 from olfato.detect import hits as hitmod
 from olfato.detect.background import DEFAULT_WINDOW_S, ChannelBackground, estimate_background
 from olfato.detect.defaults import DEFAULT_FALSE_ALARMS_PER_HOUR
-from olfato.detect.faults import ChannelFaults, check_channel
+from olfato.detect.faults import ChannelFaults, check_flights
 from olfato.detect.fingerprint import (
     Classification,
     YorkFit,
@@ -31,6 +31,7 @@ from olfato.detect.fingerprint import (
 )
 from olfato.errors import OlfatoError
 from olfato.physics.wind import wind_from_vector, wind_vector
+from olfato.survey.flights import flight_starts
 from olfato.survey.model import Survey
 
 #: a channel needs this many finite readings to be used
@@ -321,14 +322,22 @@ def detect(
     if not survey.channels:
         raise OlfatoError(f"{where}: the survey has no gas channels to detect plumes in")
     t = survey.time
+    # a log through a battery change: each flight's sensors power on anew, and no hit
+    # spans two flights (olfato.survey.flights)
+    starts = flight_starts(t, survey.samples["alt_agl_m"].to_numpy(dtype=float))
     warnings: list[str] = []
+    if len(starts):
+        warnings.append(
+            f"{where}: the log holds {len(starts) + 1} flights; each is checked for sensor "
+            "faults on its own and no hit spans two"
+        )
     known = {c for sig in library.signatures.values() for c in sig.ratios}
     backgrounds: dict[str, ChannelBackground] = {}
     faults: dict[str, ChannelFaults] = {}
     cleaned: dict[str, np.ndarray] = {}
     for c in survey.channels:
         v = survey.gas(c)
-        fc = check_channel(c, t, v, window_s=window_s)
+        fc = check_flights(c, t, v, starts, window_s=window_s)
         faults[c] = fc
         warnings.extend(f"{where}: {w}" for w in fc.warnings)
         if fc.unusable:
@@ -376,7 +385,7 @@ def detect(
     smooth_n = max(1, round(smooth_s / dt))
     stats = hitmod.detection_statistics(z, channels, combos, bg_mask, smooth_samples=smooth_n)
     u = hitmod.threshold_for_rate(false_alarms_per_hour, 3600.0 / dt, stats.rho1)
-    spans = hitmod.hit_spans(stats, u, pad_samples=round(pad_s / dt))
+    spans = hitmod.hit_spans(stats, u, pad_samples=round(pad_s / dt), starts=starts)
 
     s = survey.samples
     rows: list[dict[str, Any]] = []
@@ -419,12 +428,13 @@ def detect(
             row[f"{c}_snr"] = row[f"{c}_peak_ppb"] / bgc.noise
         rows.append(row)
     if rows:
-        flag_hits(rows, channels, faults, round(pad_s / dt), len(t))
+        flag_hits(rows, channels, faults, round(pad_s / dt), len(t), starts)
     table = pd.DataFrame(rows)
     n_cut = int(hits_cut_by_log(table).sum())
     if n_cut:
         warnings.append(
-            f"{where}: {n_cut} hit(s) reach the first or last reading of the log (a plume "
+            f"{where}: {n_cut} hit(s) reach the first or last reading of the log"
+            f"{' or of a flight in it' if len(starts) else ''} (a plume "
             "already there at power-on, or still there at the end): their background and "
             "gases may be partial, so a source takes its fingerprint from its other hits"
         )
@@ -462,15 +472,17 @@ def flag_hits(
     faults: dict[str, ChannelFaults],
     pad_samples: int,
     n_samples: int,
+    starts: NDArray[np.int64] | None = None,
 ) -> None:
     """Add ``flags`` and ``usable`` to each hit row, in place.
 
     Flagged (:data:`LOG_EDGE_FLAG`): a hit that reaches the first or last of the log's
-    ``n_samples`` readings. The plume was already there when the sensors came on (a
-    take-off inside a farm's plume) or still there when the log ended: the background
-    before (after) it was never read, and where the plume fills most of the running
-    window the background there is the plume itself, by an amount that differs
-    between channels, so its gases' ratios may be wrong and its integrals partial.
+    ``n_samples`` readings, or of a flight in it (``starts``). The plume was already
+    there when the sensors came on (a take-off inside a farm's plume) or still there
+    when the log ended: the background before (after) it was never read, and where
+    the plume fills most of the running window the background there is the plume
+    itself, by an amount that differs between channels, so its gases' ratios may be
+    wrong and its integrals partial.
     It stays usable (:func:`hits_cut_by_log`).
 
     A channel at the edge of a stretch of readings a sensor check left out (the end
@@ -495,15 +507,22 @@ def flag_hits(
         Samples a hit was padded by [-].
     n_samples : int
         Readings in the log [-].
+    starts : ndarray of int or None, default None
+        Rows where a flight after the first begins: a hit at a flight's first or last
+        reading is flagged as one at the log's (None: one flight).
     """
+    edges = np.array([0, *(() if starts is None else starts), n_samples], dtype=np.int64)
     for r in rows:
         a, b = int(r["i_start"]), int(r["i_end"])
         flags: list[str] = []
         edge: list[str] = []
-        cut = [w for w, at in (("start", a <= 0), ("end", b >= n_samples - 1)) if at]
+        k = int(np.searchsorted(edges, a, side="right")) - 1
+        first, last = int(edges[k]), int(edges[k + 1]) - 1
+        cut = [w for w, at in (("start", a <= first), ("end", b >= last)) if at]
         if cut:
+            whose = f"flight {k + 1}'s" if len(edges) > 2 else "its"
             flags.append(
-                f"{LOG_EDGE_FLAG} {' and '.join(cut)} (a plume at its "
+                f"{LOG_EDGE_FLAG} {' and '.join(cut)} (a plume at {whose} "
                 f"{' and '.join({'start': 'first', 'end': 'last'}[w] for w in cut)} reading: "
                 "no background on that side; its gases may be partial)"
             )
@@ -511,7 +530,7 @@ def flag_hits(
             fc = faults.get(c)
             if fc is None:
                 continue
-            lo, hi = max(0, a - pad_samples), min(len(fc.excluded), b + pad_samples + 1)
+            lo, hi = max(first, a - pad_samples), min(last + 1, b + pad_samples + 1)
             ex = fc.excluded[lo:hi]
             if ex.any() and not ex.all():
                 edge.append(c)

@@ -200,3 +200,40 @@ def test_a_plume_at_the_first_or_last_reading_is_flagged_and_kept_out_of_mixture
     t["flags"] = ""
     mixed = ms.mixed_crossings(hits, compat)
     assert list(mixed) == [2] and 1 in mixed[2].parts
+
+
+def test_a_log_of_two_flights_is_checked_per_flight_and_no_hit_spans_the_battery_change() -> None:
+    """A logger that runs through a battery change: two 900-s flights 300 s apart, the
+    sensors warming up from 30 sd over 90 s after each power-on, the first flight
+    ending inside a plume. The second flight's warm-up is found (a check of the log's
+    start alone reads its decay as a plume), every hit lies in one flight, and the
+    one at the first flight's last reading is flagged as cut there."""
+    import dataclasses
+
+    from olfato.detect import detect
+    from tests.detect.synthetic import crossings, make_survey
+
+    rng = np.random.default_rng(5)
+    n1 = 900
+    noise = {"acetone": 1.0, "voc": 2.2, "toluene": 0.35}
+    plume = np.concatenate(
+        [crossings(n1, [300, 600, n1 - 3], 3.0, 1.0), crossings(n1, [400, 700], 3.0, 1.0)]
+    )
+    warm = np.tile(30.0 * np.exp(-np.arange(n1) / 90.0), 2)
+    gas = {
+        c: s * (3.0 + warm + rng.standard_normal(2 * n1) + 12.0 * plume) for c, s in noise.items()
+    }
+    one = make_survey(gas, source="two_flights.csv")
+    t = one.samples["time"].to_numpy() + np.where(np.arange(2 * n1) >= n1, 300.0, 0.0)
+    hits = detect(dataclasses.replace(one, samples=one.samples.assign(time=t)))
+    every = hits.table
+    assert ((every["i_start"] >= n1) == (every["i_end"] >= n1)).all()
+    # what is left of each warm-up makes at most one hit per flight, never usable
+    assert (~every["usable"]).sum() <= 2
+    tab = every[every["usable"]]
+    assert tab["i_peak"].to_numpy() == pytest.approx([300, 600, n1 - 3, n1 + 400, n1 + 700], abs=2)
+    assert tab["flags"].iloc[2].startswith("cut by the log's end (a plume at flight 1's last")
+    assert (tab["flags"].iloc[[0, 1, 3, 4]] == "").all()
+    assert any("the log holds 2 flights" in w for w in hits.warnings)
+    for c in noise:
+        assert any(f"flight 2 of 2: channel '{c}': warm-up" in w for w in hits.warnings)
