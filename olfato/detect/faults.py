@@ -54,6 +54,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from olfato.detect.background import DEFAULT_WINDOW_S
+from olfato.survey.flights import flight_edges
 
 F64 = NDArray[np.float64]
 
@@ -463,10 +464,9 @@ def check_flights(
     v = np.asarray(values_ppb, dtype=float)
     if len(starts) == 0:
         return check_channel(name, t, v, window_s=window_s)
-    bounds = [0, *(int(x) for x in starts), len(v)]
     parts = [
         check_channel(name, t[a:b], v[a:b], window_s=window_s)
-        for a, b in itertools.pairwise(bounds)
+        for a, b in itertools.pairwise(flight_edges(starts, len(v)))
     ]
     for f in parts:
         if f.unusable:

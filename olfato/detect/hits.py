@@ -47,6 +47,7 @@ from olfato.detect.background import (
     robust_sd_lower,
     robust_sd_upper,
 )
+from olfato.survey.flights import flight_edges
 
 F64 = NDArray[np.float64]
 
@@ -317,7 +318,7 @@ def hit_spans(
     idx = np.flatnonzero(above)
     if idx.size == 0:
         return []
-    edges = np.array([0, *(() if starts is None else starts), n], dtype=np.int64)
+    edges = flight_edges(starts, n)
     flight = np.searchsorted(edges, np.arange(n), side="right") - 1
     runs = np.split(idx, np.flatnonzero((np.diff(idx) > 1) | (np.diff(flight[idx]) != 0)) + 1)
     spans: list[tuple[int, int, int, int]] = []

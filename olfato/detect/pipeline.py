@@ -31,7 +31,7 @@ from olfato.detect.fingerprint import (
 )
 from olfato.errors import OlfatoError
 from olfato.physics.wind import wind_from_vector, wind_vector
-from olfato.survey.flights import flight_starts
+from olfato.survey.flights import flight_edges, flight_starts
 from olfato.survey.model import Survey
 
 #: a channel needs this many finite readings to be used
@@ -511,7 +511,7 @@ def flag_hits(
         Rows where a flight after the first begins: a hit at a flight's first or last
         reading is flagged as one at the log's (None: one flight).
     """
-    edges = np.array([0, *(() if starts is None else starts), n_samples], dtype=np.int64)
+    edges = flight_edges(starts, n_samples)
     for r in rows:
         a, b = int(r["i_start"]), int(r["i_end"])
         flags: list[str] = []

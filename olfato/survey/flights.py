@@ -103,6 +103,28 @@ def flight_starts(
     return np.array(sorted(starts), dtype=np.int64)
 
 
+def flight_edges(starts: np.ndarray | None, n_rows: int) -> np.ndarray:
+    """Row edges of a log's flights: 0, each flight start after the first, ``n_rows``.
+
+    Flight ``k`` (from 0) holds rows ``edges[k]`` to ``edges[k + 1]`` (exclusive).
+
+    Parameters
+    ----------
+    starts : ndarray of int or None
+        Rows where a flight after the first begins (:func:`flight_starts`); None or
+        empty: one flight.
+    n_rows : int
+        Rows in the log.
+
+    Returns
+    -------
+    ndarray of int64
+        The edges, increasing, ``len(starts) + 2`` of them.
+    """
+    inner = [] if starts is None else [int(x) for x in starts]
+    return np.array([0, *inner, int(n_rows)], dtype=np.int64)
+
+
 def split_flights(
     time_s: np.ndarray,
     alt_agl_m: np.ndarray,
@@ -136,9 +158,8 @@ def split_flights(
     """
     t = np.asarray(time_s, dtype=float)
     cuts = flight_starts(t, alt_agl_m, gap_s=gap_s, ground_m=ground_m, ground_s=ground_s)
-    bounds = [0, *cuts.tolist(), len(t)]
     flights = []
-    for k, (a, b) in enumerate(itertools.pairwise(bounds), start=1):
+    for k, (a, b) in enumerate(itertools.pairwise(flight_edges(cuts, len(t))), start=1):
         tt = t[a:b][np.isfinite(t[a:b])]
         flights.append(
             Flight(
