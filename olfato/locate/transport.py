@@ -46,11 +46,24 @@ PAIR_BLOCK_BYTES = 262144
 
 
 def rows_per_block(row_bytes: int, block_bytes: int) -> int:
-    """Rows of ``row_bytes`` bytes each [B] that fill a block of ``block_bytes`` [B], at
-    least one: the one rule of locate's blocked loops (:data:`PAIR_BLOCK_BYTES`,
+    """Rows of ``row_bytes`` bytes each that fill a block of ``block_bytes``, at least
+    one: the one rule of locate's blocked loops (:data:`PAIR_BLOCK_BYTES`,
     :data:`olfato.locate.likelihood.PROBE_BLOCK_BYTES`,
     :data:`olfato.locate.likelihood.RATE_BLOCK_BYTES`), each sized so that a block's
-    arrays stay in a core's cache."""
+    arrays stay in a core's cache.
+
+    Parameters
+    ----------
+    row_bytes : int
+        Bytes of one row of a block's array [B].
+    block_bytes : int
+        Bytes of each array of a block [B].
+
+    Returns
+    -------
+    int
+        Rows per block [-], at least 1.
+    """
     return max(int(block_bytes) // max(int(row_bytes), 1), 1)
 
 
