@@ -810,9 +810,7 @@ def condition_flight(scenario: Path, seed: int, condition: str) -> ConditionFlig
     return _logged_flight(sim, sim.samples, sim.clean, seed, condition)
 
 
-def follow_up_flight(
-    fl: ConditionFlight, scenario: Path, seed: int, condition: str
-) -> ConditionFlight | None:
+def follow_up_flight(fl: ConditionFlight, seed: int, condition: str) -> ConditionFlight | None:
     """``fl`` and the one-battery sortie that :func:`olfato.plan.plan_followup` asks for
     on locate's sources and detections from it (``olfato plan next``'s defaults), flown
     by the simulator under the same condition after a battery swap, as one survey; None
@@ -820,7 +818,7 @@ def follow_up_flight(
     to teach anything)."""
     from olfato.errors import OlfatoError
     from olfato.plan import candidates_from_sources, conditions_from_survey, plan_followup
-    from olfato.simulate.scenario import scenario_from_dict
+    from olfato.simulate import reflown
     from olfato.survey.projection import LocalFrame
 
     first = locate_as_set(fl.survey, fl.hits)
@@ -831,21 +829,18 @@ def follow_up_flight(
         fu = plan_followup(cands, conditions_from_survey(fl.survey), frame, seed=seed)
     except OlfatoError:
         return None
-    sc = condition_scenario(scenario, seed, condition)
+    sim1 = fl.sim
+    sc = sim1.scenario
     lat, lon = frame.to_wgs84(fu.sortie.route[:, 0], fu.sortie.route[:, 1])
     e, n = LocalFrame(sc.origin.lat, sc.origin.lon).to_local(lat, lon)
-    sim1 = fl.sim
-    raw = sc.model_dump(mode="json")
-    t_end = float(sim1.samples["time"].iloc[-1]) + FOLLOW_UP_TURNAROUND_S
-    raw["start_time"] = pd.Timestamp(t_end, unit="s", tz="UTC").isoformat()
-    raw["flight"] = {
-        "pattern": "waypoints",
-        "waypoints": np.column_stack([e, n]).round(2).tolist(),
-        "altitude_m": float(fu.sortie.altitude_m),
-        "speed_ms": float(fu.sortie.speed_ms),
-        "sample_rate_hz": sc.flight.sample_rate_hz,
-    }
-    sim2 = simulate(scenario_from_dict(raw), seed=1000 * seed + 1)
+    sortie = reflown(
+        sc,
+        list(zip(e, n, strict=True)),
+        altitude_m=fu.sortie.altitude_m,
+        speed_ms=fu.sortie.speed_ms,
+        start_time_s=float(sim1.samples["time"].iloc[-1]) + FOLLOW_UP_TURNAROUND_S,
+    )
+    sim2 = simulate(sortie, seed=1000 * seed + 1)
     samples = pd.concat([sim1.samples, sim2.samples], ignore_index=True)
     clean = pd.concat([sim1.clean, sim2.clean], ignore_index=True).fillna(0.0)
     return _logged_flight(sim1, samples, clean, seed, condition)
@@ -862,7 +857,7 @@ def estimate_of(hit_ids: list[int], sources: Any) -> Any:
 def trust_flight(scenario: Path, seed: int, condition: str, out: Trust) -> None:
     fl = condition_flight(scenario, seed, condition)
     if FOLLOW_UP:
-        both = follow_up_flight(fl, scenario, seed, condition)
+        both = follow_up_flight(fl, seed, condition)
         out.followed_up += both is not None
         fl = both or fl
     survey, hits, attr, truth, by_src = fl.survey, fl.hits, fl.attr, fl.truth, fl.by_src

@@ -56,7 +56,7 @@ from olfato.plan import (
     write_qgc_plan,
 )
 from olfato.plan.sortie import Sortie
-from olfato.simulate import load_scenario, scenario_from_dict, simulate
+from olfato.simulate import load_scenario, reflown, simulate
 from olfato.survey.io import read_survey
 from olfato.survey.model import Survey
 from olfato.survey.projection import LocalFrame
@@ -144,17 +144,15 @@ class Field:
         lat = np.concatenate([[mission.home[0]], mission.waypoints[1:, 0], [mission.home[0]]])
         lon = np.concatenate([[mission.home[1]], mission.waypoints[1:, 1], [mission.home[1]]])
         e, n = self.frame.to_local(lat, lon)
-        raw = self.base.model_dump(mode="json")
-        raw["start_time"] = pd.Timestamp(self.clock, unit="s", tz="UTC").isoformat()
-        raw["flight"] = {
-            "pattern": "waypoints",
-            "waypoints": np.column_stack([e, n]).round(2).tolist(),
-            "altitude_m": float(mission.waypoints[0, 2]),
-            "speed_ms": mission.cruise_speed_ms,
-            "sample_rate_hz": self.base.flight.sample_rate_hz,
-        }
+        sortie = reflown(
+            self.base,
+            list(zip(e, n, strict=True)),
+            altitude_m=float(mission.waypoints[0, 2]),
+            speed_ms=mission.cruise_speed_ms,
+            start_time_s=self.clock,
+        )
         self.n_flown += 1
-        sim = simulate(scenario_from_dict(raw), seed=1000 * self.seed + self.n_flown)
+        sim = simulate(sortie, seed=1000 * self.seed + self.n_flown)
         self.parts.append(sim.samples)
         self.clock = float(sim.samples["time"].iloc[-1]) + TURNAROUND_S
 

@@ -13,9 +13,9 @@ from olfato.lazy import exports
 
 if TYPE_CHECKING:
     from olfato.simulate.core import Simulation, simulate
-    from olfato.simulate.scenario import Scenario, load_scenario, scenario_from_dict
+    from olfato.simulate.scenario import Scenario, load_scenario, reflown, scenario_from_dict
 
-__all__ = ["Scenario", "Simulation", "load_scenario", "scenario_from_dict", "simulate"]
+__all__ = ["Scenario", "Simulation", "load_scenario", "reflown", "scenario_from_dict", "simulate"]
 #: where each export lives; loaded on first use (PEP 562), so that `olfato --help`
 #: does not import SciPy
 _MODULE = {
@@ -23,6 +23,7 @@ _MODULE = {
     "simulate": "core",
     "Scenario": "scenario",
     "load_scenario": "scenario",
+    "reflown": "scenario",
     "scenario_from_dict": "scenario",
 }
 

@@ -55,6 +55,7 @@ Every field, with its unit; see ``scenarios/README.md`` for worked examples::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -322,6 +323,53 @@ def scenario_from_dict(raw: object, where: str = "scenario") -> Scenario:
         msg = str(err["msg"]).removeprefix("Value error, ")
         raise OlfatoError(f"{where}: field '{field}': {msg}{shown}{extra}") from None
     return scenario
+
+
+def reflown(
+    scenario: Scenario,
+    waypoints_m: Sequence[tuple[float, float]],
+    *,
+    altitude_m: float,
+    speed_ms: float,
+    start_time_s: float,
+) -> Scenario:
+    """The same world (sources, wind, sensors) flown again along other waypoints: a
+    follow-up sortie after the first flight, for closed-loop checks of ``plan next``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The first flight's scenario.
+    waypoints_m : sequence of (east, north)
+        The route in the scenario's local frame [m], take-off to landing.
+    altitude_m : float
+        Flight height above ground [m].
+    speed_ms : float
+        Cruise speed [m/s].
+    start_time_s : float
+        Take-off [s since the Unix epoch].
+
+    Returns
+    -------
+    Scenario
+        The scenario with that flight (sample rate as before).
+
+    Raises
+    ------
+    OlfatoError
+        When the flight is invalid (fewer than two waypoints, a height or speed out
+        of range).
+    """
+    raw = scenario.model_dump(mode="json")
+    raw["start_time"] = dt.datetime.fromtimestamp(start_time_s, tz=dt.UTC).isoformat()
+    raw["flight"] = {
+        "pattern": "waypoints",
+        "waypoints": [[round(float(e), 2), round(float(n), 2)] for e, n in waypoints_m],
+        "altitude_m": float(altitude_m),
+        "speed_ms": float(speed_ms),
+        "sample_rate_hz": scenario.flight.sample_rate_hz,
+    }
+    return scenario_from_dict(raw, where=f"scenario {scenario.name!r} reflown")
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -108,3 +108,27 @@ def test_cli_writes_files_and_reports_errors_without_traceback(tmp_path, base):
     res = runner.invoke(app, ["simulate", str(bad), "--out", str(tmp_path / "p")])
     assert res.exit_code == 1
     assert "rate_g_s" in res.output and "Traceback" not in res.output
+
+
+def test_a_scenario_reflown_keeps_its_world_and_flies_the_new_route():
+    """A follow-up sortie in the simulator: the same sources, wind and sensors, the given
+    route, height, speed and take-off time; a route of one point is refused by name."""
+    import datetime as dt
+
+    from olfato.simulate import reflown, simulate
+
+    base = load_scenario(REPO / "scenarios" / "two_labs.yaml")
+    t0 = base.start_time.timestamp() + 3600.0
+    route = [(-300.0, -100.0), (300.0, -100.0), (300.0, 50.0)]
+    again = reflown(base, route, altitude_m=12.0, speed_ms=5.0, start_time_s=t0)
+    assert again.sources == base.sources and again.sensors == base.sensors
+    assert again.wind == base.wind
+    assert again.flight.waypoints == route and again.flight.pattern == "waypoints"
+    assert (again.flight.altitude_m, again.flight.speed_ms) == (12.0, 5.0)
+    assert again.flight.sample_rate_hz == base.flight.sample_rate_hz
+    assert again.start_time == dt.datetime.fromtimestamp(t0, tz=dt.UTC)
+    sim = simulate(again, seed=3)
+    assert sim.samples["time"].iloc[0] == pytest.approx(t0, abs=1.0)
+    assert sim.samples["alt_agl_m"].median() == pytest.approx(12.0, abs=1.0)
+    with pytest.raises(OlfatoError, match="reflown: field 'flight'"):
+        reflown(base, route[:1], altitude_m=12.0, speed_ms=5.0, start_time_s=t0)
