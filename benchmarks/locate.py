@@ -839,6 +839,7 @@ def follow_up_flight(fl: ConditionFlight, seed: int, condition: str) -> Conditio
         altitude_m=fu.sortie.altitude_m,
         speed_ms=fu.sortie.speed_ms,
         start_time_s=float(sim1.samples["time"].iloc[-1]) + FOLLOW_UP_TURNAROUND_S,
+        site_ratios=sim1.site_ratios,
     )
     sim2 = simulate(sortie, seed=1000 * seed + 1)
     samples = pd.concat([sim1.samples, sim2.samples], ignore_index=True)

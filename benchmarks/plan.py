@@ -125,6 +125,7 @@ class Field:
         self.workdir.mkdir(parents=True, exist_ok=True)
         sim = simulate(self.base, seed=seed)
         self.truth = sim.truth
+        self.site_ratios = sim.site_ratios
         self.frame = LocalFrame(self.base.origin.lat, self.base.origin.lon)
         self.parts = [sim.samples]
         self.clock = float(sim.samples["time"].iloc[-1]) + TURNAROUND_S
@@ -150,6 +151,7 @@ class Field:
             altitude_m=float(mission.waypoints[0, 2]),
             speed_ms=mission.cruise_speed_ms,
             start_time_s=self.clock,
+            site_ratios=self.site_ratios,
         )
         self.n_flown += 1
         sim = simulate(sortie, seed=1000 * self.seed + self.n_flown)

@@ -19,7 +19,12 @@ from olfato.progress import progress_bar
 from olfato.simulate import flight as fl
 from olfato.simulate import sensor as sn
 from olfato.simulate.lagrangian import BoundaryLayer, boundary_layer, lagrangian_field
-from olfato.simulate.scenario import Scenario, load_scenario, scenario_library
+from olfato.simulate.scenario import (
+    Scenario,
+    check_signatures,
+    load_scenario,
+    scenario_library,
+)
 from olfato.simulate.world import (
     DEFAULT_MEANDER_DEG,
     WindSeries,
@@ -138,6 +143,12 @@ class Simulation:
     clean: pd.DataFrame
     world: World = field(repr=False)
 
+    @property
+    def site_ratios(self) -> dict[str, dict[str, float]]:
+        """Source id -> the molar ratios [-] this simulation drew for the site (to its
+        signature's reference gas): what :func:`olfato.simulate.scenario.reflown` keeps."""
+        return {s["id"]: dict(s["ratios"]) for s in self.truth["sources"]}
+
     def write(self, out_dir: str | Path, plot: bool = False) -> dict[str, Path]:
         """Write survey.csv, truth.json, clean.parquet (and map.png) into ``out_dir``.
 
@@ -255,6 +266,7 @@ def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = Tr
     rng_plume = np.random.default_rng(ss.spawn(1)[0])
     frame = LocalFrame(sc.origin.lat, sc.origin.lon)
     library = scenario_library(sc)
+    check_signatures(sc, library, str(sc.path or f"scenario {sc.name!r}"))
     t0 = sc.start_time.timestamp()
 
     # -- flight ------------------------------------------------------------------
@@ -294,6 +306,8 @@ def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = Tr
         lat, lon = float(lat_a[0]), float(lon_a[0])
         sig = library[s.signature]
         ratios = _site_ratios(sig, s.scatter, rng_site)
+        if s.ratios is not None:  # as given (drawn for an earlier flight); draws still made
+            ratios = {a: float(s.ratios[a]) for a in sorted(s.ratios)}
         m_ref = molar_mass(sig.reference)
         rate = {a: s.rate_g_s * r * molar_mass(a) / m_ref for a, r in ratios.items()}
         rates.append(rate)

@@ -28,6 +28,10 @@ Every field, with its unit; see ``scenarios/README.md`` for worked examples::
       - {id: lab1, east_m: -150, north_m: 40, height_m: 3,
          signature: clandestine_lab, rate_g_s: 2.0, scatter: true,
          duty_cycle: 1.0, period_s: 120}  # on duty_cycle of every period (turbulent)
+      # optional per source: ratios: {toluene: 1.0, acetone: 0.4, ...}, the site's molar
+      # ratios to the signature's reference gas, used as given (e.g. as an earlier flight
+      # drew them: Simulation.site_ratios); default: the signature's, scattered when
+      # scatter is true
     flight:
       pattern: lines                    # lines (crosswind, start downwind) | waypoints
       line_spacing_m: 80
@@ -55,7 +59,8 @@ Every field, with its unit; see ``scenarios/README.md`` for worked examples::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -138,6 +143,15 @@ class Source(_Model):
     scatter: bool = True
     duty_cycle: float = Field(default=1.0, gt=0, le=1)
     period_s: float = Field(default=120.0, gt=0)
+    ratios: dict[str, float] | None = None
+
+    @model_validator(mode="after")
+    def _positive_ratios(self) -> Source:
+        if self.ratios is not None:
+            bad = {k: v for k, v in self.ratios.items() if not (math.isfinite(v) and v > 0)}
+            if bad:
+                raise ValueError(f"ratios must be finite and > 0, got {bad}")
+        return self
 
     @model_validator(mode="after")
     def _one_position(self) -> Source:
@@ -332,9 +346,15 @@ def reflown(
     altitude_m: float,
     speed_ms: float,
     start_time_s: float,
+    site_ratios: Mapping[str, Mapping[str, float]],
 ) -> Scenario:
     """The same world (sources, wind, sensors) flown again along other waypoints: a
     follow-up sortie after the first flight, for closed-loop checks of ``plan next``.
+
+    The same world includes each site's chemistry as the first flight drew it
+    (``site_ratios``, :attr:`olfato.simulate.core.Simulation.site_ratios`): a site's
+    molar ratios are scattered about its signature's once per site, and a second draw
+    would be another site's composition, which no crossing of the same plume shows.
 
     Parameters
     ----------
@@ -348,19 +368,30 @@ def reflown(
         Cruise speed [m/s].
     start_time_s : float
         Take-off [s since the Unix epoch].
+    site_ratios : mapping of str to mapping of str to float
+        Source id -> its molar ratios to its signature's reference gas, as the first
+        flight drew them [-].
 
     Returns
     -------
     Scenario
-        The scenario with that flight (sample rate as before).
+        The scenario with that flight (sample rate as before) and those ratios.
 
     Raises
     ------
     OlfatoError
         When the flight is invalid (fewer than two waypoints, a height or speed out
-        of range).
+        of range) or ``site_ratios`` lacks a source.
     """
     raw = scenario.model_dump(mode="json")
+    where = f"scenario {scenario.name!r} reflown"
+    for i, src in enumerate(raw["sources"]):
+        if src["id"] not in site_ratios:
+            raise OlfatoError(
+                f"{where}: site_ratios has no source '{src['id']}' (sources[{i}])",
+                parameter="site_ratios",
+            )
+        src["ratios"] = {k: float(v) for k, v in site_ratios[src["id"]].items()}
     raw["start_time"] = dt.datetime.fromtimestamp(start_time_s, tz=dt.UTC).isoformat()
     raw["flight"] = {
         "pattern": "waypoints",
@@ -369,7 +400,7 @@ def reflown(
         "speed_ms": float(speed_ms),
         "sample_rate_hz": scenario.flight.sample_rate_hz,
     }
-    return scenario_from_dict(raw, where=f"scenario {scenario.name!r} reflown")
+    return scenario_from_dict(raw, where=where)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -406,14 +437,41 @@ def load_scenario(path: str | Path) -> Scenario:
         raise OlfatoError(f"{p}: not valid YAML: {exc}") from None
     scenario = scenario_from_dict(raw, str(p))
     scenario._path = p
-    library = scenario_library(scenario)
+    check_signatures(scenario, scenario_library(scenario), str(p))
+    return scenario
+
+
+def check_signatures(scenario: Scenario, library: SignatureLibrary, where: str) -> None:
+    """Every source's signature is in ``library`` and its ``ratios``, when given, name
+    exactly that signature's gases; :class:`OlfatoError` naming ``where`` and the field.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    library : SignatureLibrary
+        Its signature library (:func:`scenario_library`).
+    where : str
+        What to name in errors (usually the file).
+
+    Raises
+    ------
+    OlfatoError
+        On an unknown signature or ratios of other gases than the signature's.
+    """
     for i, s in enumerate(scenario.sources):
         if s.signature not in library:
             raise OlfatoError(
-                f"{p}: field 'sources[{i}].signature' (source '{s.id}'): unknown signature "
+                f"{where}: field 'sources[{i}].signature' (source '{s.id}'): unknown signature "
                 f"'{s.signature}'; the library has: {', '.join(sorted(library.names))}"
             )
-    return scenario
+        gases = set(library[s.signature].ratios)
+        if s.ratios is not None and set(s.ratios) != gases:
+            raise OlfatoError(
+                f"{where}: field 'sources[{i}].ratios' (source '{s.id}'): gives "
+                f"{', '.join(sorted(s.ratios))}; signature '{s.signature}' has "
+                f"{', '.join(sorted(gases))}"
+            )
 
 
 def scenario_library(scenario: Scenario) -> SignatureLibrary:

@@ -111,17 +111,25 @@ def test_cli_writes_files_and_reports_errors_without_traceback(tmp_path, base):
 
 
 def test_a_scenario_reflown_keeps_its_world_and_flies_the_new_route():
-    """A follow-up sortie in the simulator: the same sources, wind and sensors, the given
-    route, height, speed and take-off time; a route of one point is refused by name."""
+    """A follow-up sortie in the simulator: the same sources (with the chemistry the first
+    flight drew for each site), wind and sensors, the given route, height, speed and
+    take-off time; a route of one point is refused by name."""
     import datetime as dt
 
     from olfato.simulate import reflown, simulate
 
     base = load_scenario(REPO / "scenarios" / "two_labs.yaml")
+    first = simulate(base, seed=0)
     t0 = base.start_time.timestamp() + 3600.0
     route = [(-300.0, -100.0), (300.0, -100.0), (300.0, 50.0)]
-    again = reflown(base, route, altitude_m=12.0, speed_ms=5.0, start_time_s=t0)
-    assert again.sources == base.sources and again.sensors == base.sensors
+    again = reflown(
+        base, route, altitude_m=12.0, speed_ms=5.0, start_time_s=t0, site_ratios=first.site_ratios
+    )
+    ignore = {"ratios"}
+    assert [s.model_dump(exclude=ignore) for s in again.sources] == [
+        s.model_dump(exclude=ignore) for s in base.sources
+    ]
+    assert again.sensors == base.sensors
     assert again.wind == base.wind
     assert again.flight.waypoints == route and again.flight.pattern == "waypoints"
     assert (again.flight.altitude_m, again.flight.speed_ms) == (12.0, 5.0)
@@ -130,5 +138,37 @@ def test_a_scenario_reflown_keeps_its_world_and_flies_the_new_route():
     sim = simulate(again, seed=3)
     assert sim.samples["time"].iloc[0] == pytest.approx(t0, abs=1.0)
     assert sim.samples["alt_agl_m"].median() == pytest.approx(12.0, abs=1.0)
+    # each site's scattered composition is the first flight's, not a new draw (which a
+    # new seed gives a site whose ratios are left to the simulator)
+    assert sim.site_ratios == first.site_ratios
+    assert simulate(base, seed=3).site_ratios["lab2"] != first.site_ratios["lab2"]
     with pytest.raises(OlfatoError, match="reflown: field 'flight'"):
-        reflown(base, route[:1], altitude_m=12.0, speed_ms=5.0, start_time_s=t0)
+        reflown(
+            base,
+            route[:1],
+            altitude_m=12.0,
+            speed_ms=5.0,
+            start_time_s=t0,
+            site_ratios=first.site_ratios,
+        )
+    with pytest.raises(OlfatoError, match="site_ratios has no source 'lab2'"):
+        reflown(
+            base,
+            route,
+            altitude_m=12.0,
+            speed_ms=5.0,
+            start_time_s=t0,
+            site_ratios={"lab1": first.site_ratios["lab1"]},
+        )
+
+
+def test_site_ratios_of_other_gases_than_the_signature_are_refused_by_field(tmp_path):
+    """A source's ``ratios`` must name exactly its signature's gases; a wrong set is
+    refused naming the file and the field, and a non-positive ratio by the field."""
+    base = yaml.safe_load((REPO / "scenarios" / "two_labs.yaml").read_text())
+    base["sources"][0]["ratios"] = {"toluene": 1.0, "methane": 0.3}
+    with pytest.raises(OlfatoError, match=r"sources\[0\]\.ratios.*signature 'clandestine_lab'"):
+        load_scenario(_write(tmp_path, base))
+    base["sources"][0]["ratios"] = {"toluene": -1.0}
+    with pytest.raises(OlfatoError, match=r"'sources\[0\]': ratios must be finite and > 0"):
+        load_scenario(_write(tmp_path, base))
