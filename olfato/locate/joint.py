@@ -29,6 +29,10 @@ Learning Algorithms*, ch. 28). The partition is found in four steps:
    transport error, ...) integrated out of each of the three evidences, when the caller
    gives them (``merge(averaged=...)``): a plume that strays or spreads more than the
    fixed-nuisance model allows is otherwise split into a source per stray crossing.
+   Two sources within reach that one or two hits keep apart by their chemistry alone
+   (:func:`blocking_hits`: a crossing that also caught a neighbour's plume, too faintly
+   to be found a mixed crossing) are merged without those hits, each left a source of
+   its own, when that raises ln Z(partition).
 4. **Removal (backward elimination).** For each source, the model without it: each
    of its hits goes to the compatible source within reach that explains it best.
    The evidence ratio ln Z(with) - ln Z(without) = Delta gives the probability that
@@ -80,6 +84,11 @@ REACH_PAD_M = 30.0
 #: transport error out moved a pair's gain by -0.3 to +2.4: pairs further below than 6
 #: are not worth the three mixture fits
 NUISANCE_WINDOW = 6.0
+#: at most this many hits are left out to merge two sources their chemistry keeps apart
+#: (:func:`blocking_hits`). With a follow-up flight of ``benchmarks/locate.py --trust
+#: --follow-up``, 1-2 such hits kept apart crossings of one farm, lab or fuel station
+#: in the crowded scenario (the other hits of the two sources agreeing pairwise)
+MAX_LEFT_OUT = 2
 
 
 @dataclass
@@ -139,6 +148,45 @@ def may_merge(
         True when a merge may be tried.
     """
     return bool(compat[np.ix_(rows_a, rows_b)].all()) and within_reach(a, b)
+
+
+def blocking_hits(
+    compat: NDArray[np.bool_], rows_a: list[int], rows_b: list[int], most: int = MAX_LEFT_OUT
+) -> list[int] | None:
+    """The fewest hits (rows of ``compat``) whose leaving out lets two groups share a source.
+
+    Every incompatible pair has a hit of each group; leaving out all of one group's hits
+    that are incompatible with some hit of the other resolves every pair. Of the two
+    groups' such sets, the smaller (on a tie, the weaker group's: the one with fewer
+    hits), provided it is at most half of its group: the hits left out are the odd
+    crossings of a source, not the source.
+
+    Parameters
+    ----------
+    compat : ndarray of bool, shape (n, n)
+        Which hits may share a source.
+    rows_a, rows_b : list of int
+        The two groups' rows of ``compat``.
+    most : int, default MAX_LEFT_OUT
+        The most hits that may be left out.
+
+    Returns
+    -------
+    list of int or None
+        The rows to leave out ([] when the groups are compatible); None when more than
+        ``most`` would be, or more than half of a group.
+    """
+    sub = compat[np.ix_(rows_a, rows_b)]
+    if sub.all():
+        return []
+    bad_a = [r for r, ok in zip(rows_a, sub.all(axis=1), strict=True) if not ok]
+    bad_b = [r for r, ok in zip(rows_b, sub.all(axis=0), strict=True) if not ok]
+    options = [
+        (len(bad), len(rows), bad)
+        for bad, rows in ((bad_a, rows_a), (bad_b, rows_b))
+        if len(bad) <= most and 2 * len(bad) <= len(rows)
+    ]
+    return min(options, key=lambda o: (o[0], o[1]))[2] if options else None
 
 
 def log_evidence(groups: list[Group]) -> float:
@@ -323,7 +371,10 @@ def merge(
     """Step 3: merge the best pair while one source explains two better than two do.
 
     A pair's gain is :func:`merge_gain`: ln Z(A + B) - ln Z(A) - ln Z(B) with the
-    nuisances fixed, or with them integrated out where that just misses.
+    nuisances fixed, or with them integrated out where that just misses. A pair within
+    reach that :func:`blocking_hits` keep apart is merged without them, each a source of
+    its own: gain ln Z(A + B - L) + sum over l in L of ln Z(l) - ln Z(A) - ln Z(B), with
+    the nuisances fixed.
 
     Parameters
     ----------
@@ -352,18 +403,26 @@ def merge(
         for a in range(len(groups)):
             for b in range(a + 1, len(groups)):
                 ga, gb = groups[a], groups[b]
+                if not within_reach(ga.posterior, gb.posterior):
+                    continue
                 ia = [idx[h] for h in ga.members]
                 ib = [idx[h] for h in gb.members]
-                if not may_merge(compat, ia, ib, ga.posterior, gb.posterior):
+                left_out = blocking_hits(compat, ia, ib)
+                if left_out is None:
                     continue
-                both = Group(ga.members + gb.members, *fit(ga.members + gb.members))
-                gain = merge_gain(both, ga, gb, averaged)
+                kept = [h for h in ga.members + gb.members if idx[h] not in left_out]
+                both = Group(kept, *fit(kept))
+                alone = [Group([ids[r]], *fit([ids[r]])) for r in left_out]
+                if alone:
+                    gain = log_evidence([both, *alone]) - log_evidence([ga, gb])
+                else:
+                    gain = merge_gain(both, ga, gb, averaged)
                 if gain > best_gain:
-                    best_gain, best = gain, (a, b, both)
+                    best_gain, best = gain, (a, b, [both, *alone])
         if best is None:
             break
-        a, b, g = best
-        groups = [x for j, x in enumerate(groups) if j not in (a, b)] + [g]
+        a, b, new = best
+        groups = [x for j, x in enumerate(groups) if j not in (a, b)] + new
     return groups
 
 

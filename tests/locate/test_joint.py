@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 from types import SimpleNamespace
 from typing import Any
 
@@ -180,3 +181,65 @@ def test_the_probability_of_existing_uses_the_gain_that_kept_the_pair_apart() ->
     # no averaged answer (a part that may not be located): the fixed gain
     unanswered = separate_probabilities(groups, fit, compat, idx, snr, lambda m, a, b: None)
     assert unanswered == pytest.approx([1.0, 0.9])
+
+
+def test_blocking_hits_are_the_fewest_whose_leaving_out_makes_two_groups_compatible() -> None:
+    compat = np.ones((6, 6), dtype=bool)
+
+    def apart(i: int, j: int) -> None:
+        compat[i, j] = compat[j, i] = False
+
+    # rows 0-3 one group, 4-5 the other; row 5 disagrees with rows 0 and 1: leaving out
+    # row 5 (one hit) resolves both pairs, leaving out rows 0 and 1 would take two
+    apart(5, 0)
+    apart(5, 1)
+    assert joint.blocking_hits(compat, [0, 1, 2, 3], [4, 5]) == [5]
+    assert joint.blocking_hits(compat, [4, 5], [0, 1, 2, 3]) == [5]
+    # compatible groups: nothing to leave out
+    assert joint.blocking_hits(compat, [0, 1, 2, 3], [4]) == []
+    # a tie (row 3 against row 4 alone): the weaker group's hit goes
+    c2 = np.ones((6, 6), dtype=bool)
+    c2[3, 4] = c2[4, 3] = False
+    assert joint.blocking_hits(c2, [0, 1, 2, 3], [4, 5]) == [4]
+    # half of a group at most, and no more than ``most`` hits: else no merge to try
+    assert joint.blocking_hits(compat, [0, 1, 2, 3], [5]) == [0, 1]
+    assert joint.blocking_hits(compat, [0, 1, 2], [5]) is None
+    assert joint.blocking_hits(compat, [0, 1, 2, 3], [5], most=1) is None
+    apart(4, 2)
+    apart(4, 3)
+    apart(3, 5)
+    assert joint.blocking_hits(compat, [0, 1, 2, 3], [4, 5], most=1) is None
+
+
+@pytest.mark.parametrize(
+    ("z_merged", "z_left_out", "merged"),
+    [
+        # one source for hits 1-4 and hit 5 alone beat the two groups by 2: merged
+        (-36.0, -12.0, True),
+        # hit 5 alone costs too much: the two groups stay as they were
+        (-36.0, -16.0, False),
+    ],
+)
+def test_two_sources_one_trace_crossing_keeps_apart_merge_without_it(
+    z_merged: float, z_left_out: float, merged: bool
+) -> None:
+    # hits 1-3 of a farm, hits 4-5 of the same farm nearby, but hit 5 also caught a
+    # trace of a lab's plume: its chemistry disagrees with hits 1 and 2, so the two
+    # groups could never merge. Without hit 5 they may, hit 5 a source of its own.
+    z = {
+        frozenset({1, 2, 3}): -30.0,
+        frozenset({4, 5}): -20.0,
+        frozenset({1, 2, 3, 4}): z_merged,
+        frozenset({5}): z_left_out,
+    }
+    fit, _ = _world(
+        collections.defaultdict(lambda: -100.0, z), {1: 0.0, 2: 2.0, 3: 4.0, 4: 6.0, 5: 8.0}
+    )
+    compat = np.ones((5, 5), dtype=bool)
+    compat[4, 0] = compat[0, 4] = compat[4, 1] = compat[1, 4] = False
+    groups = [joint.Group([1, 2, 3], *fit([1, 2, 3])), joint.Group([4, 5], *fit([4, 5]))]
+    out = joint.merge(groups, [1, 2, 3, 4, 5], compat, fit)
+    expect = [[1, 2, 3, 4], [5]] if merged else [[1, 2, 3], [4, 5]]
+    assert sorted(sorted(g.members) for g in out) == expect
+    if merged:
+        assert joint.log_evidence(out) == pytest.approx(z_merged + z_left_out)
