@@ -179,8 +179,9 @@ def blocking_hits(
     sub = compat[np.ix_(rows_a, rows_b)]
     if sub.all():
         return []
-    bad_a = [r for r, ok in zip(rows_a, sub.all(axis=1), strict=True) if not ok]
-    bad_b = [r for r, ok in zip(rows_b, sub.all(axis=0), strict=True) if not ok]
+    ok_a, ok_b = np.asarray(sub.all(axis=1)), np.asarray(sub.all(axis=0))
+    bad_a = [r for r, ok in zip(rows_a, ok_a.tolist(), strict=True) if not ok]
+    bad_b = [r for r, ok in zip(rows_b, ok_b.tolist(), strict=True) if not ok]
     options = [
         (len(bad), len(rows), bad)
         for bad, rows in ((bad_a, rows_a), (bad_b, rows_b))
