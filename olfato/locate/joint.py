@@ -164,9 +164,9 @@ def blocking_hits(
     Parameters
     ----------
     compat : ndarray of bool, shape (n, n)
-        Which hits may share a source.
+        Which hits may share a source (chemistry, passes).
     rows_a, rows_b : list of int
-        The two groups' rows of ``compat``.
+        Rows of ``compat``: the hits of the first group, of the second.
     most : int, default MAX_LEFT_OUT
         The most hits that may be left out.
 
