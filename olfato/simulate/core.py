@@ -266,7 +266,8 @@ def simulate(scenario: Scenario | str | Path, seed: int = 0, *, quiet: bool = Tr
     rng_plume = np.random.default_rng(ss.spawn(1)[0])
     frame = LocalFrame(sc.origin.lat, sc.origin.lon)
     library = scenario_library(sc)
-    check_signatures(sc, library, str(sc.path or f"scenario {sc.name!r}"))
+    if isinstance(scenario, Scenario):  # load_scenario checked a file's already
+        check_signatures(sc, library, str(sc.path or f"scenario {sc.name!r}"))
     t0 = sc.start_time.timestamp()
 
     # -- flight ------------------------------------------------------------------

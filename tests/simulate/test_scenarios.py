@@ -169,6 +169,11 @@ def test_site_ratios_of_other_gases_than_the_signature_are_refused_by_field(tmp_
     base["sources"][0]["ratios"] = {"toluene": 1.0, "methane": 0.3}
     with pytest.raises(OlfatoError, match=r"sources\[0\]\.ratios.*signature 'clandestine_lab'"):
         load_scenario(_write(tmp_path, base))
+    # a scenario built in code (as reflown builds one) is checked when simulated
+    from olfato.simulate import scenario_from_dict, simulate
+
+    with pytest.raises(OlfatoError, match=r"sources\[0\]\.ratios.*signature 'clandestine_lab'"):
+        simulate(scenario_from_dict(base))
     base["sources"][0]["ratios"] = {"toluene": -1.0}
     with pytest.raises(OlfatoError, match=r"'sources\[0\]': ratios must be finite and > 0"):
         load_scenario(_write(tmp_path, base))
