@@ -43,6 +43,14 @@ def _velocity(t: F64, e: F64, n: F64) -> tuple[F64, F64]:
     return np.nan_to_num(np.gradient(e) / dt), np.nan_to_num(np.gradient(n) / dt)
 
 
+def _velocity_between(t: F64, e: F64, n: F64, i0: int, i1: int) -> tuple[F64, F64]:
+    """:func:`_velocity` of samples ``i0``..``i1`` (inclusive), from them and one sample
+    either side (the central differences need no more), equal to the whole track's."""
+    a, b = max(i0 - 1, 0), min(i1 + 2, len(t))
+    ve, vn = _velocity(t[a:b], e[a:b], n[a:b])
+    return ve[i0 - a : i1 + 1 - a], vn[i0 - a : i1 + 1 - a]
+
+
 def crossings_from_hits(
     hits: Hits, hit_ids: list[int] | NDArray[np.int64], channel: str, lag_s: float = 0.0
 ) -> Crossings:
@@ -63,31 +71,40 @@ def crossings_from_hits(
     -------
     Crossings
         Centroids [m], times [s], velocities [m/s] and integrals [ppb s] of the hits.
+
+    Raises
+    ------
+    KeyError
+        A hit id is not in the hits table.
     """
     s = hits.survey.samples
     t = hits.survey.time
     e = s["east_m"].to_numpy(dtype=float)
     n = s["north_m"].to_numpy(dtype=float)
     z = s["alt_agl_m"].to_numpy(dtype=float)
-    ve, vn = _velocity(t, e, n)
     enh = hits.enhancement(channel)
-    table = hits.table.set_index("id")
-    rows = table.loc[list(hit_ids)]
+    ids = np.asarray(list(hit_ids), dtype=np.int64)
+    row_of = {int(h): r for r, h in enumerate(hits.table["id"].to_numpy())}
+    missing = [int(h) for h in ids if int(h) not in row_of]
+    if missing:
+        raise KeyError(f"hit ids {missing} are not in the hits table")
     cols = ["i_start", "i_end", "i_peak", f"{channel}_int_ppb_s", f"{channel}_int_err_ppb_s"]
+    rows = hits.table[cols].to_numpy(dtype=float)[[row_of[int(h)] for h in ids]]
     out: dict[str, list[float]] = {k: [] for k in ("e", "n", "t", "z", "ve", "vn", "E", "s")}
-    for i0, i1, ip, integ_c, err_c in rows[cols].to_numpy(dtype=float):
+    for i0, i1, ip, integ_c, err_c in rows:
         sl = slice(int(i0), int(i1) + 1)
         w = np.nan_to_num(np.maximum(enh[sl], 0.0))
         if w.sum() <= 0:
             w = np.zeros_like(w)
             w[int(ip) - int(i0)] = 1.0
         tc = float(np.sum(w * t[sl]) / w.sum()) - lag_s
+        ve, vn = _velocity_between(t, e, n, int(i0), int(i1))
         out["t"].append(tc)
         out["e"].append(float(np.interp(tc, t, e)))
         out["n"].append(float(np.interp(tc, t, n)))
         out["z"].append(float(np.nanmean(z[sl])))
-        out["ve"].append(float(np.sum(w * ve[sl]) / w.sum()))
-        out["vn"].append(float(np.sum(w * vn[sl]) / w.sum()))
+        out["ve"].append(float(np.sum(w * ve) / w.sum()))
+        out["vn"].append(float(np.sum(w * vn) / w.sum()))
         out["E"].append(float(integ_c))
         out["s"].append(float(err_c))
     integ = np.array(out["E"])
@@ -95,7 +112,7 @@ def crossings_from_hits(
     err = np.where(np.isfinite(err) & (err > 0), err, np.nanmax(np.append(err, 1.0)))
     integ = np.where(np.isfinite(integ), integ, 0.0)
     return Crossings(
-        np.asarray(list(rows.index), dtype=np.int64),
+        ids,
         np.array(out["e"]),
         np.array(out["n"]),
         np.array(out["t"]),
