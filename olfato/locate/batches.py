@@ -184,7 +184,7 @@ def emission_modes(
     co = plume_coordinates(crossings.east, crossings.north, crossings.time, [at[0]], [at[1]], wind)
     down = co.x[0] > 0.0
     sigma = dispersion_sigmas(np.maximum(co.x[0], X_MIN_M), settings)[0]
-    vperp = crossing_speed(co, crossings.vel_e, crossings.vel_n)[0]
+    vperp = crossing_speed(co, crossings.vel_e, crossings.vel_n, crossings.vel_sq)[0]
     crossing_s = CROSSED_WIDTH_SIGMAS * sigma / vperp
     steady = np.full(m, STEADY_PARTLY_ON)
     modes: list[tuple[float, F64, F64]] = []

@@ -18,7 +18,7 @@ let the probes of one pass share the source's on/off state.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -90,7 +90,7 @@ def crossings_from_hits(
         raise KeyError(f"hit ids {missing} are not in the hits table")
     cols = ["i_start", "i_end", "i_peak", f"{channel}_int_ppb_s", f"{channel}_int_err_ppb_s"]
     rows = hits.table[cols].to_numpy(dtype=float)[[row_of[int(h)] for h in ids]]
-    out: dict[str, list[float]] = {k: [] for k in ("e", "n", "t", "z", "ve", "vn", "E", "s")}
+    out: dict[str, list[Any]] = {k: [] for k in ("e", "n", "t", "z", "ve", "vn", "vv", "E", "s")}
     for i0, i1, ip, integ_c, err_c in rows:
         sl = slice(int(i0), int(i1) + 1)
         w = np.nan_to_num(np.maximum(enh[sl], 0.0))
@@ -105,6 +105,9 @@ def crossings_from_hits(
         out["z"].append(float(np.nanmean(z[sl])))
         out["ve"].append(float(np.sum(w * ve) / w.sum()))
         out["vn"].append(float(np.sum(w * vn) / w.sum()))
+        out["vv"].append(
+            [float(np.sum(w * a * b) / w.sum()) for a, b in ((ve, ve), (ve, vn), (vn, vn))]
+        )
         out["E"].append(float(integ_c))
         out["s"].append(float(err_c))
     integ = np.array(out["E"])
@@ -123,6 +126,7 @@ def crossings_from_hits(
         err,
         channel,
         channel_molar_mass(channel),
+        np.array(out["vv"], dtype=float).reshape(-1, 3),
     )
 
 

@@ -441,6 +441,7 @@ def _concat(parts: list[Crossings]) -> Crossings:
         cat([p.integral_err for p in parts]),
         parts[0].channel,
         parts[0].molar_mass,
+        None if any(p.vel_sq is None for p in parts) else cat([p.vel_sq for p in parts]),
     )
 
 
