@@ -9,6 +9,10 @@ Environ. Sci. Technol. 48, 14508, who take a low rolling quantile). A slow drift
 the sensor or of the ambient level (e.g. 1% of CH4 over a flight) is background, not
 a plume.
 
+Samples known to be in a plume (the hits found on all channels together) can be left
+out as well (``plume``): a gas that a crossing carries below its own noise is never
+masked by its own readings, and its running median would rise under the plume.
+
 The noise is the standard deviation of the residual (reading minus background) on
 background samples, from the LOWER half of its distribution (median minus the 15.87%
 quantile) so plumes, which only add, cannot inflate it. Where the channel sits at a
@@ -268,6 +272,7 @@ def estimate_background(
     *,
     window_s: float = DEFAULT_WINDOW_S,
     iterations: int = 4,
+    plume: NDArray[np.bool_] | None = None,
 ) -> ChannelBackground:
     """Background level, noise and autocorrelation of one gas channel.
 
@@ -287,6 +292,11 @@ def estimate_background(
         Running-median window [s].
     iterations : int, default 4
         Most rounds of masking plume samples and re-estimating the level [-].
+    plume : ndarray of bool, optional
+        Samples known to be in a plume (e.g. the hits found on every channel together),
+        kept out of the level and the noise however little they stand out in this
+        channel: a gas that a plume carries below its own noise still raises a running
+        median that takes it in.
 
     Returns
     -------
@@ -323,7 +333,10 @@ def estimate_background(
     # second moment (:func:`lattice_sd_lower`)
     coarse = resolution > 0 and tied_share(v) > TIED_SHARE
     spread = v + resolution * lattice_dither(len(v)) if coarse else v
-    mask = finite.copy()
+    usable = finite if plume is None else finite & ~np.asarray(plume, dtype=bool)
+    if usable.sum() < 3:
+        usable = finite
+    mask = usable.copy()
     level = np.full_like(v, np.nanmedian(v))
     noise = float("nan")
     for _ in range(iterations):
@@ -337,7 +350,7 @@ def estimate_background(
             noise = sd_half(resid[mask], MASKED_KEPT)
         floor = 1e-9 * max(1.0, abs(float(np.nanmedian(v))))
         noise = max(noise, resolution / np.sqrt(12.0), floor)
-        new_mask = finite & (resid < MASK_SIGMA * noise)
+        new_mask = usable & (resid < MASK_SIGMA * noise)
         if np.array_equal(new_mask, mask):
             break
         mask = new_mask

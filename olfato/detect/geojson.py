@@ -26,7 +26,9 @@ def hits_to_geojson(hits: Hits) -> dict[str, Any]:
     Properties: ``id``; ``start_time``, ``end_time``, ``peak_time`` (ISO 8601 UTC);
     ``duration_s`` [s]; ``wind_speed_ms`` [m/s], ``wind_dir_deg`` (FROM) [deg];
     ``snr`` [sd]; per channel ``<c>_peak_ppb``, ``<c>_peak_err_ppb`` [ppb] and
-    ``<c>_int_ppb_s``, ``<c>_int_err_ppb_s`` [ppb s]; ``ratios`` {channel: {ratio,
+    ``<c>_int_ppb_s``, ``<c>_int_err_ppb_s`` [ppb s] (the fingerprint's integral) and
+    ``<c>_int_whole_ppb_s``, ``<c>_int_whole_err_ppb_s`` [ppb s] (the whole crossing's,
+    which locate matches to a plume model); ``ratios`` {channel: {ratio,
     se, mswd}} against ``ratio_reference``; ``signature``,
     ``signature_probabilities``, ``suspect``, ``mixture``.
 
@@ -57,7 +59,14 @@ def hits_to_geojson(hits: Hits) -> dict[str, Any]:
             "trigger": row["trigger"],
         }
         for c in hits.channels:
-            for key in ("peak_ppb", "peak_err_ppb", "int_ppb_s", "int_err_ppb_s"):
+            for key in (
+                "peak_ppb",
+                "peak_err_ppb",
+                "int_ppb_s",
+                "int_err_ppb_s",
+                "int_whole_ppb_s",
+                "int_whole_err_ppb_s",
+            ):
                 props[f"{c}_{key}"] = row[f"{c}_{key}"]
         cls = fp.classification
         props["ratio_reference"] = fp.reference

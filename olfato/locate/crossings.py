@@ -88,7 +88,10 @@ def crossings_from_hits(
     missing = [int(h) for h in ids if int(h) not in row_of]
     if missing:
         raise KeyError(f"hit ids {missing} are not in the hits table")
-    cols = ["i_start", "i_end", "i_peak", f"{channel}_int_ppb_s", f"{channel}_int_err_ppb_s"]
+    # the whole crossing, over the level around the hits (olfato.detect.pipeline), where
+    # the table has it
+    kind = "int_whole" if f"{channel}_int_whole_ppb_s" in hits.table else "int"
+    cols = ["i_start", "i_end", "i_peak", f"{channel}_{kind}_ppb_s", f"{channel}_{kind}_err_ppb_s"]
     rows = hits.table[cols].to_numpy(dtype=float)[[row_of[int(h)] for h in ids]]
     out: dict[str, list[Any]] = {k: [] for k in ("e", "n", "t", "z", "ve", "vn", "vv", "E", "s")}
     for i0, i1, ip, integ_c, err_c in rows:

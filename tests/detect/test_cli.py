@@ -74,6 +74,7 @@ def test_cli_writes_geojson_and_plot(two_labs, tmp_path: Path) -> None:
     for key in (
         "id", "start_time", "end_time", "peak_time", "wind_speed_ms", "wind_dir_deg", "snr",
         "acetone_peak_ppb", "acetone_peak_err_ppb", "acetone_int_ppb_s", "acetone_int_err_ppb_s",
+        "acetone_int_whole_ppb_s", "acetone_int_whole_err_ppb_s",
         "signature", "signature_probabilities", "suspect",
     ):  # fmt: skip
         assert key in p

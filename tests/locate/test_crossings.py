@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -107,4 +109,39 @@ def test_a_straight_crossing_has_the_same_speed_either_way() -> None:
     vel_sq = np.stack([ve * ve, ve * vn, vn * vn], axis=1)
     np.testing.assert_allclose(
         crossing_speed(co, ve, vn, vel_sq), crossing_speed(co, ve, vn), rtol=1e-9
+    )
+
+
+def test_a_crossings_integral_is_the_whole_crossing_over_the_level_around_it(
+    one_lab: Flight,
+) -> None:
+    """The strength locate matches is the hit's integral over the level read around the
+    hits (``int_whole``), which keeps the plume's wings that the channel's own running
+    median takes in: against the simulator's clean plume over each strong hit, within 1%
+    and closer than the fingerprint's integral."""
+    hits = one_lab.hits
+    ch = "acetone"
+    ids = [int(h) for h in hits.table["id"]]
+    cr = crossings_from_hits(hits, ids, ch, 0.0)
+    by_id = hits.table.set_index("id")
+    np.testing.assert_array_equal(cr.integral, by_id.loc[ids, f"{ch}_int_whole_ppb_s"])
+    np.testing.assert_array_equal(cr.integral_err, by_id.loc[ids, f"{ch}_int_whole_err_ppb_s"])
+    clean = one_lab.sim.clean[[c for c in one_lab.sim.clean if c.endswith(":" + ch)]].sum(axis=1)
+    t = hits.survey.time
+    whole, fingerprint = [], []
+    for h in ids:
+        sl = slice(int(by_id.loc[h, "i_start"]), int(by_id.loc[h, "i_end"]) + 1)
+        truth = float(np.trapezoid(clean.to_numpy()[sl], t[sl]))
+        if truth > 10 * by_id.loc[h, f"{ch}_int_whole_err_ppb_s"]:
+            whole.append(by_id.loc[h, f"{ch}_int_whole_ppb_s"] / truth - 1.0)
+            fingerprint.append(by_id.loc[h, f"{ch}_int_ppb_s"] / truth - 1.0)
+    assert len(whole) >= 2
+    assert np.max(np.abs(whole)) < 0.01
+    assert np.all(np.abs(whole) < np.abs(fingerprint))
+    # a table without the whole integrals (an older hits table) gives the fingerprint's
+    old = dataclasses.replace(
+        hits, table=hits.table.drop(columns=[c for c in hits.table if "_int_whole" in c])
+    )
+    np.testing.assert_array_equal(
+        crossings_from_hits(old, ids, ch, 0.0).integral, by_id.loc[ids, f"{ch}_int_ppb_s"]
     )
