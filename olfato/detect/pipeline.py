@@ -394,6 +394,7 @@ def detect(
     spans = hitmod.hit_spans(stats, u, pad_samples=round(pad_s / dt), starts=starts)
 
     around = _backgrounds_around_hits(t, levels_from, spans, window_s) if spans else {}
+    enh_whole = {c: around[c].enhancement(survey.gas(c)) for c in around}
     s = survey.samples
     rows: list[dict[str, Any]] = []
     for hid, (a, b, p, k) in enumerate(spans, start=1):
@@ -434,9 +435,10 @@ def detect(
             row[f"{c}_int_err_ppb_s"] = err
             row[f"{c}_snr"] = row[f"{c}_peak_ppb"] / bgc.noise
             bga = around[c]
-            whole = survey.gas(c)[sl] - bga.level[sl]
             row[f"{c}_int_whole_ppb_s"], row[f"{c}_int_whole_err_ppb_s"] = (
-                hitmod.integrate_enhancement(t[sl], whole, bga.noise, bga.rho1, bga.level_sd)
+                hitmod.integrate_enhancement(
+                    t[sl], enh_whole[c][sl], bga.noise, bga.rho1, bga.level_sd
+                )
             )
         rows.append(row)
     if rows:
