@@ -103,6 +103,9 @@ DISPERSION: tuple[float, ...] | None = None
 #: factors on the transport direction error averaged over (``--transport-error-factors``;
 #: None: locate's)
 TRANSPORT_FACTORS: tuple[float, ...] | None = None
+#: factors on the crossing integrals' discrepancy averaged over (``--discrepancy-factors``;
+#: None: locate's)
+DISCREPANCY_FACTORS: tuple[float, ...] | None = None
 #: each trust flight followed by the one-battery sortie ``olfato plan next`` asks for, and
 #: the figures taken on both flights together (``--follow-up``)
 FOLLOW_UP = False
@@ -380,6 +383,7 @@ def run_flight(
         # a steady plume is refined on its class's own dispersion (locate refuses factors)
         dispersion_scales=None if steady else DISPERSION,
         transport_error_factors=None if steady else TRANSPORT_FACTORS,
+        discrepancy_factors=None if steady else DISCREPANCY_FACTORS,
     )
     tallies[key].seconds += time.perf_counter() - t0
     tallies[key].flights += 1
@@ -461,7 +465,8 @@ def med(x: list[float]) -> float:
 
 def locate_as_set(survey: Any, hits: Any) -> Any:
     """olfato's locate with this run's settings (--grouping, --direction-bias-sd,
-    --stability-averaging, --dispersion-scales, --transport-error-factors)."""
+    --stability-averaging, --dispersion-scales, --transport-error-factors,
+    --discrepancy-factors)."""
     return locate(
         survey,
         hits,
@@ -470,6 +475,7 @@ def locate_as_set(survey: Any, hits: Any) -> Any:
         average_stability=AVERAGE_STABILITY,
         dispersion_scales=DISPERSION,
         transport_error_factors=TRANSPORT_FACTORS,
+        discrepancy_factors=DISCREPANCY_FACTORS,
     )
 
 
@@ -487,6 +493,7 @@ bias_sd = None if sys.argv[3] == "None" else float(sys.argv[3])
 average_stability = sys.argv[4] == "True"
 dispersion = None if sys.argv[5] == "None" else tuple(float(v) for v in sys.argv[5].split(","))
 transport = None if sys.argv[6] == "None" else tuple(float(v) for v in sys.argv[6].split(","))
+discrepancy = None if sys.argv[7] == "None" else tuple(float(v) for v in sys.argv[7].split(","))
 c0 = time.process_time()
 survey = read_survey(path, quiet=True)
 c_read = time.process_time() - c0
@@ -495,7 +502,7 @@ rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 c0 = time.process_time()
 res = locate(survey, hits, grouping=grouping, direction_bias_sd_deg=bias_sd,
              average_stability=average_stability, dispersion_scales=dispersion,
-             transport_error_factors=transport)
+             transport_error_factors=transport, discrepancy_factors=discrepancy)
 c_loc = time.process_time() - c0
 rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 print(json.dumps({"samples": survey.n_samples, "hits": len(hits), "findings": len(res),
@@ -520,6 +527,9 @@ def _locate_alone(path: str) -> dict[str, float]:
             str(AVERAGE_STABILITY),
             "None" if DISPERSION is None else ",".join(str(v) for v in DISPERSION),
             "None" if TRANSPORT_FACTORS is None else ",".join(str(v) for v in TRANSPORT_FACTORS),
+            "None"
+            if DISCREPANCY_FACTORS is None
+            else ",".join(str(v) for v in DISCREPANCY_FACTORS),
         ],
         capture_output=True,
         text=True,
@@ -1042,6 +1052,7 @@ def _factors(text: str) -> tuple[float, ...]:
 
 def main() -> None:
     global PYELQ_ITER, GROUPING, BIAS_SD, AVERAGE_STABILITY, DISPERSION, TRANSPORT_FACTORS
+    global DISCREPANCY_FACTORS
     global FOLLOW_UP
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=8, help="seeds per scenario")
@@ -1096,6 +1107,12 @@ def main() -> None:
         help="locate's transport_error_factors: comma-separated factors on the transport "
         "direction error averaged over (1: fixed; default: locate's)",
     )
+    ap.add_argument(
+        "--discrepancy-factors",
+        default=None,
+        help="locate's discrepancy_factors: comma-separated factors on the crossing integrals' "
+        "discrepancy averaged over (1: fixed; default: locate's)",
+    )
     ap.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
     ap.add_argument("--jobs", type=int, default=1, help="--trust: flights run in parallel")
     ap.add_argument("--scenarios", default=",".join(TURBULENT), help="comma-separated")
@@ -1109,6 +1126,8 @@ def main() -> None:
         DISPERSION = _factors(args.dispersion_scales)
     if args.transport_error_factors is not None:
         TRANSPORT_FACTORS = _factors(args.transport_error_factors)
+    if args.discrepancy_factors is not None:
+        DISCREPANCY_FACTORS = _factors(args.discrepancy_factors)
     if args.speed_only:
         speed_run()
         return

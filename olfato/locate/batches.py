@@ -207,15 +207,18 @@ def on_rate(
     settings: Settings,
     at: tuple[float, float],
     qs: tuple[float, ...] = (0.025, 0.5, 0.975),
+    *,
+    discrepancy_factors: tuple[float, ...] = (1.0,),
 ) -> list[float]:
     """Quantiles [g/s] of the rate while the source emits (module docstring).
 
     Over the most probable cells of ``raster`` (at most :data:`ON_RATE_CELLS`, holding
     :data:`ON_RATE_MASS` of it), each way the source may emit
-    (:func:`emission_modes`) gives the crossings' marginal over ln Q and its posterior
+    (:func:`emission_modes`) and each discrepancy (``discrepancy_factors`` times the
+    settings', equally likely) gives the crossings' marginal over ln Q and its posterior
     (:func:`olfato.locate.likelihood.rate_marginal`, with the mode's shares seen in
-    part and whole-crossing shares); the modes are weighted per cell by prior x
-    marginal, the cells by the raster.
+    part and whole-crossing shares); the modes and discrepancies are weighted per cell
+    by prior x marginal, the cells by the raster.
 
     Parameters
     ----------
@@ -232,6 +235,10 @@ def on_rate(
         spreads are taken).
     qs : tuple of float, default (0.025, 0.5, 0.975)
         Probability levels [-].
+    discrepancy_factors : tuple of float, default (1.0,)
+        Factors [-] on ``settings.discrepancy``, equally likely a priori: how far the
+        crossings' integrals stray from the plume model's is learned from their
+        scatter (:data:`olfato.locate.defaults.DISCREPANCY_FACTORS`).
 
     Returns
     -------
@@ -245,14 +252,18 @@ def on_rate(
         raster.east[ix], raster.north[iy], raster.heights, crossings, wind, settings
     )
     log_g = log_g[np.arange(len(keep)), ih]  # (cells, m)
+    noise = var_log - settings.discrepancy**2  # the integrals' own error
+    modes = emission_modes(crossings, wind, settings, at)
     lls, mus, sds = [], [], []
-    for weight, shares, whole in emission_modes(crossings, wind, settings, at):
-        ll, mu, sd = rate_marginal(
-            log_e, var_log, log_g + whole, settings.rate_range_g_s, (shares[:, None],)
-        )
-        lls.append(np.log(weight) + ll)
-        mus.append(mu)
-        sds.append(sd)
+    for factor in discrepancy_factors:
+        var_f = noise + (factor * settings.discrepancy) ** 2
+        for weight, shares, whole in modes:
+            ll, mu, sd = rate_marginal(
+                log_e, var_f, log_g + whole, settings.rate_range_g_s, (shares[:, None],)
+            )
+            lls.append(np.log(weight / len(discrepancy_factors)) + ll)
+            mus.append(mu)
+            sds.append(sd)
     lw = np.stack(lls, axis=1)  # (cells, modes)
     lw -= np.max(lw, axis=1, keepdims=True)
     w = np.exp(lw)

@@ -13,6 +13,7 @@ from olfato.locate.defaults import (
     AVERAGE_STABILITY,
     DEFAULT_MARGIN_M,
     DIRECTION_BIAS_SD_DEG,
+    DISCREPANCY_FACTORS,
     TRANSPORT_ERROR_FACTORS,
     WIDER_DISPERSION_SCALES,
 )
@@ -124,6 +125,16 @@ def locate_command(
             f"{','.join(f'{v:g}' for v in TRANSPORT_ERROR_FACTORS)}).",
         ),
     ] = None,
+    discrepancy_factors: Annotated[
+        str | None,
+        typer.Option(
+            "--discrepancy-factors",
+            help="Comma-separated factors on how far a crossing's integral may stray from the "
+            "plume model's, equally likely, learned from the crossings' scatter in each "
+            "source's rate; 1 keeps it fixed (default: "
+            f"{','.join(f'{v:g}' for v in DISCREPANCY_FACTORS)}).",
+        ),
+    ] = None,
     steady_emission: Annotated[
         bool,
         typer.Option(
@@ -181,6 +192,12 @@ def locate_command(
             "--transport-error-factors",
             "transport_error_factors",
             TRANSPORT_ERROR_FACTORS,
+        ),
+        discrepancy_factors=_factors(
+            discrepancy_factors,
+            "--discrepancy-factors",
+            "discrepancy_factors",
+            DISCREPANCY_FACTORS,
         ),
         intermittent=not steady_emission,
     )

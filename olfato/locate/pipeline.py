@@ -36,6 +36,7 @@ from olfato.locate.defaults import (
     AVERAGE_STABILITY,
     DEFAULT_MARGIN_M,
     DIRECTION_BIAS_SD_DEG,
+    DISCREPANCY_FACTORS,
     DISPERSION_SCALES,
     TRANSPORT_ERROR_FACTORS,
 )
@@ -469,6 +470,7 @@ def locate(
     average_stability: bool = AVERAGE_STABILITY,
     dispersion_scales: tuple[float, ...] | None = None,
     transport_error_factors: tuple[float, ...] | None = None,
+    discrepancy_factors: tuple[float, ...] | None = None,
     intermittent: bool = True,
 ) -> Sources:
     """Estimate every source of a survey: where, how strong, how sure, and what.
@@ -577,6 +579,13 @@ def locate(
         posterior, with ``transport="trajectory"`` only (None:
         :data:`olfato.locate.defaults.TRANSPORT_ERROR_FACTORS`; () or (1.0,): the
         error as set; one factor: the error times it, in every fit).
+    discrepancy_factors : tuple of float or None, default None
+        Factors [-] on ``discrepancy`` (how far a crossing's integral may stray from
+        the plume model's, in ln), equally likely a priori, averaged over in each
+        located source's rate while it emits (its region keeps the discrepancy as
+        set), with ``transport="trajectory"`` only (None:
+        :data:`olfato.locate.defaults.DISCREPANCY_FACTORS`; () or (1.0,): the
+        discrepancy as set; one factor: the discrepancy times it, in every fit).
     intermittent : bool, default True
         A source may be off during a pass; False: always on.
 
@@ -599,6 +608,9 @@ def locate(
         TRANSPORT_ERROR_FACTORS,
         transport,
         parameter="transport_error_factors",
+    )
+    disc_factors = nuisance_factors(
+        discrepancy_factors, DISCREPANCY_FACTORS, transport, parameter="discrepancy_factors"
     )
     if direction_bias_sd_deg is None:
         direction_bias_sd_deg = DIRECTION_BIAS_SD_DEG
@@ -624,6 +636,9 @@ def locate(
         )
     if settings.transport_sd_deg <= 0:
         transport_factors = (1.0,)  # no trajectory error to scale
+    if len(disc_factors) == 1:
+        settings = replace(settings, discrepancy=settings.discrepancy * disc_factors[0])
+        disc_factors = (1.0,)
     if hits is None:
         from olfato.detect.pipeline import DEFAULT_FALSE_ALARMS_PER_HOUR, detect
 
@@ -742,7 +757,8 @@ def locate(
 
     # -- sources that may emit in batches: the rate while they emit (for the located) ------
     rates: list[Callable[[], tuple[float, tuple[float, float]]]] = [
-        partial(on_rate, members, ch, post, fitter) for members, ch, post in groups
+        partial(on_rate, members, ch, post, fitter, discrepancy_factors=disc_factors)
+        for members, ch, post in groups
     ]
 
     # -- steady plumes: every sample, not just crossing summaries ---------------------------
@@ -786,7 +802,7 @@ def nuisance_factors(
     parameter: str,
 ) -> tuple[float, ...]:
     """The factors of one of :func:`locate`'s nuisances (``dispersion_scales``,
-    ``transport_error_factors``), checked.
+    ``transport_error_factors``, ``discrepancy_factors``), checked.
 
     Parameters
     ----------
@@ -2107,11 +2123,17 @@ def _finding(
 
 
 def on_rate(
-    members: list[int], channel: str, post: Posterior, fitter: SourceFitter
+    members: list[int],
+    channel: str,
+    post: Posterior,
+    fitter: SourceFitter,
+    *,
+    discrepancy_factors: tuple[float, ...] = (1.0,),
 ) -> tuple[float, tuple[float, float]]:
     """A source's rate while it emits [g/s] and its 95% interval, averaged over whether
-    and how it emits in batches (:func:`olfato.locate.batches.on_rate`); the
-    posterior's own where the settings keep every source on or every crossing whole.
+    and how it emits in batches and over the crossings' discrepancy
+    (:func:`olfato.locate.batches.on_rate`); the posterior's own where the settings keep
+    every source on or every crossing whole.
 
     Parameters
     ----------
@@ -2123,6 +2145,9 @@ def on_rate(
         Its posterior.
     fitter : SourceFitter
         The survey's fits (crossings, probes, wind, settings).
+    discrepancy_factors : tuple of float, default (1.0,)
+        Factors [-] on the settings' discrepancy, equally likely a priori
+        (:func:`locate`'s ``discrepancy_factors``).
 
     Returns
     -------
@@ -2133,7 +2158,9 @@ def on_rate(
     if not st.on_off or not st.partly_on:
         return post.rate_g_s, post.rate_ci95_g_s
     crossings = fitter.crossings_of(members, channel)
-    lo, med, hi = batches.on_rate(post.fine, crossings, fitter.wind, st, post.mean)
+    lo, med, hi = batches.on_rate(
+        post.fine, crossings, fitter.wind, st, post.mean, discrepancy_factors=discrepancy_factors
+    )
     return med, (lo, hi)
 
 

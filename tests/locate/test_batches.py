@@ -5,9 +5,12 @@ and adaptive quadrature."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy.integrate import quad
+from scipy.optimize import brentq
 from scipy.stats import exponnorm, norm
 
 from olfato.locate.batches import (
@@ -166,3 +169,71 @@ def test_the_emission_modes_weigh_steady_as_the_likelihood_does() -> None:
     # a shorter batch: more crossings seen in part, less of the plume in a whole one
     short, long_ = modes[-3], modes[-1]  # duty 25 %: the shortest and longest period
     assert np.all(short[1] >= long_[1]) and np.all(short[2] <= long_[2])
+
+
+def _steady_only(settings: Settings) -> Settings:
+    """``settings`` with the source always on: one emission mode, the steady one."""
+    return dataclasses.replace(settings, p_off_grid=(0.0,), p_off_prior=(1.0,))
+
+
+def test_the_discrepancy_averaged_over_matches_quadrature() -> None:
+    # one cell, the steady mode only: the rate's posterior is the mixture over the two
+    # discrepancies (0.6 and 0.3 in ln), each weighted by its evidence, of the
+    # contaminated log-normal posteriors of ln Q; on_rate's quantiles against adaptive
+    # quadrature of that density and a root finder on its CDF
+    fractions = np.exp(np.array([0.2, -0.25, 0.1, -0.1, 0.3, -0.15, 0.05]))
+    cr, wind, settings, raster = _crossings_of((0.0, 0.0), 2.0, fractions)
+    settings = _steady_only(settings)
+    got = on_rate(raster, cr, wind, settings, (0.0, 0.0), discrepancy_factors=(1.0, 0.5))
+    log_g = crossing_magnitudes(np.zeros(1), np.zeros(1), np.array([3.0]), cr, wind, settings)[3][
+        0, 0
+    ]
+    y = np.log(cr.integral) - log_g
+    noise = (cr.integral_err / cr.integral) ** 2
+    a, b = np.log(RATE_RANGE[0]), np.log(RATE_RANGE[1])
+
+    def density(t: float) -> float:
+        total = 0.0
+        for d in (0.6, 0.3):
+            sd = np.sqrt(noise + d**2)
+            r = y - t
+            per = (1 - STEADY_PARTLY_ON) * norm.pdf(r, scale=sd) + STEADY_PARTLY_ON * (
+                exponnorm.pdf(-r, 1.0 / sd, scale=sd)
+            )
+            total += 0.5 * float(np.prod(per))
+        return total
+
+    lo_t, hi_t = float(y.min() - 3.0), float(y.max() + 3.0)  # the mass outside is < 1e-12
+    z = quad(density, lo_t, hi_t, points=sorted(y), limit=400, epsabs=0, epsrel=1e-11)[0]
+    assert lo_t > a and hi_t < b
+
+    def cdf(x: float) -> float:
+        return quad(density, lo_t, x, limit=400, epsabs=0, epsrel=1e-11)[0] / z
+
+    for level, value in zip((0.025, 0.5, 0.975), got, strict=True):
+        want = brentq(lambda x, level=level: cdf(x) - level, lo_t, hi_t, xtol=1e-10)
+        assert np.log(value) == pytest.approx(want, abs=3e-3)
+
+
+def test_crossings_that_agree_narrow_the_rate_and_crossings_that_scatter_do_not() -> None:
+    # 10 crossings scattering 0.15 in ln about the model's (normal quantiles, so their
+    # sample sd is exactly that): the smaller discrepancy explains them better, and the
+    # interval narrows to near a log-normal's of 0.3 (1.96 x 0.3 / sqrt(10) = 0.19 each
+    # side, against 0.37 with 0.6 fixed) and still holds the truth
+    z = norm.ppf((np.arange(10) + 0.5) / 10)
+    z = (z - z.mean()) / z.std(ddof=1)
+    widths = {}
+    for spread in (0.15, 0.6):
+        cr, wind, settings, raster = _crossings_of((0.0, 0.0), 2.0, np.exp(spread * z))
+        settings = _steady_only(settings)
+        fixed = on_rate(raster, cr, wind, settings, (0.0, 0.0))
+        learned = on_rate(raster, cr, wind, settings, (0.0, 0.0), discrepancy_factors=(1.0, 0.5))
+        assert learned[0] < 2.0 < learned[2]
+        widths[spread] = (np.log(fixed[2] / fixed[0]), np.log(learned[2] / learned[0]))
+    w_fixed, w_learned = widths[0.15]
+    assert w_fixed == pytest.approx(2 * 1.96 * 0.6 / np.sqrt(10), rel=0.15)
+    assert w_learned < 0.65 * w_fixed
+    assert w_learned == pytest.approx(2 * 1.96 * 0.3 / np.sqrt(10), rel=0.25)
+    # crossings scattering as far as the nominal discrepancy: the interval stays
+    w_fixed, w_learned = widths[0.6]
+    assert w_learned == pytest.approx(w_fixed, rel=0.1)
