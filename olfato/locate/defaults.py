@@ -80,10 +80,10 @@ TRANSPORT_ERROR_FACTORS: tuple[float, ...] = (1.0, 2.0)
 #: 1.32 -> 1.28 and under the Lagrangian model 1.30 -> 1.28, the 95% rate interval's
 #: coverage under a wind speed logged 1.3 x too high 100 -> 95%; positions, regions and
 #: calls unchanged (the region keeps the discrepancy as set); +0.09 s of locate's CPU on
-#: the 23,000-sample speed survey (the rate of its 3 findings: 0.065 -> 0.150 s). Averaged
-#: over in the regions
-#: as well, the median position error as simulated went 13.1 -> 10.9 m, but under the
-#: Lagrangian model 38.9 -> 40.4 m, its height coverage 94 -> 87% and its position
-#: coverage 84 -> 81% (the crossings of a plume the model does not make can agree with
-#: each other and still put it at the wrong distance), so the regions do not take it
+#: the 23,000-sample speed survey (the rate of its 3 findings: 0.065 -> 0.150 s).
+#: Averaged over in the regions as well, the median position error as simulated went
+#: 13.1 -> 10.9 m, but under the Lagrangian model 38.9 -> 40.4 m, its height coverage
+#: 94 -> 87% and its position coverage 84 -> 81% (the crossings of a plume the model does
+#: not make can agree with each other and still put it at the wrong distance), so the
+#: regions do not take it
 DISCREPANCY_FACTORS: tuple[float, ...] = (1.0, 0.5)
