@@ -563,13 +563,16 @@ def speed_run() -> None:
         f"peak RSS {peak:.0f} MB for read + detect + locate ({best['rss_before']:.0f} MB "
         "before locate)"
     )
-    # CPU seconds still grow when other work shares the machine (caches, memory bandwidth,
-    # a busy sibling hyperthread): on a 2-core machine, best of 3 runs 2.60-2.71 s idle
-    # (three invocations) and 2.81 s (runs up to 3.27 s) beside a two-thread matrix product
+    # CPU seconds still grow when other work shares the hardware (caches, memory bandwidth,
+    # a busy sibling hyperthread): inside this machine, which the load average shows, or on
+    # a virtual machine's host, which nothing here shows. On this project's 2-core virtual
+    # machine, idle each time, the same code gave best-of-3 figures of 2.60-2.83 s and an
+    # hour later 3.85-4.13 s; the ratio to reading the same survey moved less (31-42 x)
     print(
         f"load average (1 min) {load_before:.1f} before the runs and {load_after:.1f} after "
         f"on {os.cpu_count()} cores (the runs themselves add up to 1; more means other work "
-        "shared the machine and the CPU time above is inflated)"
+        "shared the machine and the CPU time above is inflated; a virtual machine's host can "
+        "slow it unseen)"
     )
     hits = detect(survey)
     t0 = time.perf_counter()
