@@ -491,9 +491,9 @@ from olfato.survey.io import read_survey
 path, grouping = sys.argv[1], sys.argv[2]
 bias_sd = None if sys.argv[3] == "None" else float(sys.argv[3])
 average_stability = sys.argv[4] == "True"
-dispersion = None if sys.argv[5] == "None" else tuple(float(v) for v in sys.argv[5].split(","))
-transport = None if sys.argv[6] == "None" else tuple(float(v) for v in sys.argv[6].split(","))
-discrepancy = None if sys.argv[7] == "None" else tuple(float(v) for v in sys.argv[7].split(","))
+def factors(arg):
+    return None if arg == "None" else tuple(float(v) for v in arg.split(","))
+dispersion, transport, discrepancy = (factors(a) for a in sys.argv[5:8])
 c0 = time.process_time()
 survey = read_survey(path, quiet=True)
 c_read = time.process_time() - c0
@@ -525,11 +525,10 @@ def _locate_alone(path: str) -> dict[str, float]:
             GROUPING,
             str(BIAS_SD),
             str(AVERAGE_STABILITY),
-            "None" if DISPERSION is None else ",".join(str(v) for v in DISPERSION),
-            "None" if TRANSPORT_FACTORS is None else ",".join(str(v) for v in TRANSPORT_FACTORS),
-            "None"
-            if DISCREPANCY_FACTORS is None
-            else ",".join(str(v) for v in DISCREPANCY_FACTORS),
+            *(
+                "None" if f is None else ",".join(str(v) for v in f)
+                for f in (DISPERSION, TRANSPORT_FACTORS, DISCREPANCY_FACTORS)
+            ),
         ],
         capture_output=True,
         text=True,
@@ -567,7 +566,7 @@ def speed_run() -> None:
     # a busy sibling hyperthread): inside this machine, which the load average shows, or on
     # a virtual machine's host, which nothing here shows. On this project's 2-core virtual
     # machine, idle each time, the same code gave best-of-3 figures of 2.60-2.83 s and an
-    # hour later 3.85-4.13 s; the ratio to reading the same survey moved less (31-42 x)
+    # hour later 3.85-4.14 s; the ratio to reading the same survey moved less (31-42 x)
     print(
         f"load average (1 min) {load_before:.1f} before the runs and {load_after:.1f} after "
         f"on {os.cpu_count()} cores (the runs themselves add up to 1; more means other work "
