@@ -566,7 +566,8 @@ def speed_run() -> None:
     # a busy sibling hyperthread): inside this machine, which the load average shows, or on
     # a virtual machine's host, which nothing here shows. On this project's 2-core virtual
     # machine, idle each time, the same code gave best-of-3 figures of 2.60-2.83 s and an
-    # hour later 3.85-4.14 s; the ratio to reading the same survey moved less (31-42 x)
+    # hour later 3.85-4.14 s, and on another day 4.03 s and 3.45 s; the ratio to reading
+    # the same survey moved as well (31-51 x), so it does not cancel the host's speed
     print(
         f"load average (1 min) {load_before:.1f} before the runs and {load_after:.1f} after "
         f"on {os.cpu_count()} cores (the runs themselves add up to 1; more means other work "
