@@ -6,6 +6,7 @@ reference for every coefficient.
 
 from olfato.physics.dispersion import (
     SIGMA_MODELS,
+    crosswind_integrated_sigma,
     gaussian_plume,
     gaussian_plume_sigma,
     sigma_yz,
@@ -16,6 +17,7 @@ from olfato.physics.wind import downwind_crosswind, wind_from_vector, wind_vecto
 
 __all__ = [
     "SIGMA_MODELS",
+    "crosswind_integrated_sigma",
     "downwind_crosswind",
     "g_m3_to_ppb",
     "gaussian_plume",

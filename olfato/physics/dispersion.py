@@ -151,14 +151,15 @@ def _briggs(x: F64, c: tuple[float, float, float, float, float, float]) -> tuple
 
 def _pasquill_gifford(x: F64, cls: str) -> tuple[F64, F64]:
     xk = x / 1000.0
+    ln_xk = np.log(xk)
     c, d = _PG_SIGMA_Y[cls]
-    sy = 465.11628 * xk * np.tan(0.017453293 * (c - d * np.log(xk)))
+    sy = 465.11628 * xk * np.tan(0.017453293 * (c - d * ln_xk))
     table = _PG_SIGMA_Z[cls]
     bounds = np.array([row[0] for row in table])
     i = np.searchsorted(bounds, xk, side="left")  # bounds are inclusive upper limits
     a = np.array([row[1] for row in table])[i]
     b = np.array([row[2] for row in table])[i]
-    sz = np.minimum(a * xk**b, _PG_SIGMA_Z_MAX_M)
+    sz = np.minimum(a * np.exp(b * ln_xk), _PG_SIGMA_Z_MAX_M)  # a xk^b
     return sy, sz
 
 
@@ -194,18 +195,27 @@ def sigma_yz(x_m: ArrayLike, stability: ArrayLike, model: str = "briggs_rural") 
             f"unknown dispersion model '{model}'; expected one of {', '.join(SIGMA_MODELS)}"
         )
     x = np.maximum(np.asarray(x_m, dtype=float), X_MIN_M)
+    if np.ndim(stability) == 0:
+        # one class for every distance (locate's case): no per-class masks and copies
+        sy, sz = _sigma_yz_of_class(x, str(_classes(stability, ())), model)
+        return np.asarray(sy), np.asarray(sz)
     cls = _classes(stability, np.broadcast_shapes(x.shape, np.shape(stability)))
     x = np.broadcast_to(x, cls.shape)
     sy = np.empty(cls.shape)
     sz = np.empty(cls.shape)
     for c in np.unique(cls):
         m = cls == c
-        if model == "pasquill_gifford":
-            sy[m], sz[m] = _pasquill_gifford(x[m], str(c))
-        else:
-            table = _BRIGGS_RURAL if model == "briggs_rural" else _BRIGGS_URBAN
-            sy[m], sz[m] = _briggs(x[m], table[str(c)])
+        sy[m], sz[m] = _sigma_yz_of_class(x[m], str(c), model)
     return sy, sz
+
+
+def _sigma_yz_of_class(x: F64, cls: str, model: str) -> tuple[F64, F64]:
+    """:func:`sigma_yz` at distances ``x`` [m] (already at least :data:`X_MIN_M`) of one
+    class."""
+    if model == "pasquill_gifford":
+        return _pasquill_gifford(x, cls)
+    table = _BRIGGS_RURAL if model == "briggs_rural" else _BRIGGS_URBAN
+    return _briggs(x, table[cls])
 
 
 def vertical_factor(
@@ -302,6 +312,49 @@ def gaussian_plume_sigma(
     lateral = np.exp(-(y * y) / (2.0 * sy * sy))
     vert = vertical_factor(z_m, source_height_m, sz, mixing_height_m)
     return np.asarray(rate_g_s, dtype=float) / (2.0 * np.pi * u * sy * sz) * lateral * vert
+
+
+def crosswind_integrated_sigma(
+    z_m: ArrayLike,
+    wind_speed_ms: ArrayLike,
+    source_height_m: ArrayLike,
+    sigma_z_m: ArrayLike,
+    mixing_height_m: float | None = None,
+) -> F64:
+    """Crosswind-integrated concentration per unit rate, for a given sigma_z.
+
+    The plume of :func:`gaussian_plume_sigma` integrated over y (the lateral Gaussian
+    integrates to sqrt(2 pi) sy): CIC / Q = V / (sqrt(2 pi) u sz), V the
+    :func:`vertical_factor` (Turner 1970, eq. 3.1; eq. 5.9 where well mixed). It does
+    not depend on sigma_y. Inputs broadcast.
+
+    Parameters
+    ----------
+    z_m : array_like
+        Receptor height above ground [m].
+    wind_speed_ms : array_like
+        Wind speed [m/s], raised to :data:`U_MIN_MS`.
+    source_height_m : array_like
+        [m].
+    sigma_z_m : array_like
+        Vertical dispersion coefficient at the receptor's downwind distance [m].
+    mixing_height_m : float, optional
+        [m]; None for no lid.
+
+    Returns
+    -------
+    ndarray
+        Crosswind-integrated concentration per unit rate [g/m2 per g/s].
+    """
+    u = np.maximum(np.asarray(wind_speed_ms, dtype=float), U_MIN_MS)
+    sz = np.asarray(sigma_z_m, dtype=float)
+    vert = np.asarray(vertical_factor(z_m, source_height_m, sz, mixing_height_m))
+    # the factor on the smaller arrays first, then one product at the full shape
+    scale = 1.0 / (np.sqrt(2.0 * np.pi) * u * sz)
+    if vert.ndim and vert.shape == np.broadcast_shapes(vert.shape, scale.shape):
+        vert *= scale
+        return vert
+    return np.asarray(vert * scale, dtype=float)
 
 
 def gaussian_plume(

@@ -9,6 +9,7 @@ from scipy import integrate
 from olfato.physics.dispersion import (
     N_IMAGES,
     U_MIN_MS,
+    crosswind_integrated_sigma,
     gaussian_plume,
     gaussian_plume_sigma,
     sigma_yz,
@@ -76,6 +77,42 @@ def _flux(x, h, cls, model, lid=None):
 )
 def test_crosswind_integrated_flux_equals_rate(x, h, cls, model, lid):
     assert _flux(x, h, cls, model, lid) == pytest.approx(1.0, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("z", "h", "u", "cls", "model", "lid"),
+    [
+        (2.0, 0.0, 3.0, "D", "briggs_rural", None),
+        (30.0, 5.0, 0.2, "F", "pasquill_gifford", None),  # calm: raised to U_MIN_MS
+        (40.0, 10.0, 2.0, "C", "pasquill_gifford", 150.0),  # lid images
+        (40.0, 10.0, 2.0, "A", "pasquill_gifford", 300.0),  # well mixed below the lid
+    ],
+)
+def test_crosswind_integrated_concentration_is_the_plume_integrated_over_y(
+    z, h, u, cls, model, lid
+):
+    x = np.array([150.0, 800.0, 3000.0])
+    sy, sz = sigma_yz(x, cls, model)
+    got = crosswind_integrated_sigma(z, u, h, sz, lid)
+    for j in range(len(x)):
+        want, _ = integrate.quad(
+            lambda y, j=j: gaussian_plume_sigma(y, z, 1.0, u, h, sy[j], sz[j], lid),
+            -12 * sy[j],
+            12 * sy[j],
+            epsabs=0.0,
+            epsrel=1e-10,
+        )
+        assert got[j] == pytest.approx(want, rel=1e-8)
+
+
+def test_one_class_for_every_distance_is_the_same_as_one_per_distance():
+    x = np.array([0.5, 80.0, 700.0, 12000.0])
+    for model in ("briggs_rural", "briggs_urban", "pasquill_gifford"):
+        one = sigma_yz(x, "e", model)
+        each = sigma_yz(x, np.array(["E"] * len(x)), model)
+        assert np.array_equal(one[0], each[0]) and np.array_equal(one[1], each[1])
+    sy, sz = sigma_yz(1000.0, "D")
+    assert isinstance(sy, np.ndarray) and sy.shape == () and sz.shape == ()
 
 
 def test_receptors_upwind_and_at_the_source_get_zero():
