@@ -167,19 +167,24 @@ def pass_numbers(
     heading = np.rad2deg(np.arctan2(ve, vn))
     moving = np.hypot(ve, vn) >= HOVER_MS
     gap = np.concatenate([[False], np.diff(t) > GAP_S])
+    # a sequential scan: over Python lists, which index an order of magnitude faster
+    # than NumPy scalars do
+    usable = (moving & np.isfinite(heading)).tolist()
+    numbers = [0] * m
     current = 0
     start: float | None = None
-    for i in range(m):
-        if gap[i]:
+    for i, (is_gap, ok, h) in enumerate(zip(gap.tolist(), usable, heading.tolist(), strict=True)):
+        if is_gap:
             current += 1
             start = None
-        if moving[i] and np.isfinite(heading[i]):
+        if ok:
             if start is None:
-                start = float(heading[i])
-            elif abs((heading[i] - start + 180.0) % 360.0 - 180.0) > turn_deg:
+                start = h
+            elif abs((h - start + 180.0) % 360.0 - 180.0) > turn_deg:
                 current += 1
-                start = float(heading[i])
-        out[i] = current
+                start = h
+        numbers[i] = current
+    out[:] = numbers
     return out
 
 

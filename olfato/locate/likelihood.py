@@ -96,6 +96,7 @@ Emission that may be off during a pass
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -109,7 +110,12 @@ from olfato.locate.transport import (
     plume_coordinates,
     rows_per_block,
 )
-from olfato.physics.dispersion import X_MIN_M, gaussian_plume_sigma, sigma_yz
+from olfato.physics.dispersion import (
+    X_MIN_M,
+    crosswind_integrated_sigma,
+    gaussian_plume_sigma,
+    sigma_yz,
+)
 from olfato.physics.units import g_m3_to_ppb, molar_mass
 
 F64 = NDArray[np.float64]
@@ -399,9 +405,9 @@ def lateral_loglik(coords: PlumeCoordinates, settings: Settings) -> F64:
 def crosswind_integral(coords: PlumeCoordinates, alt: F64, heights: F64, settings: Settings) -> F64:
     """Crosswind-integrated concentration per unit rate [g/m2 per g/s], (k, H, m).
 
-    CIC = Q V(z, H, sz) / (sqrt(2 pi) u sz), evaluated as the Gaussian plume on its
-    axis times sqrt(2 pi) sy (:func:`olfato.physics.dispersion.gaussian_plume_sigma`).
-    Zero where the receptor is upwind.
+    CIC = Q V(z, H, sz) / (sqrt(2 pi) u sz)
+    (:func:`olfato.physics.dispersion.crosswind_integrated_sigma`). Zero where the
+    receptor is upwind.
 
     Parameters
     ----------
@@ -420,20 +426,16 @@ def crosswind_integral(coords: PlumeCoordinates, alt: F64, heights: F64, setting
         Crosswind-integrated concentration per unit rate [g/m2 per g/s].
     """
     x = np.maximum(coords.x, X_MIN_M)
-    sy, sz = dispersion_sigmas(x, settings)
-    h = np.asarray(heights, dtype=float)[None, :, None]
-    c0 = gaussian_plume_sigma(
-        0.0,
+    _, sz = dispersion_sigmas(x, settings)
+    cic = crosswind_integrated_sigma(
         alt[None, None, :],
-        1.0,
         coords.u[:, None, :],
-        h,
-        sy[:, None, :],
+        np.asarray(heights, dtype=float)[None, :, None],
         sz[:, None, :],
         settings.mixing_height_m,
     )
-    cic = c0 * np.sqrt(2.0 * np.pi) * sy[:, None, :]
-    return np.where(coords.x[:, None, :] > 0.0, cic, 0.0)
+    cic *= coords.x[:, None, :] > 0.0
+    return cic
 
 
 def crossing_speed(
@@ -560,8 +562,15 @@ def _rate_grid_marginal(
     hi = np.maximum(hi, np.minimum(lo + 1e-3, b))
     lo = np.minimum(lo, hi - 1e-3)
     step_r = 0.03 * float(np.min(sd_k))
-    n_tab = int(np.ceil(2.0 * RESID_TABLE_HALF / step_r)) + 1
-    r_tab = -RESID_TABLE_HALF + step_r * np.arange(n_tab, dtype=np.float64)
+    # the table's nodes -HALF + step j, for the j that the residuals y - t on [lo, hi] reach
+    n_full = int(np.ceil(2.0 * RESID_TABLE_HALF / step_r)) + 1
+    reach = (np.min(y - hi[:, None]), np.max(y - lo[:, None]))
+    j0, j1 = (int(v) for v in np.floor((np.asarray(reach) + RESID_TABLE_HALF) / step_r))
+    j0, j1 = max(j0 - 1, 0), min(j1 + 2, n_full - 1)
+    if j1 <= j0:  # every residual beyond one end: the end value
+        j0, j1 = (0, 1) if reach[1] < -RESID_TABLE_HALF else (n_full - 2, n_full - 1)
+    n_tab = j1 - j0 + 1
+    r_tab = -RESID_TABLE_HALF + step_r * np.arange(j0, j1 + 1, dtype=np.float64)
     table = partly_on_logpdf(r_tab[None, :], var_log[:, None], shares)  # (S, m, n_tab)
     slope = np.diff(table, axis=-1)
     frac = np.linspace(0.0, 1.0, N_RATE_GRID)
@@ -583,6 +592,7 @@ def _rate_grid_marginal(
             np.subtract(y[blk, k, None], t, out=u)
             u += RESID_TABLE_HALF
             u /= step_r
+            u -= j0
             np.clip(u, 0.0, n_tab - 1.001, out=u)
             idx[...] = u
             u -= idx
@@ -930,7 +940,7 @@ def probe_pairs(
     return np.concatenate(cis), np.concatenate(pjs), np.concatenate(units)
 
 
-def pass_nondetection_logprob(log_on: F64, p_off: float) -> F64:
+def pass_nondetection_logprob(log_on: F64, p_off: float | Sequence[float]) -> F64:
     """ln P(no hit on a pass) of a source that is off during the pass with chance ``p_off``.
 
     P = p_off + (1 - p_off) exp(log_on), where log_on = sum_j ln P(no hit at probe j |
@@ -942,19 +952,27 @@ def pass_nondetection_logprob(log_on: F64, p_off: float) -> F64:
     ----------
     log_on : ndarray
         ln P(no hit at any of the pass's probes | source on) [-], at most 0.
-    p_off : float
-        Chance that the source is off during the pass [-], in [0, 1).
+    p_off : float or sequence of float
+        Chance that the source is off during the pass [-], in [0, 1); a sequence gives
+        the probability for each of its values (exp(log_on) is then computed once).
 
     Returns
     -------
     ndarray
-        ln P(no hit on the pass) [-], the shape of ``log_on``.
+        ln P(no hit on the pass) [-], the shape of ``log_on``; with a sequence
+        ``p_off``, (len(p_off), *log_on.shape).
     """
     log_on = np.asarray(log_on, dtype=float)
-    if p_off <= 0.0:
-        return log_on.copy()
-    # p_off > 0 bounds the sum away from 0: no underflow where exp(log_on) does
-    return np.asarray(np.log(p_off + (1.0 - p_off) * np.exp(log_on)), dtype=float)
+    values = np.atleast_1d(np.asarray(p_off, dtype=float))
+    out = np.empty((len(values), *log_on.shape))
+    on_prob = np.exp(log_on) if np.any(values > 0.0) else None
+    for i, p in enumerate(values):
+        if p <= 0.0 or on_prob is None:
+            out[i] = log_on
+        else:
+            # p_off > 0 bounds the sum away from 0: no underflow where exp(log_on) does
+            np.log(p + (1.0 - p) * on_prob, out=out[i])
+    return out if np.ndim(p_off) else out[0]
 
 
 def hits_on_logprob(
@@ -1025,16 +1043,20 @@ def off_marginal_loglik(
     owner = np.asarray(owner, dtype=np.int64)
     known_on = np.asarray(known_on, dtype=bool)
     starts = np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]]))[: owner.size]
-    terms = []
-    for p, w in zip(p_off_grid, p_off_prior, strict=True):
-        lg = pass_nondetection_logprob(log_on, p)
-        if p > 0.0 and known_on.any():
-            lg[known_on] = log_on[known_on]
-        acc = np.full((n_candidates, *log_on.shape[1:]), np.log(w) + n_on * np.log1p(-p))
-        if owner.size:
-            acc[owner[starts]] += np.add.reduceat(lg, starts, axis=0)
-        terms.append(acc)
-    return np.asarray(np.logaddexp.reduce(np.stack(terms), axis=0), dtype=float)
+    if len(p_off_grid) != len(p_off_prior):
+        raise ValueError(
+            f"p_off_grid and p_off_prior differ in length: {len(p_off_grid)} and {len(p_off_prior)}"
+        )
+    # every value of p_off at once, (P, G, ...): one exp(log_on) for all of them
+    lg = pass_nondetection_logprob(log_on, p_off_grid)
+    if known_on.any():
+        lg[:, known_on] = log_on[known_on]
+    grid = np.asarray(p_off_grid, dtype=float)
+    acc = np.empty((len(grid), n_candidates, *log_on.shape[1:]))
+    acc[...] = (np.log(p_off_prior) + n_on * np.log1p(-grid)).reshape(-1, *[1] * (acc.ndim - 1))
+    if owner.size:
+        acc[:, owner[starts]] += np.add.reduceat(lg, starts, axis=1)
+    return np.asarray(np.logaddexp.reduce(acc, axis=0), dtype=float)
 
 
 def nondetection_loglik(

@@ -36,6 +36,11 @@ def test_pass_probability_is_the_zero_inflated_closed_form() -> None:
     assert np.allclose(got, [1.0, 0.25 + 0.75 * 0.3, 0.25 + 0.75e-12])
     # always on: the probes' own product
     assert np.allclose(pass_nondetection_logprob(log_on, 0.0), log_on)
+    # several chances at once: one row each, as each alone
+    both = pass_nondetection_logprob(log_on, (0.0, 0.25))
+    assert both.shape == (2, 3)
+    assert np.array_equal(both[0], pass_nondetection_logprob(log_on, 0.0))
+    assert np.array_equal(both[1], pass_nondetection_logprob(log_on, 0.25))
 
 
 def test_off_marginal_on_a_hand_built_case() -> None:

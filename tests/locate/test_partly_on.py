@@ -113,6 +113,27 @@ def test_one_crossing_rows_match_quadrature_inside_and_at_the_prior_bounds() -> 
     assert np.allclose(got[1][free] - y_rows[free], got[1][0] - y_rows[0], atol=1e-12)
 
 
+def test_a_row_of_the_grid_does_not_depend_on_the_rows_beside_it() -> None:
+    # the residual table is built only where a call's residuals reach: a candidate's
+    # integral is the same alone as beside candidates that reach far beyond the table
+    # (where each crossing takes the table's end value, so those rows are equal)
+    var = np.array([0.36, 0.2, 0.5])
+    a, b = np.log(RATE_RANGE[0]), np.log(RATE_RANGE[1])
+    near = np.array([[1.0, 1.3, 0.6]])
+    far_up = np.array([[60.0, 61.0, 59.0], [90.0, 91.0, 89.0]])
+    far_down = np.array([[-60.0, -61.0, -59.0], [-90.0, -91.0, -89.0]])
+    shares = tuple(PARTLY_ON_SHARES)
+    alone = _rate_grid_marginal(near, var, a, b, shares)
+    together = _rate_grid_marginal(np.vstack([far_up[:1], near, far_down[:1]]), var, a, b, shares)
+    for x, y in zip(alone, together, strict=True):
+        assert x[0] == pytest.approx(y[1], rel=1e-12, abs=1e-12)
+    for rows in (far_up, far_down):
+        ll, mean, sd = _rate_grid_marginal(rows, var, a, b, shares)
+        assert np.all(np.isfinite(ll)) and ll[0] == ll[1]
+        assert mean[0] == mean[1] and sd[0] == sd[1]
+        assert ll[0] < alone[0][0] - 50.0  # ruled out against the candidate that fits
+
+
 def test_with_no_share_seen_in_part_the_grid_is_the_closed_form() -> None:
     rng = np.random.default_rng(4)
     log_e = np.log(np.array([3.0, 5.0, 4.0, 2.5]))
