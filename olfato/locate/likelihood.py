@@ -1038,6 +1038,11 @@ def off_marginal_loglik(
     ndarray, shape (k, ...)
         Log probability [-]; a candidate without groups gets ln sum_i prior_i
         (1 - p_i)^n_on.
+
+    Raises
+    ------
+    ValueError
+        If ``p_off_grid`` and ``p_off_prior`` differ in length.
     """
     log_on = np.asarray(log_on, dtype=float)
     owner = np.asarray(owner, dtype=np.int64)
