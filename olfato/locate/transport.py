@@ -360,7 +360,9 @@ def _pair_coordinates(
         return PlumeCoordinates(
             x, y, np.full(x.shape, u0), np.full(x.shape, te0), np.full(x.shape, tn0)
         )
-    tau = np.hypot(ex, ny)
+    # distances as sqrt(e^2 + n^2), not np.hypot: a few metres to kilometres neither
+    # overflow nor underflow, and libm's hypot costs five times as much per element
+    tau = np.sqrt(ex * ex + ny * ny)
     np.maximum(tau, 1.0, out=tau)
     tau /= u0
     cums, rates = (wind.disp_e, wind.disp_n), (wind.mean_e, wind.mean_n)
@@ -371,7 +373,9 @@ def _pair_coordinates(
         te, tn = wind._integrals(rt - tau, cums, rates)
         np.subtract(be, te, out=te)
         np.subtract(bn, tn, out=tn)
-        dist = np.hypot(te, tn)
+        dist = np.multiply(te, te)
+        dist += tn * tn
+        np.sqrt(dist, out=dist)
         np.maximum(dist, 1e-9, out=dist)
         te /= dist
         tn /= dist
