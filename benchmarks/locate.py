@@ -569,9 +569,9 @@ def speed_run() -> None:
     # hour later 3.85-4.14 s, and on another day 4.03 s and 3.45 s; the ratio to reading
     # the same survey moved as well (24-51 x), so it does not cancel the host's speed.
     # Instructions do not depend on the host: valgrind --tool=callgrind counts 23.9e9 for
-    # locate on this survey before baed2ff-0c6c1ea and 21.8e9 after (-9%), with the same
-    # findings to 1e-8; the CPU figures of those two hours (4.17-4.99 s and 4.17-4.31 s)
-    # could not tell them apart
+    # locate on this survey before baed2ff-b428e45 and 20.8e9 after (-13%), with the same
+    # findings to 1e-8; the CPU figures of one hour (4.17-4.99 s before, 4.17-4.31 s after
+    # baed2ff-0c6c1ea's -9%) could not tell them apart
     print(
         f"load average (1 min) {load_before:.1f} before the runs and {load_after:.1f} after "
         f"on {os.cpu_count()} cores (the runs themselves add up to 1; more means other work "
