@@ -106,6 +106,9 @@ TRANSPORT_FACTORS: tuple[float, ...] | None = None
 #: factors on the crossing integrals' discrepancy averaged over (``--discrepancy-factors``;
 #: None: locate's)
 DISCREPANCY_FACTORS: tuple[float, ...] | None = None
+#: the plume's travel speed as fractions of the logged wind's averaged over
+#: (``--travel-factors``; None: locate's)
+TRAVEL_FACTORS: tuple[float, ...] | None = None
 #: each trust flight followed by the one-battery sortie ``olfato plan next`` asks for, and
 #: the figures taken on both flights together (``--follow-up``)
 FOLLOW_UP = False
@@ -384,6 +387,7 @@ def run_flight(
         dispersion_scales=None if steady else DISPERSION,
         transport_error_factors=None if steady else TRANSPORT_FACTORS,
         discrepancy_factors=None if steady else DISCREPANCY_FACTORS,
+        travel_factors=None if steady else TRAVEL_FACTORS,
     )
     tallies[key].seconds += time.perf_counter() - t0
     tallies[key].flights += 1
@@ -466,7 +470,7 @@ def med(x: list[float]) -> float:
 def locate_as_set(survey: Any, hits: Any) -> Any:
     """olfato's locate with this run's settings (--grouping, --direction-bias-sd,
     --stability-averaging, --dispersion-scales, --transport-error-factors,
-    --discrepancy-factors)."""
+    --discrepancy-factors, --travel-factors)."""
     return locate(
         survey,
         hits,
@@ -476,6 +480,7 @@ def locate_as_set(survey: Any, hits: Any) -> Any:
         dispersion_scales=DISPERSION,
         transport_error_factors=TRANSPORT_FACTORS,
         discrepancy_factors=DISCREPANCY_FACTORS,
+        travel_factors=TRAVEL_FACTORS,
     )
 
 
@@ -493,7 +498,7 @@ bias_sd = None if sys.argv[3] == "None" else float(sys.argv[3])
 average_stability = sys.argv[4] == "True"
 def factors(arg):
     return None if arg == "None" else tuple(float(v) for v in arg.split(","))
-dispersion, transport, discrepancy = (factors(a) for a in sys.argv[5:8])
+dispersion, transport, discrepancy, travel = (factors(a) for a in sys.argv[5:9])
 c0 = time.process_time()
 survey = read_survey(path, quiet=True)
 c_read = time.process_time() - c0
@@ -502,7 +507,8 @@ rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 c0 = time.process_time()
 res = locate(survey, hits, grouping=grouping, direction_bias_sd_deg=bias_sd,
              average_stability=average_stability, dispersion_scales=dispersion,
-             transport_error_factors=transport, discrepancy_factors=discrepancy)
+             transport_error_factors=transport, discrepancy_factors=discrepancy,
+             travel_factors=travel)
 c_loc = time.process_time() - c0
 rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 print(json.dumps({"samples": survey.n_samples, "hits": len(hits), "findings": len(res),
@@ -527,7 +533,7 @@ def _locate_alone(path: str) -> dict[str, float]:
             str(AVERAGE_STABILITY),
             *(
                 "None" if f is None else ",".join(str(v) for v in f)
-                for f in (DISPERSION, TRANSPORT_FACTORS, DISCREPANCY_FACTORS)
+                for f in (DISPERSION, TRANSPORT_FACTORS, DISCREPANCY_FACTORS, TRAVEL_FACTORS)
             ),
         ],
         capture_output=True,
@@ -1069,7 +1075,7 @@ def _factors(text: str) -> tuple[float, ...]:
 
 def main() -> None:
     global PYELQ_ITER, GROUPING, BIAS_SD, AVERAGE_STABILITY, DISPERSION, TRANSPORT_FACTORS
-    global DISCREPANCY_FACTORS
+    global DISCREPANCY_FACTORS, TRAVEL_FACTORS
     global FOLLOW_UP
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=8, help="seeds per scenario")
@@ -1130,6 +1136,12 @@ def main() -> None:
         help="locate's discrepancy_factors: comma-separated factors on the crossing integrals' "
         "discrepancy averaged over (1: fixed; default: locate's)",
     )
+    ap.add_argument(
+        "--travel-factors",
+        default=None,
+        help="locate's travel_factors: comma-separated fractions of the logged wind speed at "
+        "which a plume's air may travel, averaged over (1: the logged speed; default: locate's)",
+    )
     ap.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
     ap.add_argument("--jobs", type=int, default=1, help="--trust: flights run in parallel")
     ap.add_argument("--scenarios", default=",".join(TURBULENT), help="comma-separated")
@@ -1145,6 +1157,8 @@ def main() -> None:
         TRANSPORT_FACTORS = _factors(args.transport_error_factors)
     if args.discrepancy_factors is not None:
         DISCREPANCY_FACTORS = _factors(args.discrepancy_factors)
+    if args.travel_factors is not None:
+        TRAVEL_FACTORS = _factors(args.travel_factors)
     if args.speed_only:
         speed_run()
         return

@@ -15,6 +15,7 @@ from olfato.locate.defaults import (
     DIRECTION_BIAS_SD_DEG,
     DISCREPANCY_FACTORS,
     TRANSPORT_ERROR_FACTORS,
+    TRAVEL_FACTORS,
     WIDER_DISPERSION_SCALES,
 )
 from olfato.locate.thresholds import Thresholds
@@ -135,6 +136,17 @@ def locate_command(
             f"{','.join(f'{v:g}' for v in DISCREPANCY_FACTORS)}).",
         ),
     ] = None,
+    travel_factors: Annotated[
+        str | None,
+        typer.Option(
+            "--travel-factors",
+            help="Comma-separated fractions of the logged wind speed at which a plume's air "
+            "may travel (a ground-level plume moves in the slower air below the drone), "
+            "equally likely, learned from the crossings in each source's region; 1 takes "
+            "the logged speed (default: "
+            f"{','.join(f'{v:g}' for v in TRAVEL_FACTORS)}).",
+        ),
+    ] = None,
     steady_emission: Annotated[
         bool,
         typer.Option(
@@ -198,6 +210,9 @@ def locate_command(
             "--discrepancy-factors",
             "discrepancy_factors",
             DISCREPANCY_FACTORS,
+        ),
+        travel_factors=_factors(
+            travel_factors, "--travel-factors", "travel_factors", TRAVEL_FACTORS
         ),
         intermittent=not steady_emission,
     )

@@ -94,6 +94,11 @@ def sources_to_geojson(sources: Sources) -> dict[str, Any]:
             "transport_error_probabilities": {
                 f"{k:g}": round(float(v), 4) for k, v in s.posterior.transport_error_probs.items()
             },
+            # the plume's travel speed over the logged wind's -> posterior probability
+            # (empty: the logged speed)
+            "travel_factor_probabilities": {
+                f"{k:g}": round(float(v), 4) for k, v in s.posterior.travel_probs.items()
+            },
             "warnings": list(s.warnings),
         }
         features.append(

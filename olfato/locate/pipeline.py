@@ -39,6 +39,7 @@ from olfato.locate.defaults import (
     DISCREPANCY_FACTORS,
     DISPERSION_SCALES,
     TRANSPORT_ERROR_FACTORS,
+    TRAVEL_FACTORS,
 )
 from olfato.locate.levels import Detection, Thresholds
 from olfato.locate.likelihood import (
@@ -471,6 +472,7 @@ def locate(
     dispersion_scales: tuple[float, ...] | None = None,
     transport_error_factors: tuple[float, ...] | None = None,
     discrepancy_factors: tuple[float, ...] | None = None,
+    travel_factors: tuple[float, ...] | None = None,
     intermittent: bool = True,
 ) -> Sources:
     """Estimate every source of a survey: where, how strong, how sure, and what.
@@ -586,6 +588,14 @@ def locate(
         set), with ``transport="trajectory"`` only (None:
         :data:`olfato.locate.defaults.DISCREPANCY_FACTORS`; () or (1.0,): the
         discrepancy as set; one factor: the discrepancy times it, in every fit).
+    travel_factors : tuple of float or None, default None
+        The plume's mean advection speed as a fraction of the logged wind's [-] (a
+        ground-level plume travels in the slower air below the drone, and an anemometer
+        may read fast: :mod:`olfato.locate.transport`), equally likely a priori,
+        averaged over in each located source's final posterior, with
+        ``transport="trajectory"`` only (None:
+        :data:`olfato.locate.defaults.TRAVEL_FACTORS`; () or (1.0,): the logged speed;
+        one factor: the logged speed times it, in every fit).
     intermittent : bool, default True
         A source may be off during a pass; False: always on.
 
@@ -612,6 +622,7 @@ def locate(
     disc_factors = nuisance_factors(
         discrepancy_factors, DISCREPANCY_FACTORS, transport, parameter="discrepancy_factors"
     )
+    travel = nuisance_factors(travel_factors, TRAVEL_FACTORS, transport, parameter="travel_factors")
     if direction_bias_sd_deg is None:
         direction_bias_sd_deg = DIRECTION_BIAS_SD_DEG
     if not direction_bias_sd_deg >= 0 or not np.isfinite(direction_bias_sd_deg):
@@ -651,7 +662,14 @@ def locate(
     t = survey.time
     speed = s["wind_speed_ms"].to_numpy(dtype=float)
     direction = s["wind_dir_deg"].to_numpy(dtype=float)
-    wind = wind_history(t, speed, direction, transport=transport, where=survey.source)
+    wind = wind_history(
+        t,
+        speed,
+        direction,
+        transport=transport,
+        travel_factor=travel[0] if len(travel) == 1 else 1.0,
+        where=survey.source,
+    )
     if transport == "mean" and direction_sd_deg is None:
         direction_sd_deg = crlbmod.mean_direction_sd(t, direction)
     dir_sd = float(direction_sd_deg or 0.0) if transport == "mean" else 0.0
@@ -718,7 +736,7 @@ def locate(
     compat = may_share_source(hits, rows, fitter.crossings, passes, chemistry, mixed)
     snr = hits.table["snr"].to_numpy(dtype=float)[rows]
 
-    # -- the nuisances (wind bias, class, dispersion, transport error) of trajectory plumes --
+    # -- the nuisances (wind bias, class, dispersion, transport error, travel speed) --------
     average = NuisanceAverage(
         fitter,
         locatable=partial(
@@ -737,6 +755,7 @@ def locate(
         transport_factors=(
             dict.fromkeys(transport_factors, 1.0) if len(transport_factors) > 1 else None
         ),
+        travel_factors=dict.fromkeys(travel, 1.0) if len(travel) > 1 else None,
     )
     averaged = average.merge_gain if average.components else None
 
@@ -802,7 +821,7 @@ def nuisance_factors(
     parameter: str,
 ) -> tuple[float, ...]:
     """The factors of one of :func:`locate`'s nuisances (``dispersion_scales``,
-    ``transport_error_factors``, ``discrepancy_factors``), checked.
+    ``transport_error_factors``, ``discrepancy_factors``, ``travel_factors``), checked.
 
     Parameters
     ----------
@@ -889,7 +908,9 @@ def with_nuisances(
     dispersion (``dispersion_scales``: factor -> prior weight,
     :data:`olfato.locate.defaults.DISPERSION_SCALES`) and a factor on the transport
     direction error (``transport_factors``: factor -> prior weight,
-    :data:`olfato.locate.defaults.TRANSPORT_ERROR_FACTORS`), as set in ``average``
+    :data:`olfato.locate.defaults.TRANSPORT_ERROR_FACTORS`) and the plume's travel
+    speed (``travel_factors``: its fraction of the logged wind's speed -> prior weight,
+    :data:`olfato.locate.defaults.TRAVEL_FACTORS`), as set in ``average``
     (:class:`NuisanceAverage`), are averaged over in the likelihood of every cell
     (:func:`olfato.locate.posterior.nuisances`; Bayesian model averaging, each
     component weighted by its evidence times its prior). A dispersion factor moves a
@@ -961,6 +982,7 @@ class NuisanceAverage:
         stabilities: dict[str, float] | None = None,
         dispersion_scales: dict[float, float] | None = None,
         transport_factors: dict[float, float] | None = None,
+        travel_factors: dict[float, float] | None = None,
         n_bias_nodes: int = N_BIAS_NODES,
         cross: bool = True,
         locatable: Callable[[list[int], Posterior], bool] | None = None,
@@ -981,6 +1003,9 @@ class NuisanceAverage:
         transport_factors : dict[float, float] or None, default None
             Factor [-] on the transport direction error -> prior weight (the first is the
             nominal one); None keeps the settings' error.
+        travel_factors : dict[float, float] or None, default None
+            The plume's mean speed over the logged wind's [-] -> prior weight (the first
+            is the nominal one); None keeps the fitter's wind's.
         n_bias_nodes : int, default N_BIAS_NODES
             Quadrature nodes over the bias.
         cross : bool, default True
@@ -994,7 +1019,13 @@ class NuisanceAverage:
         #: the mixture's components (:func:`olfato.locate.posterior.nuisances`); empty
         #: when there is no nuisance to average over
         self.components: list[Nuisance] = []
-        if bias_sd_deg > 0 or stabilities or dispersion_scales or transport_factors:
+        if (
+            bias_sd_deg > 0
+            or stabilities
+            or dispersion_scales
+            or transport_factors
+            or travel_factors
+        ):
             self.components = nuisances(
                 fitter.wind,
                 fitter.survey_wind if bias_sd_deg > 0 else None,
@@ -1004,6 +1035,7 @@ class NuisanceAverage:
                 stabilities=stabilities,
                 dispersion_scales=dispersion_scales,
                 transport_factors=transport_factors,
+                travel_factors=travel_factors,
                 cross=cross,
             )
         if len(self.components) < 2:

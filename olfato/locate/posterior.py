@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import product
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
@@ -261,6 +262,9 @@ class Posterior:
     #: posterior probability of each transport direction error [deg] averaged over
     #: (empty: the settings' own)
     transport_error_probs: dict[float, float] = field(default_factory=dict)
+    #: posterior probability of each travel speed factor [-] averaged over (empty: the
+    #: wind's own; :attr:`olfato.locate.transport.WindHistory.travel_factor`)
+    travel_probs: dict[float, float] = field(default_factory=dict)
 
     @cached_property
     def _rate_levels(self) -> list[float]:
@@ -286,7 +290,9 @@ class Nuisance(NamedTuple):
     ``bias_deg`` the wind-direction bias it assumes [deg]; ``dispersion_scale`` the
     factor on its class's dispersion (:attr:`olfato.locate.likelihood.Settings.dispersion_scale`);
     ``transport_sd_deg`` the transport direction error it assumes [deg]
-    (:attr:`olfato.locate.likelihood.Settings.transport_sd_deg`; None: the fit's own).
+    (:attr:`olfato.locate.likelihood.Settings.transport_sd_deg`; None: the fit's own);
+    ``travel_factor`` the plume's mean speed over the logged wind's it assumes [-]
+    (:attr:`olfato.locate.transport.WindHistory.travel_factor`, set in ``wind``).
     """
 
     wind: WindHistory
@@ -296,6 +302,7 @@ class Nuisance(NamedTuple):
     bias_deg: float = 0.0
     dispersion_scale: float = 1.0
     transport_sd_deg: float | None = None
+    travel_factor: float = 1.0
 
 
 def _raster(
@@ -315,7 +322,15 @@ def _raster(
         st = comp.settings or settings
         cache = None
         if caches is not None:
-            key = (crossings.channel, st, comp.bias_deg, len(ce), float(ce[0]), float(cn[0]))
+            key = (
+                crossings.channel,
+                st,
+                comp.bias_deg,
+                comp.travel_factor,
+                len(ce),
+                float(ce[0]),
+                float(cn[0]),
+            )
             cache = caches.setdefault(key, PairCache(ce, cn, heights))
         ev: Evaluation = evaluate(ce, cn, heights, crossings, probes, comp.wind, st, cache=cache)
         lls.append(ev.loglik)
@@ -440,10 +455,11 @@ def nuisances(
     stabilities: dict[str, float] | None = None,
     dispersion_scales: dict[float, float] | None = None,
     transport_factors: dict[float, float] | None = None,
+    travel_factors: dict[float, float] | None = None,
     cross: bool = False,
 ) -> list[Nuisance]:
     """The components of a nuisance mixture: wind-direction biases x stability classes x
-    dispersion scales x transport direction errors.
+    dispersion scales x transport direction errors x travel speeds.
 
     The bias of the whole flight's logged wind direction has a normal prior of sd
     ``bias_sd_deg`` [deg], integrated by ``n_bias_nodes``-point Gauss-Hermite quadrature
@@ -455,8 +471,13 @@ def nuisances(
     scales the class's dispersion (:attr:`Settings.dispersion_scale`);
     ``transport_factors`` factor -> prior weight (its first factor is the nominal one)
     scales the transport direction error alone (:attr:`Settings.transport_sd_deg`: how far
-    a plume's crossing strays from the logged wind's trajectory, not how wide it is).
-    Components are the product of the four; with ``cross`` only those where at most one
+    a plume's crossing strays from the logged wind's trajectory, not how wide it is);
+    ``travel_factors`` factor -> prior weight (its first factor is the nominal one) sets
+    the plume's mean speed as a fraction of the logged wind's
+    (:attr:`WindHistory.travel_factor`: how long its air took to arrive, so which of the
+    logged directions carried it). Every component keeps ``wind``'s own travel factor
+    unless ``travel_factors`` replaces it.
+    Components are the product of the five; with ``cross`` only those where at most one
     nuisance departs from its nominal value (no bias, the first class, the first
     factors): the product prior restricted to that cross and renormalised (with 3
     nodes and 3 classes, 5 points instead of 9, the 4 left out holding (1 - 2/3) x
@@ -483,6 +504,9 @@ def nuisances(
     transport_factors : dict[float, float] or None, default None
         Factor [-] on the transport direction error -> prior weight; None keeps the
         settings' error.
+    travel_factors : dict[float, float] or None, default None
+        The plume's mean speed over the logged wind's [-] -> prior weight; None keeps
+        ``wind``'s.
     cross : bool, default False
         Keep only the components where at most one nuisance is off its nominal value.
 
@@ -501,7 +525,14 @@ def nuisances(
             wh = (
                 wind
                 if off == 0.0
-                else wind_history(t, speed, direction, transport=wind.transport, offset_deg=off)
+                else wind_history(
+                    t,
+                    speed,
+                    direction,
+                    transport=wind.transport,
+                    offset_deg=off,
+                    travel_factor=wind.travel_factor,
+                )
             )
             biases.append((wh, float(np.log(w / np.sqrt(np.pi))), off))
     classes: list[tuple[str, float]] = [("", 0.0)]
@@ -513,29 +544,33 @@ def nuisances(
     transports: list[tuple[float, float]] = [(1.0, 0.0)]
     if transport_factors and settings is not None:
         transports = [(float(f), lp) for f, lp in _log_prior(transport_factors)]
+    travels: list[tuple[float, float]] = [(wind.travel_factor, 0.0)]
+    if travel_factors:
+        travels = [(float(k), lp) for k, lp in _log_prior(travel_factors)]
     comps = []
-    for wh, lw, off in biases:
-        for c, lc in classes:
-            for f, lf in scales:
-                for g, lg in transports:
-                    departs = (
-                        (off != 0.0)
-                        + (c != classes[0][0])
-                        + (f != scales[0][0])
-                        + (g != transports[0][0])
-                    )
-                    if cross and departs > 1:
-                        continue
-                    st, tsd = None, None
-                    if settings is not None and (c or len(scales) > 1 or len(transports) > 1):
-                        tsd = settings.transport_sd_deg * g
-                        st = replace(
-                            settings,
-                            stability=c or settings.stability,
-                            dispersion_scale=f,
-                            transport_sd_deg=tsd,
-                        )
-                    comps.append(Nuisance(wh, lw + lc + lf + lg, st, c, off, f, tsd))
+    for (wb, lw, off), (k, lk), (c, lc), (f, lf), (g, lg) in product(
+        biases, travels, classes, scales, transports
+    ):
+        departs = (
+            (off != 0.0)
+            + (k != travels[0][0])
+            + (c != classes[0][0])
+            + (f != scales[0][0])
+            + (g != transports[0][0])
+        )
+        if cross and departs > 1:
+            continue
+        st, tsd = None, None
+        if settings is not None and (c or len(scales) > 1 or len(transports) > 1):
+            tsd = settings.transport_sd_deg * g
+            st = replace(
+                settings,
+                stability=c or settings.stability,
+                dispersion_scale=f,
+                transport_sd_deg=tsd,
+            )
+        wh = wb if k == wb.travel_factor else replace(wb, travel_factor=k)
+        comps.append(Nuisance(wh, lw + lk + lc + lf + lg, st, c, off, f, tsd, k))
     norm = float(logsumexp([c.log_prior for c in comps]))
     return [c._replace(log_prior=c.log_prior - norm) for c in comps]
 
@@ -812,17 +847,19 @@ def _padded_fine(
 
 def _nuisance_summary(
     fine: Raster, comps: list[Nuisance]
-) -> tuple[dict[str, float], float, dict[float, float], dict[float, float]]:
+) -> tuple[dict[str, float], float, dict[float, float], dict[float, float], dict[float, float]]:
     """(class -> posterior probability, posterior mean bias [deg], dispersion factor ->
-    posterior probability, transport direction error [deg] -> posterior probability) of
-    a mixture raster."""
+    posterior probability, transport direction error [deg] -> posterior probability,
+    travel speed factor -> posterior probability) of a mixture raster."""
     if fine.component_logz is None or len(comps) < 2:
-        return {}, 0.0, {}, {}
+        return {}, 0.0, {}, {}, {}
     w = model_weights(fine.component_logz, np.ones(len(comps)))  # priors already in logz
     probs: dict[str, float] = {}
     scales: dict[float, float] = {}
     transports: dict[float, float] = {}
+    travels: dict[float, float] = {}
     for c, wk in zip(comps, w, strict=True):
+        travels[c.travel_factor] = travels.get(c.travel_factor, 0.0) + float(wk)
         if c.stability:
             probs[c.stability] = probs.get(c.stability, 0.0) + float(wk)
         scales[c.dispersion_scale] = scales.get(c.dispersion_scale, 0.0) + float(wk)
@@ -834,6 +871,7 @@ def _nuisance_summary(
         bias,
         scales if len(scales) > 1 else {},
         transports if len(transports) > 1 else {},
+        travels if len(travels) > 1 else {},
     )
 
 

@@ -17,6 +17,23 @@ time scales of a minute. The result, downwind distance x, crosswind offset y (le
 of downwind positive, as in the plume literature) and the mean transport speed u,
 feeds the Gaussian plume of :mod:`olfato.physics.dispersion` unchanged.
 
+The air a ground-level plume travels in is slower than the wind the drone logs at
+its own height: wind speed grows with height in the surface layer (in ISC3's power law
+u(z) = u_ref (z / z_ref)^p, p = 0.07-0.15 from unstable to neutral air and 0.35-0.55
+in stable air: the rural exponents of Irwin 1979, Atmos. Environ. 13, 191, as used by
+the ISC3 model, US EPA-454/B-95-003b, 1995, Vol. II), and the bulk of a plume released at the
+ground moves at the wind speed near its mean height, a few metres up (Lagrangian
+similarity: dx/dt = u(c zbar), c about 0.6; Chatwin 1968, Q. J. R. Meteorol. Soc.
+94, 350; Horst 1979, J. Appl. Meteorol. 18, 733). From 15-30 m of the drone's
+anemometer to 2-6 m the power law gives 0.7-0.9 of the logged speed in neutral air and
+0.3-0.7 in stable air. An anemometer that reads fast does the same. In a meandering
+wind the air crossed at t then left the source earlier, under an older direction, than
+the logged speed says. ``WindHistory.travel_factor`` k is the plume's mean speed as a
+fraction of the logged wind's: the travel time is x / (k u), while ``u`` returned (the
+dilution speed of the Gaussian plume) stays the logged wind's, as the plume model's
+curves are calibrated (:func:`olfato.locate.pipeline.locate`'s ``travel_factors``
+averages over k).
+
 ``transport="mean"`` replaces the wind history by the flight's vector-mean wind,
 turned by ``offset_deg``: the straight, time-averaged plume of steady-state
 dispersion models.
@@ -86,6 +103,9 @@ class WindHistory:
     transport: str = "trajectory"
     dt: float = 0.0
     """the sampling step [s] when uniform (to 1%), else 0"""
+    travel_factor: float = 1.0
+    """the plume's mean advection speed as a fraction of the logged wind's [-] (module
+    docstring): travel times are the downwind distance over it times the wind's speed"""
     _step_cache: dict[str, F64] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -186,6 +206,7 @@ def wind_history(
     *,
     transport: str = "trajectory",
     offset_deg: float = 0.0,
+    travel_factor: float = 1.0,
     where: str = "survey",
 ) -> WindHistory:
     """Build a :class:`WindHistory` from the logged wind.
@@ -193,7 +214,8 @@ def wind_history(
     ``time_s`` [s] sorted; ``wind_speed_ms`` [m/s]; ``wind_dir_deg`` FROM [deg,
     clockwise from north] (:func:`olfato.physics.wind.wind_vector`); gaps (NaN) are
     bridged linearly; ``transport`` one of :data:`TRANSPORTS`; ``offset_deg`` [deg]
-    turns every wind vector clockwise (a wind-vane bias). Missing wind raises
+    turns every wind vector clockwise (a wind-vane bias); ``travel_factor`` [-] the
+    plume's mean speed over the logged wind's (module docstring). Missing wind raises
     :class:`OlfatoError` naming ``where`` and the field.
 
     Parameters
@@ -208,6 +230,8 @@ def wind_history(
         One of :data:`TRANSPORTS`.
     offset_deg : float, default 0.0
         Clockwise turn of every wind vector [deg].
+    travel_factor : float, default 1.0
+        The plume's mean advection speed as a fraction of the logged wind's [-].
     where : str, default "survey"
         What to name in errors.
 
@@ -219,10 +243,16 @@ def wind_history(
     Raises
     ------
     OlfatoError
-        When ``transport`` is unknown or the wind is missing.
+        When ``transport`` is unknown, ``travel_factor`` is not finite and > 0, or the
+        wind is missing.
     """
     if transport not in TRANSPORTS:
         raise OlfatoError(f"unknown transport '{transport}'; expected one of {TRANSPORTS}")
+    if not (np.isfinite(travel_factor) and travel_factor > 0):
+        raise OlfatoError(
+            f"travel_factor must be a finite factor > 0, got {travel_factor}",
+            parameter="travel_factor",
+        )
     t = np.asarray(time_s, dtype=float)
     speed = _fill(t, np.asarray(wind_speed_ms, dtype=float), "wind_speed_ms", where)
     direction = _fill(t, np.asarray(wind_dir_deg, dtype=float), "wind_dir_deg", where)
@@ -236,7 +266,17 @@ def wind_history(
     mean_n = float(disp_n[-1] / span) if span > 0 else float(vn[0])
     step = float(np.median(dt)) if len(dt) else 0.0
     uniform = len(dt) > 1 and step > 0 and float(np.max(np.abs(dt - step))) <= 0.01 * step
-    return WindHistory(t, disp_e, disp_n, path, mean_e, mean_n, transport, step if uniform else 0.0)
+    return WindHistory(
+        t,
+        disp_e,
+        disp_n,
+        path,
+        mean_e,
+        mean_n,
+        transport,
+        step if uniform else 0.0,
+        float(travel_factor),
+    )
 
 
 @dataclass(frozen=True)
@@ -364,7 +404,7 @@ def _pair_coordinates(
     # overflow nor underflow, and libm's hypot costs five times as much per element
     tau = np.sqrt(ex * ex + ny * ny)
     np.maximum(tau, 1.0, out=tau)
-    tau /= u0
+    tau /= u0 * wind.travel_factor
     cums, rates = (wind.disp_e, wind.disp_n), (wind.mean_e, wind.mean_n)
     be, bn = wind._integrals(rt, cums, rates)
     # in place where the arrays are (candidates x receptors): this loop is most of
@@ -385,6 +425,8 @@ def _pair_coordinates(
         x += ny * tn
         tau = np.maximum(x, 1.0)
         tau /= speed
+        if wind.travel_factor != 1.0:  # the plume's air moves slower than the logged wind
+            tau /= wind.travel_factor
     y = ny * te
     y -= ex * tn
     return PlumeCoordinates(x, y, speed, te, tn)

@@ -75,7 +75,9 @@ def test_on_by_default_and_reported_per_source(one_lab: Flight) -> None:
     ).settings.transport_sd_deg == pytest.approx(6.0)
 
 
-@pytest.mark.parametrize("parameter", ["transport_error_factors", "dispersion_scales"])
+@pytest.mark.parametrize(
+    "parameter", ["transport_error_factors", "dispersion_scales", "travel_factors"]
+)
 @pytest.mark.parametrize("bad", [0.0, -2.0, float("nan"), float("inf")])
 def test_a_bad_factor_is_a_clear_error(parameter: str, bad: float, one_lab: Flight) -> None:
     with pytest.raises(OlfatoError, match=parameter) as e:
@@ -83,7 +85,9 @@ def test_a_bad_factor_is_a_clear_error(parameter: str, bad: float, one_lab: Flig
     assert e.value.parameter == parameter
 
 
-@pytest.mark.parametrize("parameter", ["transport_error_factors", "dispersion_scales"])
+@pytest.mark.parametrize(
+    "parameter", ["transport_error_factors", "dispersion_scales", "travel_factors"]
+)
 def test_a_steady_plume_refuses_the_factors(parameter: str, one_lab: Flight) -> None:
     # a steady plume is refined on its class's own model, with no trajectory error
     with pytest.raises(OlfatoError, match="transport='trajectory'") as e:
