@@ -116,3 +116,47 @@ def one_lab_ne(tmp_path_factory: pytest.TempPathFactory) -> Flight:
 @pytest.fixture(scope="session")
 def no_plume(tmp_path_factory: pytest.TempPathFactory) -> Flight:
     return Flight(scenario(sources=[]), 3, tmp_path_factory.mktemp("no_plume"))
+
+
+def check_factor_option(
+    flight: Flight, tmp_path: Path, option: str, given: str, prop: str, keys: set[str]
+) -> None:
+    """``olfato locate`` with a nuisance's factors ``option`` (e.g. ``--travel-factors``):
+    ``given`` is averaged over, each source's GeoJSON ``prop`` reporting ``keys``, and
+    words are refused with a one-line error that names the option."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from olfato.cli import app
+
+    out = tmp_path / "s.geojson"
+    args = ["locate", str(flight.path), "--out", str(out), "-q", option]
+    r = CliRunner().invoke(app, [*args, given])
+    assert r.exit_code == 0, r.output
+    src = [f["properties"] for f in json.loads(out.read_text())["features"]]
+    assert set(next(p for p in src if p["kind"] == "source")[prop]) == keys
+    bad = CliRunner().invoke(app, [*args, "1,twice"])
+    assert bad.exit_code != 0
+    assert f"{option} takes comma-separated numbers" in bad.output
+    assert "Traceback" not in bad.output
+
+
+def bias_cross(flight: Flight, **factors: Any) -> list[Any]:
+    """The nuisance components of ``flight``'s logged wind: a 4 deg bias (3 Gauss-Hermite
+    nodes) crossed with one other nuisance's factors (``factors``: the keyword of
+    :func:`olfato.locate.posterior.nuisances` and its factor -> prior weight), 3 deg of
+    transport error."""
+    from olfato.locate.likelihood import Settings
+    from olfato.locate.posterior import nuisances
+    from olfato.locate.transport import wind_history
+
+    sw = flight.logged_wind()
+    return nuisances(
+        wind_history(*sw),
+        sw,
+        settings=Settings(transport_sd_deg=3.0),
+        bias_sd_deg=4.0,
+        cross=True,
+        **factors,
+    )

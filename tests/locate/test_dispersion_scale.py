@@ -4,7 +4,6 @@ scaled together, and averaged over as a nuisance where the class's curves are in
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import numpy as np
@@ -19,11 +18,10 @@ from olfato.locate.likelihood import (
     dispersion_sigmas,
     lateral_loglik,
 )
-from olfato.locate.posterior import nuisances
 from olfato.locate.transport import plume_coordinates, wind_history
 from olfato.physics.dispersion import sigma_yz
 
-from .conftest import Flight
+from .conftest import Flight, bias_cross, check_factor_option
 
 
 def test_the_factor_multiplies_both_sigmas_and_the_transport_error() -> None:
@@ -72,15 +70,7 @@ def test_a_bad_factor_is_a_clear_error(bad: float) -> None:
 
 
 def test_the_cross_of_bias_nodes_and_factors_has_the_product_prior(one_lab: Flight) -> None:
-    sw = one_lab.logged_wind()
-    comps = nuisances(
-        wind_history(*sw),
-        sw,
-        settings=Settings(),
-        bias_sd_deg=4.0,
-        dispersion_scales=dict.fromkeys(WIDER_DISPERSION_SCALES, 1.0),
-        cross=True,
-    )
+    comps = bias_cross(one_lab, dispersion_scales=dict.fromkeys(WIDER_DISPERSION_SCALES, 1.0))
     # Gauss-Hermite weights 1/6, 2/3, 1/6 times 1/3 per factor, restricted to the cross
     # (no bias with every factor, every bias with the nominal factor): 2/9, 2/9, 2/9,
     # 1/18, 1/18 of 7/9
@@ -115,19 +105,11 @@ def test_off_by_default_and_the_mixture_reports_the_factors(one_lab: Flight) -> 
 def test_the_cli_option_averages_over_the_factors_and_refuses_words(
     one_lab: Flight, tmp_path: Path
 ) -> None:
-    from typer.testing import CliRunner
-
-    from olfato.cli import app
-
-    out = tmp_path / "s.geojson"
-    args = ["locate", str(one_lab.path), "--out", str(out), "-q", "--dispersion-scales"]
-    r = CliRunner().invoke(app, [*args, "1,1.6,2.5"])
-    assert r.exit_code == 0, r.output
-    src = [f["properties"] for f in json.loads(out.read_text())["features"]]
-    assert {"1", "1.6", "2.5"} == set(
-        next(p for p in src if p["kind"] == "source")["dispersion_probabilities"]
+    check_factor_option(
+        one_lab,
+        tmp_path,
+        "--dispersion-scales",
+        "1,1.6,2.5",
+        "dispersion_probabilities",
+        {"1", "1.6", "2.5"},
     )
-    bad = CliRunner().invoke(app, [*args, "1,wide"])
-    assert bad.exit_code != 0
-    assert "--dispersion-scales takes comma-separated numbers" in bad.output
-    assert "Traceback" not in bad.output

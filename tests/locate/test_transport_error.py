@@ -5,7 +5,6 @@ weighted by how well each explains the crossings."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +15,8 @@ from olfato.errors import OlfatoError
 from olfato.locate import locate
 from olfato.locate.defaults import TRANSPORT_ERROR_FACTORS
 from olfato.locate.likelihood import Settings, dispersion_sigmas
-from olfato.locate.posterior import nuisances
-from olfato.locate.transport import wind_history
 
-from .conftest import Flight
+from .conftest import Flight, bias_cross, check_factor_option
 from .test_direction_bias import _mahalanobis2
 
 #: chi-square 95% quantile, 2 degrees of freedom: inside the 95% ellipse when below
@@ -28,15 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_the_factor_scales_the_transport_error_and_not_the_plume(one_lab: Flight) -> None:
-    sw = one_lab.logged_wind()
-    comps = nuisances(
-        wind_history(*sw),
-        sw,
-        settings=Settings(transport_sd_deg=3.0),
-        bias_sd_deg=4.0,
-        transport_factors={1.0: 1.0, 2.0: 1.0},
-        cross=True,
-    )
+    comps = bias_cross(one_lab, transport_factors={1.0: 1.0, 2.0: 1.0})
     # Gauss-Hermite weights 1/6, 2/3, 1/6 times 1/2 per factor, restricted to the cross
     # (no bias with both errors, every bias with the nominal one): 1/3, 1/3, 1/12, 1/12
     # of 5/6
@@ -102,23 +91,14 @@ def test_a_steady_plume_has_no_trajectory_error_to_learn(one_lab: Flight) -> Non
 
 
 def test_the_cli_option_sets_the_factors_and_refuses_words(one_lab: Flight, tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from olfato.cli import app
-
-    out = tmp_path / "s.geojson"
-    args = ["locate", str(one_lab.path), "--out", str(out), "-q", "--transport-error-factors"]
-    r = CliRunner().invoke(app, [*args, "1,1.5,2"])
-    assert r.exit_code == 0, r.output
-    src = [f["properties"] for f in json.loads(out.read_text())["features"]]
-    assert set(next(p for p in src if p["kind"] == "source")["transport_error_probabilities"]) == {
-        "3",
-        "4.5",
-        "6",
-    }
-    bad = CliRunner().invoke(app, [*args, "1,twice"])
-    assert bad.exit_code != 0
-    assert "--transport-error-factors takes comma-separated numbers" in bad.output
+    check_factor_option(
+        one_lab,
+        tmp_path,
+        "--transport-error-factors",
+        "1,1.5,2",
+        "transport_error_probabilities",
+        {"3", "4.5", "6"},
+    )
 
 
 @pytest.mark.slow
@@ -140,7 +120,10 @@ def test_a_wandering_wind_log_keeps_the_lab_inside_its_region(tmp_path: Path) ->
     te, tn = f.truth(1)
     found = []
     for factors in [(1.0,), TRANSPORT_ERROR_FACTORS]:
-        res = locate(logged, f.hits, transport_error_factors=factors)
+        # the travel speed at the logged wind's alone: the transport error is on trial
+        # (averaged over 1 and 0.8 of it as well, the fixed error's region holds lab2 too:
+        # Mahalanobis^2 5.3)
+        res = locate(logged, f.hits, transport_error_factors=factors, travel_factors=(1.0,))
         found.append(min(res.sources, key=lambda x: np.hypot(x.east_m - te, x.north_m - tn)))
     fixed, learned = found
     assert _mahalanobis2(fixed, te, tn) > CHI2_95

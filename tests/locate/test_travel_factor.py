@@ -5,7 +5,6 @@ source earlier, under an older wind direction, than the logged speed says."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +14,10 @@ import yaml
 from olfato.errors import OlfatoError
 from olfato.locate import locate
 from olfato.locate.defaults import SLOWER_TRAVEL_FACTORS, TRAVEL_FACTORS
-from olfato.locate.likelihood import Settings
 from olfato.locate.posterior import nuisances
 from olfato.locate.transport import plume_coordinates, wind_history
 
-from .conftest import Flight
+from .conftest import Flight, bias_cross, check_factor_option
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -89,15 +87,7 @@ def test_slower_air_moves_the_plume_across_the_wind() -> None:
 
 
 def test_the_factors_are_components_of_the_mixture(one_lab: Flight) -> None:
-    sw = one_lab.logged_wind()
-    comps = nuisances(
-        wind_history(*sw),
-        sw,
-        settings=Settings(transport_sd_deg=3.0),
-        bias_sd_deg=4.0,
-        travel_factors=dict.fromkeys(SLOWER_TRAVEL_FACTORS, 1.0),
-        cross=True,
-    )
+    comps = bias_cross(one_lab, travel_factors=dict.fromkeys(SLOWER_TRAVEL_FACTORS, 1.0))
     # Gauss-Hermite weights 1/6, 2/3, 1/6 times 1/3 per factor, restricted to the cross
     # (no bias with every factor, every bias with the logged speed): 2/9 each, 1/18, 1/18
     # of 7/9
@@ -109,6 +99,7 @@ def test_the_factors_are_components_of_the_mixture(one_lab: Flight) -> None:
     for c in comps:
         assert c.wind.travel_factor == c.travel_factor
     # a fit's own factor is kept by every bias node when it is not averaged over
+    sw = one_lab.logged_wind()
     slow = nuisances(wind_history(*sw, travel_factor=0.75), sw, bias_sd_deg=4.0)
     assert len(slow) == 3
     assert {c.wind.travel_factor for c in slow} == {0.75}
@@ -142,22 +133,14 @@ def test_on_by_default_and_reported_per_source(one_lab: Flight, tmp_path: Path) 
     ]
     assert set(props[0]["travel_factor_probabilities"]) == {"1", "0.75", "0.55"}
     # the command line's option sets them and refuses words
-    from typer.testing import CliRunner
-
-    from olfato.cli import app
-
-    out = tmp_path / "s.geojson"
-    args = ["locate", str(one_lab.path), "--out", str(out), "-q", "--travel-factors"]
-    r = CliRunner().invoke(app, [*args, "1,0.8"])
-    assert r.exit_code == 0, r.output
-    src = [f["properties"] for f in json.loads(out.read_text())["features"]]
-    assert set(next(p for p in src if p["kind"] == "source")["travel_factor_probabilities"]) == {
-        "1",
-        "0.8",
-    }
-    bad = CliRunner().invoke(app, [*args, "1,slow"])
-    assert bad.exit_code != 0
-    assert "--travel-factors takes comma-separated numbers" in bad.output
+    check_factor_option(
+        one_lab,
+        tmp_path,
+        "--travel-factors",
+        "1,0.5",
+        "travel_factor_probabilities",
+        {"1", "0.5"},
+    )
 
 
 @pytest.mark.slow
