@@ -95,19 +95,22 @@ DISCREPANCY_FACTORS: tuple[float, ...] = (1.0, 0.5)
 #: in the air a few metres up, which the surface layer's wind profile slows to 0.7-0.9 of
 #: the wind at a drone's 15-30 m in neutral air (ISC3's power law with Irwin's 1979 rural
 #: exponents, 0.07-0.15 from unstable to neutral air), and an anemometer that reads fast
-#: does the same; 0.8 is the middle of that range. ``benchmarks/locate.py --trust --seeds
-#: 16`` (96 flights per condition) against the same run with ``--travel-factors 1``:
-#: under a wind speed logged 1.3 x too high the median position error goes 17.8 -> 14.6 m
-#: and the 95% position coverage 99 -> 98%, as simulated the coverage 99 -> 98% (13.1 m
-#: both), on plumes of the independent Lagrangian model (whose particles ride a log wind
-#: profile) 38.9 -> 36.5 m (coverage 84% both); it costs 1.0 m under a 6 deg bias of the
-#: wind log (22.7 -> 23.7 m), 1.0 m under a warm-up fault and quantised channels (12.3 ->
-#: 13.3, 13.0 -> 14.0 m), 2 points of position coverage under a class wrong by one (92 ->
-#: 90%) and under the Lagrangian model one lab of 81 called suspect (78 -> 77) and 2
-#: points of height coverage (94 -> 92%); false suspects, sources per true source and
-#: rate factors within 0.01. The simulator's own puffs ride the logged wind at the logged
-#: speed, so its plumes favour the factor 1
-TRAVEL_FACTORS: tuple[float, ...] = (1.0, 0.8)
+#: does the same. Off by default (the logged speed), for now. With (1, 0.8),
+#: ``benchmarks/locate.py --trust --seeds 16 --travel-factors 1,0.8`` (96 flights per
+#: condition) against the same run without: under a wind speed logged 1.3 x too high the
+#: median position error goes 17.8 -> 14.6 m and the 95% position coverage 99 -> 98%, as
+#: simulated the coverage 99 -> 98% (13.1 m both), on plumes of the independent
+#: Lagrangian model (whose particles ride a log wind profile) 38.9 -> 36.5 m; it costs
+#: 1.0 m under a 6 deg bias of the wind log (22.7 -> 23.7 m), a warm-up fault and
+#: quantised channels (12.3 -> 13.3, 13.0 -> 14.0 m), 2 points of position coverage
+#: under a class wrong by one (92 -> 90%), and under the Lagrangian model one lab of 81
+#: called suspect (78 -> 77) and 2 points of height coverage (94 -> 92%); no target of
+#: issue 12 is lost. But on tests/locate's one lab crossed on six passes it moves the
+#: estimate from under 45 to 49.6 m off; and three tests that judge one nuisance alone
+#: (the stability class, the on/off model, the Lagrangian survey's split plume with the
+#: bias and transport error fixed) would have to hold this one fixed too. The simulator's
+#: own puffs ride the logged wind at the logged speed, so its plumes favour the factor 1
+TRAVEL_FACTORS: tuple[float, ...] = (1.0,)
 #: the factors to average over where the plume may travel slower still (``locate(...,
 #: travel_factors=SLOWER_TRAVEL_FACTORS)``, ``olfato locate --travel-factors``): stable air
 #: slows the wind a few metres up to 0.3-0.7 of the wind at 15-30 m (exponents 0.35-0.55).
