@@ -290,9 +290,9 @@ class Nuisance(NamedTuple):
     ``bias_deg`` the wind-direction bias it assumes [deg]; ``dispersion_scale`` the
     factor on its class's dispersion (:attr:`olfato.locate.likelihood.Settings.dispersion_scale`);
     ``transport_sd_deg`` the transport direction error it assumes [deg]
-    (:attr:`olfato.locate.likelihood.Settings.transport_sd_deg`; None: the fit's own);
-    ``travel_factor`` the plume's mean speed over the logged wind's it assumes [-]
-    (:attr:`olfato.locate.transport.WindHistory.travel_factor`, set in ``wind``).
+    (:attr:`olfato.locate.likelihood.Settings.transport_sd_deg`; None: the fit's own).
+    The plume's travel speed it assumes is ``wind.travel_factor``
+    (:attr:`olfato.locate.transport.WindHistory.travel_factor`).
     """
 
     wind: WindHistory
@@ -302,7 +302,6 @@ class Nuisance(NamedTuple):
     bias_deg: float = 0.0
     dispersion_scale: float = 1.0
     transport_sd_deg: float | None = None
-    travel_factor: float = 1.0
 
 
 def _raster(
@@ -326,7 +325,7 @@ def _raster(
                 crossings.channel,
                 st,
                 comp.bias_deg,
-                comp.travel_factor,
+                comp.wind.travel_factor,
                 len(ce),
                 float(ce[0]),
                 float(cn[0]),
@@ -570,7 +569,7 @@ def nuisances(
                 transport_sd_deg=tsd,
             )
         wh = wb if k == wb.travel_factor else replace(wb, travel_factor=k)
-        comps.append(Nuisance(wh, lw + lk + lc + lf + lg, st, c, off, f, tsd, k))
+        comps.append(Nuisance(wh, lw + lk + lc + lf + lg, st, c, off, f, tsd))
     norm = float(logsumexp([c.log_prior for c in comps]))
     return [c._replace(log_prior=c.log_prior - norm) for c in comps]
 
@@ -859,7 +858,8 @@ def _nuisance_summary(
     transports: dict[float, float] = {}
     travels: dict[float, float] = {}
     for c, wk in zip(comps, w, strict=True):
-        travels[c.travel_factor] = travels.get(c.travel_factor, 0.0) + float(wk)
+        k = c.wind.travel_factor
+        travels[k] = travels.get(k, 0.0) + float(wk)
         if c.stability:
             probs[c.stability] = probs.get(c.stability, 0.0) + float(wk)
         scales[c.dispersion_scale] = scales.get(c.dispersion_scale, 0.0) + float(wk)
