@@ -14,6 +14,7 @@ from olfato.locate.defaults import (
     DEFAULT_MARGIN_M,
     DIRECTION_BIAS_SD_DEG,
     DISCREPANCY_FACTORS,
+    SLOWER_TRAVEL_FACTORS,
     TRANSPORT_ERROR_FACTORS,
     TRAVEL_FACTORS,
     WIDER_DISPERSION_SCALES,
@@ -212,7 +213,7 @@ def locate_command(
             DISCREPANCY_FACTORS,
         ),
         travel_factors=_factors(
-            travel_factors, "--travel-factors", "travel_factors", TRAVEL_FACTORS
+            travel_factors, "--travel-factors", "travel_factors", SLOWER_TRAVEL_FACTORS
         ),
         intermittent=not steady_emission,
     )
